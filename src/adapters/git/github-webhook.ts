@@ -1,0 +1,67 @@
+import { Webhooks } from '@octokit/webhooks';
+import { z } from 'zod';
+import { ZERO_SHA } from '../../core/push-event.js';
+import { defineGitHost, header } from './git-host-webhook.js';
+import { authorOf, commit, sha, toCommits } from './payload-parts.js';
+
+const GithubPush = z.object({
+  ref: z.string(),
+  before: sha,
+  after: sha,
+  deleted: z.boolean().optional(),
+  repository: z.object({
+    full_name: z.string(),
+    clone_url: z.string(),
+    html_url: z.string(),
+    ssh_url: z.string().optional(),
+    git_url: z.string().optional(),
+  }),
+  pusher: z.object({ name: z.string(), email: z.string().nullish() }),
+  head_commit: commit.nullish(),
+  commits: z.array(commit),
+});
+
+// One verifier per secret: the secret rarely changes, and the class holds nothing else.
+const verifiers = new Map<string, Webhooks>();
+function verifierFor(secret: string): Webhooks {
+  let verifier = verifiers.get(secret);
+  if (!verifier) {
+    verifier = new Webhooks({ secret });
+    verifiers.clear();
+    verifiers.set(secret, verifier);
+  }
+  return verifier;
+}
+
+export const githubWebhook = defineGitHost({
+  host: 'github',
+  secretName: 'GITHUB_WEBHOOK_SECRET',
+  signatureHeader: 'x-hub-signature-256',
+  verify: (body, signature, secret) => verifierFor(secret).verify(body, signature),
+  eventHeader: 'x-github-event',
+  pushEvent: 'push',
+  deliveryId: ({ headers }) => header(headers, 'x-github-delivery'),
+  payload: GithubPush,
+  normalize(push, deliveryId) {
+    const pusher = { name: push.pusher.name, email: push.pusher.email ?? undefined, username: push.pusher.name };
+    const commits = push.head_commit && !push.commits.some((c) => c.id === push.head_commit?.id)
+      ? [...push.commits, push.head_commit]
+      : push.commits;
+    const repo = push.repository;
+    return {
+      host: 'github',
+      deliveryId,
+      repo: {
+        fullName: repo.full_name,
+        urls: [repo.clone_url, repo.html_url, repo.ssh_url, repo.git_url].filter((u): u is string => !!u),
+      },
+      ref: push.ref,
+      before: push.before,
+      after: push.after,
+      deleted: push.deleted ?? push.after === ZERO_SHA,
+      commits: toCommits(push.commits),
+      author: authorOf(commits, push.after, pusher),
+      pusher,
+    };
+  },
+});

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/** The schema pieces every host's push payload shares; only the fields slipway reads are declared. */
+export const sha = z.string().regex(/^[0-9a-f]{40}$/, 'expected a 40-character hex sha');
+
+export const commitAuthor = z.object({
+  name: z.string(),
+  email: z.string().optional(),
+  username: z.string().optional(),
+});
+
+export const commit = z.object({
+  id: sha,
+  message: z.string(),
+  url: z.string().optional(),
+  author: commitAuthor,
+});
+
+export type Commit = z.infer<typeof commit>;
+
+export function toCommits(commits: readonly Commit[]) {
+  return commits.map((c) => ({ sha: c.id, message: c.message, author: c.author, url: c.url }));
+}
+
+/** The head commit's author; the pusher when the push carries no commit (a deletion, or a branch with nothing new). */
+export function authorOf<P>(commits: readonly Commit[], after: string, pusher: P): Commit['author'] | P {
+  return commits.find((c) => c.id === after)?.author ?? pusher;
+}

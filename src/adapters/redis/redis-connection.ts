@@ -1,0 +1,44 @@
+import { Redis } from 'ioredis';
+import { SlipwayError } from '../../core/errors.js';
+
+/**
+ * A connection for request paths: commands fail at once when Redis is down (no offline queue), so a webhook
+ * gets a 503 instead of hanging. Workers need `maxRetriesPerRequest: null` instead (BullMQ requires it).
+ */
+export function connectRedis(url: string, { forWorker = false } = {}): Redis {
+  return new Redis(url, forWorker
+    ? { maxRetriesPerRequest: null }
+    : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000 });
+}
+
+export function redisProbe(redis: Redis) {
+  return {
+    name: 'redis',
+    async check() {
+      const answer = await redis.ping();
+      if (answer !== 'PONG') throw new Error(`Redis answered ${answer} to PING`);
+    },
+  };
+}
+
+/** Resolves once the connection is ready; a Redis that does not answer stops start-up with its address. */
+export function waitForRedis(redis: Redis, timeoutMs = 10_000): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    let lastError = '';
+    const onError = (error: Error) => {
+      lastError = error.message;
+    };
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady).off('error', onError);
+      const { host, port } = redis.options;
+      reject(new SlipwayError('redis_unreachable', `cannot reach Redis at ${host}:${port} (${lastError || 'no answer'}); check REDIS_URL, or unset it to use the embedded Redis`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      redis.off('error', onError);
+      resolve();
+    };
+    redis.once('ready', onReady).on('error', onError);
+  });
+}

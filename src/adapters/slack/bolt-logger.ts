@@ -1,0 +1,17 @@
+import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import type { Logger } from '../../log.js';
+
+/** Bolt's logger interface on top of pino, so Bolt's lines come out as the same JSON. */
+export function boltLogger(log: Logger): BoltLogger {
+  const child = log.child({ component: 'bolt' });
+  const line = (args: unknown[]) => args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+  return {
+    debug: (...args) => child.debug(line(args)),
+    info: (...args) => child.info(line(args)),
+    warn: (...args) => child.warn(line(args)),
+    error: (...args) => child.error(line(args)),
+    setLevel: () => {},
+    getLevel: () => LogLevel.INFO,
+    setName: () => {},
+  };
+}

@@ -1,0 +1,179 @@
+import { z } from 'zod';
+
+/** `slipway.yml`. Objects are strict so a misspelt key is reported, not silently ignored. */
+
+const name = (what: string) =>
+  z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,39}$/, `expected a ${what} name of lower-case letters, digits and dashes (max 40)`);
+
+const port = z.number().int().min(1, 'expected a port from 1 to 65535').max(65535, 'expected a port from 1 to 65535');
+const path = z.string().startsWith('/', 'expected a path starting with /');
+
+export const Approvers = z.strictObject({
+  users: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'expected a Slack user id such as U012AB3CD')).default([]),
+  groups: z.array(z.string().regex(/^S[A-Z0-9]+$/, 'expected a Slack user group id such as S0614TZR7')).default([]),
+});
+export type Approvers = z.infer<typeof Approvers>;
+
+export const DatadogCheck = z.strictObject({
+  type: z.literal('datadog'),
+  publicId: z.string().regex(/^[a-z0-9]{3}-[a-z0-9]{3}-[a-z0-9]{3}$/, 'expected a Datadog test public id like abc-123-xyz'),
+  name: z.string().optional(),
+});
+
+export const HttpCheck = z.strictObject({
+  type: z.literal('http'),
+  name: z.string().min(1),
+  path,
+  method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
+  expectStatus: z.number().int().min(100).max(599).default(200),
+  bodyContains: z.string().optional(),
+  jsonField: z.strictObject({ path: z.string().min(1), equals: z.unknown() }).optional(),
+  maxLatencyMs: z.number().int().positive().optional(),
+});
+
+export const BrowserStep = z.union([
+  z.strictObject({ goto: path }),
+  z.strictObject({ click: z.string().min(1) }),
+  z.strictObject({ fill: z.string().min(1), with: z.string() }),
+  z.strictObject({ expectText: z.string().min(1) }),
+]);
+
+export const BrowserCheck = z.strictObject({
+  type: z.literal('browser'),
+  name: z.string().min(1),
+  steps: z.array(BrowserStep).min(1, 'expected at least one step'),
+});
+
+export const SyntheticCheck = z.discriminatedUnion('type', [DatadogCheck, HttpCheck, BrowserCheck]);
+export type SyntheticCheck = z.infer<typeof SyntheticCheck>;
+
+export const Environment = z.strictObject({
+  name: name('environment'),
+  port,
+  healthPath: path.default('/healthz'),
+  healthTimeoutSeconds: z.number().positive().default(60),
+  synthetics: z.array(SyntheticCheck).default([]),
+  requireApproval: z.boolean().default(false),
+  /** Who may approve this environment; falls back to the service's approvers. */
+  approvers: Approvers.optional(),
+  allowSelfApproval: z.boolean().default(false),
+  approvalExpiresHours: z.number().positive().default(24),
+});
+export type Environment = z.infer<typeof Environment>;
+
+export const BranchRoute = z.strictObject({
+  /** A branch name, or a pattern where `*` matches any run of characters (`dev/feature*`). */
+  match: z.string().min(1),
+  /** An environment's name, or `ephemeral` for one environment per branch. */
+  deploy: z.string().min(1),
+});
+export type BranchRoute = z.infer<typeof BranchRoute>;
+
+const portRange = z
+  .string()
+  .regex(/^\d{1,5}-\d{1,5}$/, 'expected a port range like 9000-9099')
+  .transform((text) => {
+    const [from, to] = text.split('-').map(Number) as [number, number];
+    return { from, to };
+  })
+  .refine(({ from, to }) => from >= 1 && to <= 65535 && from <= to, 'expected a range of ports from 1 to 65535, low-high');
+
+export const Ephemeral = z.strictObject({
+  ports: portRange,
+  healthPath: path.default('/healthz'),
+  healthTimeoutSeconds: z.number().positive().default(60),
+  synthetics: z.array(SyntheticCheck).default([]),
+});
+
+export const CoverageReport = z.strictObject({
+  /** Where the test target leaves the report, inside its image. */
+  path: z.string().min(1),
+  format: z.enum(['lcov', 'cobertura', 'istanbul']),
+});
+
+export const Service = z
+  .strictObject({
+    /** The git repository, as a URL (any of http, ssh or file) or as `owner/name`; matched to webhook payloads. */
+    repo: z.string().min(1),
+    dockerfile: z.string().min(1).default('Dockerfile'),
+    context: z.string().min(1).default('.'),
+    lintTarget: z.string().min(1).optional(),
+    testTarget: z.string().min(1).optional(),
+    reports: z
+      .strictObject({ coverage: CoverageReport.optional(), junit: z.string().min(1).optional() })
+      .default({}),
+    coverageThreshold: z.number().min(0).max(100).default(80),
+    image: z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/, 'expected an image name like 127.0.0.1:5000/discounts'),
+    channel: z.string().regex(/^(#[a-z0-9_-]+|[CG][A-Z0-9]+)$/, 'expected a channel like #deploys or a channel id like C0123ABCD'),
+    branches: z.array(BranchRoute).default([{ match: 'main', deploy: 'staging' }]),
+    environments: z.array(Environment).min(1, 'expected at least one environment'),
+    ephemeral: Ephemeral.optional(),
+    approvers: Approvers.default({ users: [], groups: [] }),
+  })
+  .superRefine((service, ctx) => {
+    const names = service.environments.map((e) => e.name);
+    names.forEach((env, i) => {
+      if (names.indexOf(env) !== i) {
+        ctx.addIssue({ code: 'custom', path: ['environments', i, 'name'], message: `"${env}" is listed twice` });
+      }
+      if (env === 'ephemeral') {
+        ctx.addIssue({ code: 'custom', path: ['environments', i, 'name'], message: '"ephemeral" is reserved' });
+      }
+    });
+    service.environments.forEach((env, i) => {
+      const other = service.environments.findIndex((e) => e.port === env.port);
+      if (other !== i) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environments', i, 'port'],
+          message: `port ${env.port} is already used by ${names[other]}`,
+        });
+      }
+    });
+    service.branches.forEach((route, i) => {
+      if (route.deploy === 'ephemeral') {
+        if (!service.ephemeral) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['branches', i, 'deploy'],
+            message: 'deploys to ephemeral environments, but the service has no "ephemeral" section',
+          });
+        }
+      } else if (!names.includes(route.deploy)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['branches', i, 'deploy'],
+          message: `expected "ephemeral" or one of the service's environments (${names.join(', ')}), got "${route.deploy}"`,
+        });
+      }
+    });
+    if (service.reports.coverage && !service.testTarget) {
+      ctx.addIssue({ code: 'custom', path: ['reports', 'coverage'], message: 'needs testTarget: the report comes from it' });
+    }
+    if (service.reports.junit && !service.testTarget) {
+      ctx.addIssue({ code: 'custom', path: ['reports', 'junit'], message: 'needs testTarget: the report comes from it' });
+    }
+    service.environments.forEach((env, i) => {
+      const approvers = env.approvers ?? service.approvers;
+      if (env.requireApproval && approvers.users.length === 0 && approvers.groups.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environments', i, 'approvers'],
+          message: 'requireApproval is on but nobody may approve: list users or groups here or in the service',
+        });
+      }
+    });
+  });
+export type Service = z.infer<typeof Service>;
+
+export const SlipwayConfig = z.strictObject({
+  services: z.record(name('service'), Service).default({}),
+});
+export type SlipwayConfig = z.infer<typeof SlipwayConfig>;
+export type ServiceConfig = Service & { name: string };
+
+export function serviceList(config: SlipwayConfig): ServiceConfig[] {
+  return Object.entries(config.services).map(([serviceName, service]) => ({ ...service, name: serviceName }));
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+const optionalText = z.string().min(1).optional();
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional();
+
+/** The environment variables of DESIGN.md's contract; every one optional, each checked at start-up. */
+export const Env = z.object({
+  PORT: z.coerce
+    .number({ error: 'expected a port number' })
+    .int('expected a whole port number')
+    .min(0, 'expected a port from 0 to 65535')
+    .max(65535, 'expected a port from 0 to 65535')
+    .default(3000),
+  SLIPWAY_CONFIG: z.string().min(1).default('./slipway.yml'),
+  SLIPWAY_PUBLIC_URL: httpUrl,
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' }).optional(),
+  DOCKER_HOST: optionalText,
+  SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'expected a bot token starting with xoxb-').optional(),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'expected an app-level token starting with xapp-').optional(),
+  SLACK_API_URL: httpUrl,
+  GITHUB_WEBHOOK_SECRET: optionalText,
+  GOGS_WEBHOOK_SECRET: optionalText,
+  GITLAB_WEBHOOK_TOKEN: optionalText,
+  DD_API_KEY: optionalText,
+  DD_APP_KEY: optionalText,
+  DD_SITE: optionalText,
+  DATADOG_API_URL: httpUrl,
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+}).superRefine((env, ctx) => {
+  if (env.SLACK_BOT_TOKEN && !env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SLACK_SIGNING_SECRET'],
+      message: 'required with SLACK_BOT_TOKEN (find it under Basic Information in the Slack app settings)',
+    });
+  }
+  if (env.SLACK_APP_TOKEN && !env.SLACK_BOT_TOKEN) {
+    ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'required with SLACK_APP_TOKEN' });
+  }
+});
+export type Env = z.infer<typeof Env>;
+
+/** Names of env values that are secrets: scrubbed from logs and output. */
+export const SECRET_ENV_KEYS = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'GITHUB_WEBHOOK_SECRET',
+  'GOGS_WEBHOOK_SECRET',
+  'GITLAB_WEBHOOK_TOKEN',
+  'DD_API_KEY',
+  'DD_APP_KEY',
+] as const satisfies readonly (keyof Env)[];

@@ -1,0 +1,23 @@
+/** The few Block Kit shapes slipway sends; messages are plain data built by pure functions. */
+export type TextObject = { type: 'mrkdwn' | 'plain_text'; text: string };
+export type Block =
+  | { type: 'section'; text: TextObject; block_id?: string }
+  | { type: 'context'; elements: TextObject[] }
+  | { type: 'header'; text: TextObject }
+  | { type: 'divider' };
+
+/** What a command or notifier hands to Slack: `text` is the fallback for notifications and screen readers. */
+export type Message = { text: string; blocks?: Block[] };
+
+export const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text } });
+export const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
+
+/** Escapes text from outside (branch names, commit messages) so Slack shows it instead of reading it as markup. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Inline code that cannot be broken out of by a backtick in the text. */
+export function code(text: string): string {
+  return `\`${escapeMrkdwn(text).replace(/`/g, 'ˋ')}\``;
+}

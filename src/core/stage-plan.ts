@@ -1,0 +1,34 @@
+import type { ServiceConfig } from './config-schema.js';
+import type { StageName } from './run.js';
+
+export type RunTarget = { environment: string; ephemeral: boolean };
+
+/**
+ * The stages a run goes through, in order. A build deploys to its routed environment and then walks the
+ * promotion chain: every environment listed after it, each behind its approval gate when it has one.
+ */
+export function planStages(service: ServiceConfig, target: RunTarget): StageName[] {
+  const stages: StageName[] = ['checkout'];
+  if (service.lintTarget) stages.push('validate');
+  if (service.testTarget) stages.push('test');
+  if (service.reports.coverage) stages.push('coverage');
+  stages.push('build', 'push');
+
+  if (target.ephemeral) {
+    stages.push(`deploy:${target.environment}`);
+    if ((service.ephemeral?.synthetics.length ?? 0) > 0) stages.push(`synthetics:${target.environment}`);
+    return stages;
+  }
+
+  const start = service.environments.findIndex((env) => env.name === target.environment);
+  for (const env of service.environments.slice(Math.max(start, 0))) {
+    if (env.requireApproval) stages.push(`approval:${env.name}`);
+    stages.push(`deploy:${env.name}`);
+    if (env.synthetics.length > 0) stages.push(`synthetics:${env.name}`);
+  }
+  return stages;
+}
+
+export function teardownStages(target: RunTarget): StageName[] {
+  return [`teardown:${target.environment}`];
+}

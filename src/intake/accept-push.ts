@@ -1,0 +1,63 @@
+import type { ServiceConfig } from '../core/config-schema.js';
+import type { OnceStore, RunQueue, RunStore } from '../core/ports.js';
+import { decidePush } from '../core/push-decision.js';
+import type { PushEvent } from '../core/push-event.js';
+import { newRun } from '../core/run.js';
+
+export type PushAnswer =
+  | { status: 202; body: { status: 'queued'; runId: string } }
+  | { status: 200; body: { status: 'ignored'; reason: string } };
+
+export type AcceptPushDeps = {
+  services: readonly ServiceConfig[];
+  runs: RunStore;
+  queue: RunQueue;
+  once: OnceStore;
+  newRunId(service: string): string;
+  now(): Date;
+};
+
+/** Hosts redeliver for days at most; a week covers every retry schedule we know of. */
+const DELIVERY_MEMORY_SECONDS = 7 * 24 * 3600;
+
+/**
+ * Turns a verified push into a queued run, once per delivery: a redelivery gets the first answer and starts
+ * nothing. Only Redis work happens here — cloning and Docker belong to the worker.
+ */
+export async function acceptPush(event: PushEvent, deps: AcceptPushDeps): Promise<PushAnswer> {
+  const decision = decidePush(event, deps.services);
+  if (decision.kind === 'ignored') return { status: 200, body: { status: 'ignored', reason: decision.reason } };
+
+  const runId = deps.newRunId(decision.service.name);
+  const answer: PushAnswer = { status: 202, body: { status: 'queued', runId } };
+  const deliveryKey = `delivery:${event.host}:${event.deliveryId}`;
+  const earlier = await deps.once.claim(deliveryKey, JSON.stringify(answer), DELIVERY_MEMORY_SECONDS);
+  if (earlier !== undefined) return JSON.parse(earlier) as PushAnswer;
+
+  const run = newRun(
+    {
+      id: runId,
+      service: decision.service.name,
+      trigger: decision.trigger,
+      branch: decision.branch,
+      sha: event.after,
+      before: event.before,
+      author: event.author,
+      triggeredBy: event.pusher,
+      commits: event.commits.map(({ sha, message, author }) => ({ sha, message, author })),
+      target: decision.target,
+      stages: decision.stages,
+      deliveryId: event.deliveryId,
+    },
+    deps.now(),
+  );
+  try {
+    await deps.runs.create(run);
+    await deps.queue.enqueue(run);
+  } catch (error) {
+    // Undo, so the host's redelivery starts the run instead of getting an answer for a run that never queued.
+    await Promise.allSettled([deps.once.forget(deliveryKey), deps.runs.delete(runId)]);
+    throw error;
+  }
+  return answer;
+}

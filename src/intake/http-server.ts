@@ -1,0 +1,73 @@
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { HealthProbe } from '../core/ports.js';
+import type { Logger } from '../log.js';
+import { replyJson } from './http-reply.js';
+
+export type HttpServerDeps = {
+  webhook(req: IncomingMessage, res: ServerResponse, host: string): Promise<void>;
+  /** Bolt's receiver; absent in console mode (no Slack token). */
+  slack?: RequestListener;
+  probes: readonly HealthProbe[];
+  log: Logger;
+};
+
+/**
+ * The one HTTP front door: Slack, git webhooks and health on one port. Our own server (not Bolt's) so the
+ * same routes serve in console mode and in Socket Mode, where Bolt's HTTP receiver is not used.
+ */
+export function createHttpServer(deps: HttpServerDeps): Server {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const method = req.method ?? 'GET';
+    const webhook = /^\/webhooks\/([^/]+)$/.exec(path);
+
+    if (path === '/healthz') return onlyMethod(res, method, 'GET') && replyJson(res, 200, { status: 'ok' });
+    if (path === '/readyz') return onlyMethod(res, method, 'GET') && replyJson(res, ...(await readiness(deps.probes)));
+    if (webhook?.[1]) return onlyMethod(res, method, 'POST') && (await deps.webhook(req, res, webhook[1]));
+    if (path === '/slack/events') {
+      if (!onlyMethod(res, method, 'POST')) return;
+      if (!deps.slack) {
+        replyJson(res, 503, { error: 'Slack is not configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET' });
+        return;
+      }
+      return deps.slack(req, res);
+    }
+    replyJson(res, 404, { error: `no route for ${method} ${path}` });
+  };
+
+  return createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      deps.log.error({ err: error, url: req.url }, 'request failed');
+      replyJson(res, 500, { error: 'slipway failed on this request; the details are in its log' });
+    });
+  });
+}
+
+function onlyMethod(res: ServerResponse, method: string, allowed: string): boolean {
+  if (method === allowed) return true;
+  replyJson(res, 405, { error: `use ${allowed}` }, { allow: allowed });
+  return false;
+}
+
+async function readiness(probes: readonly HealthProbe[]): Promise<[number, unknown]> {
+  const results = await Promise.all(
+    probes.map(async (probe) => {
+      try {
+        await withTimeout(probe.check(), 3_000, `${probe.name} did not answer within 3 s`);
+        return [probe.name, 'ok'] as const;
+      } catch (error) {
+        return [probe.name, (error as Error).message] as const;
+      }
+    }),
+  );
+  const ready = results.every(([, result]) => result === 'ok');
+  return [ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results) }];
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,87 @@
+import bolt, { type AnyMiddlewareArgs, type App as BoltApp, type Middleware } from '@slack/bolt';
+import type { RequestListener } from 'node:http';
+import { boltLogger } from '../adapters/slack/bolt-logger.js';
+import type { OnceStore } from '../core/ports.js';
+import type { Logger } from '../log.js';
+import { type CommandDeps, runCommand, type SlashCommand } from '../../commands/slash-command.js';
+
+const { App, HTTPReceiver } = bolt;
+
+export type SlackAppOptions = {
+  botToken: string;
+  signingSecret: string;
+  /** The Web API base URL; tests point it at the fake Slack. */
+  apiUrl?: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own argument type
+  commands: readonly SlashCommand<any>[];
+  commandDeps: CommandDeps;
+  once: OnceStore;
+  log: Logger;
+};
+
+/** The Bolt app behind `POST /slack/events`: signatures checked by Bolt, retries dropped, commands registered. */
+export async function createSlackApp(options: SlackAppOptions): Promise<{ app: BoltApp; listener: RequestListener }> {
+  const logger = boltLogger(options.log);
+  const receiver = new HTTPReceiver({ signingSecret: options.signingSecret, logger });
+  const app = new App({
+    token: options.botToken,
+    receiver,
+    logger,
+    deferInitialization: true,
+    clientOptions: {
+      slackApiUrl: options.apiUrl && !options.apiUrl.endsWith('/') ? `${options.apiUrl}/` : options.apiUrl,
+      retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 5_000 },
+    },
+  });
+  // Checks the token with auth.test now, so a wrong token stops start-up instead of failing the first reply.
+  await app.init();
+  app.use(dropRepeats(options.once, options.log));
+  registerCommands(app, options.commands, options.commandDeps, options.log);
+  app.error(async (error) => {
+    options.log.error({ err: error }, 'Slack listener failed');
+  });
+  return { app, listener: receiver.requestListener };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own argument type
+export function registerCommands(app: BoltApp, commands: readonly SlashCommand<any>[], deps: CommandDeps, log: Logger): void {
+  for (const command of commands) {
+    app.command(command.name, async ({ command: body, ack }) => {
+      const invocation = { text: body.text ?? '', userId: body.user_id, channelId: body.channel_id };
+      try {
+        const reply = await runCommand(command, deps, invocation);
+        await ack({ response_type: reply.visibility, text: reply.text, blocks: reply.blocks });
+        log.info({ command: command.name, user: body.user_id }, 'command answered');
+      } catch (error) {
+        log.error({ err: error, command: command.name, user: body.user_id }, 'command failed');
+        await ack({ response_type: 'ephemeral', text: `${command.name} failed on slipway's side; the details are in its log. Try again in a minute.` });
+      }
+    });
+  }
+}
+
+/**
+ * Slack redelivers when it thinks we were slow: the same event_id (events) or trigger_id (commands, clicks)
+ * arrives again. The repeat is acknowledged and dropped so nothing is done twice.
+ */
+function dropRepeats(once: OnceStore, log: Logger): Middleware<AnyMiddlewareArgs> {
+  return async (args) => {
+    const body = args.body as { event_id?: string; trigger_id?: string };
+    const id = body.event_id ?? body.trigger_id;
+    if (id) {
+      let earlier: string | undefined;
+      try {
+        earlier = await once.claim(`slack:${id}`, '1', 3600);
+      } catch (error) {
+        // Without Redis a repeat cannot be told apart; answering twice beats not answering.
+        log.warn({ err: error }, 'cannot check for a Slack repeat');
+      }
+      if (earlier !== undefined) {
+        log.info({ requestId: id, retryNum: args.context.retryNum }, 'Slack repeat dropped');
+        if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
+        return;
+      }
+    }
+    await args.next();
+  };
+}

@@ -1,0 +1,38 @@
+import { pino, type Logger, type DestinationStream } from 'pino';
+
+export type { Logger };
+
+/** Header and field names that hold secrets anywhere in a log object. */
+const REDACT = [
+  '*.token',
+  '*.secret',
+  '*.signingSecret',
+  'headers.authorization',
+  'headers["x-hub-signature-256"]',
+  'headers["x-gitlab-token"]',
+  'headers["x-gogs-signature"]',
+  'headers["x-gitea-signature"]',
+  'headers["x-slack-signature"]',
+];
+
+/** JSON lines to stdout (or `destination` in tests); `secrets` are scrubbed from every message too. */
+export function createLogger(
+  { level = 'info', secrets = [] as readonly string[] } = {},
+  destination?: DestinationStream,
+): Logger {
+  const known = secrets.filter((s) => s.length >= 6);
+  const scrub = (text: string) => known.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
+  return pino(
+    {
+      level,
+      base: { app: 'slipway' },
+      redact: { paths: REDACT, censor: '[redacted]' },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((arg) => (typeof arg === 'string' ? scrub(arg) : arg)) as Parameters<typeof method>);
+        },
+      },
+    },
+    destination,
+  );
+}

@@ -1,0 +1,39 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { RunQueue } from '../core/ports.js';
+import type { Run } from '../core/run.js';
+import { BULLMQ_PREFIX } from '../adapters/store/redis-keys.js';
+
+export const RUNS_QUEUE = 'runs';
+
+/** Job data carries only the run id: the run itself (and never a secret) lives in the store. */
+export const RunJobData = z.object({ runId: z.string().min(1) });
+export type RunJobData = z.infer<typeof RunJobData>;
+
+export class BullRunQueue implements RunQueue {
+  readonly queue: Queue<RunJobData>;
+
+  constructor(connection: Redis) {
+    this.queue = new Queue<RunJobData>(RUNS_QUEUE, { connection, prefix: BULLMQ_PREFIX });
+  }
+
+  async enqueue(run: Run): Promise<void> {
+    await this.queue.add(run.trigger, { runId: run.id }, {
+      jobId: run.id,
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 5_000 },
+      removeOnComplete: { age: 7 * 24 * 3600 },
+      removeOnFail: { age: 30 * 24 * 3600 },
+    });
+  }
+
+  async counts(): Promise<{ waiting: number; active: number; delayed: number }> {
+    const counts = await this.queue.getJobCounts('waiting', 'active', 'delayed');
+    return { waiting: counts.waiting ?? 0, active: counts.active ?? 0, delayed: counts.delayed ?? 0 };
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+}
