@@ -1,0 +1,108 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type SlackCall = { method: string; args: Record<string, unknown> };
+
+/** Arguments Slack itself refuses a call without; a missing one gets Slack's own error. */
+const REQUIRED: Record<string, readonly string[][]> = {
+  'auth.test': [],
+  'chat.postMessage': [['channel'], ['text', 'blocks', 'attachments']],
+  'chat.update': [['channel'], ['ts']],
+  'chat.postEphemeral': [['channel'], ['user'], ['text', 'blocks', 'attachments']],
+  'users.lookupByEmail': [['email']],
+  'usergroups.users.list': [['usergroup']],
+};
+
+export type FakeSlackOptions = {
+  token: string;
+  /** email → Slack user id, for users.lookupByEmail */
+  users?: Record<string, string>;
+  /** group id → member ids, for usergroups.users.list */
+  groups?: Record<string, string[]>;
+};
+
+/**
+ * The Slack Web API at its HTTP boundary, on 127.0.0.1: checks the bearer token and required arguments as
+ * Slack does, records every call, and keeps calls it does not know in `unexpected` for the test to fail on.
+ */
+export class FakeSlack {
+  readonly calls: SlackCall[] = [];
+  readonly unexpected: string[] = [];
+  private server?: Server;
+  private ts = 1_700_000_000;
+
+  constructor(private readonly options: FakeSlackOptions) {}
+
+  get url(): string {
+    const address = this.server?.address() as AddressInfo | undefined;
+    if (!address) throw new Error('fake Slack is not started');
+    return `http://127.0.0.1:${address.port}/api/`;
+  }
+
+  callsOf(method: string): SlackCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const reply = (body: Record<string, unknown>, status = 200) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
+      const args = parseArgs(Buffer.concat(chunks).toString('utf8'), req.headers['content-type']);
+
+      if (!(method in REQUIRED)) {
+        this.unexpected.push(method);
+        return reply({ ok: false, error: 'unknown_method' });
+      }
+      if (req.headers.authorization !== `Bearer ${this.options.token}`) {
+        this.unexpected.push(`${method} with a wrong or missing token`);
+        return reply({ ok: false, error: req.headers.authorization ? 'invalid_auth' : 'not_authed' });
+      }
+      const missing = REQUIRED[method]?.find((anyOf) => !anyOf.some((name) => args[name] !== undefined && args[name] !== ''));
+      if (missing) {
+        this.unexpected.push(`${method} without ${missing.join(' or ')}`);
+        return reply({ ok: false, error: missing[0] === 'channel' ? 'channel_not_found' : 'no_text' });
+      }
+      this.calls.push({ method, args });
+      reply(this.answer(method, args));
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+  }
+
+  async stop(): Promise<void> {
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://acme.slack.com/', team: 'Acme', user: 'slipway', team_id: 'T0001', user_id: 'UBOT0001', bot_id: 'BBOT0001' };
+      case 'chat.postMessage':
+        return { ok: true, channel: args.channel, ts: `${this.ts++}.000100`, message: { text: args.text } };
+      case 'chat.update':
+        return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: `${this.ts++}.000200` };
+      case 'users.lookupByEmail': {
+        const id = this.options.users?.[String(args.email)];
+        return id ? { ok: true, user: { id, profile: { email: args.email } } } : { ok: false, error: 'users_not_found' };
+      }
+      case 'usergroups.users.list': {
+        const users = this.options.groups?.[String(args.usergroup)];
+        return users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' };
+      }
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+}
+
+function parseArgs(body: string, contentType: string | undefined): Record<string, unknown> {
+  if (body === '') return {};
+  if (contentType?.startsWith('application/json')) return JSON.parse(body) as Record<string, unknown>;
+  return Object.fromEntries(new URLSearchParams(body));
+}

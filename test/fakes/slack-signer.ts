@@ -1,0 +1,34 @@
+import { createHmac } from 'node:crypto';
+
+/** Headers exactly as Slack signs a request: `v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{raw body}`. */
+export function slackHeaders(body: string, secret: string, timestamp = Math.floor(Date.now() / 1000)) {
+  const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return {
+    'content-type': 'application/x-www-form-urlencoded',
+    'x-slack-request-timestamp': String(timestamp),
+    'x-slack-signature': signature,
+  };
+}
+
+let triggerCounter = 0;
+
+/** A slash command as Slack posts it: flat form fields. */
+export function slashCommandBody(command: string, text: string, overrides: Record<string, string> = {}): string {
+  triggerCounter += 1;
+  return new URLSearchParams({
+    token: 'deprecated-verification-token',
+    team_id: 'T0001',
+    team_domain: 'acme',
+    channel_id: 'C0DEPLOYS',
+    channel_name: 'deploys',
+    user_id: 'U0ANN',
+    user_name: 'ann',
+    command,
+    text,
+    api_app_id: 'A0SLIPWAY',
+    is_enterprise_install: 'false',
+    response_url: 'http://127.0.0.1:9/commands/T0001/1/x',
+    trigger_id: `${Date.now()}.${triggerCounter}.abcdef`,
+    ...overrides,
+  }).toString();
+}

@@ -1,0 +1,85 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { GitHost } from '../../src/core/push-event.js';
+
+const require = createRequire(import.meta.url);
+type Example = { name: string; examples: Record<string, unknown>[] };
+const githubExamples = require('@octokit/webhooks-examples/api.github.com/index.json') as Example[];
+
+/** GitHub's own example of a push creating a branch (examples[4] in @octokit/webhooks-examples). */
+export function githubPushExample(): Record<string, any> {
+  const push = githubExamples.find((e) => e.name === 'push')?.examples.find((e) => String(e.ref).startsWith('refs/heads/'));
+  if (!push) throw new Error('no branch push in @octokit/webhooks-examples');
+  return structuredClone(push);
+}
+
+export function githubPingExample(): Record<string, any> {
+  return structuredClone(githubExamples.find((e) => e.name === 'ping')?.examples[0] ?? {});
+}
+
+function fixture(name: string): Record<string, any> {
+  return JSON.parse(readFileSync(new URL(`../fixtures/webhooks/${name}`, import.meta.url), 'utf8'));
+}
+
+export type PushOptions = { repoUrl: string; ref?: string; after?: string; deleted?: boolean };
+
+const ZERO = '0'.repeat(40);
+
+/** A push payload in the host's own format, pointed at `repoUrl`. */
+export function pushPayload(host: GitHost, { repoUrl, ref = 'refs/heads/main', after, deleted = false }: PushOptions): Record<string, any> {
+  const sha = deleted ? ZERO : (after ?? 'bffeb74224043ba2feb48d137756c8a9331c449a');
+  if (host === 'github') {
+    const p = githubPushExample();
+    Object.assign(p, { ref, after: sha, deleted, created: !deleted });
+    Object.assign(p.repository, { clone_url: repoUrl, html_url: repoUrl.replace(/\.git$/, ''), ssh_url: repoUrl, git_url: repoUrl });
+    if (deleted) Object.assign(p, { head_commit: null, commits: [] });
+    else {
+      p.head_commit.id = sha;
+      p.commits[0].id = sha;
+    }
+    return p;
+  }
+  if (host === 'gitlab') {
+    const p = fixture('gitlab-push.json');
+    Object.assign(p, { ref, after: sha, checkout_sha: deleted ? null : sha });
+    Object.assign(p.project, { git_http_url: repoUrl, git_ssh_url: repoUrl, web_url: repoUrl.replace(/\.git$/, '') });
+    if (deleted) p.commits = [];
+    else p.commits[0].id = sha;
+    return p;
+  }
+  const p = fixture(host === 'gitea' ? 'gitea-push.json' : 'gogs-push.json');
+  Object.assign(p, { ref, after: sha });
+  Object.assign(p.repository, { clone_url: repoUrl, html_url: repoUrl.replace(/\.git$/, ''), ssh_url: repoUrl });
+  if (deleted) Object.assign(p, { commits: [], head_commit: null });
+  else {
+    p.commits[0].id = sha;
+    if (p.head_commit) p.head_commit.id = sha;
+  }
+  return p;
+}
+
+/** Headers a host sends with a delivery, signed with `secret` the host's way. */
+export function deliveryHeaders(host: GitHost, body: string, secret: string, { event, deliveryId = randomUUID() }: { event?: string; deliveryId?: string } = {}) {
+  const hex = createHmac('sha256', secret).update(body).digest('hex');
+  const json = { 'content-type': 'application/json' };
+  switch (host) {
+    case 'github':
+      return { ...json, 'x-github-event': event ?? 'push', 'x-github-delivery': deliveryId, 'x-hub-signature-256': `sha256=${hex}` };
+    case 'gogs':
+      return { ...json, 'x-gogs-event': event ?? 'push', 'x-gogs-delivery': deliveryId, 'x-gogs-signature': hex };
+    case 'gitea':
+      return {
+        ...json,
+        'x-gitea-event': event ?? 'push',
+        'x-gitea-delivery': deliveryId,
+        'x-gitea-signature': hex,
+        'x-gogs-event': event ?? 'push',
+        'x-gogs-delivery': deliveryId,
+        'x-gogs-signature': hex,
+        'x-hub-signature-256': `sha256=${hex}`,
+      };
+    case 'gitlab':
+      return { ...json, 'x-gitlab-event': event ?? 'Push Hook', 'x-gitlab-event-uuid': deliveryId, 'x-gitlab-token': secret };
+  }
+}
