@@ -5,7 +5,7 @@ import { dockerClient } from './adapters/docker/docker-client.js';
 import { dockerProbe } from './adapters/docker/docker-probe.js';
 import { gitHosts } from './adapters/git/git-hosts.js';
 import { type EmbeddedRedis, startEmbeddedRedis } from './adapters/redis/embedded-redis.js';
-import { connectRedis, redisProbe, waitForRedis } from './adapters/redis/redis-connection.js';
+import { closeRedis, connectRedis, redisProbe, waitForRedis } from './adapters/redis/redis-connection.js';
 import { RedisOnceStore } from './adapters/store/redis-once-store.js';
 import { RedisRunStore } from './adapters/store/redis-run-store.js';
 import { serviceList, type SlipwayConfig } from './core/config-schema.js';
@@ -51,8 +51,8 @@ export async function startSlipway({ env, config, log, dataDir = '.slipway', lis
       redisUrl = embedded.url;
       log.info({ url: embedded.url, dataDir: embedded.dataDir }, 'REDIS_URL is not set: started an embedded redis-server');
     }
-    const redis = connectRedis(redisUrl);
-    closers.push(() => redis.quit());
+    const redis = connectRedis(redisUrl, { onError: (error) => log.warn({ err: error }, 'Redis connection problem') });
+    closers.push(() => closeRedis(redis));
     await waitForRedis(redis);
 
     const services = serviceList(config);

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { startEmbeddedRedis } from '../../src/adapters/redis/embedded-redis.js';
-import { connectRedis, waitForRedis } from '../../src/adapters/redis/redis-connection.js';
+import { closeRedis, connectRedis, waitForRedis } from '../../src/adapters/redis/redis-connection.js';
 import { BULLMQ_PREFIX } from '../../src/adapters/store/redis-keys.js';
 import { RedisRunStore } from '../../src/adapters/store/redis-run-store.js';
 import { loadEnv, parseConfig } from '../../src/config.js';
@@ -78,7 +78,7 @@ export async function startTestSlipway({ config = TEST_CONFIG, env = {} as Recor
     async stop() {
       await slipway.close();
       await queue.close();
-      await redis.quit();
+      await closeRedis(redis);
       await redisServer.stop();
       await rm(dir, { recursive: true, force: true });
     },

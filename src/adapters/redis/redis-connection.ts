@@ -5,10 +5,26 @@ import { SlipwayError } from '../../core/errors.js';
  * A connection for request paths: commands fail at once when Redis is down (no offline queue), so a webhook
  * gets a 503 instead of hanging. Workers need `maxRetriesPerRequest: null` instead (BullMQ requires it).
  */
-export function connectRedis(url: string, { forWorker = false } = {}): Redis {
-  return new Redis(url, forWorker
+export function connectRedis(url: string, { forWorker = false, onError = (_error: Error) => {} } = {}): Redis {
+  const redis = new Redis(url, forWorker
     ? { maxRetriesPerRequest: null }
     : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000 });
+  // ioredis reconnects by itself; an error while it does is worth a log line, not a crash.
+  let lastMessage = '';
+  redis.on('error', (error: Error) => {
+    if (error.message !== lastMessage) onError(error);
+    lastMessage = error.message;
+  });
+  redis.on('ready', () => {
+    lastMessage = '';
+  });
+  return redis;
+}
+
+/** QUIT needs a live connection; a dead one is just dropped. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') await redis.quit();
+  else redis.disconnect();
 }
 
 export function redisProbe(redis: Redis) {
