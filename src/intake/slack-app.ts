@@ -1,11 +1,9 @@
-import bolt, { type AnyMiddlewareArgs, type App as BoltApp, type Middleware } from '@slack/bolt';
+import { type AnyMiddlewareArgs, App, HTTPReceiver, type Middleware } from '@slack/bolt';
 import type { RequestListener } from 'node:http';
 import { boltLogger } from '../adapters/slack/bolt-logger.js';
 import type { OnceStore } from '../core/ports.js';
 import type { Logger } from '../log.js';
 import { type CommandDeps, runCommand, type SlashCommand } from '../../commands/slash-command.js';
-
-const { App, HTTPReceiver } = bolt;
 
 export type SlackAppOptions = {
   botToken: string;
@@ -20,7 +18,7 @@ export type SlackAppOptions = {
 };
 
 /** The Bolt app behind `POST /slack/events`: signatures checked by Bolt, retries dropped, commands registered. */
-export async function createSlackApp(options: SlackAppOptions): Promise<{ app: BoltApp; listener: RequestListener }> {
+export async function createSlackApp(options: SlackAppOptions): Promise<{ app: App; listener: RequestListener }> {
   const logger = boltLogger(options.log);
   const receiver = new HTTPReceiver({ signingSecret: options.signingSecret, logger });
   const app = new App({
@@ -44,7 +42,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<{ app: B
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own argument type
-export function registerCommands(app: BoltApp, commands: readonly SlashCommand<any>[], deps: CommandDeps, log: Logger): void {
+export function registerCommands(app: App, commands: readonly SlashCommand<any>[], deps: CommandDeps, log: Logger): void {
   for (const command of commands) {
     app.command(command.name, async ({ command: body, ack }) => {
       const invocation = { text: body.text ?? '', userId: body.user_id, channelId: body.channel_id };

@@ -1,0 +1,117 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FakeSlack } from '../fakes/fake-slack.js';
+import { slackHeaders, slashCommandBody } from '../fakes/slack-signer.js';
+import { deliveryHeaders, pushPayload } from '../helpers/webhook-deliveries.js';
+import { DISCOUNTS_REPO, SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
+
+const TOKEN = 'xoxb-test-token-0001';
+const SIGNING_SECRET = 'slack-signing-secret-for-tests';
+
+let slack: FakeSlack;
+let slipway: TestSlipway;
+
+beforeAll(async () => {
+  slack = new FakeSlack({ token: TOKEN });
+  await slack.start();
+  slipway = await startTestSlipway({
+    env: { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url },
+  });
+});
+afterAll(async () => {
+  await slipway?.stop();
+  await slack?.stop();
+});
+afterEach(() => {
+  expect(slack.unexpected).toEqual([]);
+});
+
+async function send(body: string, headers: Record<string, string>) {
+  const res = await fetch(`${slipway.url}/slack/events`, { method: 'POST', body, headers });
+  const text = await res.text();
+  return { status: res.status, text, json: text.startsWith('{') ? (JSON.parse(text) as Record<string, any>) : undefined };
+}
+
+const command = (name: string, text: string) => {
+  const body = slashCommandBody(name, text);
+  return send(body, slackHeaders(body, SIGNING_SECRET));
+};
+
+describe('Slack commands', () => {
+  it('checked the bot token with auth.test at start-up', () => {
+    expect(slack.callsOf('auth.test')).toHaveLength(1);
+  });
+
+  it('/slipway help lists every command with an example', async () => {
+    const answer = await command('/slipway', 'help');
+    expect(answer.status).toBe(200);
+    expect(answer.json?.response_type).toBe('ephemeral');
+    expect(answer.json?.text).toContain('/status [service]');
+    expect(JSON.stringify(answer.json?.blocks)).toContain('/status discounts');
+  });
+
+  it('/status shows the environments and a queued run', async () => {
+    const payload = JSON.stringify(pushPayload('gogs', { repoUrl: DISCOUNTS_REPO, after: 'c0ffee0000000000000000000000000000000001' }));
+    const pushed = await fetch(`${slipway.url}/webhooks/gogs`, {
+      method: 'POST',
+      body: payload,
+      headers: deliveryHeaders('gogs', payload, SECRETS.GOGS_WEBHOOK_SECRET),
+    });
+    const { runId } = (await pushed.json()) as { runId: string };
+
+    const answer = await command('/status', '');
+    const blocks = JSON.stringify(answer.json?.blocks);
+    expect(answer.json?.response_type).toBe('ephemeral');
+    expect(blocks).toContain('staging :18080 → production :18081 (approval)');
+    expect(blocks).toContain(runId);
+    expect(blocks).toContain('c0ffee0');
+    expect(blocks).toContain('queued');
+  });
+
+  it('/status with a service name shows only that service', async () => {
+    const answer = await command('/status', 'discounts');
+    expect(answer.json?.text).toMatch(/^discounts: staging → production/);
+  });
+
+  it.each([
+    ['/status', 'payments', /Unknown service "payments". Known: discounts/],
+    ['/status', 'discounts extra', /at most one service/],
+    ['/slipway', 'deploy main', /Unknown request "deploy main"/],
+  ])('%s %s answers with an ephemeral usage message', async (name, text, problem) => {
+    const answer = await command(name, text);
+    expect(answer.status).toBe(200);
+    expect(answer.json?.response_type).toBe('ephemeral');
+    expect(answer.json?.text).toMatch(problem);
+    expect(answer.json?.text).toMatch(/Usage: `\/(status|slipway)/);
+    expect(answer.json?.text).toMatch(/Example: /);
+  });
+
+  it('rejects an unsigned request', async () => {
+    const body = slashCommandBody('/status', '');
+    const answer = await send(body, { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(answer.status).toBe(401);
+  });
+
+  it('rejects a request signed with another secret', async () => {
+    const body = slashCommandBody('/status', '');
+    const answer = await send(body, slackHeaders(body, 'another-secret'));
+    expect(answer.status).toBe(401);
+  });
+
+  it('rejects a correctly signed request whose timestamp is stale', async () => {
+    const body = slashCommandBody('/status', '');
+    const answer = await send(body, slackHeaders(body, SIGNING_SECRET, Math.floor(Date.now() / 1000) - 10 * 60));
+    expect(answer.status).toBe(401);
+  });
+
+  it('acknowledges a Slack retry of the same request without answering it twice', async () => {
+    const body = slashCommandBody('/slipway', 'help');
+    const first = await send(body, slackHeaders(body, SIGNING_SECRET));
+    const retry = await send(body, { ...slackHeaders(body, SIGNING_SECRET), 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
+
+    expect(first.json?.text).toContain('/status');
+    expect(retry.status).toBe(200);
+    expect(retry.text).toBe('');
+    expect(slipway.logs.filter((l) => l.msg === 'Slack repeat dropped')).toHaveLength(1);
+    expect(slipway.logs.filter((l) => l.msg === 'command answered' && l.command === '/slipway').length).toBeGreaterThanOrEqual(1);
+  });
+});
