@@ -8,6 +8,10 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], root = ''): st
     if (issue.code === 'unrecognized_keys') {
       return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     }
+    if (issue.code === 'invalid_key' && issue.issues[0]) {
+      // A record key that fails its own schema: the key's message says what was expected.
+      return `${where}: ${issue.issues[0].message}`;
+    }
     return `${where}: ${issue.message}`;
   });
 }

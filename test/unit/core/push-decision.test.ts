@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../src/config.js';
+import { serviceList } from '../../../src/core/config-schema.js';
+import { decidePush } from '../../../src/core/push-decision.js';
+import type { PushEvent } from '../../../src/core/push-event.js';
+import { planStages } from '../../../src/core/stage-plan.js';
+
+const services = serviceList(parseConfig(`
+services:
+  discounts:
+    repo: acme/discounts
+    lintTarget: lint
+    testTarget: test
+    reports: { coverage: { path: /c/lcov.info, format: lcov } }
+    image: 127.0.0.1:5000/discounts
+    channel: "#discounts"
+    approvers: { users: [U0BOB] }
+    branches:
+      - { match: main, deploy: staging }
+      - { match: "hotfix/*", deploy: production }
+      - { match: "dev/feature*", deploy: ephemeral }
+    environments:
+      - { name: staging, port: 8080, synthetics: [{ type: http, name: home, path: / }] }
+      - { name: qa, port: 8082 }
+      - { name: production, port: 8081, requireApproval: true }
+    ephemeral: { ports: 9000-9099 }
+`));
+const discounts = services[0]!;
+
+function push(overrides: Partial<PushEvent>): PushEvent {
+  return {
+    host: 'github',
+    deliveryId: 'd-1',
+    repo: { fullName: 'acme/discounts', urls: ['https://github.com/acme/discounts.git'] },
+    ref: 'refs/heads/main',
+    before: 'a'.repeat(40),
+    after: 'b'.repeat(40),
+    deleted: false,
+    commits: [],
+    author: { name: 'Ann' },
+    pusher: { name: 'ann' },
+    ...overrides,
+  };
+}
+
+describe('decidePush', () => {
+  it.each([
+    ['a tag', push({ ref: 'refs/tags/v1' }), /refs\/tags\/v1 is not a branch/],
+    ['an unknown repository', push({ repo: { fullName: 'acme/other', urls: [] } }), /no service in slipway.yml is built from acme\/other/],
+    ['a branch with no route', push({ ref: 'refs/heads/spike' }), /branch spike of discounts matches no entry/],
+    ['a deleted shared branch', push({ deleted: true }), /branch main was deleted; staging keeps its release/],
+  ])('ignores %s', (_name, event, reason) => {
+    const decision = decidePush(event, services);
+    expect(decision.kind).toBe('ignored');
+    if (decision.kind === 'ignored') expect(decision.reason).toMatch(reason);
+  });
+
+  it('starts a run through the whole chain for main', () => {
+    expect(decidePush(push({}), services)).toMatchObject({
+      kind: 'run',
+      trigger: 'push',
+      branch: 'main',
+      target: { environment: 'staging', ephemeral: false },
+      stages: ['checkout', 'validate', 'test', 'coverage', 'build', 'push', 'deploy:staging', 'synthetics:staging', 'deploy:qa', 'approval:production', 'deploy:production'],
+    });
+  });
+
+  it('tears down the ephemeral environment of a deleted feature branch', () => {
+    const decision = decidePush(push({ ref: 'refs/heads/dev/feature-login', deleted: true }), services);
+    expect(decision).toMatchObject({
+      kind: 'run',
+      trigger: 'delete',
+      target: { environment: 'discounts-056b737a', ephemeral: true },
+      stages: ['teardown:discounts-056b737a'],
+    });
+  });
+});
+
+describe('planStages', () => {
+  it('puts the approval gate before an environment that needs one, even the first', () => {
+    expect(planStages(discounts, { environment: 'production', ephemeral: false }).slice(-2)).toEqual(['approval:production', 'deploy:production']);
+  });
+
+  it('deploys an ephemeral environment alone', () => {
+    expect(planStages(discounts, { environment: 'discounts-1234abcd', ephemeral: true }).slice(-1)).toEqual(['deploy:discounts-1234abcd']);
+  });
+});
