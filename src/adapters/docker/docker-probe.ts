@@ -7,7 +7,7 @@ export function dockerProbe(docker: Docker) {
       try {
         await docker.ping();
       } catch (error) {
-        throw new Error(`the Docker engine does not answer (${(error as Error).message}); run scripts/services.sh or set DOCKER_HOST`);
+        throw new Error(`the Docker engine does not answer (${(error as Error).message}); run scripts/services.sh or set DOCKER_HOST`, { cause: error });
       }
     },
   };

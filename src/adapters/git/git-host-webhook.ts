@@ -44,7 +44,7 @@ export function defineGitHost<Payload>(spec: GitHostSpec<Payload>): GitHostWebho
       // The signature is checked before anything in the body is looked at.
       const signature = header(request.headers, spec.signatureHeader);
       if (!signature) return { kind: 'rejected', status: 401, reason: `missing ${spec.signatureHeader} header` };
-      let verified = false;
+      let verified: boolean;
       try {
         verified = await spec.verify(request.body, signature, secret);
       } catch {

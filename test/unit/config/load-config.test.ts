@@ -73,7 +73,7 @@ describe('broken configs', () => {
   });
 
   it('reports YAML syntax errors with a line number', () => {
-    expect(problems('services:\n  discounts: [unclosed\n')).toMatch(/slipway.yml is not valid YAML:\n  - .*line \d+/);
+    expect(problems('services:\n  discounts: [unclosed\n')).toMatch(/slipway.yml is not valid YAML:\n {2}- .*line \d+/);
   });
 
   it('an empty file means no services', () => {

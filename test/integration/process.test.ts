@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const MAIN = resolve('dist/src/main.js');
+const started: ChildProcess[] = [];
+const dirs: string[] = [];
+
+afterEach(async () => {
+  for (const child of started.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+/** slipway as `npm start` runs it (dist/ is built by the global setup), in an empty directory. */
+async function spawnSlipway(env: Record<string, string> = {}) {
+  const cwd = await mkdtemp(join(tmpdir(), 'slipway-proc-'));
+  dirs.push(cwd);
+  const { REDIS_URL: _ignored, SLIPWAY_CONFIG: _alsoIgnored, ...inherited } = process.env;
+  const child = spawn(process.execPath, [MAIN], { cwd, env: { ...inherited, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, cwd, exited, out: () => stdout, err: () => stderr };
+}
+
+async function waitFor<T>(probe: () => T | undefined, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('slipway as a process', () => {
+  it('starts with nothing configured on an embedded Redis, answers /healthz, and stops cleanly on SIGTERM', async () => {
+    const slipway = await spawnSlipway();
+    const port = await waitFor(() => /"port":(\d+)[^\n]*slipway listening/.exec(slipway.out())?.[1]);
+
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { redis: 'ok', docker: 'ok' } });
+    expect(slipway.out()).toContain('REDIS_URL is not set: started an embedded redis-server');
+    expect(slipway.out()).toContain(join(slipway.cwd, '.slipway', 'redis'));
+
+    slipway.child.kill('SIGTERM');
+    expect(await slipway.exited).toBe(0);
+    expect(slipway.out()).toContain('embedded Redis stopped');
+  });
+
+  it('refuses to start on bad environment values, naming each', async () => {
+    const slipway = await spawnSlipway({ PORT: 'eighty', REDIS_URL: 'localhost' });
+    expect(await slipway.exited).toBe(1);
+    expect(slipway.err()).toContain('bad environment variables');
+    expect(slipway.err()).toContain('PORT: expected a port number');
+    expect(slipway.err()).toContain('REDIS_URL: expected a redis:// or rediss:// URL');
+    expect(slipway.err()).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses to start on a broken config file, listing every bad key', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slipway-cfg-'));
+    dirs.push(dir);
+    const file = join(dir, 'slipway.yml');
+    await writeFile(file, 'services:\n  discounts:\n    repo: acme/discounts\n    imgae: x\n    channel: "#d"\n    environments: []\n');
+    const slipway = await spawnSlipway({ SLIPWAY_CONFIG: file });
+    expect(await slipway.exited).toBe(1);
+    expect(slipway.err()).toContain(`${file} has 3 problems:`);
+    expect(slipway.err()).toContain('services.discounts: unknown key "imgae"');
+    expect(slipway.err()).toContain('services.discounts.image:');
+    expect(slipway.err()).toContain('services.discounts.environments: expected at least one environment');
+  });
+
+  it('refuses a config file it was told to use but cannot find', async () => {
+    const slipway = await spawnSlipway({ SLIPWAY_CONFIG: '/nonexistent/slipway.yml' });
+    expect(await slipway.exited).toBe(1);
+    expect(slipway.err()).toContain('cannot read the config file /nonexistent/slipway.yml');
+  });
+});
