@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { scrubber } from './core/scrub.js';
 
 export type { Logger };
 
@@ -20,8 +21,7 @@ export function createLogger(
   { level = 'info', secrets = [] as readonly string[] } = {},
   destination?: DestinationStream,
 ): Logger {
-  const known = secrets.filter((s) => s.length >= 6);
-  const scrub = (text: string) => known.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
+  const scrub = scrubber(secrets);
   return pino(
     {
       level,

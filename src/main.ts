@@ -3,14 +3,25 @@ import { loadConfigFile, loadEnv } from './config.js';
 import { SECRET_ENV_KEYS } from './core/env-schema.js';
 import { SlipwayError } from './core/errors.js';
 import { createLogger } from './log.js';
-import { startSlipway } from './slipway.js';
+import { type SlipwayMode, startSlipway } from './slipway.js';
+
+const USAGE = 'usage: slipway [server|worker]   (no argument: both in one process)';
+
+function modeFrom(args: readonly string[]): SlipwayMode {
+  const [word, ...rest] = args;
+  if (rest.length > 0 || (word !== undefined && word !== 'server' && word !== 'worker')) {
+    throw new SlipwayError('usage', USAGE);
+  }
+  return word ?? 'all';
+}
 
 async function main(): Promise<void> {
+  const mode = modeFrom(process.argv.slice(2));
   const env = loadEnv(process.env);
   const secrets = SECRET_ENV_KEYS.map((key) => env[key]).filter((v): v is string => !!v);
   const log = createLogger({ level: env.LOG_LEVEL, secrets });
   const config = await loadConfigFile(env.SLIPWAY_CONFIG, { required: process.env.SLIPWAY_CONFIG !== undefined });
-  const slipway = await startSlipway({ env, config, log });
+  const slipway = await startSlipway({ env, config, log, mode });
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,38 +1,57 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Worker } from 'bullmq';
 import { commandHelp, commands } from '../commands/index.js';
 import { dockerClient } from './adapters/docker/docker-client.js';
 import { dockerProbe } from './adapters/docker/docker-probe.js';
 import { gitHosts } from './adapters/git/git-hosts.js';
 import { type EmbeddedRedis, startEmbeddedRedis } from './adapters/redis/embedded-redis.js';
 import { closeRedis, connectRedis, redisProbe, waitForRedis } from './adapters/redis/redis-connection.js';
+import { slackClient } from './adapters/slack/slack-client.js';
+import { BULLMQ_PREFIX } from './adapters/store/redis-keys.js';
+import { RedisDeploymentStore } from './adapters/store/redis-deployment-store.js';
+import { RedisLease } from './adapters/store/redis-lease.js';
+import { RedisLogStore } from './adapters/store/redis-log-store.js';
 import { RedisOnceStore } from './adapters/store/redis-once-store.js';
+import { RedisPortStore } from './adapters/store/redis-port-store.js';
+import { RedisReleaseStore } from './adapters/store/redis-release-store.js';
 import { RedisRunStore } from './adapters/store/redis-run-store.js';
 import { serviceList, type SlipwayConfig } from './core/config-schema.js';
-import type { Env } from './core/env-schema.js';
+import { type Env, SECRET_ENV_KEYS } from './core/env-schema.js';
 import { SlipwayError } from './core/errors.js';
+import { scrubber } from './core/scrub.js';
 import { acceptPush } from './intake/accept-push.js';
 import { createHttpServer } from './intake/http-server.js';
+import { retryRun } from './intake/retry-run.js';
 import { newRunId } from './intake/run-id.js';
 import { createSlackApp } from './intake/slack-app.js';
 import { webhookRoute } from './intake/webhook-route.js';
 import type { Logger } from './log.js';
-import { BullRunQueue } from './queue/run-queue.js';
+import { BullRunEvents, createNotifier, NOTIFICATIONS_QUEUE, type RunEvents } from './queue/notifier.js';
+import { createRunProcessor } from './queue/run-processor.js';
+import { BullRunQueue, RUNS_QUEUE } from './queue/run-queue.js';
+
+/** `server` answers HTTP, `worker` runs pipelines and Slack updates, `all` (the default) does both. */
+export type SlipwayMode = 'all' | 'server' | 'worker';
 
 export type SlipwayOptions = {
   env: Env;
   config: SlipwayConfig;
   log: Logger;
+  mode?: SlipwayMode;
   /** Where the embedded Redis keeps its data. */
   dataDir?: string;
   /** The interface to listen on; all of them unless told (Slack and git hosts must reach it). */
   listenHost?: string;
+  /** Where clone tokens named by `cloneTokenEnv` are read from. */
+  processEnv?: NodeJS.ProcessEnv;
 };
 
-export type RunningSlipway = { port: number; close(): Promise<void> };
+export type RunningSlipway = { port?: number; close(): Promise<void> };
 
-/** Builds the adapters, wires them into the HTTP front door, and starts listening. */
-export async function startSlipway({ env, config, log, dataDir = '.slipway', listenHost }: SlipwayOptions): Promise<RunningSlipway> {
+/** Builds the adapters and starts what the mode asks for; `close` stops it all in reverse order. */
+export async function startSlipway(options: SlipwayOptions): Promise<RunningSlipway> {
+  const { env, config, log, mode = 'all', dataDir = '.slipway', processEnv = process.env } = options;
   if (env.SLACK_APP_TOKEN) {
     throw new SlipwayError('socket_mode', 'SLACK_APP_TOKEN is set, but this version has no Socket Mode yet: unset it and give Slack the Request URL <public url>/slack/events');
   }
@@ -51,7 +70,8 @@ export async function startSlipway({ env, config, log, dataDir = '.slipway', lis
       redisUrl = embedded.url;
       log.info({ url: embedded.url, dataDir: embedded.dataDir }, 'REDIS_URL is not set: started an embedded redis-server');
     }
-    const redis = connectRedis(redisUrl, { onError: (error) => log.warn({ err: error }, 'Redis connection problem') });
+    const onError = (error: Error) => log.warn({ err: error }, 'Redis connection problem');
+    const redis = connectRedis(redisUrl, { onError });
     closers.push(() => closeRedis(redis));
     await waitForRedis(redis);
 
@@ -61,43 +81,95 @@ export async function startSlipway({ env, config, log, dataDir = '.slipway', lis
     const queue = new BullRunQueue(redis);
     closers.push(() => queue.close());
     const docker = dockerClient(env.DOCKER_HOST);
-
-    let slack;
-    if (env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET) {
-      slack = await createSlackApp({
-        botToken: env.SLACK_BOT_TOKEN,
-        signingSecret: env.SLACK_SIGNING_SECRET,
-        apiUrl: env.SLACK_API_URL,
-        commands,
-        commandDeps: { services, runs, commands: commandHelp },
-        once,
-        log,
-      });
+    const slack = env.SLACK_BOT_TOKEN ? slackClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL) : undefined;
+    let events: RunEvents = { changed: async () => {} };
+    if (slack) {
+      const bullEvents = new BullRunEvents(redis);
+      closers.push(() => bullEvents.close());
+      events = bullEvents;
     } else {
-      log.info('SLACK_BOT_TOKEN is not set: Slack is off and /slack/events answers 503');
+      log.info('SLACK_BOT_TOKEN is not set: Slack is off, /slack/events answers 503 and runs post no messages');
     }
+    const runUrl = env.SLIPWAY_PUBLIC_URL ? (id: string) => `${env.SLIPWAY_PUBLIC_URL?.replace(/\/$/, '')}/runs/${id}` : undefined;
+
+    if (mode === 'all' || mode === 'worker') {
+      const secrets = [
+        ...SECRET_ENV_KEYS.map((key) => env[key]),
+        ...services.map((s) => (s.cloneTokenEnv ? processEnv[s.cloneTokenEnv] : undefined)),
+      ];
+      const logs = new RedisLogStore(redis);
+      const processor = createRunProcessor({
+        services,
+        docker,
+        runs,
+        releases: new RedisReleaseStore(redis),
+        deployments: new RedisDeploymentStore(redis),
+        ports: new RedisPortStore(redis),
+        logs,
+        lease: new RedisLease(redis),
+        events,
+        log,
+        env: processEnv,
+        scrub: scrubber(secrets),
+        now: () => new Date(),
+      });
+      const workerRedis = connectRedis(redisUrl, { forWorker: true, onError });
+      closers.push(() => closeRedis(workerRedis));
+      const runWorker = new Worker(RUNS_QUEUE, processor, {
+        connection: workerRedis,
+        prefix: BULLMQ_PREFIX,
+        concurrency: env.SLIPWAY_WORKER_CONCURRENCY,
+      });
+      runWorker.on('failed', (job, error) => log.error({ err: error, runId: job?.data.runId }, 'run job failed'));
+      closers.push(() => runWorker.close());
+      if (slack) {
+        const notifier = new Worker(NOTIFICATIONS_QUEUE, createNotifier({ redis, slack, runs, logs, services, log, runUrl }), {
+          connection: workerRedis,
+          prefix: BULLMQ_PREFIX,
+          concurrency: 4,
+        });
+        notifier.on('failed', (job, error) => log.warn({ err: error, runId: job?.data.runId }, 'Slack update failed; it will be retried'));
+        closers.push(() => notifier.close());
+      }
+      log.info({ concurrency: env.SLIPWAY_WORKER_CONCURRENCY }, 'worker started');
+    }
+    if (mode === 'worker') return { close };
+
+    const retryDeps = { services, runs, queue, events, once, newRunId, now: () => new Date() };
+    const slackApp = env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET
+      ? await createSlackApp({
+          botToken: env.SLACK_BOT_TOKEN,
+          signingSecret: env.SLACK_SIGNING_SECRET,
+          apiUrl: env.SLACK_API_URL,
+          commands,
+          commandDeps: { services, runs, commands: commandHelp },
+          once,
+          log,
+          retry: (runId, by) => retryRun(runId, by, retryDeps),
+        })
+      : undefined;
 
     const server = createHttpServer({
       webhook: webhookRoute({
         hosts: gitHosts,
         secrets: { GITHUB_WEBHOOK_SECRET: env.GITHUB_WEBHOOK_SECRET, GOGS_WEBHOOK_SECRET: env.GOGS_WEBHOOK_SECRET, GITLAB_WEBHOOK_TOKEN: env.GITLAB_WEBHOOK_TOKEN },
-        accept: (event) => acceptPush(event, { services, runs, queue, once, newRunId, now: () => new Date() }),
+        accept: (event) => acceptPush(event, { services, runs, queue, events, once, newRunId, now: () => new Date() }),
         log,
       }),
-      slack: slack?.listener,
+      slack: slackApp?.listener,
       probes: [redisProbe(redis), dockerProbe(docker)],
       log,
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(env.PORT, listenHost, resolve);
+      server.listen(env.PORT, options.listenHost, resolve);
     });
     closers.push(() => new Promise((resolve) => {
       server.close(resolve);
       server.closeAllConnections();
     }));
     const port = (server.address() as AddressInfo).port;
-    log.info({ port, services: services.map((s) => s.name) }, `slipway listening on port ${port}`);
+    log.info({ port, mode, services: services.map((s) => s.name) }, `slipway listening on port ${port}`);
     return { port, close };
   } catch (error) {
     await close();

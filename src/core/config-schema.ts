@@ -52,6 +52,8 @@ export type SyntheticCheck = z.infer<typeof SyntheticCheck>;
 export const Environment = z.strictObject({
   name: name('environment'),
   port,
+  /** Where people reach it (shown in Slack); the health check always goes to 127.0.0.1:port on the worker. */
+  url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
   healthPath: path.default('/healthz'),
   healthTimeoutSeconds: z.number().positive().default(60),
   synthetics: z.array(SyntheticCheck).default([]),
@@ -97,10 +99,16 @@ export const Service = z
   .strictObject({
     /** The git repository, as a URL (any of http, ssh or file) or as `owner/name`; matched to webhook payloads. */
     repo: z.string().min(1),
+    /** Where to clone from when it is not the URL webhooks carry (a mirror, or a local path). */
+    cloneUrl: z.string().min(1).optional(),
+    /** The environment variable that holds an HTTP(S) token for cloning; the token itself stays out of the file. */
+    cloneTokenEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name like GIT_TOKEN').optional(),
     dockerfile: z.string().min(1).default('Dockerfile'),
     context: z.string().min(1).default('.'),
     lintTarget: z.string().min(1).optional(),
     testTarget: z.string().min(1).optional(),
+    /** The build target of the image that runs; the Dockerfile's last stage when unset. */
+    buildTarget: z.string().min(1).optional(),
     reports: z
       .strictObject({ coverage: CoverageReport.optional(), junit: z.string().min(1).optional() })
       .default({}),

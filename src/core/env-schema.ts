@@ -26,6 +26,12 @@ export const Env = z.object({
   DD_APP_KEY: optionalText,
   DD_SITE: optionalText,
   DATADOG_API_URL: httpUrl,
+  SLIPWAY_WORKER_CONCURRENCY: z.coerce
+    .number({ error: 'expected a whole number of runs' })
+    .int('expected a whole number of runs')
+    .min(1, 'expected at least 1')
+    .max(64, 'expected at most 64')
+    .default(2),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 }).superRefine((env, ctx) => {
   if (env.SLACK_BOT_TOKEN && !env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {

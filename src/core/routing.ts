@@ -13,3 +13,8 @@ export function branchMatches(pattern: string, branch: string): boolean {
 export function routeFor(routes: readonly BranchRoute[], branch: string): BranchRoute | undefined {
   return routes.find((route) => branchMatches(route.match, branch));
 }
+
+/** The branch coverage is compared against: the first exact (pattern-free) route, else `main`. */
+export function defaultBranch(service: { branches: readonly BranchRoute[] }): string {
+  return service.branches.find((r) => !r.match.includes('*'))?.match ?? 'main';
+}

@@ -46,6 +46,8 @@ export const Run = z.object({
   author: person,
   triggeredBy: person,
   commits: z.array(z.object({ sha: z.string(), message: z.string(), author: person })),
+  /** Where the worker clones from: the service's `cloneUrl`, else the URL the push came with. Never holds a token. */
+  cloneUrl: z.string(),
   /** The environment the branch routes to; ephemeral ones are named per branch. */
   target: z.object({ environment: z.string(), ephemeral: z.boolean() }),
   stages: z.array(Stage),
@@ -53,10 +55,25 @@ export const Run = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   deliveryId: z.string().optional(),
+  /** Set by the push stage, or by a reused release (build once). */
+  release: z.object({ image: z.string(), tag: z.string(), digest: z.string(), reused: z.boolean() }).optional(),
+  /** What the test and coverage stages measured; recorded with the release. */
+  quality: z
+    .object({
+      tests: z.object({ total: z.number(), passed: z.number(), failed: z.number(), skipped: z.number() }).optional(),
+      coverage: z.number().optional(),
+    })
+    .optional(),
+  /** Why the run failed: the stage and a one-line cause for Slack. */
+  failure: z.object({ stage: z.string(), cause: z.string() }).optional(),
+  /** The run this one retries. */
+  retryOf: z.string().optional(),
 });
 export type Run = z.infer<typeof Run>;
 
-export type NewRun = Omit<Run, 'stages' | 'status' | 'createdAt' | 'updatedAt'> & { stages: readonly StageName[] };
+export type NewRun = Omit<Run, 'stages' | 'status' | 'createdAt' | 'updatedAt' | 'release' | 'failure' | 'quality'> & {
+  stages: readonly StageName[];
+};
 
 export function newRun(input: NewRun, now: Date): Run {
   const at = now.toISOString();
@@ -71,4 +88,77 @@ export function newRun(input: NewRun, now: Date): Run {
 
 export function isActive(run: Run): boolean {
   return ACTIVE_RUN_STATUSES.includes(run.status);
+}
+
+export function isFinished(run: Run): boolean {
+  return !isActive(run);
+}
+
+/** The stage to work on next: the first one neither passed nor skipped. */
+export function nextStage(run: Run): Stage | undefined {
+  return run.stages.find((s) => s.status !== 'passed' && s.status !== 'skipped');
+}
+
+function withStage(run: Run, name: string, change: Partial<Stage>, now: Date): Run {
+  return {
+    ...run,
+    updatedAt: now.toISOString(),
+    stages: run.stages.map((s) => (s.name === name ? { ...s, ...change } : s)),
+  };
+}
+
+export function startStage(run: Run, name: string, now: Date): Run {
+  const started = withStage(run, name, { status: 'running', startedAt: now.toISOString(), finishedAt: undefined, summary: undefined }, now);
+  return { ...started, status: 'running' };
+}
+
+export function passStage(run: Run, name: string, now: Date, summary?: string): Run {
+  return withStage(run, name, { status: 'passed', finishedAt: now.toISOString(), summary }, now);
+}
+
+export function skipStage(run: Run, name: string, now: Date, summary?: string): Run {
+  return withStage(run, name, { status: 'skipped', finishedAt: now.toISOString(), summary }, now);
+}
+
+/** Ends the run at a failed stage; every stage after it is skipped. */
+export function failRun(run: Run, name: string, cause: string, now: Date): Run {
+  const failed = withStage(run, name, { status: 'failed', finishedAt: now.toISOString(), summary: cause }, now);
+  return { ...skipRest(failed, now), status: 'failed', failure: { stage: name, cause } };
+}
+
+/** Ends a run that lost to a newer run for the same environment. */
+export function supersedeRun(run: Run, byRunId: string, now: Date): Run {
+  return { ...skipRest(run, now, `superseded by ${byRunId}`), status: 'superseded', updatedAt: now.toISOString() };
+}
+
+/** Parks the run at a gate: no worker holds it while it waits. */
+export function parkRun(run: Run, name: string, now: Date): Run {
+  return { ...withStage(run, name, { status: 'running', startedAt: now.toISOString() }, now), status: 'waiting' };
+}
+
+export function completeRun(run: Run, now: Date): Run {
+  return { ...run, status: 'passed', updatedAt: now.toISOString() };
+}
+
+function skipRest(run: Run, now: Date, summary?: string): Run {
+  return {
+    ...run,
+    stages: run.stages.map((s) =>
+      s.status === 'pending' || s.status === 'running' ? { ...s, status: 'skipped' as const, finishedAt: now.toISOString(), summary: summary ?? s.summary } : s,
+    ),
+  };
+}
+
+/** How long a stage took, in whole seconds; undefined until it has both ends. */
+export function stageSeconds(stage: Stage): number | undefined {
+  if (!stage.startedAt || !stage.finishedAt) return undefined;
+  return Math.max(0, Math.round((Date.parse(stage.finishedAt) - Date.parse(stage.startedAt)) / 1000));
+}
+
+export function stageKind(name: string): string {
+  return name.split(':')[0] ?? name;
+}
+
+export function stageEnvironment(name: string): string | undefined {
+  return name.includes(':') ? name.slice(name.indexOf(':') + 1) : undefined;
 }

@@ -3,6 +3,7 @@ import type { OnceStore, RunQueue, RunStore } from '../core/ports.js';
 import { decidePush } from '../core/push-decision.js';
 import type { PushEvent } from '../core/push-event.js';
 import { newRun } from '../core/run.js';
+import type { RunEvents } from '../queue/notifier.js';
 
 export type PushAnswer =
   | { status: 202; body: { status: 'queued'; runId: string } }
@@ -12,6 +13,7 @@ export type AcceptPushDeps = {
   services: readonly ServiceConfig[];
   runs: RunStore;
   queue: RunQueue;
+  events: RunEvents;
   once: OnceStore;
   newRunId(service: string): string;
   now(): Date;
@@ -45,6 +47,7 @@ export async function acceptPush(event: PushEvent, deps: AcceptPushDeps): Promis
       author: event.author,
       triggeredBy: event.pusher,
       commits: event.commits.map(({ sha, message, author }) => ({ sha, message, author })),
+      cloneUrl: decision.service.cloneUrl ?? cloneUrlOf(event.repo.urls),
       target: decision.target,
       stages: decision.stages,
       deliveryId: event.deliveryId,
@@ -59,5 +62,12 @@ export async function acceptPush(event: PushEvent, deps: AcceptPushDeps): Promis
     await Promise.allSettled([deps.once.forget(deliveryKey), deps.runs.delete(runId)]);
     throw error;
   }
+  // The run's Slack message goes out now, not when a worker is free: the team sees the push at once.
+  await deps.events.changed(run.id).catch(() => {});
   return answer;
+}
+
+/** The first URL git can clone without an SSH key: http(s) or a local path. */
+export function cloneUrlOf(urls: readonly string[]): string {
+  return urls.find((u) => /^(https?|file):\/\//.test(u)) ?? urls[0] ?? '';
 }

@@ -1,6 +1,7 @@
 import { type AnyMiddlewareArgs, App, HTTPReceiver, type Middleware } from '@slack/bolt';
 import type { RequestListener } from 'node:http';
 import { boltLogger } from '../adapters/slack/bolt-logger.js';
+import { RETRY_ACTION } from '../core/messages/failure-alert.js';
 import type { OnceStore } from '../core/ports.js';
 import type { Logger } from '../log.js';
 import { type CommandDeps, runCommand, type SlashCommand } from '../../commands/slash-command.js';
@@ -15,6 +16,8 @@ export type SlackAppOptions = {
   commandDeps: CommandDeps;
   once: OnceStore;
   log: Logger;
+  /** Starts a new run of a failed one (the Retry button), once per failed run. */
+  retry(runId: string, by: { name: string; username: string }): Promise<{ runId: string; first: boolean }>;
 };
 
 /** The Bolt app behind `POST /slack/events`: signatures checked by Bolt, retries dropped, commands registered. */
@@ -35,6 +38,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<{ app: A
   await app.init();
   app.use(dropRepeats(options.once, options.log));
   registerCommands(app, options.commands, options.commandDeps, options.log);
+  registerRetryButton(app, options);
   app.error(async (error) => {
     options.log.error({ err: error }, 'Slack listener failed');
   });
@@ -82,4 +86,24 @@ function dropRepeats(once: OnceStore, log: Logger): Middleware<AnyMiddlewareArgs
     }
     await args.next();
   };
+}
+
+/** The Retry button of a failure alert. One retry per failed run, however many people click. */
+function registerRetryButton(app: App, options: SlackAppOptions): void {
+  app.action(RETRY_ACTION, async ({ ack, body, action, client }) => {
+    await ack();
+    const runId = 'value' in action && typeof action.value === 'string' ? action.value : '';
+    const user = body.user;
+    const channel = body.channel?.id;
+    const tell = (text: string) =>
+      channel ? client.chat.postEphemeral({ channel, user: user.id, text }).then(() => undefined) : Promise.resolve();
+    try {
+      const answer = await options.retry(runId, { name: user.name ?? user.id, username: user.id });
+      options.log.info({ runId, newRunId: answer.runId, user: user.id, first: answer.first }, 'retry clicked');
+      await tell(answer.first ? `Retrying ${runId} as run ${answer.runId}.` : `Run ${runId} was already retried as ${answer.runId}.`);
+    } catch (error) {
+      options.log.error({ err: error, runId }, 'retry failed');
+      await tell(`Could not retry ${runId}: ${(error as Error).message}`);
+    }
+  });
 }

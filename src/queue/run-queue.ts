@@ -8,7 +8,7 @@ import { BULLMQ_PREFIX } from '../adapters/store/redis-keys.js';
 export const RUNS_QUEUE = 'runs';
 
 /** Job data carries only the run id: the run itself (and never a secret) lives in the store. */
-export const RunJobData = z.object({ runId: z.string().min(1) });
+export const RunJobData = z.object({ runId: z.string().min(1), stage: z.string().optional() });
 export type RunJobData = z.infer<typeof RunJobData>;
 
 export class BullRunQueue implements RunQueue {

@@ -11,7 +11,7 @@ import { RedisRunStore } from '../../src/adapters/store/redis-run-store.js';
 import { loadEnv, parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { RUNS_QUEUE } from '../../src/queue/run-queue.js';
-import { startSlipway } from '../../src/slipway.js';
+import { type SlipwayMode, startSlipway } from '../../src/slipway.js';
 
 export const SECRETS = {
   GITHUB_WEBHOOK_SECRET: 'gh-secret-for-tests',
@@ -47,8 +47,16 @@ services:
 
 export type LogLine = { level: number; msg: string; [key: string]: unknown };
 
-/** slipway started in this process on a free port, with its own embedded Redis in a temp dir. */
-export async function startTestSlipway({ config = TEST_CONFIG, env = {} as Record<string, string> } = {}) {
+/**
+ * slipway started in this process on a free port, with its own embedded Redis in a temp dir. Intake tests run
+ * the server alone, so queued runs stay queued; pipeline tests ask for `all`.
+ */
+export async function startTestSlipway({
+  config = TEST_CONFIG,
+  env = {} as Record<string, string>,
+  mode = 'server' as SlipwayMode,
+  processEnv = {} as NodeJS.ProcessEnv,
+} = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-test-'));
   const redisServer = await startEmbeddedRedis(join(dir, 'redis'));
   const logs: LogLine[] = [];
@@ -63,13 +71,15 @@ export async function startTestSlipway({ config = TEST_CONFIG, env = {} as Recor
     env: loadEnv({ PORT: '0', REDIS_URL: redisServer.url, DOCKER_HOST: process.env.DOCKER_HOST, ...SECRETS, ...env }),
     config: parseConfig(config),
     log,
+    mode,
+    processEnv,
     listenHost: '127.0.0.1',
   });
   const redis: Redis = connectRedis(redisServer.url);
   await waitForRedis(redis);
   const queue = new Queue(RUNS_QUEUE, { connection: redis, prefix: BULLMQ_PREFIX });
   return {
-    url: `http://127.0.0.1:${slipway.port}`,
+    url: `http://127.0.0.1:${slipway.port ?? 0}`,
     logs,
     redis,
     redisServer,

@@ -35,6 +35,7 @@ const run = (id: string, service: string, at: string) =>
       author: { name: 'Ann', email: 'ann@example.com' },
       triggeredBy: { name: 'ann' },
       commits: [],
+      cloneUrl: 'file:///srv/git/discounts.git',
       target: { environment: 'staging', ephemeral: false },
       stages: ['checkout', 'deploy:staging'],
     },

@@ -15,6 +15,10 @@ export class RedisRunStore implements RunStore {
       .exec();
   }
 
+  async save(run: Run): Promise<void> {
+    await this.redis.set(keys.run(run.id), JSON.stringify(run));
+  }
+
   async get(id: string): Promise<Run | undefined> {
     const text = await this.redis.get(keys.run(id));
     return text === null ? undefined : Run.parse(JSON.parse(text));

@@ -4,7 +4,17 @@ export type Block =
   | { type: 'section'; text: TextObject; block_id?: string }
   | { type: 'context'; elements: TextObject[] }
   | { type: 'header'; text: TextObject }
-  | { type: 'divider' };
+  | { type: 'divider' }
+  | { type: 'actions'; block_id?: string; elements: Button[] };
+
+export type Button = {
+  type: 'button';
+  action_id: string;
+  text: TextObject;
+  value: string;
+  style?: 'primary' | 'danger';
+  confirm?: { title: TextObject; text: TextObject; confirm: TextObject; deny: TextObject };
+};
 
 /** What a command or notifier hands to Slack: `text` is the fallback for notifications and screen readers. */
 export type Message = { text: string; blocks?: Block[] };
@@ -15,6 +25,11 @@ export const context = (text: string): Block => ({ type: 'context', elements: [{
 /** Escapes text from outside (branch names, commit messages) so Slack shows it instead of reading it as markup. */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A fenced block that stays closed whatever the text holds. */
+export function codeBlock(text: string): string {
+  return `\`\`\`${escapeMrkdwn(text).replace(/```/g, 'ˋˋˋ')}\`\`\``;
 }
 
 /** Inline code that cannot be broken out of by a backtick in the text. */

@@ -1,0 +1,61 @@
+import type Docker from 'dockerode';
+import { pack } from 'tar-fs';
+
+export type BuildRequest = {
+  contextDir: string;
+  dockerfile: string;
+  tag: string;
+  target?: string;
+  labels?: Record<string, string>;
+  /** Each line of build output, as it comes. */
+  onLine?(line: string): void;
+};
+
+export type BuildResult =
+  | { ok: true }
+  | { ok: false; error: string; failedContainerId?: string };
+
+type Progress = { stream?: string; error?: string; errorDetail?: { message?: string }; aux?: { ID?: string } };
+
+/**
+ * `docker build` through the engine API. A failed build still answers HTTP 200 with the error as a stream line,
+ * so every line is read. The failed step's container is kept by the engine (forcerm off), so reports a failing
+ * test step wrote can still be copied out; the caller removes it.
+ */
+export async function buildImage(docker: Docker, request: BuildRequest): Promise<BuildResult> {
+  // tar-fs's pack is a streamx stream: a Node readable in all but its type.
+  const context = pack(request.contextDir) as unknown as NodeJS.ReadableStream;
+  const stream = await docker.buildImage(context, {
+    t: request.tag,
+    dockerfile: request.dockerfile,
+    target: request.target,
+    labels: request.labels,
+    rm: true,
+    forcerm: false,
+  });
+  let lastContainer: string | undefined;
+  let error: string | undefined;
+  let partial = '';
+  const onProgress = (event: Progress) => {
+    if (event.stream) {
+      const text = partial + event.stream;
+      const lines = text.split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const running = /---> Running in ([0-9a-f]{12,64})/.exec(line);
+        if (running) lastContainer = running[1];
+        request.onLine?.(line);
+      }
+    }
+    if (event.error) error = event.errorDetail?.message ?? event.error;
+  };
+  await new Promise<void>((resolve, reject) => {
+    docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()), onProgress);
+  });
+  if (partial) request.onLine?.(partial);
+  if (error) {
+    request.onLine?.(error);
+    return { ok: false, error, failedContainerId: lastContainer };
+  }
+  return { ok: true };
+}

@@ -1,0 +1,134 @@
+import type Docker from 'dockerode';
+
+export type ContainerSpec = {
+  name: string;
+  image: string;
+  port: number;
+  labels: Record<string, string>;
+};
+
+export type HealthCheck = { url: string; timeoutMs: number };
+
+export type DeployResult = { ok: true } | { ok: false; cause: string; logTail: string };
+
+const previousName = (name: string) => `${name}-previous`;
+
+async function inspect(docker: Docker, name: string) {
+  try {
+    return await docker.getContainer(name).inspect();
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    throw error;
+  }
+}
+
+/** The image is usually here already (built on this engine); a worker on another host pulls it. */
+export async function ensureImage(docker: Docker, reference: string): Promise<void> {
+  try {
+    await docker.getImage(reference).inspect();
+    return;
+  } catch {
+    // not here: pull it
+  }
+  const registry = reference.split('/')[0] ?? '';
+  const stream = await docker.pull(reference, { authconfig: { serveraddress: registry } });
+  await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
+}
+
+/**
+ * Replaces the container `spec.name` with one of `spec.image` and waits for its health URL to answer 2xx.
+ * Host networking means old and new cannot listen at once: the old one is stopped and kept aside, and is put
+ * back if the new one is not healthy in time.
+ */
+export async function replaceContainer(docker: Docker, spec: ContainerSpec, health: HealthCheck): Promise<DeployResult> {
+  await recoverInterruptedDeploy(docker, spec.name);
+  await ensureImage(docker, spec.image);
+  const old = await inspect(docker, spec.name);
+  if (old) {
+    const container = docker.getContainer(spec.name);
+    if (old.State.Running) await container.stop({ t: 10 });
+    await container.rename({ name: previousName(spec.name) });
+  }
+
+  const created = await docker.createContainer({
+    name: spec.name,
+    Image: spec.image,
+    Env: [`PORT=${spec.port}`],
+    Labels: spec.labels,
+    HostConfig: { NetworkMode: 'host', RestartPolicy: { Name: 'unless-stopped' } },
+  });
+  await created.start();
+  const healthy = await waitHealthy(health);
+  if (healthy.ok) {
+    if (old) await docker.getContainer(previousName(spec.name)).remove({ force: true });
+    return { ok: true };
+  }
+
+  const logTail = await containerLogTail(docker, spec.name);
+  await created.remove({ force: true });
+  if (old) {
+    const previous = docker.getContainer(previousName(spec.name));
+    await previous.rename({ name: spec.name });
+    await previous.start();
+  }
+  return { ok: false, cause: healthy.cause, logTail };
+}
+
+/** A deploy cut short (worker killed) can leave the old container aside: put it back before anything else. */
+async function recoverInterruptedDeploy(docker: Docker, name: string): Promise<void> {
+  const previous = await inspect(docker, previousName(name));
+  if (!previous) return;
+  const current = await inspect(docker, name);
+  if (current?.State.Running) {
+    await docker.getContainer(previousName(name)).remove({ force: true });
+    return;
+  }
+  if (current) await docker.getContainer(name).remove({ force: true });
+  await docker.getContainer(previousName(name)).rename({ name });
+  await docker.getContainer(name).start();
+}
+
+export async function removeContainer(docker: Docker, name: string): Promise<boolean> {
+  const found = await inspect(docker, name);
+  if (!found) return false;
+  await docker.getContainer(name).remove({ force: true });
+  return true;
+}
+
+async function waitHealthy({ url, timeoutMs }: HealthCheck): Promise<{ ok: true } | { ok: false; cause: string }> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      await res.body?.cancel();
+      if (res.status >= 200 && res.status < 300) return { ok: true };
+      last = `answered ${res.status}`;
+    } catch (error) {
+      last = (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { ok: false, cause: `${url} was not healthy within ${Math.round(timeoutMs / 1000)} s (${last})` };
+}
+
+async function containerLogTail(docker: Docker, name: string): Promise<string> {
+  try {
+    const buffer = (await docker.getContainer(name).logs({ stdout: true, stderr: true, tail: 30 })) as unknown as Buffer;
+    return demultiplex(buffer);
+  } catch {
+    return '';
+  }
+}
+
+/** Docker's log stream frames each chunk with an 8-byte header when the container has no TTY. */
+function demultiplex(buffer: Buffer): string {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  while (offset + 8 <= buffer.length) {
+    const size = buffer.readUInt32BE(offset + 4);
+    parts.push(buffer.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}

@@ -1,0 +1,65 @@
+import type { Run, Stage } from '../run.js';
+import { stageSeconds } from '../run.js';
+import { code, context, escapeMrkdwn, type Message, section } from './blocks.js';
+
+const STAGE_ICON: Record<Stage['status'], string> = {
+  pending: ':white_circle:',
+  running: ':arrows_counterclockwise:',
+  passed: ':white_check_mark:',
+  failed: ':x:',
+  skipped: ':fast_forward:',
+};
+
+const RUN_WORD: Record<Run['status'], string> = {
+  queued: ':hourglass_flowing_sand: queued',
+  running: ':arrows_counterclockwise: running',
+  waiting: ':raised_hand: waiting for approval',
+  passed: ':white_check_mark: passed',
+  failed: ':x: failed',
+  cancelled: ':no_entry_sign: cancelled',
+  superseded: ':fast_forward: superseded',
+};
+
+export function runHeadline(run: Run): string {
+  return `${run.service} ${run.branch} @ ${run.sha.slice(0, 7)}`;
+}
+
+/** The one message per run, updated in place as its stages move. */
+export function runMessage(run: Run, { runUrl }: { runUrl?: string } = {}): Message {
+  const title = commitTitle(run);
+  const head = `*${escapeMrkdwn(run.service)}* ${code(run.branch)} @ ${code(run.sha.slice(0, 7))} by ${escapeMrkdwn(run.author.name)} — ${RUN_WORD[run.status]}`;
+  const footer = [`run ${code(run.id)}`, run.trigger === 'push' ? undefined : run.trigger, runUrl ? `<${runUrl}|details>` : undefined]
+    .filter(Boolean)
+    .join(' · ');
+  const current = run.stages.find((s) => s.status === 'running' || s.status === 'failed');
+  return {
+    text: `${runHeadline(run)}: ${run.status}${current ? ` (${current.name})` : ''}`,
+    blocks: [
+      section(title ? `${head}\n> ${escapeMrkdwn(title)}` : head),
+      section(run.stages.map(stageLine).join('\n')),
+      context(footer),
+    ],
+  };
+}
+
+export function stageLine(stage: Stage): string {
+  const seconds = stageSeconds(stage);
+  const duration = seconds === undefined ? '' : ` ${formatSeconds(seconds)}`;
+  const summary = stage.summary ? ` — ${escapeMrkdwn(stage.summary)}` : '';
+  return `${STAGE_ICON[stage.status]} ${stage.name}${duration}${summary}`;
+}
+
+/** A thread reply with the detail of a finished stage. */
+export function stageDetailMessage(stage: Stage): Message {
+  const line = `*${escapeMrkdwn(stage.name)}* ${stage.status}${stage.summary ? `: ${escapeMrkdwn(stage.summary)}` : ''}`;
+  return { text: `${stage.name} ${stage.status}${stage.summary ? `: ${stage.summary}` : ''}`, blocks: [section(line)] };
+}
+
+function commitTitle(run: Run): string | undefined {
+  const head = run.commits.find((c) => c.sha === run.sha) ?? run.commits.at(-1);
+  return head?.message.split('\n')[0]?.slice(0, 150);
+}
+
+export function formatSeconds(seconds: number): string {
+  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
+}

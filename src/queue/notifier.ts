@@ -1,0 +1,100 @@
+import type { WebClient } from '@slack/web-api';
+import { Queue, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { BULLMQ_PREFIX, keys } from '../adapters/store/redis-keys.js';
+import { slackUserIdByEmail } from '../adapters/slack/slack-client.js';
+import type { ServiceConfig } from '../core/config-schema.js';
+import { failureAlert, mention } from '../core/messages/failure-alert.js';
+import { runMessage, stageDetailMessage } from '../core/messages/run-message.js';
+import type { LogStore, RunStore } from '../core/ports.js';
+import type { Logger } from '../log.js';
+import { RunJobData } from './run-queue.js';
+
+export const NOTIFICATIONS_QUEUE = 'notifications';
+
+/** Something about a run changed: Slack should show it. */
+export interface RunEvents {
+  changed(runId: string): Promise<void>;
+}
+
+export class BullRunEvents implements RunEvents {
+  readonly queue: Queue<RunJobData>;
+
+  constructor(connection: Redis) {
+    this.queue = new Queue<RunJobData>(NOTIFICATIONS_QUEUE, { connection, prefix: BULLMQ_PREFIX });
+  }
+
+  async changed(runId: string): Promise<void> {
+    // One waiting job per run is enough: it renders the run as it is when it runs. keepLastIfActive queues one
+    // more behind an active job, so a change made while Slack is being updated is never dropped.
+    await this.queue.add('run-changed', { runId }, {
+      deduplication: { id: runId, keepLastIfActive: true },
+      attempts: 12,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: true,
+      removeOnFail: { age: 24 * 3600 },
+    });
+  }
+
+  close(): Promise<void> {
+    return this.queue.close();
+  }
+}
+
+export type NotifierDeps = {
+  redis: Redis;
+  slack: WebClient;
+  runs: RunStore;
+  logs: LogStore;
+  services: readonly ServiceConfig[];
+  log: Logger;
+  runUrl?(runId: string): string;
+};
+
+const ALERT_LOG_LINES = 30;
+
+/**
+ * Brings Slack up to date with a run: posts its message or updates it in place, adds a thread reply for each
+ * finished stage, and posts the failure alert. What was posted is recorded in Redis before the next post, so a
+ * retried job (Slack down, worker restarted) never posts anything twice.
+ */
+export function createNotifier(deps: NotifierDeps) {
+  return async (job: Job<RunJobData>): Promise<void> => {
+    const { runId } = RunJobData.parse(job.data);
+    const run = await deps.runs.get(runId);
+    if (!run) return;
+    const service = deps.services.find((s) => s.name === run.service);
+    if (!service) return;
+    const key = keys.slackMessage(runId);
+    const posted = await deps.redis.hgetall(key);
+    const message = runMessage(run, { runUrl: deps.runUrl?.(run.id) });
+
+    let channel = posted.channel;
+    let ts = posted.ts;
+    if (!channel || !ts) {
+      const answer = await deps.slack.chat.postMessage({ channel: service.channel, text: message.text, blocks: message.blocks, unfurl_links: false });
+      channel = answer.channel ?? service.channel;
+      ts = answer.ts ?? '';
+      await deps.redis.hset(key, { channel, ts });
+      await deps.redis.expire(key, 30 * 24 * 3600);
+    } else {
+      await deps.slack.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
+    }
+
+    for (const stage of run.stages) {
+      const done = stage.status === 'passed' || stage.status === 'failed';
+      if (!done || !stage.summary || posted[`stage:${stage.name}`]) continue;
+      const detail = stageDetailMessage(stage);
+      await deps.slack.chat.postMessage({ channel, thread_ts: ts, text: detail.text, blocks: detail.blocks, unfurl_links: false });
+      await deps.redis.hset(key, `stage:${stage.name}`, '1');
+    }
+
+    if (run.status === 'failed' && run.failure && !posted.alert) {
+      const userId = await slackUserIdByEmail(deps.slack, run.author.email);
+      const logTail = (await deps.logs.read(run.id, run.failure.stage)).slice(-ALERT_LOG_LINES);
+      const alert = failureAlert(run, { authorMention: mention(userId, run.author.name), logTail });
+      await deps.slack.chat.postMessage({ channel, text: alert.text, blocks: alert.blocks, unfurl_links: false });
+      await deps.redis.hset(key, 'alert', '1');
+    }
+  };
+}

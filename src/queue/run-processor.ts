@@ -1,0 +1,165 @@
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import type Docker from 'dockerode';
+import type { ServiceConfig } from '../core/config-schema.js';
+import { needsBuild, resumePoint, reuseRelease } from '../core/pipeline.js';
+import type { DeploymentStore, Lease, LogStore, PortStore, ReleaseStore, RunStore } from '../core/ports.js';
+import {
+  completeRun, failRun, isFinished, nextStage, parkRun, passStage, type Run, startStage, stageKind, supersedeRun,
+} from '../core/run.js';
+import type { Logger } from '../log.js';
+import type { RunEvents } from './notifier.js';
+import { RunJobData } from './run-queue.js';
+import { buildStage } from './stages/build-stage.js';
+import { checkout } from './stages/checkout.js';
+import { coverageStage } from './stages/coverage-stage.js';
+import { deployStage } from './stages/deploy-stage.js';
+import { pushStage } from './stages/push-stage.js';
+import type { StageContext, StageOutcome } from './stages/stage-context.js';
+import { teardownStage } from './stages/teardown-stage.js';
+import { testStage } from './stages/test-stage.js';
+import { validate } from './stages/validate.js';
+import { Workspace } from './workspace.js';
+
+const RUNNERS: Record<string, (ctx: StageContext) => Promise<StageOutcome>> = {
+  checkout,
+  validate,
+  test: testStage,
+  coverage: coverageStage,
+  build: buildStage,
+  push: pushStage,
+  deploy: deployStage,
+  teardown: teardownStage,
+};
+
+export type RunProcessorDeps = {
+  services: readonly ServiceConfig[];
+  docker: Docker;
+  runs: RunStore;
+  releases: ReleaseStore;
+  deployments: DeploymentStore;
+  ports: PortStore;
+  logs: LogStore;
+  lease: Lease;
+  events: RunEvents;
+  log: Logger;
+  /** Environment variables clone tokens are read from. */
+  env: Readonly<Record<string, string | undefined>>;
+  scrub(text: string): string;
+  now(): Date;
+};
+
+/**
+ * Carries a run through its stages. The run record in Redis is the truth about progress: each transition is
+ * saved (and shown in Slack) before the next stage starts, so a retried job resumes where the last one stopped.
+ */
+export function createRunProcessor(deps: RunProcessorDeps) {
+  return async (job: Job<RunJobData>, token?: string): Promise<void> => {
+    const { runId } = RunJobData.parse(job.data);
+    const log = deps.log.child({ runId });
+    let run = await deps.runs.get(runId);
+    if (!run) throw new UnrecoverableError(`run ${runId} is not in the store`);
+    if (isFinished(run)) return;
+
+    const save = async (next: Run) => {
+      run = next;
+      await deps.runs.save(next);
+      await deps.events.changed(next.id).catch((error: unknown) => log.warn({ err: error }, 'cannot queue the Slack update'));
+    };
+
+    const service = deps.services.find((s) => s.name === run?.service);
+    if (!service) {
+      const first = nextStage(run)?.name ?? 'checkout';
+      await save(failRun(run, first, `service ${run.service} is no longer in slipway.yml`, deps.now()));
+      return;
+    }
+
+    run = resumePoint(run);
+    if (needsBuild(run)) {
+      const existing = await deps.releases.get(run.service, run.sha);
+      if (existing) {
+        log.info({ digest: existing.digest }, 'release exists for this sha: reusing it');
+        await save(reuseRelease(run, existing, deps.now()));
+      }
+    }
+
+    const cloneToken = service.cloneTokenEnv ? deps.env[service.cloneTokenEnv] : undefined;
+    const workspace = new Workspace({ url: run.cloneUrl, sha: run.sha, token: cloneToken });
+    try {
+      for (let stage = nextStage(run); stage; stage = nextStage(run)) {
+        const kind = stageKind(stage.name);
+        if (kind === 'approval') {
+          await save(parkRun(run, stage.name, deps.now()));
+          log.info({ stage: stage.name }, 'run parked at its approval gate');
+          return;
+        }
+        await save(startStage(run, stage.name, deps.now()));
+        await job.updateData({ runId, stage: stage.name } as RunJobData);
+        log.info({ stage: stage.name }, 'stage started');
+
+        const outcome = await runStage(kind, stage.name, run, service, workspace, deps);
+        const now = deps.now();
+        if (outcome.status === 'passed') {
+          await save({ ...passStage(run, stage.name, now, outcome.summary), ...outcome.patch });
+        } else if (outcome.status === 'failed') {
+          log.info({ stage: stage.name, cause: outcome.cause }, 'stage failed');
+          await deps.logs.append(run.id, stage.name, [deps.scrub(outcome.cause)]);
+          await save(failRun(run, stage.name, deps.scrub(outcome.cause), now));
+          return;
+        } else if (outcome.status === 'superseded') {
+          log.info({ by: outcome.by }, 'run superseded');
+          await save(supersedeRun(run, outcome.by, now));
+          return;
+        } else {
+          // The environment is busy: give the worker slot back and come back to this stage later.
+          await save({ ...run, stages: run.stages.map((s) => (s.name === stage?.name ? { name: s.name, status: 'pending' as const } : s)) });
+          await job.moveToDelayed(Date.now() + outcome.delayMs, token);
+          throw new DelayedError();
+        }
+      }
+      await save(completeRun(run, deps.now()));
+      log.info('run passed');
+    } finally {
+      await workspace.remove();
+    }
+  };
+}
+
+async function runStage(
+  kind: string,
+  name: string,
+  run: Run,
+  service: ServiceConfig,
+  workspace: Workspace,
+  deps: RunProcessorDeps,
+): Promise<StageOutcome> {
+  const runner = RUNNERS[kind];
+  if (!runner) return { status: 'failed', cause: `slipway has no ${kind} stage in this version: remove it from slipway.yml` };
+  const ctx: StageContext = {
+    run,
+    service,
+    stage: name,
+    docker: deps.docker,
+    runs: deps.runs,
+    releases: deps.releases,
+    deployments: deps.deployments,
+    ports: deps.ports,
+    lease: deps.lease,
+    sourceDir: () => workspace.sourceDir(),
+    log: (...lines) => deps.logs.append(run.id, name, lines.map(deps.scrub)),
+    now: deps.now,
+  };
+  try {
+    return await runner(ctx);
+  } catch (error) {
+    // An outside system failing (git, the engine, the registry) fails the stage with what it said.
+    return { status: 'failed', cause: describe(error) };
+  }
+}
+
+function describe(error: unknown): string {
+  const message = (error as Error).message ?? String(error);
+  if (/ENOENT|ECONNREFUSED|connect/i.test(message) && /docker|sock/i.test(message)) {
+    return `the Docker engine is unreachable (${message}): start it with scripts/services.sh or fix DOCKER_HOST`;
+  }
+  return message.split('\n')[0]?.slice(0, 500) ?? message;
+}

@@ -1,0 +1,26 @@
+import { join } from 'node:path';
+import { buildImage, type BuildResult } from '../../adapters/docker/build-image.js';
+import type { StageContext } from './stage-context.js';
+
+/** Builds one target of the service's Dockerfile, its output going to the stage's log. */
+export async function buildTarget(ctx: StageContext, { tag, target }: { tag: string; target?: string }): Promise<BuildResult> {
+  const source = await ctx.sourceDir();
+  const pending: Promise<void>[] = [];
+  const result = await buildImage(ctx.docker, {
+    contextDir: join(source, ctx.service.context),
+    dockerfile: ctx.service.dockerfile,
+    tag,
+    target,
+    labels: {
+      'slipway.service': ctx.run.service,
+      'slipway.sha': ctx.run.sha,
+      'slipway.branch': ctx.run.branch,
+      'slipway.run': ctx.run.id,
+    },
+    onLine: (line) => {
+      pending.push(ctx.log(line));
+    },
+  });
+  await Promise.all(pending);
+  return result;
+}

@@ -1,0 +1,70 @@
+import { replaceContainer } from '../../adapters/docker/run-container.js';
+import { stageEnvironment } from '../../core/run.js';
+import { deployTarget, environmentLeaseKey, newerRun } from './deploy-target.js';
+import type { StageContext, StageOutcome } from './stage-context.js';
+
+const WAIT_FOR_ENVIRONMENT_MS = 2_000;
+
+/**
+ * Puts the run's release in an environment: one deployment at a time per environment (a lease in Redis), the
+ * newest run wins, and an unhealthy release is replaced by the previous container again.
+ */
+export async function deployStage(ctx: StageContext): Promise<StageOutcome> {
+  const environment = stageEnvironment(ctx.stage) ?? ctx.run.target.environment;
+  const release = ctx.run.release;
+  if (!release) return { status: 'failed', cause: 'no release to deploy: the push stage did not record one' };
+
+  const newer = await newerRun(ctx);
+  if (newer) return { status: 'superseded', by: newer.id };
+
+  const target = await deployTarget(ctx, environment);
+  const leaseKey = environmentLeaseKey(ctx.run.service, environment);
+  const ttlMs = (target.healthTimeoutSeconds + 300) * 1000;
+  if (!(await ctx.lease.acquire(leaseKey, ctx.run.id, ttlMs))) {
+    await ctx.log(`${environment} is being deployed by another run; waiting`);
+    return { status: 'wait', delayMs: WAIT_FOR_ENVIRONMENT_MS };
+  }
+  try {
+    // Checked again under the lease: a newer run may have deployed while this one waited.
+    const newest = await newerRun(ctx);
+    if (newest) return { status: 'superseded', by: newest.id };
+
+    const image = `${release.image}@${release.digest}`;
+    await ctx.log(`deploying ${image} to ${environment} (container ${target.container}, port ${target.port})`);
+    const result = await replaceContainer(
+      ctx.docker,
+      {
+        name: target.container,
+        image,
+        port: target.port,
+        labels: {
+          'slipway.service': ctx.run.service,
+          'slipway.environment': environment,
+          'slipway.run': ctx.run.id,
+          'slipway.sha': ctx.run.sha,
+        },
+      },
+      { url: `http://127.0.0.1:${target.port}${target.healthPath}`, timeoutMs: target.healthTimeoutSeconds * 1000 },
+    );
+    const deployment = {
+      service: ctx.run.service,
+      environment,
+      release: { sha: ctx.run.sha, tag: release.tag, digest: release.digest, image: release.image },
+      port: target.port,
+      runId: ctx.run.id,
+      by: ctx.run.triggeredBy.username ?? ctx.run.triggeredBy.name,
+      at: ctx.now().toISOString(),
+    };
+    if (!result.ok) {
+      if (result.logTail) await ctx.log('container output:', ...result.logTail.split('\n'));
+      await ctx.log(result.cause);
+      await ctx.deployments.record({ ...deployment, outcome: 'failed', cause: result.cause });
+      return { status: 'failed', cause: `${result.cause}; ${environment} stays on its previous release` };
+    }
+    await ctx.deployments.record({ ...deployment, outcome: 'succeeded' });
+    await ctx.log(`${environment} is healthy at ${target.url}`);
+    return { status: 'passed', summary: `${target.url} (${release.tag})` };
+  } finally {
+    await ctx.lease.release(leaseKey, ctx.run.id);
+  }
+}

@@ -1,0 +1,29 @@
+import { pushImage } from '../../adapters/docker/push-image.js';
+import { imageTag } from '../../core/naming.js';
+import type { StageContext, StageOutcome } from './stage-context.js';
+
+/** Pushes the image and records the release: the digest every environment will get. */
+export async function pushStage(ctx: StageContext): Promise<StageOutcome> {
+  const tag = imageTag(ctx.run.branch, ctx.run.sha);
+  const image = ctx.service.image;
+  let digest: string;
+  try {
+    digest = await pushImage(ctx.docker, image, tag);
+  } catch (error) {
+    return { status: 'failed', cause: `${(error as Error).message}; is the registry running (scripts/services.sh) and is "image" right in slipway.yml?` };
+  }
+  await ctx.log(`pushed ${image}:${tag} as ${digest}`);
+  await ctx.releases.save({
+    service: ctx.run.service,
+    sha: ctx.run.sha,
+    branch: ctx.run.branch,
+    image,
+    tag,
+    digest,
+    runId: ctx.run.id,
+    createdAt: ctx.now().toISOString(),
+    coverage: ctx.run.quality?.coverage,
+    tests: ctx.run.quality?.tests,
+  });
+  return { status: 'passed', summary: `${image}@${digest.slice(0, 19)}…`, patch: { release: { image, tag, digest, reused: false } } };
+}

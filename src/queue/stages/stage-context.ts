@@ -1,0 +1,47 @@
+import type Docker from 'dockerode';
+import type { Environment, ServiceConfig } from '../../core/config-schema.js';
+import type { DeploymentStore, Lease, PortStore, ReleaseStore, RunStore } from '../../core/ports.js';
+import type { Run } from '../../core/run.js';
+
+export type StageContext = {
+  run: Run;
+  service: ServiceConfig;
+  /** The stage being run, e.g. `deploy:staging`. */
+  stage: string;
+  docker: Docker;
+  runs: RunStore;
+  releases: ReleaseStore;
+  deployments: DeploymentStore;
+  ports: PortStore;
+  lease: Lease;
+  /** The checked-out source; cloned on first use in this attempt. */
+  sourceDir(): Promise<string>;
+  /** Appends lines to this stage's log (secrets scrubbed). */
+  log(...lines: string[]): Promise<void>;
+  now(): Date;
+};
+
+export type StageOutcome =
+  | { status: 'passed'; summary?: string; patch?: Partial<Run> }
+  | { status: 'failed'; cause: string }
+  /** Another run holds the environment: come back later. */
+  | { status: 'wait'; delayMs: number }
+  | { status: 'superseded'; by: string };
+
+/** Local tag of a run's test image; never pushed. */
+export function testImageTag(run: Run): string {
+  return `slipway-test/${run.service}:${run.id}`;
+}
+
+export type DeployTarget = {
+  environment: string;
+  container: string;
+  port: number;
+  healthPath: string;
+  healthTimeoutSeconds: number;
+  url: string;
+};
+
+export function environmentConfig(service: ServiceConfig, name: string): Environment | undefined {
+  return service.environments.find((e) => e.name === name);
+}
