@@ -81,7 +81,7 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
     const queue = new BullRunQueue(redis);
     closers.push(() => queue.close());
     const docker = dockerClient(env.DOCKER_HOST);
-    const slack = env.SLACK_BOT_TOKEN ? slackClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL) : undefined;
+    const slack = env.SLACK_BOT_TOKEN ? slackClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, log) : undefined;
     let events: RunEvents = { changed: async () => {} };
     if (slack) {
       const bullEvents = new BullRunEvents(redis);

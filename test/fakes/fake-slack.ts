@@ -25,9 +25,17 @@ export type FakeSlackOptions = {
  * The Slack Web API at its HTTP boundary, on 127.0.0.1: checks the bearer token and required arguments as
  * Slack does, records every call, and keeps calls it does not know in `unexpected` for the test to fail on.
  */
+export type Failure = { status: number; retryAfterSeconds?: number };
+
 export class FakeSlack {
   readonly calls: SlackCall[] = [];
   readonly unexpected: string[] = [];
+  /** When each recorded call arrived, and the ts a posted message got. */
+  readonly callTimes = new Map<SlackCall, number>();
+  private readonly answers = new Map<SlackCall, Record<string, unknown>>();
+  /** Calls answered with an injected failure, in order. */
+  readonly failed: { method: string; status: number }[] = [];
+  private readonly failures = new Map<string, Failure[]>();
   private server?: Server;
   private ts = 1_700_000_000;
 
@@ -37,6 +45,16 @@ export class FakeSlack {
     const address = this.server?.address() as AddressInfo | undefined;
     if (!address) throw new Error('fake Slack is not started');
     return `http://127.0.0.1:${address.port}/api/`;
+  }
+
+  /** The ts Slack gave a posted message. */
+  answerTs(call: SlackCall): string {
+    return String(this.answers.get(call)?.ts ?? '');
+  }
+
+  /** The next `times` calls of `method` get `failure` (429 with Retry-After, or a 5xx) as Slack would send it. */
+  failNext(method: string, times: number, failure: Failure): void {
+    this.failures.set(method, [...(this.failures.get(method) ?? []), ...Array.from({ length: times }, () => failure)]);
   }
 
   callsOf(method: string): SlackCall[] {
@@ -54,6 +72,15 @@ export class FakeSlack {
       const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
       const args = parseArgs(Buffer.concat(chunks).toString('utf8'), req.headers['content-type']);
 
+      const failure = this.failures.get(method)?.shift();
+      if (failure) {
+        this.failed.push({ method, status: failure.status });
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (failure.retryAfterSeconds !== undefined) headers['retry-after'] = String(failure.retryAfterSeconds);
+        res.writeHead(failure.status, headers);
+        res.end(JSON.stringify({ ok: false, error: failure.status === 429 ? 'ratelimited' : 'internal_error' }));
+        return;
+      }
       if (!(method in REQUIRED)) {
         this.unexpected.push(method);
         return reply({ ok: false, error: 'unknown_method' });
@@ -67,8 +94,12 @@ export class FakeSlack {
         this.unexpected.push(`${method} without ${missing.join(' or ')}`);
         return reply({ ok: false, error: missing[0] === 'channel' ? 'channel_not_found' : 'no_text' });
       }
-      this.calls.push({ method, args });
-      reply(this.answer(method, args));
+      const call = { method, args };
+      const answer = this.answer(method, args);
+      this.calls.push(call);
+      this.callTimes.set(call, Date.now());
+      this.answers.set(call, answer);
+      reply(answer);
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
   }

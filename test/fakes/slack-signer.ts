@@ -32,3 +32,21 @@ export function slashCommandBody(command: string, text: string, overrides: Recor
     ...overrides,
   }).toString();
 }
+
+/** A button click as Slack posts it: one `payload` form field holding the JSON. */
+export function buttonClickBody(actionId: string, value: string, { userId = 'U0ANN', channelId = 'C0SAMPLE' } = {}): string {
+  triggerCounter += 1;
+  const payload = {
+    type: 'block_actions',
+    user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: 'T0001' },
+    api_app_id: 'A0SLIPWAY',
+    token: 'deprecated-verification-token',
+    container: { type: 'message', message_ts: '1700000000.000100', channel_id: channelId, is_ephemeral: false },
+    trigger_id: `${Date.now()}.${triggerCounter}.fedcba`,
+    team: { id: 'T0001', domain: 'acme' },
+    channel: { id: channelId, name: 'sample' },
+    response_url: 'http://127.0.0.1:9/actions/T0001/1/x',
+    actions: [{ action_id: actionId, block_id: `b-${value}`, value, type: 'button', text: { type: 'plain_text', text: 'Retry' }, action_ts: `${Date.now() / 1000}` }],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}

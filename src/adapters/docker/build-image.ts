@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import dockerignore from '@balena/dockerignore';
 import type Docker from 'dockerode';
 import { pack } from 'tar-fs';
 
@@ -23,8 +26,9 @@ type Progress = { stream?: string; error?: string; errorDetail?: { message?: str
  * test step wrote can still be copied out; the caller removes it.
  */
 export async function buildImage(docker: Docker, request: BuildRequest): Promise<BuildResult> {
+  const ignored = await dockerignoreFilter(request.contextDir);
   // tar-fs's pack is a streamx stream: a Node readable in all but its type.
-  const context = pack(request.contextDir) as unknown as NodeJS.ReadableStream;
+  const context = pack(request.contextDir, { ignore: ignored }) as unknown as NodeJS.ReadableStream;
   const stream = await docker.buildImage(context, {
     t: request.tag,
     dockerfile: request.dockerfile,
@@ -58,4 +62,23 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
     return { ok: false, error, failedContainerId: lastContainer };
   }
   return { ok: true };
+}
+
+/**
+ * The context's `.dockerignore`, applied as the docker CLI applies it (the engine itself never reads it).
+ * The Dockerfile and `.dockerignore` are always sent, as the CLI does.
+ */
+async function dockerignoreFilter(contextDir: string): Promise<(path: string) => boolean> {
+  let rules: string;
+  try {
+    rules = await readFile(join(contextDir, '.dockerignore'), 'utf8');
+  } catch {
+    return () => false;
+  }
+  // A CommonJS module: under nodenext its factory is typed as the default export's .default.
+  const matcher = dockerignore.default({ ignorecase: false }).add(rules.split(/\r?\n/));
+  return (path) => {
+    const name = relative(contextDir, path);
+    return name !== '' && name !== '.dockerignore' && matcher.ignores(name);
+  };
 }

@@ -17,6 +17,8 @@ export async function cloneAt({ url, sha, dir, token }: CloneRequest): Promise<v
       await run('git', args, { cwd: dir, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' }, maxBuffer: 16 * 1024 * 1024 });
     } catch (error) {
       const message = ((error as { stderr?: string }).stderr || (error as Error).message).trim();
+      // The cause is left off on purpose: it would carry the command line, token and all.
+      // eslint-disable-next-line preserve-caught-error
       throw new Error(token ? message.split(token).join('[redacted]') : message);
     }
   };

@@ -1,9 +1,9 @@
 import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from '../../log.js';
 
-/** Bolt's logger interface on top of pino, so Bolt's lines come out as the same JSON. */
+/** Slack's logger interface (Bolt's and the Web API client's) on top of pino, so their lines come out as the same JSON. */
 export function boltLogger(log: Logger): BoltLogger {
-  const child = log.child({ component: 'bolt' });
+  const child = log.child({ component: 'slack' });
   const line = (args: unknown[]) => args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
   return {
     debug: (...args) => child.debug(line(args)),

@@ -1,0 +1,253 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { dockerClient } from '../../src/adapters/docker/docker-client.js';
+import { RedisDeploymentStore } from '../../src/adapters/store/redis-deployment-store.js';
+import { RedisLogStore } from '../../src/adapters/store/redis-log-store.js';
+import { RedisPortStore } from '../../src/adapters/store/redis-port-store.js';
+import { RedisReleaseStore } from '../../src/adapters/store/redis-release-store.js';
+import { ephemeralEnvName } from '../../src/core/naming.js';
+import { isFinished, type Run } from '../../src/core/run.js';
+import { FakeSlack, type SlackCall } from '../fakes/fake-slack.js';
+import { buttonClickBody, slackHeaders } from '../fakes/slack-signer.js';
+import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
+import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
+
+const TOKEN = 'xoxb-pipeline-tests';
+const SIGNING_SECRET = 'pipeline-signing-secret';
+const STAGING = 18180;
+const FEATURE = 'dev/feature-banner';
+
+const config = (repoUrl: string) => `
+services:
+  sample:
+    repo: ${repoUrl}
+    testTarget: test
+    buildTarget: app
+    reports:
+      coverage: { path: /app/coverage/lcov.info, format: lcov }
+      junit: /app/reports/junit.xml
+    image: 127.0.0.1:5000/slipway-e2e-sample
+    channel: "#sample"
+    branches:
+      - { match: main, deploy: staging }
+      - { match: "dev/feature*", deploy: ephemeral }
+    environments:
+      - { name: staging, port: ${STAGING}, healthTimeoutSeconds: 15 }
+      - { name: production, port: 18181, requireApproval: true, approvers: { users: [U0BOB] } }
+    ephemeral: { ports: 18190-18199, healthTimeoutSeconds: 15 }
+`;
+
+let repo: SampleRepo;
+let slack: FakeSlack;
+let slipway: TestSlipway;
+const docker = dockerClient(process.env.DOCKER_HOST);
+
+beforeAll(async () => {
+  repo = await createSampleRepo();
+  slack = new FakeSlack({ token: TOKEN, users: { 'ann@example.com': 'U0ANN' } });
+  await slack.start();
+  slipway = await startTestSlipway({
+    config: config(repo.url),
+    env: { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, SLIPWAY_WORKER_CONCURRENCY: '2' },
+    mode: 'all',
+  });
+  await repo.connect(`${slipway.url}/webhooks/gogs`, SECRETS.GOGS_WEBHOOK_SECRET);
+}, 60_000);
+
+afterAll(async () => {
+  await slipway?.stop();
+  await slack?.stop();
+  const containers = await docker.listContainers({ all: true, filters: { label: ['slipway.service=sample'] } });
+  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+  await repo?.remove();
+});
+
+afterEach(() => {
+  expect(slack.unexpected).toEqual([]);
+});
+
+async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 120_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Waits until the run has finished or parked at a gate, and until Slack shows that state. */
+async function settled(runId: string): Promise<Run> {
+  const run = await until(async () => {
+    const r = await slipway.runs.get(runId);
+    return r && (isFinished(r) || r.status === 'waiting') ? r : undefined;
+  }, `run ${runId}`);
+  await until(async () => (lastRunMessage(runId)?.includes(run.status) ? true : undefined), `Slack to show ${runId} ${run.status}`, 30_000);
+  return run;
+}
+
+const topLevelPosts = (runId: string) =>
+  slack.callsOf('chat.postMessage').filter((c) => !c.args.thread_ts && String(c.args.blocks).includes(runId) && !String(c.args.text).includes('failed at'));
+
+/** The run's message as Slack shows it now: its post, then its latest update. */
+function lastRunMessage(runId: string): string | undefined {
+  const post = topLevelPosts(runId)[0];
+  if (!post) return undefined;
+  const ts = slack.answerTs(post);
+  const updates = slack.callsOf('chat.update').filter((c) => c.args.ts === ts);
+  const latest: SlackCall = updates.at(-1) ?? post;
+  return `${String(latest.args.text)}\n${String(latest.args.blocks)}`;
+}
+
+const served = async (port: number, path = '/version') => (await fetch(`http://127.0.0.1:${port}${path}`)).text();
+const stageStatus = (run: Run) => Object.fromEntries(run.stages.map((s) => [s.name, s.status]));
+
+describe('pipeline to staging', () => {
+  it('takes a push to main to staging, showing every stage in one Slack message updated in place', async () => {
+    const sha = await repo.head();
+    const { runId } = await repo.push('main');
+    expect(runId).toBeDefined();
+    const pushedAt = Date.now();
+
+    const posted = await until(async () => slack.callsOf('chat.postMessage').find((c) => String(c.args.blocks).includes(runId!)), 'the run message');
+    expect(slack.callTimes.get(posted)! - pushedAt).toBeLessThan(1_000);
+
+    const run = await settled(runId!);
+    expect(run.status).toBe('waiting');
+    expect(stageStatus(run)).toEqual({
+      checkout: 'passed', test: 'passed', coverage: 'passed', build: 'passed', push: 'passed',
+      'deploy:staging': 'passed', 'approval:production': 'running', 'deploy:production': 'pending',
+    });
+    expect((await served(STAGING)).trim()).toBe('v1');
+
+    expect(topLevelPosts(runId!)).toHaveLength(1);
+    const message = lastRunMessage(runId!)!;
+    for (const stage of ['checkout', 'test', 'coverage', 'build', 'push', 'deploy:staging']) {
+      expect(message).toMatch(new RegExp(`:white_check_mark: ${stage} \\d+s`));
+    }
+    expect(message).toContain('3 passed');
+    expect(message).toContain('90 %');
+
+    const ts = slack.answerTs(topLevelPosts(runId!)[0]!);
+    await until(async () => (slack.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === ts).length >= 6 ? true : undefined), 'thread details');
+    const thread = slack.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === ts).map((c) => String(c.args.text));
+    expect(thread).toEqual(expect.arrayContaining([expect.stringMatching(/^test passed: 3 passed/), expect.stringMatching(/^deploy:staging passed: http:\/\/127.0.0.1:18180/)]));
+
+    const release = await new RedisReleaseStore(slipway.redis).get('sample', sha);
+    expect(release).toMatchObject({ tag: `main-${sha.slice(0, 7)}`, coverage: 90, tests: { passed: 3, failed: 0 } });
+    expect(release?.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const current = await new RedisDeploymentStore(slipway.redis).current('sample', 'staging');
+    expect(current).toMatchObject({ outcome: 'succeeded', release: { digest: release?.digest }, runId });
+    const container = await docker.getContainer('sample-staging').inspect();
+    expect(container.Config.Image).toBe(`127.0.0.1:5000/slipway-e2e-sample@${release?.digest}`);
+    expect(container.HostConfig.NetworkMode).toBe('host');
+    expect(container.Config.Labels['slipway.branch']).toBe('main');
+
+    const testLog = await new RedisLogStore(slipway.redis).read(runId!, 'test');
+    expect(testLog.join('\n')).toContain('3 tests, 0 failed, 90 of 100 lines covered');
+  });
+
+  it('alerts on a failing test with its name, the author and a Retry button, and leaves staging as it was', async () => {
+    await repo.commit({ 'tests.txt': 'discount applies after tax|pass\nloyalty code is case-insensitive|fail:expected 10 but got 0\n', 'www/version': 'v2-broken\n' }, 'Break the loyalty code');
+    const { runId } = await repo.push('main');
+    const run = await settled(runId!);
+
+    expect(run.status).toBe('failed');
+    expect(run.failure?.stage).toBe('test');
+    expect(run.failure?.cause).toContain('1 of 2 tests failed: sample › loyalty code is case-insensitive (expected 10 but got 0)');
+    expect(stageStatus(run)).toMatchObject({ build: 'skipped', 'deploy:staging': 'skipped' });
+    expect((await served(STAGING)).trim()).toBe('v1');
+
+    const alert = await until(async () => slack.callsOf('chat.postMessage').find((c) => String(c.args.text).includes(`failed at test`) && String(c.args.blocks).includes(runId!)), 'the failure alert');
+    const blocks = String(alert.args.blocks);
+    expect(blocks).toContain('<@U0ANN>');
+    expect(blocks).toContain('loyalty code is case-insensitive');
+    expect(blocks).toContain('FAIL loyalty code is case-insensitive: expected 10 but got 0');
+    expect(blocks).toContain('"action_id":"retry_run"');
+    expect(slack.callsOf('users.lookupByEmail').at(-1)?.args.email).toBe('ann@example.com');
+
+    // Retry: the first click starts one new run; a second click is told about it.
+    const click = async () => {
+      const body = buttonClickBody('retry_run', runId!);
+      expect((await fetch(`${slipway.url}/slack/events`, { method: 'POST', body, headers: slackHeaders(body, SIGNING_SECRET) })).status).toBe(200);
+    };
+    await click();
+    await click();
+    const told = await until(async () => {
+      const texts = slack.callsOf('chat.postEphemeral').map((c) => String(c.args.text));
+      return texts.length >= 2 ? texts : undefined;
+    }, 'answers to both clicks');
+    const retryId = /as run (\S+)\./.exec(told[0]!)?.[1];
+    expect(told[1]).toBe(`Run ${runId} was already retried as ${retryId}.`);
+    const retried = await settled(retryId!);
+    expect(retried).toMatchObject({ trigger: 'retry', retryOf: runId, sha: run.sha, status: 'failed' });
+  });
+
+  it('fails the coverage gate below the threshold', async () => {
+    await repo.commit({ 'tests.txt': 'discount applies after tax|pass\n', 'coverage.txt': '79 100\n' }, 'Drop a test');
+    const { runId } = await repo.push('main');
+    const run = await settled(runId!);
+
+    expect(run.failure).toEqual({ stage: 'coverage', cause: 'coverage 79 % is below the 80 % threshold (-11 against main)' });
+    expect((await served(STAGING)).trim()).toBe('v1');
+  });
+
+  it('gives a feature branch its own environment, reusing the image of a sha built before; deleting the branch removes it', async () => {
+    const sha = await repo.commit({ 'tests.txt': 'discount applies after tax|pass\n', 'coverage.txt': '95 100\n', 'www/version': 'v2\n' }, 'Version 2');
+    const main = await settled((await repo.push('main')).runId!);
+    expect(main.stages.find((s) => s.name === 'coverage')?.summary).toBe('95 % (+5 against main)');
+    expect((await served(STAGING)).trim()).toBe('v2');
+
+    await repo.checkout(FEATURE, { create: true });
+    const feature = await settled((await repo.push(FEATURE)).runId!);
+    const environment = ephemeralEnvName('sample', FEATURE);
+    expect(feature.status).toBe('passed');
+    expect(feature.sha).toBe(sha);
+    for (const stage of ['checkout', 'test', 'coverage', 'build', 'push']) {
+      expect(feature.stages.find((s) => s.name === stage)).toMatchObject({ status: 'skipped', summary: `reused release main-${sha.slice(0, 7)}` });
+    }
+    expect(await new RedisLogStore(slipway.redis).read(feature.id, 'build')).toEqual([]);
+    const port = await new RedisPortStore(slipway.redis).get('sample', environment);
+    expect(port).toBeGreaterThanOrEqual(18190);
+    expect((await served(port!)).trim()).toBe('v2');
+    expect((await docker.getContainer(environment).inspect()).Config.Image).toBe((await docker.getContainer('sample-staging').inspect()).Config.Image);
+
+    await repo.checkout('main');
+    const teardown = await settled((await repo.push(`:${FEATURE}`)).runId!);
+    expect(teardown).toMatchObject({ trigger: 'delete', status: 'passed' });
+    await expect(docker.getContainer(environment).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    expect(await new RedisPortStore(slipway.redis).get('sample', environment)).toBeUndefined();
+    expect((await new RedisDeploymentStore(slipway.redis).history('sample', environment, 1))[0]?.outcome).toBe('torn down');
+  });
+
+  it('deploys one push at a time when two arrive together, and the newest ends on staging', async () => {
+    await repo.commit({ 'www/version': 'v3\n' }, 'Version 3');
+    const first = (await repo.push('main')).runId!;
+    await repo.commit({ 'www/version': 'v4\n' }, 'Version 4');
+    const second = (await repo.push('main')).runId!;
+
+    const [older, newer] = [await settled(first), await settled(second)];
+    expect(newer.status).toBe('waiting');
+    expect((await served(STAGING)).trim()).toBe('v4');
+    if (older.status === 'superseded') {
+      expect(older.stages.find((s) => s.name === 'deploy:staging')?.summary).toBe(`superseded by ${second}`);
+    } else {
+      // The older one deployed first: its deployment ended before the newer one's began.
+      const a = older.stages.find((s) => s.name === 'deploy:staging')!;
+      const b = newer.stages.find((s) => s.name === 'deploy:staging')!;
+      expect(Date.parse(a.finishedAt!)).toBeLessThanOrEqual(Date.parse(b.startedAt!));
+    }
+    const history = await new RedisDeploymentStore(slipway.redis).history('sample', 'staging', 2);
+    expect(history[0]).toMatchObject({ runId: second, outcome: 'succeeded' });
+  });
+
+  it('delivers the run message once when Slack answers 429 first', async () => {
+    slack.failNext('chat.postMessage', 1, { status: 429, retryAfterSeconds: 1 });
+    await repo.commit({ 'www/version': 'v5\n' }, 'Version 5');
+    const { runId } = await repo.push('main');
+    await settled(runId!);
+
+    expect(slack.failed).toContainEqual({ method: 'chat.postMessage', status: 429 });
+    expect(topLevelPosts(runId!)).toHaveLength(1);
+    expect(lastRunMessage(runId!)).toContain('waiting for approval');
+  });
+});
