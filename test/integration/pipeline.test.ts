@@ -20,6 +20,7 @@ const config = (repoUrl: string) => `
 services:
   sample:
     repo: ${repoUrl}
+    lintTarget: lint
     testTarget: test
     buildTarget: app
     reports:
@@ -114,14 +115,14 @@ describe('pipeline to staging', () => {
     const run = await settled(runId!);
     expect(run.status).toBe('waiting');
     expect(stageStatus(run)).toEqual({
-      checkout: 'passed', test: 'passed', coverage: 'passed', build: 'passed', push: 'passed',
+      checkout: 'passed', validate: 'passed', test: 'passed', coverage: 'passed', build: 'passed', push: 'passed',
       'deploy:staging': 'passed', 'approval:production': 'running', 'deploy:production': 'pending',
     });
     expect((await served(STAGING)).trim()).toBe('v1');
 
     expect(topLevelPosts(runId!)).toHaveLength(1);
     const message = lastRunMessage(runId!)!;
-    for (const stage of ['checkout', 'test', 'coverage', 'build', 'push', 'deploy:staging']) {
+    for (const stage of ['checkout', 'validate', 'test', 'coverage', 'build', 'push', 'deploy:staging']) {
       expect(message).toMatch(new RegExp(`:white_check_mark: ${stage} \\d+s`));
     }
     expect(message).toContain('3 passed');
@@ -176,14 +177,27 @@ describe('pipeline to staging', () => {
       const texts = slack.callsOf('chat.postEphemeral').map((c) => String(c.args.text));
       return texts.length >= 2 ? texts : undefined;
     }, 'answers to both clicks');
-    const retryId = /as run (\S+)\./.exec(told[0]!)?.[1];
-    expect(told[1]).toBe(`Run ${runId} was already retried as ${retryId}.`);
+    // Each answer is posted after its click is acknowledged, so they may come in either order.
+    const retryId = told.map((t) => /^Retrying \S+ as run (\S+)\.$/.exec(t)?.[1]).find(Boolean);
+    expect(retryId).toBeDefined();
+    expect(told.sort()).toEqual([`Retrying ${runId} as run ${retryId}.`, `Run ${runId} was already retried as ${retryId}.`]);
     const retried = await settled(retryId!);
     expect(retried).toMatchObject({ trigger: 'retry', retryOf: runId, sha: run.sha, status: 'failed' });
   });
 
+  it('fails at validate when the lint target fails, showing the lint output', async () => {
+    await repo.commit({ 'www/index.html': '<h1>Discounts</h1><!-- TODO: banner -->\n' }, 'Add a banner placeholder');
+    const { runId } = await repo.push('main');
+    const run = await settled(runId!);
+
+    expect(run.failure?.stage).toBe('validate');
+    expect(run.failure?.cause).toMatch(/^lint target "lint" failed: .*returned a non-zero code: 1/);
+    const alert = await until(async () => slack.callsOf('chat.postMessage').find((c) => String(c.args.text).includes('failed at validate') && String(c.args.blocks).includes(runId!)), 'the lint alert');
+    expect(String(alert.args.blocks)).toContain('lint: remove the TODOs above');
+  });
+
   it('fails the coverage gate below the threshold', async () => {
-    await repo.commit({ 'tests.txt': 'discount applies after tax|pass\n', 'coverage.txt': '79 100\n' }, 'Drop a test');
+    await repo.commit({ 'tests.txt': 'discount applies after tax|pass\n', 'coverage.txt': '79 100\n', 'www/index.html': '<h1>Discounts</h1>\n' }, 'Drop a test');
     const { runId } = await repo.push('main');
     const run = await settled(runId!);
 
@@ -240,13 +254,15 @@ describe('pipeline to staging', () => {
     expect(history[0]).toMatchObject({ runId: second, outcome: 'succeeded' });
   });
 
-  it('delivers the run message once when Slack answers 429 first', async () => {
+  it('delivers the run message once, updated to the end, when Slack answers 429 and 500 first', async () => {
     slack.failNext('chat.postMessage', 1, { status: 429, retryAfterSeconds: 1 });
+    slack.failNext('chat.update', 2, { status: 500 });
     await repo.commit({ 'www/version': 'v5\n' }, 'Version 5');
     const { runId } = await repo.push('main');
     await settled(runId!);
 
     expect(slack.failed).toContainEqual({ method: 'chat.postMessage', status: 429 });
+    expect(slack.failed.filter((f) => f.method === 'chat.update' && f.status === 500)).toHaveLength(2);
     expect(topLevelPosts(runId!)).toHaveLength(1);
     expect(lastRunMessage(runId!)).toContain('waiting for approval');
   });
