@@ -3,6 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ephemeralEnvName } from '../../src/core/naming.js';
+import { DISCOUNTS_REPO, SECRETS, startTestSlipway, TEST_CONFIG } from '../helpers/test-slipway.js';
+import { deliveryHeaders, pushPayload } from '../helpers/webhook-deliveries.js';
 
 const MAIN = resolve('dist/src/main.js');
 const started: ChildProcess[] = [];
@@ -14,11 +17,11 @@ afterEach(async () => {
 });
 
 /** slipway as `npm start` runs it (dist/ is built by the global setup), in an empty directory. */
-async function spawnSlipway(env: Record<string, string> = {}) {
+async function spawnSlipway(env: Record<string, string> = {}, args: string[] = []) {
   const cwd = await mkdtemp(join(tmpdir(), 'slipway-proc-'));
   dirs.push(cwd);
   const { REDIS_URL: _ignored, SLIPWAY_CONFIG: _alsoIgnored, ...inherited } = process.env;
-  const child = spawn(process.execPath, [MAIN], { cwd, env: { ...inherited, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, ...args], { cwd, env: { ...inherited, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   started.push(child);
   let stdout = '';
   let stderr = '';
@@ -82,5 +85,40 @@ describe('slipway as a process', () => {
     const slipway = await spawnSlipway({ SLIPWAY_CONFIG: '/nonexistent/slipway.yml' });
     expect(await slipway.exited).toBe(1);
     expect(slipway.err()).toContain('cannot read the config file /nonexistent/slipway.yml');
+  });
+
+  it('refuses an unknown mode with its usage', async () => {
+    const slipway = await spawnSlipway({}, ['serve']);
+    expect(await slipway.exited).toBe(1);
+    expect(slipway.err()).toContain('usage: slipway [server|worker]');
+  });
+
+  it('runs pipelines in a separate `slipway worker` process sharing the server’s Redis', async () => {
+    const server = await startTestSlipway();
+    try {
+      const dir = await mkdtemp(join(tmpdir(), 'slipway-worker-'));
+      dirs.push(dir);
+      await writeFile(join(dir, 'slipway.yml'), TEST_CONFIG);
+      const worker = await spawnSlipway({ REDIS_URL: server.redisServer.url, SLIPWAY_CONFIG: join(dir, 'slipway.yml') }, ['worker']);
+      await waitFor(() => (worker.out().includes('worker started') ? true : undefined));
+
+      // A deleted feature branch: its teardown needs no build, so the test stays quick.
+      const body = JSON.stringify(pushPayload('gogs', { repoUrl: DISCOUNTS_REPO, ref: 'refs/heads/dev/feature-gone', deleted: true }));
+      const res = await fetch(`${server.url}/webhooks/gogs`, { method: 'POST', body, headers: deliveryHeaders('gogs', body, SECRETS.GOGS_WEBHOOK_SECRET) });
+      const { runId } = (await res.json()) as { runId: string };
+      let run = await server.runs.get(runId);
+      for (let i = 0; i < 100 && run?.status !== 'passed'; i += 1) {
+        await new Promise((r) => setTimeout(r, 100));
+        run = await server.runs.get(runId);
+      }
+      expect(run?.status).toBe('passed');
+      expect(run?.stages[0]).toMatchObject({ name: `teardown:${ephemeralEnvName('discounts', 'dev/feature-gone')}`, summary: expect.stringMatching(/already gone/) });
+      expect(worker.out()).not.toContain('slipway listening');
+
+      worker.child.kill('SIGTERM');
+      expect(await worker.exited).toBe(0);
+    } finally {
+      await server.stop();
+    }
   });
 });
