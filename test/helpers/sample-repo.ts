@@ -41,8 +41,9 @@ export async function createSampleRepo() {
       await writeFile(hook, `#!/bin/sh\nexec "${process.execPath}" "${HOOK}" "${webhookUrl}" "${secret}" "${url}"\n`);
       await chmod(hook, 0o755);
     },
-    /** Commits file changes on the current branch; returns the new sha. */
-    async commit(files: Record<string, string>, message: string): Promise<string> {
+    /** Commits file changes (and removals) on the current branch; returns the new sha. */
+    async commit(files: Record<string, string>, message: string, { remove = [] as string[] } = {}): Promise<string> {
+      for (const path of remove) await rm(join(work, path));
       for (const [path, content] of Object.entries(files)) {
         await mkdir(dirname(join(work, path)), { recursive: true });
         await writeFile(join(work, path), content);

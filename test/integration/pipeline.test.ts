@@ -32,7 +32,7 @@ services:
       - { match: main, deploy: staging }
       - { match: "dev/feature*", deploy: ephemeral }
     environments:
-      - { name: staging, port: ${STAGING}, healthTimeoutSeconds: 15 }
+      - { name: staging, port: ${STAGING}, healthTimeoutSeconds: 5 }
       - { name: production, port: 18181, requireApproval: true, approvers: { users: [U0BOB] } }
     ephemeral: { ports: 18190-18199, healthTimeoutSeconds: 15 }
 `;
@@ -148,13 +148,17 @@ describe('pipeline to staging', () => {
   });
 
   it('alerts on a failing test with its name, the author and a Retry button, and leaves staging as it was', async () => {
-    await repo.commit({ 'tests.txt': 'discount applies after tax|pass\nloyalty code is case-insensitive|fail:expected 10 but got 0\n', 'www/version': 'v2-broken\n' }, 'Break the loyalty code');
+    // The second failure's message holds a secret slipway knows: it must not reach Slack.
+    await repo.commit({
+      'tests.txt': `discount applies after tax|pass\nloyalty code is case-insensitive|fail:expected 10 but got 0\ntoken check|fail:sent ${SECRETS.GOGS_WEBHOOK_SECRET}\n`,
+      'www/version': 'v2-broken\n',
+    }, 'Break the loyalty code');
     const { runId } = await repo.push('main');
     const run = await settled(runId!);
 
     expect(run.status).toBe('failed');
     expect(run.failure?.stage).toBe('test');
-    expect(run.failure?.cause).toContain('1 of 2 tests failed: sample › loyalty code is case-insensitive (expected 10 but got 0)');
+    expect(run.failure?.cause).toContain('2 of 3 tests failed: sample › loyalty code is case-insensitive (expected 10 but got 0); sample › token check (sent [redacted])');
     expect(stageStatus(run)).toMatchObject({ build: 'skipped', 'deploy:staging': 'skipped' });
     expect((await served(STAGING)).trim()).toBe('v1');
 
@@ -164,6 +168,7 @@ describe('pipeline to staging', () => {
     expect(blocks).toContain('loyalty code is case-insensitive');
     expect(blocks).toContain('FAIL loyalty code is case-insensitive: expected 10 but got 0');
     expect(blocks).toContain('"action_id":"retry_run"');
+    expect(JSON.stringify(slack.calls)).not.toContain(SECRETS.GOGS_WEBHOOK_SECRET);
     expect(slack.callsOf('users.lookupByEmail').at(-1)?.args.email).toBe('ann@example.com');
 
     // Retry: the first click starts one new run; a second click is told about it.
@@ -196,8 +201,26 @@ describe('pipeline to staging', () => {
     expect(String(alert.args.blocks)).toContain('lint: remove the TODOs above');
   });
 
+  it('puts the previous release back when the new one never gets healthy', async () => {
+    const before = await docker.getContainer('sample-staging').inspect();
+    await repo.commit({ 'tests.txt': 'discount applies after tax|pass\n', 'www/index.html': '<h1>Discounts</h1>\n', 'www/version': 'v2-unhealthy\n' }, 'Lose the health page', { remove: ['www/healthz'] });
+    const { runId } = await repo.push('main');
+    const run = await settled(runId!);
+
+    expect(run.failure?.stage).toBe('deploy:staging');
+    expect(run.failure?.cause).toMatch(/^http:\/\/127.0.0.1:18180\/healthz was not healthy within 5 s \(answered 404\); staging stays on its previous release$/);
+    expect((await served(STAGING)).trim()).toBe('v1');
+    const after = await docker.getContainer('sample-staging').inspect();
+    expect(after.Config.Image).toBe(before.Config.Image);
+    expect(after.State.Running).toBe(true);
+    const [failed, current] = await new RedisDeploymentStore(slipway.redis).history('sample', 'staging', 2);
+    expect(failed).toMatchObject({ runId, outcome: 'failed' });
+    expect(current?.outcome).toBe('succeeded');
+    expect((await new RedisDeploymentStore(slipway.redis).current('sample', 'staging'))?.runId).toBe(current?.runId);
+  });
+
   it('fails the coverage gate below the threshold', async () => {
-    await repo.commit({ 'tests.txt': 'discount applies after tax|pass\n', 'coverage.txt': '79 100\n', 'www/index.html': '<h1>Discounts</h1>\n' }, 'Drop a test');
+    await repo.commit({ 'tests.txt': 'discount applies after tax|pass\n', 'coverage.txt': '79 100\n', 'www/index.html': '<h1>Discounts</h1>\n', 'www/healthz': 'ok\n' }, 'Drop a test');
     const { runId } = await repo.push('main');
     const run = await settled(runId!);
 

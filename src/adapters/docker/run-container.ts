@@ -44,10 +44,11 @@ export async function replaceContainer(docker: Docker, spec: ContainerSpec, heal
   await recoverInterruptedDeploy(docker, spec.name);
   await ensureImage(docker, spec.image);
   const old = await inspect(docker, spec.name);
-  if (old) {
-    const container = docker.getContainer(spec.name);
-    if (old.State.Running) await container.stop({ t: 10 });
-    await container.rename({ name: previousName(spec.name) });
+  // By id from here on: the old container's name changes while it is kept aside.
+  const oldContainer = old && docker.getContainer(old.Id);
+  if (oldContainer) {
+    if (old.State.Running) await oldContainer.stop({ t: 10 });
+    await oldContainer.rename({ name: previousName(spec.name) });
   }
 
   const created = await docker.createContainer({
@@ -60,16 +61,15 @@ export async function replaceContainer(docker: Docker, spec: ContainerSpec, heal
   await created.start();
   const healthy = await waitHealthy(health);
   if (healthy.ok) {
-    if (old) await docker.getContainer(previousName(spec.name)).remove({ force: true });
+    if (oldContainer) await oldContainer.remove({ force: true });
     return { ok: true };
   }
 
   const logTail = await containerLogTail(docker, spec.name);
   await created.remove({ force: true });
-  if (old) {
-    const previous = docker.getContainer(previousName(spec.name));
-    await previous.rename({ name: spec.name });
-    await previous.start();
+  if (oldContainer) {
+    await oldContainer.rename({ name: spec.name });
+    await oldContainer.start();
   }
   return { ok: false, cause: healthy.cause, logTail };
 }
@@ -84,8 +84,9 @@ async function recoverInterruptedDeploy(docker: Docker, name: string): Promise<v
     return;
   }
   if (current) await docker.getContainer(name).remove({ force: true });
-  await docker.getContainer(previousName(name)).rename({ name });
-  await docker.getContainer(name).start();
+  const kept = docker.getContainer(previous.Id);
+  await kept.rename({ name });
+  await kept.start();
 }
 
 export async function removeContainer(docker: Docker, name: string): Promise<boolean> {
