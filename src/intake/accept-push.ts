@@ -4,6 +4,7 @@ import { decidePush } from '../core/push-decision.js';
 import type { PushEvent } from '../core/push-event.js';
 import { newRun } from '../core/run.js';
 import type { RunEvents } from '../queue/notifier.js';
+import { startRun } from './start-run.js';
 
 export type PushAnswer =
   | { status: 202; body: { status: 'queued'; runId: string } }
@@ -54,16 +55,7 @@ export async function acceptPush(event: PushEvent, deps: AcceptPushDeps): Promis
     },
     deps.now(),
   );
-  try {
-    await deps.runs.create(run);
-    await deps.queue.enqueue(run);
-  } catch (error) {
-    // Undo, so the host's redelivery starts the run instead of getting an answer for a run that never queued.
-    await Promise.allSettled([deps.once.forget(deliveryKey), deps.runs.delete(runId)]);
-    throw error;
-  }
-  // The run's Slack message goes out now, not when a worker is free: the team sees the push at once.
-  await deps.events.changed(run.id).catch(() => {});
+  await startRun(run, deliveryKey, deps);
   return answer;
 }
 

@@ -3,6 +3,7 @@ import type { OnceStore, RunQueue, RunStore } from '../core/ports.js';
 import { newRun, type Run } from '../core/run.js';
 import { planStages, teardownStages } from '../core/stage-plan.js';
 import type { RunEvents } from '../queue/notifier.js';
+import { startRun } from './start-run.js';
 
 export type RetryDeps = {
   services: readonly ServiceConfig[];
@@ -46,13 +47,6 @@ export async function retryRun(runId: string, by: { name: string; username?: str
     },
     deps.now(),
   );
-  try {
-    await deps.runs.create(run);
-    await deps.queue.enqueue(run);
-  } catch (error) {
-    await Promise.allSettled([deps.once.forget(`retry:${runId}`), deps.runs.delete(id)]);
-    throw error;
-  }
-  await deps.events.changed(run.id).catch(() => {});
+  await startRun(run, `retry:${runId}`, deps);
   return { runId: run.id, first: true };
 }

@@ -1,0 +1,21 @@
+import type { OnceStore, RunQueue, RunStore } from '../core/ports.js';
+import type { Run } from '../core/run.js';
+import type { RunEvents } from '../queue/notifier.js';
+
+export type StartRunDeps = { runs: RunStore; queue: RunQueue; events: RunEvents; once: OnceStore };
+
+/**
+ * Stores and queues a new run whose start was claimed under `claimKey`. If it cannot be queued, the claim and
+ * the record are undone, so asking again (a redelivery, another click) starts it instead of pointing at a run
+ * that never queued. The run's Slack message is asked for at once, not when a worker is free.
+ */
+export async function startRun(run: Run, claimKey: string, deps: StartRunDeps): Promise<void> {
+  try {
+    await deps.runs.create(run);
+    await deps.queue.enqueue(run);
+  } catch (error) {
+    await Promise.allSettled([deps.once.forget(claimKey), deps.runs.delete(run.id)]);
+    throw error;
+  }
+  await deps.events.changed(run.id).catch(() => {});
+}
