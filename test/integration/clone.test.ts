@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloneAt } from '../../src/adapters/git/clone.js';
 import { Workspace } from '../../src/queue/workspace.js';
+import { startGitHttpServer } from '../fakes/git-http-server.js';
 
 let dir: string;
 let bare: string;
@@ -41,6 +42,23 @@ describe('cloneAt', () => {
 
   it('says what git said when the commit does not exist', async () => {
     await expect(cloneAt({ url: `file://${bare}`, sha: 'f'.repeat(40), dir: join(dir, 'missing') })).rejects.toThrow(/reference is not a tree|did not match|not our ref|unadvertised/i);
+  });
+
+  it('clones over HTTP with the token, and is refused without it', async () => {
+    const token = 'ghp_http-clone-token';
+    const host = await startGitHttpServer(dir, token);
+    try {
+      const target = join(dir, 'over-http');
+      await cloneAt({ url: `${host.url}/origin.git`, sha: shas[1]!, dir: target, token });
+      expect((await readFile(join(target, 'version'), 'utf8')).trim()).toBe('two');
+      expect(host.requests.some((r) => r.endsWith('authorized'))).toBe(true);
+      expect(execFileSync('git', ['remote'], { cwd: target, encoding: 'utf8' }).trim()).toBe('');
+
+      const refused = cloneAt({ url: `${host.url}/origin.git`, sha: shas[1]!, dir: join(dir, 'no-token') });
+      await expect(refused).rejects.toThrow(/Authentication failed|could not read Username|401/);
+    } finally {
+      await host.stop();
+    }
   });
 
   it('never shows the clone token in an error', async () => {
