@@ -3,7 +3,11 @@ import type { ServiceConfig } from '../src/core/config-schema.js';
 import type { Message } from '../src/core/messages/blocks.js';
 import type { CommandHelp } from '../src/core/messages/help-message.js';
 import { usageMessage } from '../src/core/messages/usage-message.js';
-import type { RunStore } from '../src/core/ports.js';
+import type {
+  ApprovalStore, AuditLog, DeploymentStore, LockStore, OnceStore, ReleaseStore, RunQueue, RunStore,
+} from '../src/core/ports.js';
+import type { SlackDirectory } from '../src/adapters/slack/slack-directory.js';
+import type { RunEvents } from '../src/queue/notifier.js';
 
 /** What a command may use. Commands start or read runs; they never reach Docker. */
 export type CommandDeps = {
@@ -11,9 +15,22 @@ export type CommandDeps = {
   runs: RunStore;
   /** Every registered command, for help. */
   commands: readonly CommandHelp[];
+  queue: RunQueue;
+  events: RunEvents;
+  once: OnceStore;
+  approvals: ApprovalStore;
+  locks: LockStore;
+  audit: AuditLog;
+  deployments: DeploymentStore;
+  releases: ReleaseStore;
+  directory: SlackDirectory;
+  /** The sha a branch points at, or undefined when there is no such branch. */
+  branchHead(service: ServiceConfig, cloneUrl: string, branch: string): Promise<string | undefined>;
+  newRunId(service: string): string;
+  now(): Date;
 };
 
-export type Invocation = { text: string; userId: string; channelId: string };
+export type Invocation = { text: string; userId: string; userName: string; channelId: string; triggerId?: string };
 
 export type Reply = Message & { visibility: 'ephemeral' | 'in_channel' };
 
@@ -62,4 +79,31 @@ export function pickService(services: readonly ServiceConfig[], name: string | u
     throw new CommandInputError(`Unknown service "${name}". Known: ${services.map((s) => s.name).join(', ') || 'none'}.`);
   }
   return service;
+}
+
+/**
+ * `[service] [environment]` in either order of presence: a word naming a service is the service, the other
+ * is the environment. With one service configured, the service may be left out.
+ */
+export function serviceAndEnvironment(
+  services: readonly ServiceConfig[],
+  parts: readonly string[],
+  defaultEnvironment?: (service: ServiceConfig) => string | undefined,
+): { service: ServiceConfig; environment: string } {
+  if (parts.length > 2) throw new CommandInputError('Too many words: give at most a service and an environment.');
+  const named = parts.find((p) => services.some((s) => s.name === p));
+  const service = pickService(services, named);
+  const rest = parts.filter((p) => p !== named);
+  if (rest.length > 1) throw new CommandInputError(`Unknown service "${rest[0]}". Known: ${services.map((s) => s.name).join(', ')}.`);
+  const environment = rest[0] ?? defaultEnvironment?.(service);
+  if (!environment) throw new CommandInputError(`Name an environment of ${service.name}: ${service.environments.map((e) => e.name).join(', ')}.`);
+  if (!service.environments.some((e) => e.name === environment)) {
+    throw new CommandInputError(`${service.name} has no environment "${environment}": ${service.environments.map((e) => e.name).join(', ')}.`);
+  }
+  return { service, environment };
+}
+
+/** Production if there is one, else the last environment of the chain: where rollbacks usually go. */
+export function lastEnvironment(service: ServiceConfig): string | undefined {
+  return service.environments.find((e) => e.name === 'production')?.name ?? service.environments.at(-1)?.name;
 }

@@ -3,19 +3,30 @@ import { statusMessage } from '../src/core/messages/status-message.js';
 import { isActive } from '../src/core/run.js';
 import { pickService, type SlashCommand, words } from './slash-command.js';
 
-/** `/status [service]`: environments, and the runs queued, running or waiting. */
+/** `/status [service]`: per environment its release, who deployed it and when, locks; approvals waiting; runs. */
 export const statusCommand: SlashCommand<{ service?: string }> = {
   name: '/status',
   usage: '/status [service]',
   example: '/status discounts',
-  summary: 'environments, and runs queued, running or waiting for approval',
+  summary: 'what runs where, locks, approvals waiting, and runs queued or running',
   args: words
     .pipe(z.array(z.string()).max(1, { error: 'Give at most one service name.' }))
     .transform(([service]) => ({ service })),
   async run({ service }, deps) {
     const services = service === undefined ? deps.services : [pickService(deps.services, service)];
     const statuses = await Promise.all(
-      services.map(async (s) => ({ service: s, activeRuns: (await deps.runs.listByService(s.name, 50)).filter(isActive) })),
+      services.map(async (s) => ({
+        service: s,
+        environments: await Promise.all(
+          s.environments.map(async (e) => ({
+            name: e.name,
+            current: await deps.deployments.current(s.name, e.name),
+            lock: await deps.locks.get(s.name, e.name),
+          })),
+        ),
+        pending: await deps.approvals.pending(s.name),
+        activeRuns: (await deps.runs.listByService(s.name, 50)).filter(isActive),
+      })),
     );
     return { ...statusMessage(statuses), visibility: 'ephemeral' };
   },

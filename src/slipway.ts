@@ -9,7 +9,12 @@ import { type EmbeddedRedis, startEmbeddedRedis } from './adapters/redis/embedde
 import { closeRedis, connectRedis, redisProbe, waitForRedis } from './adapters/redis/redis-connection.js';
 import { slackClient } from './adapters/slack/slack-client.js';
 import { BULLMQ_PREFIX } from './adapters/store/redis-keys.js';
+import { slackDirectory, type SlackDirectory } from './adapters/slack/slack-directory.js';
+import { remoteHead } from './adapters/git/remote-head.js';
+import { RedisApprovalStore } from './adapters/store/redis-approval-store.js';
+import { RedisAuditLog } from './adapters/store/redis-audit-log.js';
 import { RedisDeploymentStore } from './adapters/store/redis-deployment-store.js';
+import { RedisLockStore } from './adapters/store/redis-lock-store.js';
 import { RedisLease } from './adapters/store/redis-lease.js';
 import { RedisLogStore } from './adapters/store/redis-log-store.js';
 import { RedisOnceStore } from './adapters/store/redis-once-store.js';
@@ -21,12 +26,15 @@ import { type Env, SECRET_ENV_KEYS } from './core/env-schema.js';
 import { SlipwayError } from './core/errors.js';
 import { scrubber } from './core/scrub.js';
 import { acceptPush } from './intake/accept-push.js';
+import { decideApproval } from './intake/approval-decision.js';
+import { confirmRollback } from './intake/rollback.js';
 import { createHttpServer } from './intake/http-server.js';
 import { retryRun } from './intake/retry-run.js';
 import { newRunId } from './intake/run-id.js';
 import { createSlackApp } from './intake/slack-app.js';
 import { webhookRoute } from './intake/webhook-route.js';
 import type { Logger } from './log.js';
+import { createGateProcessor, Gates, GATES_QUEUE } from './queue/gates.js';
 import { BullRunEvents, createNotifier, NOTIFICATIONS_QUEUE, type RunEvents } from './queue/notifier.js';
 import { createRunProcessor } from './queue/run-processor.js';
 import { BullRunQueue, RUNS_QUEUE } from './queue/run-queue.js';
@@ -80,6 +88,18 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
     const once = new RedisOnceStore(redis);
     const queue = new BullRunQueue(redis);
     closers.push(() => queue.close());
+    const gates = new Gates(redis);
+    closers.push(() => gates.close());
+    const stores = {
+      runs,
+      once,
+      releases: new RedisReleaseStore(redis),
+      deployments: new RedisDeploymentStore(redis),
+      approvals: new RedisApprovalStore(redis),
+      locks: new RedisLockStore(redis),
+      audit: new RedisAuditLog(redis),
+      logs: new RedisLogStore(redis),
+    };
     const docker = dockerClient(env.DOCKER_HOST);
     const slack = env.SLACK_BOT_TOKEN ? slackClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, log) : undefined;
     let events: RunEvents = { changed: async () => {} };
@@ -90,6 +110,8 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
     } else {
       log.info('SLACK_BOT_TOKEN is not set: Slack is off, /slack/events answers 503 and runs post no messages');
     }
+    const now = () => new Date();
+    const directory: SlackDirectory = slack ? slackDirectory(slack) : { userIdByEmail: async () => undefined, groupMembers: async () => new Set() };
     const runUrl = env.SLIPWAY_PUBLIC_URL ? (id: string) => `${env.SLIPWAY_PUBLIC_URL?.replace(/\/$/, '')}/runs/${id}` : undefined;
 
     if (mode === 'all' || mode === 'worker') {
@@ -97,21 +119,19 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
         ...SECRET_ENV_KEYS.map((key) => env[key]),
         ...services.map((s) => (s.cloneTokenEnv ? processEnv[s.cloneTokenEnv] : undefined)),
       ];
-      const logs = new RedisLogStore(redis);
+      const gate = { services, runs, approvals: stores.approvals, audit: stores.audit, events, gates, log, now };
       const processor = createRunProcessor({
+        ...stores,
         services,
         docker,
-        runs,
-        releases: new RedisReleaseStore(redis),
-        deployments: new RedisDeploymentStore(redis),
         ports: new RedisPortStore(redis),
-        logs,
         lease: new RedisLease(redis),
+        gate,
         events,
         log,
         env: processEnv,
         scrub: scrubber(secrets),
-        now: () => new Date(),
+        now,
       });
       const workerRedis = connectRedis(redisUrl, { forWorker: true, onError });
       closers.push(() => closeRedis(workerRedis));
@@ -122,8 +142,10 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
       });
       runWorker.on('failed', (job, error) => log.error({ err: error, runId: job?.data.runId }, 'run job failed'));
       closers.push(() => runWorker.close());
+      const gateWorker = new Worker(GATES_QUEUE, createGateProcessor(gate), { connection: workerRedis, prefix: BULLMQ_PREFIX });
+      closers.push(() => gateWorker.close());
       if (slack) {
-        const notifier = new Worker(NOTIFICATIONS_QUEUE, createNotifier({ redis, slack, runs, logs, services, log, runUrl }), {
+        const notifier = new Worker(NOTIFICATIONS_QUEUE, createNotifier({ ...stores, redis, slack, services, log, runUrl }), {
           connection: workerRedis,
           prefix: BULLMQ_PREFIX,
           concurrency: 4,
@@ -135,17 +157,24 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
     }
     if (mode === 'worker') return { close };
 
-    const retryDeps = { services, runs, queue, events, once, newRunId, now: () => new Date() };
+    const actionDeps = { ...stores, services, queue, events, directory, newRunId, now };
     const slackApp = env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET
       ? await createSlackApp({
           botToken: env.SLACK_BOT_TOKEN,
           signingSecret: env.SLACK_SIGNING_SECRET,
           apiUrl: env.SLACK_API_URL,
           commands,
-          commandDeps: { services, runs, commands: commandHelp },
+          commandDeps: {
+            ...actionDeps,
+            commands: commandHelp,
+            branchHead: (service, url, branch) =>
+              remoteHead(url, branch, { token: service.cloneTokenEnv ? processEnv[service.cloneTokenEnv] : undefined }),
+          },
           once,
           log,
-          retry: (runId, by) => retryRun(runId, by, retryDeps),
+          retry: (runId, by) => retryRun(runId, by, actionDeps),
+          decide: (click) => decideApproval(click, actionDeps),
+          rollback: (request, user, buttonId) => confirmRollback(request, user, buttonId, actionDeps),
         })
       : undefined;
 
@@ -153,7 +182,7 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
       webhook: webhookRoute({
         hosts: gitHosts,
         secrets: { GITHUB_WEBHOOK_SECRET: env.GITHUB_WEBHOOK_SECRET, GOGS_WEBHOOK_SECRET: env.GOGS_WEBHOOK_SECRET, GITLAB_WEBHOOK_TOKEN: env.GITLAB_WEBHOOK_TOKEN },
-        accept: (event) => acceptPush(event, { services, runs, queue, events, once, newRunId, now: () => new Date() }),
+        accept: (event) => acceptPush(event, { services, runs, queue, events, once, newRunId, now }),
         log,
       }),
       slack: slackApp?.listener,

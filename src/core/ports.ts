@@ -1,3 +1,4 @@
+import type { Lock } from './approval-policy.js';
 import type { Run } from './run.js';
 
 /** Interfaces the adapters implement; core and intake depend on these, never on Redis or BullMQ. */
@@ -14,8 +15,13 @@ export interface RunStore {
 }
 
 export interface RunQueue {
-  /** Idempotent per run id: enqueueing the same run twice queues one job. */
-  enqueue(run: Run): Promise<void>;
+  /**
+   * Idempotent per run id and `step`: enqueueing the same pair twice queues one job. A run is enqueued again
+   * after each gate it passes, under a new step.
+   */
+  enqueue(run: Run, step?: string): Promise<void>;
+  /** Takes a run that no worker has started off the queue; false when one has. */
+  remove(run: Run): Promise<boolean>;
 }
 
 /** Remembers that something happened once (a webhook delivery, a Slack request) and what was answered. */
@@ -23,6 +29,8 @@ export interface OnceStore {
   /** Stores `value` under `key` if nothing is there; returns the earlier value when there was one. */
   claim(key: string, value: string, ttlSeconds: number): Promise<string | undefined>;
   forget(key: string): Promise<void>;
+  /** The value under `key`, if any, without claiming it. */
+  peek(key: string): Promise<string | undefined>;
 }
 
 export interface HealthProbe {
@@ -92,4 +100,57 @@ export interface Lease {
   acquire(key: string, owner: string, ttlMs: number): Promise<boolean>;
   renew(key: string, owner: string, ttlMs: number): Promise<boolean>;
   release(key: string, owner: string): Promise<void>;
+}
+
+export type ApprovalState = 'pending' | 'approved' | 'rejected' | 'expired' | 'superseded' | 'cancelled';
+
+/** One promotion waiting at (or past) an environment's gate: bound to the release it would promote. */
+export type Approval = {
+  runId: string;
+  service: string;
+  environment: string;
+  digest: string;
+  tag: string;
+  sha: string;
+  state: ApprovalState;
+  requestedAt: string;
+  expiresAt: string;
+  decidedBy?: string;
+  decidedAt?: string;
+  reason?: string;
+};
+
+export type Decision = { state: Exclude<ApprovalState, 'pending'>; by: string; at: string; reason?: string };
+
+export interface ApprovalStore {
+  /** Opens a request; answers the older pending requests of the same gate, which are superseded by it. */
+  open(approval: Approval): Promise<Approval[]>;
+  get(runId: string, environment: string): Promise<Approval | undefined>;
+  /** Exactly once: only a pending request whose time has not run out takes the decision; else answers it as it is. */
+  decide(runId: string, environment: string, decision: Decision): Promise<{ ok: boolean; approval: Approval }>;
+  pending(service: string): Promise<Approval[]>;
+}
+
+export interface LockStore {
+  get(service: string, environment: string): Promise<Lock | undefined>;
+  /** Takes the lock, or answers the lock someone else holds. */
+  take(lock: Lock): Promise<{ ok: boolean; lock: Lock }>;
+  release(service: string, environment: string): Promise<void>;
+  list(service: string): Promise<Lock[]>;
+}
+
+export type AuditEntry = {
+  at: string;
+  service: string;
+  environment?: string;
+  action: 'deploy' | 'approve' | 'reject' | 'rollback' | 'lock' | 'unlock' | 'cancel' | 'expire';
+  by: string;
+  runId?: string;
+  detail?: string;
+};
+
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+  /** Newest first; only one environment's entries when given. */
+  list(service: string, environment?: string, limit?: number): Promise<AuditEntry[]>;
 }

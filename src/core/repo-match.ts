@@ -32,3 +32,9 @@ export function findServiceForRepo(
     return keys.has(wanted) || (!wanted.includes('.') && !wanted.startsWith('file') && wanted === fullName);
   });
 }
+
+/** Where a service is cloned from without a push to tell: `cloneUrl`, else `repo` when it is a URL. */
+export function configuredCloneUrl(service: Pick<ServiceConfig, 'cloneUrl' | 'repo'>): string | undefined {
+  if (service.cloneUrl) return service.cloneUrl;
+  return /:\/\/|^[^/@]+@[^:/]+:/.test(service.repo) ? service.repo : undefined;
+}

@@ -8,7 +8,7 @@ export const RUN_STATUSES = ['queued', 'running', 'waiting', 'passed', 'failed',
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'waiting'];
 
-export const TRIGGERS = ['push', 'deploy', 'retry', 'delete'] as const;
+export const TRIGGERS = ['push', 'deploy', 'retry', 'delete', 'rollback'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
 
 /** `deploy:staging` and friends: the stages that belong to one environment carry its name. */
@@ -161,4 +161,15 @@ export function stageKind(name: string): string {
 
 export function stageEnvironment(name: string): string | undefined {
   return name.includes(':') ? name.slice(name.indexOf(':') + 1) : undefined;
+}
+
+/** Ends a run at its gate without a failure alert: rejected, expired, superseded at the gate, or cancelled. */
+export function endAtGate(run: Run, name: string, status: 'cancelled' | 'superseded', summary: string, now: Date): Run {
+  const ended = withStage(run, name, { status: 'failed', finishedAt: now.toISOString(), summary }, now);
+  return { ...skipRest(ended, now), status };
+}
+
+/** Cancels a run wherever it is: the current stage and the rest are skipped. */
+export function cancelRun(run: Run, by: string, now: Date): Run {
+  return { ...skipRest(run, now, `cancelled by ${by}`), status: 'cancelled', updatedAt: now.toISOString() };
 }

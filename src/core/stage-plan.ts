@@ -32,3 +32,24 @@ export function planStages(service: ServiceConfig, target: RunTarget): StageName
 export function teardownStages(target: RunTarget): StageName[] {
   return [`teardown:${target.environment}`];
 }
+
+/**
+ * The stages of `/deploy <branch> to <env>`: the build, then the promotion chain from where the branch routes
+ * (or from `env` itself when it lies outside that chain) up to and including `env`.
+ */
+export function planDeployTo(service: ServiceConfig, from: RunTarget, environment: string): StageName[] {
+  const all = planStages(service, from);
+  const chainStart = service.environments.findIndex((e) => e.name === from.environment);
+  const targetIndex = service.environments.findIndex((e) => e.name === environment);
+  if (from.ephemeral || chainStart < 0 || targetIndex < chainStart) {
+    return planStages(service, { environment, ephemeral: false }).filter((s) => belongsUpTo(s, service, environment));
+  }
+  return all.filter((s) => belongsUpTo(s, service, environment));
+}
+
+function belongsUpTo(stage: StageName, service: ServiceConfig, environment: string): boolean {
+  const env = stage.includes(':') ? stage.slice(stage.indexOf(':') + 1) : undefined;
+  if (env === undefined) return true;
+  const names = service.environments.map((e) => e.name);
+  return names.indexOf(env) <= names.indexOf(environment);
+}

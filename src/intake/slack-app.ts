@@ -1,7 +1,10 @@
 import { type AnyMiddlewareArgs, App, HTTPReceiver, type Middleware } from '@slack/bolt';
 import type { RequestListener } from 'node:http';
 import { boltLogger } from '../adapters/slack/bolt-logger.js';
+import { APPROVE_ACTION, parseApprovalKey, REJECT_ACTION, REJECT_VIEW } from '../core/messages/approval-card.js';
 import { RETRY_ACTION } from '../core/messages/failure-alert.js';
+import type { ApprovalClick } from './approval-decision.js';
+import { CONFIRM_ROLLBACK_ACTION, type RollbackRequest } from './rollback.js';
 import type { OnceStore } from '../core/ports.js';
 import type { Logger } from '../log.js';
 import { type CommandDeps, runCommand, type SlashCommand } from '../../commands/slash-command.js';
@@ -18,6 +21,10 @@ export type SlackAppOptions = {
   log: Logger;
   /** Starts a new run of a failed one (the Retry button), once per failed run. */
   retry(runId: string, by: { name: string; username: string }): Promise<{ runId: string; first: boolean }>;
+  /** An Approve or Reject: answers what to tell the clicker, if anything. */
+  decide(click: ApprovalClick): Promise<string | undefined>;
+  /** The confirmed `/rollback`; answers what to tell the clicker. */
+  rollback(request: RollbackRequest, user: { id: string; name: string }, buttonId: string): Promise<string>;
 };
 
 /** The Bolt app behind `POST /slack/events`: signatures checked by Bolt, retries dropped, commands registered. */
@@ -39,6 +46,8 @@ export async function createSlackApp(options: SlackAppOptions): Promise<{ app: A
   app.use(dropRepeats(options.once, options.log));
   registerCommands(app, options.commands, options.commandDeps, options.log);
   registerRetryButton(app, options);
+  registerApprovalButtons(app, options);
+  registerRollbackButton(app, options);
   app.error(async (error) => {
     options.log.error({ err: error }, 'Slack listener failed');
   });
@@ -49,7 +58,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<{ app: A
 export function registerCommands(app: App, commands: readonly SlashCommand<any>[], deps: CommandDeps, log: Logger): void {
   for (const command of commands) {
     app.command(command.name, async ({ command: body, ack }) => {
-      const invocation = { text: body.text ?? '', userId: body.user_id, channelId: body.channel_id };
+      const invocation = { text: body.text ?? '', userId: body.user_id, userName: body.user_name, channelId: body.channel_id, triggerId: body.trigger_id };
       try {
         const reply = await runCommand(command, deps, invocation);
         await ack({ response_type: reply.visibility, text: reply.text, blocks: reply.blocks });
@@ -105,5 +114,84 @@ function registerRetryButton(app: App, options: SlackAppOptions): void {
       options.log.error({ err: error, runId }, 'retry failed');
       await tell(`Could not retry ${runId}: ${(error as Error).message}`);
     }
+  });
+}
+
+function registerApprovalButtons(app: App, options: SlackAppOptions): void {
+  app.action(APPROVE_ACTION, async ({ ack, body, action, client }) => {
+    await ack();
+    const key = parseApprovalKey('value' in action && typeof action.value === 'string' ? action.value : '');
+    const channel = body.channel?.id;
+    if (!key) return;
+    try {
+      const answer = await options.decide({ ...key, userId: body.user.id, decision: 'approve' });
+      options.log.info({ ...key, user: body.user.id, answer }, 'approve clicked');
+      if (answer && channel) await client.chat.postEphemeral({ channel, user: body.user.id, text: answer });
+    } catch (error) {
+      options.log.error({ err: error, ...key }, 'approval failed');
+      if (channel) await client.chat.postEphemeral({ channel, user: body.user.id, text: 'The approval failed on slipway\'s side; the details are in its log.' });
+    }
+  });
+
+  // Reject asks for a reason in a modal; a refusal (not an approver, already decided) shows in the modal itself.
+  app.action(REJECT_ACTION, async ({ ack, body, action, client }) => {
+    await ack();
+    const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
+    if (!parseApprovalKey(value) || !('trigger_id' in body)) return;
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: {
+        type: 'modal',
+        callback_id: REJECT_VIEW,
+        private_metadata: value,
+        title: { type: 'plain_text', text: 'Reject promotion' },
+        submit: { type: 'plain_text', text: 'Reject' },
+        close: { type: 'plain_text', text: 'Cancel' },
+        blocks: [
+          {
+            type: 'input',
+            block_id: 'reason',
+            optional: true,
+            label: { type: 'plain_text', text: 'Why?' },
+            element: { type: 'plain_text_input', action_id: 'reason', placeholder: { type: 'plain_text', text: 'Shown on the card' } },
+          },
+        ],
+      },
+    });
+  });
+
+  app.view(REJECT_VIEW, async ({ ack, body, view }) => {
+    const key = parseApprovalKey(view.private_metadata);
+    if (!key) {
+      await ack();
+      return;
+    }
+    const reason = view.state.values.reason?.reason?.value?.trim() || undefined;
+    const answer = await options.decide({ ...key, userId: body.user.id, decision: 'reject', reason });
+    options.log.info({ ...key, user: body.user.id, answer }, 'reject submitted');
+    await ack(answer ? { response_action: 'errors', errors: { reason: answer } } : undefined);
+  });
+}
+
+function registerRollbackButton(app: App, options: SlackAppOptions): void {
+  app.action(CONFIRM_ROLLBACK_ACTION, async ({ ack, body, action, respond }) => {
+    await ack();
+    let request: RollbackRequest;
+    try {
+      request = JSON.parse('value' in action && typeof action.value === 'string' ? action.value : '') as RollbackRequest;
+    } catch {
+      return;
+    }
+    // The button lives on an ephemeral message: it is identified by that message and the action's time.
+    const container = (body as { container?: { message_ts?: string } }).container;
+    const buttonId = `${container?.message_ts ?? ''}:${request.runId}:${request.environment}`;
+    const answer = await options
+      .rollback(request, { id: body.user.id, name: body.user.name ?? body.user.id }, buttonId)
+      .catch((error: unknown) => {
+        options.log.error({ err: error, ...request }, 'rollback failed');
+        return 'The rollback failed on slipway\'s side; the details are in its log.';
+      });
+    options.log.info({ ...request, user: body.user.id, answer }, 'rollback confirmed');
+    await respond({ response_type: 'ephemeral', replace_original: true, text: answer });
   });
 }

@@ -6,7 +6,11 @@ import { slackUserIdByEmail } from '../adapters/slack/slack-client.js';
 import type { ServiceConfig } from '../core/config-schema.js';
 import { failureAlert, mention } from '../core/messages/failure-alert.js';
 import { runMessage, stageDetailMessage } from '../core/messages/run-message.js';
-import type { LogStore, RunStore } from '../core/ports.js';
+import { createHash } from 'node:crypto';
+import { approvalCard } from '../core/messages/approval-card.js';
+import type { ApprovalStore, DeploymentStore, LockStore, LogStore, ReleaseStore, RunStore } from '../core/ports.js';
+import { commitsBetween } from '../core/release-history.js';
+import { type Run, stageEnvironment, stageKind } from '../core/run.js';
 import type { Logger } from '../log.js';
 import { RunJobData } from './run-queue.js';
 
@@ -46,6 +50,10 @@ export type NotifierDeps = {
   slack: WebClient;
   runs: RunStore;
   logs: LogStore;
+  approvals: ApprovalStore;
+  deployments: DeploymentStore;
+  releases: ReleaseStore;
+  locks: LockStore;
   services: readonly ServiceConfig[];
   log: Logger;
   runUrl?(runId: string): string;
@@ -89,6 +97,10 @@ export function createNotifier(deps: NotifierDeps) {
       await deps.redis.hset(key, `stage:${stage.name}`, '1');
     }
 
+    for (const stage of run.stages.filter((s) => stageKind(s.name) === 'approval')) {
+      await syncApprovalCard(deps, run, stageEnvironment(stage.name) ?? '', { channel, ts }, posted);
+    }
+
     if (run.status === 'failed' && run.failure && !posted.alert) {
       const userId = await slackUserIdByEmail(deps.slack, run.author.email);
       const logTail = (await deps.logs.read(run.id, run.failure.stage)).slice(-ALERT_LOG_LINES);
@@ -97,4 +109,47 @@ export function createNotifier(deps: NotifierDeps) {
       await deps.redis.hset(key, 'alert', '1');
     }
   };
+}
+
+/**
+ * The approval card of one gate: posted once in the run's thread (and broadcast to the channel), then edited
+ * whenever what it shows changes — decided, expired, superseded, the environment locked or unlocked.
+ */
+async function syncApprovalCard(
+  deps: NotifierDeps,
+  run: Run,
+  environment: string,
+  where: { channel: string; ts: string },
+  posted: Record<string, string>,
+): Promise<void> {
+  const approval = await deps.approvals.get(run.id, environment);
+  if (!approval) return;
+  const current = await deps.deployments.current(run.service, environment);
+  const currentRelease = current && (await deps.releases.get(run.service, current.release.sha));
+  const card = approvalCard({
+    run,
+    approval,
+    current,
+    commits: commitsBetween(await deps.runs.listByService(run.service, 100), current?.runId, run),
+    lock: await deps.locks.get(run.service, environment),
+    coverageChange:
+      run.quality?.coverage !== undefined && currentRelease?.coverage !== undefined ? run.quality.coverage - currentRelease.coverage : undefined,
+  });
+  const key = keys.slackMessage(run.id);
+  const digest = createHash('sha256').update(JSON.stringify(card)).digest('hex');
+  const cardTs = posted[`card:${environment}`];
+  if (!cardTs) {
+    const answer = await deps.slack.chat.postMessage({
+      channel: where.channel,
+      thread_ts: where.ts,
+      reply_broadcast: true,
+      text: card.text,
+      blocks: card.blocks,
+      unfurl_links: false,
+    });
+    await deps.redis.hset(key, { [`card:${environment}`]: answer.ts ?? '', [`cardDigest:${environment}`]: digest });
+  } else if (posted[`cardDigest:${environment}`] !== digest) {
+    await deps.slack.chat.update({ channel: where.channel, ts: cardTs, text: card.text, blocks: card.blocks });
+    await deps.redis.hset(key, `cardDigest:${environment}`, digest);
+  }
 }

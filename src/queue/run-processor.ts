@@ -2,11 +2,14 @@ import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type Docker from 'dockerode';
 import type { ServiceConfig } from '../core/config-schema.js';
 import { needsBuild, resumePoint, reuseRelease } from '../core/pipeline.js';
-import type { DeploymentStore, Lease, LogStore, PortStore, ReleaseStore, RunStore } from '../core/ports.js';
+import type {
+  ApprovalStore, DeploymentStore, Lease, LockStore, LogStore, OnceStore, PortStore, ReleaseStore, RunStore,
+} from '../core/ports.js';
 import {
-  completeRun, failRun, isFinished, nextStage, parkRun, passStage, type Run, startStage, stageKind, supersedeRun,
+  cancelRun, completeRun, failRun, isFinished, nextStage, parkRun, passStage, type Run, startStage, stageKind, supersedeRun,
 } from '../core/run.js';
 import type { Logger } from '../log.js';
+import { type GateDeps, openGate } from './gates.js';
 import type { RunEvents } from './notifier.js';
 import { RunJobData } from './run-queue.js';
 import { buildStage } from './stages/build-stage.js';
@@ -40,6 +43,11 @@ export type RunProcessorDeps = {
   ports: PortStore;
   logs: LogStore;
   lease: Lease;
+  locks: LockStore;
+  approvals: ApprovalStore;
+  /** Where `/cancel` leaves its request for a running run. */
+  once: OnceStore;
+  gate: GateDeps;
   events: RunEvents;
   log: Logger;
   /** Environment variables clone tokens are read from. */
@@ -86,8 +94,15 @@ export function createRunProcessor(deps: RunProcessorDeps) {
     const workspace = new Workspace({ url: run.cloneUrl, sha: run.sha, token: cloneToken });
     try {
       for (let stage = nextStage(run); stage; stage = nextStage(run)) {
+        const cancelledBy = await deps.once.peek(cancelKey(run.id));
+        if (cancelledBy !== undefined) {
+          log.info({ by: cancelledBy }, 'run cancelled');
+          await save(cancelRun(run, cancelledBy, deps.now()));
+          return;
+        }
         const kind = stageKind(stage.name);
         if (kind === 'approval') {
+          await openGate(run, stage.name, deps.gate);
           await save(parkRun(run, stage.name, deps.now()));
           log.info({ stage: stage.name }, 'run parked at its approval gate');
           return;
@@ -144,6 +159,8 @@ async function runStage(
     deployments: deps.deployments,
     ports: deps.ports,
     lease: deps.lease,
+    locks: deps.locks,
+    approvals: deps.approvals,
     sourceDir: () => workspace.sourceDir(),
     log: (...lines) => deps.logs.append(run.id, name, lines.map(deps.scrub)),
     now: deps.now,
@@ -163,3 +180,6 @@ function describe(error: unknown): string {
   }
   return message.split('\n')[0]?.slice(0, 500) ?? message;
 }
+
+export const cancelKey = (runId: string) => `cancel:${runId}`;
+

@@ -18,14 +18,26 @@ export class BullRunQueue implements RunQueue {
     this.queue = new Queue<RunJobData>(RUNS_QUEUE, { connection, prefix: BULLMQ_PREFIX });
   }
 
-  async enqueue(run: Run): Promise<void> {
+  async enqueue(run: Run, step?: string): Promise<void> {
     await this.queue.add(run.trigger, { runId: run.id }, {
-      jobId: run.id,
+      jobId: step ? `${run.id}-${step}` : run.id,
       attempts: 3,
       backoff: { type: 'exponential', delay: 5_000 },
       removeOnComplete: { age: 7 * 24 * 3600 },
       removeOnFail: { age: 30 * 24 * 3600 },
     });
+  }
+
+  async remove(run: Run): Promise<boolean> {
+    const job = await this.queue.getJob(run.id);
+    if (!job) return true;
+    try {
+      await job.remove();
+      return true;
+    } catch {
+      // A worker holds the job's lock: it is running.
+      return false;
+    }
   }
 
   async counts(): Promise<{ waiting: number; active: number; delayed: number }> {

@@ -11,6 +11,7 @@ const REQUIRED: Record<string, readonly string[][]> = {
   'chat.postEphemeral': [['channel'], ['user'], ['text', 'blocks', 'attachments']],
   'users.lookupByEmail': [['email']],
   'usergroups.users.list': [['usergroup']],
+  'views.open': [['trigger_id'], ['view']],
 };
 
 export type FakeSlackOptions = {
@@ -41,6 +42,11 @@ export class FakeSlack {
 
   constructor(private readonly options: FakeSlackOptions) {}
 
+  /** Where Slack would have `respond()` post for a request: recorded as calls of `response_url`. */
+  get responseUrl(): string {
+    return this.url.replace(/\/api\/$/, '/respond/1');
+  }
+
   get url(): string {
     const address = this.server?.address() as AddressInfo | undefined;
     if (!address) throw new Error('fake Slack is not started');
@@ -69,8 +75,15 @@ export class FakeSlack {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
-      const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
       const args = parseArgs(Buffer.concat(chunks).toString('utf8'), req.headers['content-type']);
+      if (req.url?.startsWith('/respond/')) {
+        // response_url needs no token: the URL itself is the secret.
+        const call = { method: 'response_url', args };
+        this.calls.push(call);
+        this.callTimes.set(call, Date.now());
+        return reply({ ok: true });
+      }
+      const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
 
       const failure = this.failures.get(method)?.shift();
       if (failure) {
@@ -122,6 +135,8 @@ export class FakeSlack {
         const id = this.options.users?.[String(args.email)];
         return id ? { ok: true, user: { id, profile: { email: args.email } } } : { ok: false, error: 'users_not_found' };
       }
+      case 'views.open':
+        return { ok: true, view: { id: `V${this.ts++}` } };
       case 'usergroups.users.list': {
         const users = this.options.groups?.[String(args.usergroup)];
         return users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' };

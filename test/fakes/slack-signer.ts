@@ -34,19 +34,38 @@ export function slashCommandBody(command: string, text: string, overrides: Recor
 }
 
 /** A button click as Slack posts it: one `payload` form field holding the JSON. */
-export function buttonClickBody(actionId: string, value: string, { userId = 'U0ANN', channelId = 'C0SAMPLE' } = {}): string {
+export function buttonClickBody(
+  actionId: string,
+  value: string,
+  { userId = 'U0ANN', channelId = 'C0SAMPLE', responseUrl = 'http://127.0.0.1:9/actions/T0001/1/x', messageTs = '1700000000.000100' } = {},
+): string {
   triggerCounter += 1;
   const payload = {
     type: 'block_actions',
     user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: 'T0001' },
     api_app_id: 'A0SLIPWAY',
     token: 'deprecated-verification-token',
-    container: { type: 'message', message_ts: '1700000000.000100', channel_id: channelId, is_ephemeral: false },
+    container: { type: 'message', message_ts: messageTs, channel_id: channelId, is_ephemeral: false },
     trigger_id: `${Date.now()}.${triggerCounter}.fedcba`,
     team: { id: 'T0001', domain: 'acme' },
     channel: { id: channelId, name: 'sample' },
-    response_url: 'http://127.0.0.1:9/actions/T0001/1/x',
+    response_url: responseUrl,
     actions: [{ action_id: actionId, block_id: `b-${value}`, value, type: 'button', text: { type: 'plain_text', text: 'Retry' }, action_ts: `${Date.now() / 1000}` }],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/** A modal submitted, as Slack posts it: `view_submission` with the state of its inputs. */
+export function viewSubmissionBody(callbackId: string, privateMetadata: string, values: Record<string, Record<string, { type: string; value: string }>>, { userId = 'U0ANN' } = {}): string {
+  triggerCounter += 1;
+  const payload = {
+    type: 'view_submission',
+    team: { id: 'T0001', domain: 'acme' },
+    user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: 'T0001' },
+    api_app_id: 'A0SLIPWAY',
+    token: 'deprecated-verification-token',
+    trigger_id: `${Date.now()}.${triggerCounter}.abc`,
+    view: { id: 'V0001', type: 'modal', callback_id: callbackId, private_metadata: privateMetadata, state: { values }, hash: 'h' },
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }

@@ -61,7 +61,8 @@ describe('Slack commands', () => {
     const answer = await command('/status', '');
     const blocks = JSON.stringify(answer.json?.blocks);
     expect(answer.json?.response_type).toBe('ephemeral');
-    expect(blocks).toContain('staging :18080 → production :18081 (approval)');
+    expect(blocks).toContain('• *staging*: _nothing deployed_');
+    expect(blocks).toContain('• *production*: _nothing deployed_');
     expect(blocks).toContain(runId);
     expect(blocks).toContain('c0ffee0');
     expect(blocks).toContain('queued');
@@ -69,7 +70,7 @@ describe('Slack commands', () => {
 
   it('/status with a service name shows only that service', async () => {
     const answer = await command('/status', 'discounts');
-    expect(answer.json?.text).toMatch(/^discounts: staging → production/);
+    expect(answer.json?.text).toMatch(/^discounts: staging -, production -; \d+ active run\(s\)$/);
   });
 
   it.each([

@@ -10,6 +10,11 @@ export const keys = {
   log: (runId: string, stage: string) => `slipway:log:${runId}:${stage}`,
   lease: (key: string) => `slipway:lease:${key}`,
   slackMessage: (runId: string) => `slipway:slack:${runId}`,
+  approval: (runId: string, environment: string) => `slipway:approval:${runId}:${environment}`,
+  pendingApprovals: (service: string) => `slipway:approvals:pending:${service}`,
+  lock: (service: string, environment: string) => `slipway:lock:${service}:${environment}`,
+  locks: (service: string) => `slipway:locks:${service}`,
+  audit: (service: string) => `slipway:audit:${service}`,
 };
 
 export const BULLMQ_PREFIX = 'slipway:q';

@@ -11,6 +11,10 @@ export class RedisOnceStore implements OnceStore {
     return earlier ?? undefined;
   }
 
+  async peek(key: string): Promise<string | undefined> {
+    return (await this.redis.get(keys.once(key))) ?? undefined;
+  }
+
   async forget(key: string): Promise<void> {
     await this.redis.del(keys.once(key));
   }

@@ -1,8 +1,16 @@
+import type { Lock } from '../approval-policy.js';
 import type { ServiceConfig } from '../config-schema.js';
+import type { Approval, AuditEntry, Deployment } from '../ports.js';
 import type { Run } from '../run.js';
 import { code, context, escapeMrkdwn, type Message, section } from './blocks.js';
 
-export type ServiceStatus = { service: ServiceConfig; activeRuns: readonly Run[] };
+export type EnvironmentStatus = { name: string; current?: Deployment; lock?: Lock };
+export type ServiceStatus = {
+  service: ServiceConfig;
+  environments: readonly EnvironmentStatus[];
+  pending: readonly Approval[];
+  activeRuns: readonly Run[];
+};
 
 const RUN_ICON: Record<string, string> = { queued: ':hourglass_flowing_sand:', running: ':arrows_counterclockwise:', waiting: ':raised_hand:' };
 
@@ -13,25 +21,50 @@ export function statusMessage(statuses: readonly ServiceStatus[]): Message {
       blocks: [section('No services are configured yet: add one to `slipway.yml` (the README has an example).')],
     };
   }
-  const blocks = statuses.flatMap(({ service, activeRuns }) => [
-    section(`*${escapeMrkdwn(service.name)}* · ${escapeMrkdwn(service.channel)}\n${environmentLine(service)}`),
+  const blocks = statuses.flatMap(({ service, environments, pending, activeRuns }) => [
+    section(`*${escapeMrkdwn(service.name)}* · ${escapeMrkdwn(service.channel)}\n${environments.map(environmentLine).join('\n')}`),
+    ...(pending.length > 0 ? [section(`*Waiting for approval*\n${pending.map(approvalLine).join('\n')}`)] : []),
     activeRuns.length === 0 ? context('No runs queued or running.') : section(activeRuns.map(runLine).join('\n')),
   ]);
   const text = statuses
-    .map(({ service, activeRuns }) => `${service.name}: ${service.environments.map((e) => e.name).join(' → ')}; ${activeRuns.length} active run(s)`)
+    .map(({ service, environments, activeRuns }) =>
+      `${service.name}: ${environments.map((e) => `${e.name} ${e.current?.release.tag ?? '-'}${e.lock ? ' (locked)' : ''}`).join(', ')}; ${activeRuns.length} active run(s)`)
     .join('\n');
   return { text, blocks };
 }
 
-function environmentLine(service: ServiceConfig): string {
-  const chain = service.environments
-    .map((env) => `${escapeMrkdwn(env.name)} :${env.port}${env.requireApproval ? ' (approval)' : ''}`)
-    .join(' → ');
-  return service.ephemeral ? `${chain} · ephemeral :${service.ephemeral.ports.from}-${service.ephemeral.ports.to}` : chain;
+function environmentLine({ name, current, lock }: EnvironmentStatus): string {
+  const release = current
+    ? `${code(current.release.tag)} ${code(current.release.sha.slice(0, 7))} ${code(current.release.digest.slice(7, 19))} by ${escapeMrkdwn(current.by)} at ${current.at} — healthy when deployed`
+    : '_nothing deployed_';
+  const locked = lock ? `\n   :lock: locked by <@${lock.by}>: ${escapeMrkdwn(lock.reason || 'no reason given')}` : '';
+  return `• *${escapeMrkdwn(name)}*: ${release}${locked}`;
+}
+
+function approvalLine(a: Approval): string {
+  return `• ${code(a.tag)} → ${escapeMrkdwn(a.environment)} (run ${code(a.runId)}, expires ${a.expiresAt})`;
 }
 
 function runLine(run: Run): string {
   const current = run.stages.find((s) => s.status === 'running')?.name;
   const where = current ? ` (${current})` : '';
   return `${RUN_ICON[run.status] ?? ''} ${code(run.id)} ${code(run.branch)} @ ${code(run.sha.slice(0, 7))} by ${escapeMrkdwn(run.author.name)} — ${run.status}${where}`;
+}
+
+const ACTION_ICON: Record<AuditEntry['action'], string> = {
+  deploy: ':rocket:', approve: ':white_check_mark:', reject: ':no_entry:', rollback: ':rewind:', lock: ':lock:',
+  unlock: ':unlock:', cancel: ':no_entry_sign:', expire: ':hourglass:',
+};
+
+export function historyMessage(service: string, environment: string | undefined, deployments: readonly Deployment[], audit: readonly AuditEntry[]): Message {
+  const where = environment ? `${service} ${environment}` : service;
+  const deployLines = deployments.map((d) => `• ${d.at} ${escapeMrkdwn(d.environment)} ${code(d.release.tag)} — ${d.outcome} (${escapeMrkdwn(d.by)}, run ${code(d.runId)})`);
+  const auditLines = audit.map((e) => `${ACTION_ICON[e.action]} ${e.at} ${e.action}${e.environment ? ` ${escapeMrkdwn(e.environment)}` : ''} by <@${e.by}>${e.detail ? `: ${escapeMrkdwn(e.detail)}` : ''}`);
+  return {
+    text: `History of ${where}: ${deployments.length} deployment(s), ${audit.length} audit entries`,
+    blocks: [
+      section(`*Deployments of ${escapeMrkdwn(where)}*\n${deployLines.join('\n') || '_none yet_'}`.slice(0, 2_900)),
+      section(`*Audit log*\n${auditLines.join('\n') || '_nothing yet_'}`.slice(0, 2_900)),
+    ],
+  };
 }

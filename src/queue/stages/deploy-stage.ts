@@ -1,4 +1,5 @@
 import { replaceContainer } from '../../adapters/docker/run-container.js';
+import { lockAllows } from '../../core/approval-policy.js';
 import { stageEnvironment } from '../../core/run.js';
 import { deployTarget, environmentLeaseKey, newerRun } from './deploy-target.js';
 import type { StageContext, StageOutcome } from './stage-context.js';
@@ -16,6 +17,14 @@ export async function deployStage(ctx: StageContext): Promise<StageOutcome> {
 
   const newer = await newerRun(ctx);
   if (newer) return { status: 'superseded', by: newer.id };
+
+  // A locked environment takes deploys only from its holder: who triggered the run, or who approved it here.
+  const lock = await ctx.locks.get(ctx.run.service, environment);
+  const approver = lock && (await ctx.approvals.get(ctx.run.id, environment))?.decidedBy;
+  if (lock && lock.by !== ctx.run.triggeredBy.username && lock.by !== approver) {
+    const refusal = lockAllows(lock, undefined);
+    return { status: 'failed', cause: `${refusal.ok ? '' : refusal.reason}; nothing was deployed` };
+  }
 
   const target = await deployTarget(ctx, environment);
   const leaseKey = environmentLeaseKey(ctx.run.service, environment);

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import type { Environment, ServiceConfig } from '../../core/config-schema.js';
-import type { DeploymentStore, Lease, PortStore, ReleaseStore, RunStore } from '../../core/ports.js';
+import type { ApprovalStore, DeploymentStore, Lease, LockStore, PortStore, ReleaseStore, RunStore } from '../../core/ports.js';
 import type { Run } from '../../core/run.js';
 
 export type StageContext = {
@@ -14,6 +14,8 @@ export type StageContext = {
   deployments: DeploymentStore;
   ports: PortStore;
   lease: Lease;
+  locks: LockStore;
+  approvals: ApprovalStore;
   /** The checked-out source; cloned on first use in this attempt. */
   sourceDir(): Promise<string>;
   /** Appends lines to this stage's log (secrets scrubbed). */

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { cancelRun, isFinished } from '../src/core/run.js';
+import { cancelKey } from '../src/queue/run-processor.js';
+import { type SlashCommand, words } from './slash-command.js';
+
+/**
+ * `/cancel <run>`: a queued run is taken off the queue, a run at a gate is closed there, and a running one stops
+ * at the end of its current stage (its worker cleans up its work dir and test images).
+ */
+export const cancelCommand: SlashCommand<string> = {
+  name: '/cancel',
+  usage: '/cancel <run>',
+  example: '/cancel discounts-k3m9x2pq',
+  summary: 'stops a queued or running run',
+  args: words.pipe(z.tuple([z.string()], { error: 'Give the run id, as shown on the run’s message.' })).transform(([id]) => id),
+  async run(runId, deps, invocation) {
+    const run = await deps.runs.get(runId);
+    if (!run) return { text: `There is no run ${runId}.`, visibility: 'ephemeral' };
+    if (isFinished(run)) return { text: `Run ${runId} has already ended: ${run.status}.`, visibility: 'ephemeral' };
+    const at = deps.now();
+    const by = `<@${invocation.userId}>`;
+    await deps.audit.record({ at: at.toISOString(), service: run.service, environment: run.target.environment, action: 'cancel', by: invocation.userId, runId });
+
+    if (run.status === 'waiting') {
+      for (const stage of run.stages.filter((s) => s.name.startsWith('approval:') && s.status === 'running')) {
+        await deps.approvals.decide(run.id, stage.name.slice('approval:'.length), { state: 'cancelled', by: invocation.userId, at: at.toISOString() });
+      }
+      await deps.runs.save(cancelRun(run, by, at));
+      await deps.events.changed(run.id);
+      return { text: `Cancelled run ${runId} at its approval gate.`, visibility: 'ephemeral' };
+    }
+    // Leave the request for a worker first: if one has just picked the run up, it stops at the next stage.
+    await deps.once.claim(cancelKey(run.id), by, 7 * 24 * 3600);
+    if (run.status === 'queued' && (await deps.queue.remove(run))) {
+      await deps.runs.save(cancelRun(run, by, at));
+      await deps.events.changed(run.id);
+      return { text: `Cancelled run ${runId} before it started.`, visibility: 'ephemeral' };
+    }
+    return { text: `Run ${runId} will stop at the end of its current stage.`, visibility: 'ephemeral' };
+  },
+};

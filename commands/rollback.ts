@@ -1,0 +1,50 @@
+import { code, escapeMrkdwn, section } from '../src/core/messages/blocks.js';
+import { rollbackTarget } from '../src/core/release-history.js';
+import { CONFIRM_ROLLBACK_ACTION, mayRollBack } from '../src/intake/rollback.js';
+import { CommandInputError, lastEnvironment, serviceAndEnvironment, type SlashCommand, words } from './slash-command.js';
+
+type RollbackArgs = { parts: string[]; to?: string };
+
+/** `/rollback [service] [env] [to <tag|sha|run>]`: asks to confirm with a button; the click deploys the recorded digest. */
+export const rollbackCommand: SlashCommand<RollbackArgs> = {
+  name: '/rollback',
+  usage: '/rollback [service] [env] [to <tag|sha|run>]',
+  example: '/rollback discounts production to main-3f9c2e1',
+  summary: 'puts an environment back on an earlier release (default: production, the previous one); approvers only',
+  args: words.transform((parts) => {
+    const at = parts.indexOf('to');
+    return at < 0 ? { parts } : { parts: parts.slice(0, at), to: parts.slice(at + 1).join(' ') || undefined };
+  }),
+  async run(args, deps, invocation) {
+    if (args.parts.length > 0 && args.to === undefined && args.parts.includes('to')) throw new CommandInputError('Say what to roll back to after "to".');
+    const { service, environment } = serviceAndEnvironment(deps.services, args.parts, lastEnvironment);
+    const allowed = await mayRollBack(deps, service, environment, invocation.userId);
+    if (!allowed.ok) return { text: allowed.reason, visibility: 'ephemeral' };
+
+    const history = await deps.deployments.history(service.name, environment, 200);
+    const choice = rollbackTarget(history, args.to);
+    if (!choice.ok) return { text: `Cannot roll back ${service.name} ${environment}: ${choice.reason}.`, visibility: 'ephemeral' };
+    const current = history.find((d) => d.outcome === 'succeeded');
+    const { to } = choice;
+    const question = `Roll *${escapeMrkdwn(service.name)}* ${escapeMrkdwn(environment)} back from ${code(current?.release.tag ?? '?')} to ${code(to.release.tag)} (${code(to.release.sha.slice(0, 7))}, deployed by ${escapeMrkdwn(to.by)} at ${to.at})?`;
+    return {
+      text: question,
+      visibility: 'ephemeral',
+      blocks: [
+        section(question),
+        {
+          type: 'actions',
+          elements: [
+            {
+              type: 'button',
+              action_id: CONFIRM_ROLLBACK_ACTION,
+              style: 'danger',
+              text: { type: 'plain_text', text: `Roll back to ${to.release.tag}`.slice(0, 75) },
+              value: JSON.stringify({ service: service.name, environment, runId: to.runId }),
+            },
+          ],
+        },
+      ],
+    };
+  },
+};

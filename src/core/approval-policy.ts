@@ -1,0 +1,43 @@
+import type { Approvers, Environment, ServiceConfig } from './config-schema.js';
+
+export type Lock = { service: string; environment: string; by: string; reason: string; at: string };
+
+/** Who may approve an environment: its own list, else the service's. */
+export function approversFor(service: ServiceConfig, environment: Environment): Approvers {
+  return environment.approvers ?? service.approvers;
+}
+
+export type ApprovalQuestion = {
+  userId: string;
+  approvers: Approvers;
+  /** Members of the approver groups, resolved from Slack. */
+  groupMembers: ReadonlySet<string>;
+  allowSelfApproval: boolean;
+  /** Slack ids of the commit's author and of whoever triggered the run. */
+  selfIds: ReadonlySet<string>;
+  lock?: Lock;
+};
+
+export type Verdict = { ok: true } | { ok: false; reason: string };
+
+/** Whether this person may approve (or reject) this promotion now. Pure: the Slack lookups are done before. */
+export function mayApprove(q: ApprovalQuestion): Verdict {
+  const listed = q.approvers.users.includes(q.userId) || q.groupMembers.has(q.userId);
+  if (!listed) {
+    const who = [...q.approvers.users.map((u) => `<@${u}>`), ...q.approvers.groups.map((g) => `<!subteam^${g}>`)];
+    return { ok: false, reason: `Only approvers can do this: ${who.join(', ') || 'nobody is configured'}.` };
+  }
+  if (!q.allowSelfApproval && q.selfIds.has(q.userId)) {
+    return { ok: false, reason: 'You cannot approve your own change: ask another approver.' };
+  }
+  if (q.lock && q.lock.by !== q.userId) {
+    return { ok: false, reason: `${q.lock.environment} is locked by <@${q.lock.by}>: ${q.lock.reason || 'no reason given'}. Ask them to /unlock it.` };
+  }
+  return { ok: true };
+}
+
+/** May this person deploy to an environment? Only a lock stands in the way, unless they hold it. */
+export function lockAllows(lock: Lock | undefined, userId: string | undefined): Verdict {
+  if (!lock || lock.by === userId) return { ok: true };
+  return { ok: false, reason: `${lock.environment} is locked by <@${lock.by}>: ${lock.reason || 'no reason given'}` };
+}

@@ -1,0 +1,103 @@
+import type { Lock } from '../approval-policy.js';
+import type { Approval, Deployment } from '../ports.js';
+import type { Run } from '../run.js';
+import { type Block, code, context, escapeMrkdwn, type Message, section } from './blocks.js';
+
+export const APPROVE_ACTION = 'approve_promotion';
+export const REJECT_ACTION = 'reject_promotion';
+export const REJECT_VIEW = 'reject_promotion_reason';
+
+export type ApprovalCardInput = {
+  run: Run;
+  approval: Approval;
+  current?: Deployment;
+  commits: Run['commits'];
+  lock?: Lock;
+  coverageChange?: number;
+};
+
+/** `runId|environment`: what the buttons carry back. */
+export const approvalKey = (runId: string, environment: string) => `${runId}|${environment}`;
+
+export function parseApprovalKey(value: string): { runId: string; environment: string } | undefined {
+  const [runId, environment, ...rest] = value.split('|');
+  return runId && environment && rest.length === 0 ? { runId, environment } : undefined;
+}
+
+const slackTime = (iso: string) => `<!date^${Math.floor(Date.parse(iso) / 1000)}^{date_short_pretty} at {time}|${iso}>`;
+
+/** The approval request: what goes where, what changes, how it tested, and the buttons while it can be decided. */
+export function approvalCard({ run, approval, current, commits, lock, coverageChange }: ApprovalCardInput): Message {
+  const env = escapeMrkdwn(approval.environment);
+  const from = current ? `${code(current.release.tag)} (${code(current.release.sha.slice(0, 7))})` : '_nothing yet_';
+  const to = `${code(approval.tag)} (${code(approval.sha.slice(0, 7))})`;
+  const tests = run.quality?.tests;
+  const quality = [
+    tests ? `tests ${tests.passed} passed${tests.failed ? `, ${tests.failed} failed` : ''}${tests.skipped ? `, ${tests.skipped} skipped` : ''}` : undefined,
+    run.quality?.coverage !== undefined
+      ? `coverage ${run.quality.coverage} %${coverageChange === undefined ? '' : ` (${coverageChange >= 0 ? '+' : ''}${Math.round(coverageChange * 100) / 100})`}`
+      : undefined,
+  ].filter(Boolean);
+  const commitLines = commits.map((c) => `• ${code(c.sha.slice(0, 7))} ${escapeMrkdwn(c.message.split('\n')[0] ?? '')} — ${escapeMrkdwn(c.author.name)}`);
+
+  const blocks: Block[] = [
+    section(`:rocket: Promote *${escapeMrkdwn(run.service)}* to *${env}*?\n${from} → ${to}`),
+  ];
+  if (commitLines.length > 0) blocks.push(section(`*Changes*\n${commitLines.join('\n')}`.slice(0, 2_900)));
+  if (quality.length > 0) blocks.push(context(quality.join(' · ')));
+  if (lock && approval.state === 'pending') {
+    blocks.push(section(`:lock: ${env} is locked by <@${lock.by}>: ${escapeMrkdwn(lock.reason || 'no reason given')}`));
+  }
+  blocks.push(approval.state === 'pending' ? buttons(run, approval) : context(outcome(approval)));
+  return { text: `Promote ${run.service} ${approval.tag} to ${approval.environment}? ${approval.state}`, blocks };
+}
+
+function outcome(approval: Approval): string {
+  const when = approval.decidedAt ? slackTime(approval.decidedAt) : '';
+  switch (approval.state) {
+    case 'approved':
+      return `:white_check_mark: Approved by <@${approval.decidedBy}> at ${when}`;
+    case 'rejected':
+      return `:no_entry: Rejected by <@${approval.decidedBy}>${approval.reason ? `: ${escapeMrkdwn(approval.reason)}` : ''}`;
+    case 'expired':
+      return `:hourglass: Expired at ${when}: nobody decided in time. Push again or use /deploy to ask anew.`;
+    case 'superseded':
+      return `:fast_forward: Superseded: ${escapeMrkdwn(approval.reason ?? 'a newer release reached this gate')}. These buttons no longer work.`;
+    case 'cancelled':
+      return `:no_entry_sign: Cancelled by <@${approval.decidedBy}>.`;
+    default:
+      return '';
+  }
+}
+
+function buttons(run: Run, approval: Approval): Block {
+  const value = approvalKey(run.id, approval.environment);
+  const confirm = (title: string, text: string, yes: string) => ({
+    title: { type: 'plain_text' as const, text: title },
+    text: { type: 'mrkdwn' as const, text },
+    confirm: { type: 'plain_text' as const, text: yes },
+    deny: { type: 'plain_text' as const, text: 'Cancel' },
+  });
+  return {
+    type: 'actions',
+    block_id: `approval:${value}`,
+    elements: [
+      {
+        type: 'button',
+        action_id: APPROVE_ACTION,
+        style: 'primary',
+        text: { type: 'plain_text', text: 'Approve' },
+        value,
+        confirm: confirm('Approve?', `Deploy ${approval.tag} to ${approval.environment}.`, 'Approve'),
+      },
+      {
+        type: 'button',
+        action_id: REJECT_ACTION,
+        style: 'danger',
+        text: { type: 'plain_text', text: 'Reject' },
+        value,
+        confirm: confirm('Reject?', `${approval.tag} will not go to ${approval.environment}.`, 'Reject'),
+      },
+    ],
+  };
+}

@@ -1,0 +1,94 @@
+import type { SlackDirectory } from '../adapters/slack/slack-directory.js';
+import { approversFor, mayApprove, type Verdict } from '../core/approval-policy.js';
+import type { ServiceConfig } from '../core/config-schema.js';
+import type { AuditLog, Deployment, DeploymentStore, LockStore, OnceStore, RunQueue, RunStore } from '../core/ports.js';
+import { newRun, type Run } from '../core/run.js';
+import type { RunEvents } from '../queue/notifier.js';
+import { startRun } from './start-run.js';
+
+export const CONFIRM_ROLLBACK_ACTION = 'confirm_rollback';
+
+export type RollbackDeps = {
+  services: readonly ServiceConfig[];
+  runs: RunStore;
+  queue: RunQueue;
+  events: RunEvents;
+  once: OnceStore;
+  locks: LockStore;
+  audit: AuditLog;
+  deployments: DeploymentStore;
+  directory: SlackDirectory;
+  newRunId(service: string): string;
+  now(): Date;
+};
+
+/** Rollbacks are for the environment's approvers, and a lock holds them off like any deploy. */
+export async function mayRollBack(
+  deps: Pick<RollbackDeps, 'locks' | 'directory'>,
+  service: ServiceConfig,
+  environment: string,
+  userId: string,
+): Promise<Verdict> {
+  const env = service.environments.find((e) => e.name === environment);
+  if (!env) return { ok: false, reason: `${service.name} has no environment "${environment}".` };
+  const approvers = approversFor(service, env);
+  return mayApprove({
+    userId,
+    approvers,
+    groupMembers: await deps.directory.groupMembers(approvers.groups),
+    allowSelfApproval: true,
+    selfIds: new Set(),
+    lock: await deps.locks.get(service.name, environment),
+  });
+}
+
+export type RollbackRequest = { service: string; environment: string; runId: string };
+
+/**
+ * The confirmed rollback: a run with one stage, `deploy:ENV`, of the digest that deployment recorded — no
+ * rebuild. One per confirmation button, however often it is clicked.
+ */
+export async function confirmRollback(request: RollbackRequest, user: { id: string; name: string }, buttonId: string, deps: RollbackDeps): Promise<string> {
+  const service = deps.services.find((s) => s.name === request.service);
+  if (!service) return `${request.service} is no longer in slipway.yml.`;
+  const verdict = await mayRollBack(deps, service, request.environment, user.id);
+  if (!verdict.ok) return verdict.reason;
+  const history = await deps.deployments.history(service.name, request.environment, 200);
+  const to: Deployment | undefined = history.find((d) => d.runId === request.runId && d.outcome === 'succeeded');
+  if (!to) return 'That deployment is no longer in the history; run /rollback again.';
+
+  const id = deps.newRunId(service.name);
+  const earlier = await deps.once.claim(`rollback:${buttonId}`, id, 24 * 3600);
+  if (earlier !== undefined) return `This rollback is already running as ${earlier}.`;
+  const built = (await deps.runs.get(to.runId)) ?? undefined;
+  const run: Run = {
+    ...newRun(
+      {
+        id,
+        service: service.name,
+        trigger: 'rollback',
+        branch: built?.branch ?? to.release.tag,
+        sha: to.release.sha,
+        author: built?.author ?? { name: user.name },
+        triggeredBy: { name: user.name, username: user.id },
+        commits: built?.commits ?? [],
+        cloneUrl: built?.cloneUrl ?? '',
+        target: { environment: request.environment, ephemeral: false },
+        stages: [`deploy:${request.environment}`],
+      },
+      deps.now(),
+    ),
+    release: { ...to.release, reused: true },
+  };
+  await startRun(run, `rollback:${buttonId}`, deps);
+  await deps.audit.record({
+    at: run.createdAt,
+    service: service.name,
+    environment: request.environment,
+    action: 'rollback',
+    by: user.id,
+    runId: id,
+    detail: `to ${to.release.tag} (${to.release.digest.slice(0, 19)}…)`,
+  });
+  return `Rolling ${request.environment} back to ${to.release.tag} as run ${id}.`;
+}
