@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { startEmbeddedRedis } from '../../src/adapters/redis/embedded-redis.js';
+import { type EmbeddedRedis, startEmbeddedRedis } from '../../src/adapters/redis/embedded-redis.js';
 import { closeRedis, connectRedis, waitForRedis } from '../../src/adapters/redis/redis-connection.js';
 import { BULLMQ_PREFIX } from '../../src/adapters/store/redis-keys.js';
 import { RedisRunStore } from '../../src/adapters/store/redis-run-store.js';
@@ -56,9 +56,11 @@ export async function startTestSlipway({
   env = {} as Record<string, string>,
   mode = 'server' as SlipwayMode,
   processEnv = {} as NodeJS.ProcessEnv,
+  /** Another instance's Redis, to restart slipway on the same data; it is left running on stop. */
+  sharedRedis = undefined as EmbeddedRedis | undefined,
 } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-test-'));
-  const redisServer = await startEmbeddedRedis(join(dir, 'redis'));
+  const redisServer = sharedRedis ?? (await startEmbeddedRedis(join(dir, 'redis')));
   const logs: LogLine[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -85,11 +87,12 @@ export async function startTestSlipway({
     redisServer,
     runs: new RedisRunStore(redis),
     queue,
-    async stop() {
+    /** `keepRedis` leaves the Redis running, to start slipway again on the same data. */
+    async stop({ keepRedis = false } = {}) {
       await slipway.close();
       await queue.close();
       await closeRedis(redis);
-      await redisServer.stop();
+      if (!sharedRedis && !keepRedis) await redisServer.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -5,9 +5,9 @@ import { RedisLogStore } from '../../src/adapters/store/redis-log-store.js';
 import { RedisPortStore } from '../../src/adapters/store/redis-port-store.js';
 import { RedisReleaseStore } from '../../src/adapters/store/redis-release-store.js';
 import { ephemeralEnvName } from '../../src/core/naming.js';
-import { isFinished, type Run } from '../../src/core/run.js';
-import { FakeSlack, type SlackCall } from '../fakes/fake-slack.js';
+import { FakeSlack } from '../fakes/fake-slack.js';
 import { buttonClickBody, slackHeaders } from '../fakes/slack-signer.js';
+import { RunWatch, served, stageStatus, until } from '../helpers/run-watch.js';
 import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
 import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
 
@@ -66,41 +66,10 @@ afterEach(() => {
   expect(slack.unexpected).toEqual([]);
 });
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 120_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** Waits until the run has finished or parked at a gate, and until Slack shows that state. */
-async function settled(runId: string): Promise<Run> {
-  const run = await until(async () => {
-    const r = await slipway.runs.get(runId);
-    return r && (isFinished(r) || r.status === 'waiting') ? r : undefined;
-  }, `run ${runId}`);
-  await until(async () => (lastRunMessage(runId)?.includes(run.status) ? true : undefined), `Slack to show ${runId} ${run.status}`, 30_000);
-  return run;
-}
-
-const topLevelPosts = (runId: string) =>
-  slack.callsOf('chat.postMessage').filter((c) => !c.args.thread_ts && String(c.args.blocks).includes(runId) && !String(c.args.text).includes('failed at'));
-
-/** The run's message as Slack shows it now: its post, then its latest update. */
-function lastRunMessage(runId: string): string | undefined {
-  const post = topLevelPosts(runId)[0];
-  if (!post) return undefined;
-  const ts = slack.answerTs(post);
-  const updates = slack.callsOf('chat.update').filter((c) => c.args.ts === ts);
-  const latest: SlackCall = updates.at(-1) ?? post;
-  return `${String(latest.args.text)}\n${String(latest.args.blocks)}`;
-}
-
-const served = async (port: number, path = '/version') => (await fetch(`http://127.0.0.1:${port}${path}`)).text();
-const stageStatus = (run: Run) => Object.fromEntries(run.stages.map((s) => [s.name, s.status]));
+const watch = new RunWatch(() => slipway, () => slack);
+const settled = (runId: string) => watch.settled(runId);
+const topLevelPosts = (runId: string) => watch.topLevelPosts(runId);
+const lastRunMessage = (runId: string) => watch.lastRunMessage(runId);
 
 describe('pipeline to staging', () => {
   it('takes a push to main to staging, showing every stage in one Slack message updated in place', async () => {
@@ -118,7 +87,7 @@ describe('pipeline to staging', () => {
       checkout: 'passed', validate: 'passed', test: 'passed', coverage: 'passed', build: 'passed', push: 'passed',
       'deploy:staging': 'passed', 'approval:production': 'running', 'deploy:production': 'pending',
     });
-    expect((await served(STAGING)).trim()).toBe('v1');
+    expect(await served(STAGING)).toBe('v1');
 
     expect(topLevelPosts(runId!)).toHaveLength(1);
     const message = lastRunMessage(runId!)!;
@@ -160,7 +129,7 @@ describe('pipeline to staging', () => {
     expect(run.failure?.stage).toBe('test');
     expect(run.failure?.cause).toContain('2 of 3 tests failed: sample › loyalty code is case-insensitive (expected 10 but got 0); sample › token check (sent [redacted])');
     expect(stageStatus(run)).toMatchObject({ build: 'skipped', 'deploy:staging': 'skipped' });
-    expect((await served(STAGING)).trim()).toBe('v1');
+    expect(await served(STAGING)).toBe('v1');
 
     const alert = await until(async () => slack.callsOf('chat.postMessage').find((c) => String(c.args.text).includes(`failed at test`) && String(c.args.blocks).includes(runId!)), 'the failure alert');
     const blocks = String(alert.args.blocks);
@@ -209,7 +178,7 @@ describe('pipeline to staging', () => {
 
     expect(run.failure?.stage).toBe('deploy:staging');
     expect(run.failure?.cause).toMatch(/^http:\/\/127.0.0.1:18180\/healthz was not healthy within 5 s \(answered 404\); staging stays on its previous release$/);
-    expect((await served(STAGING)).trim()).toBe('v1');
+    expect(await served(STAGING)).toBe('v1');
     const after = await docker.getContainer('sample-staging').inspect();
     expect(after.Config.Image).toBe(before.Config.Image);
     expect(after.State.Running).toBe(true);
@@ -225,14 +194,14 @@ describe('pipeline to staging', () => {
     const run = await settled(runId!);
 
     expect(run.failure).toEqual({ stage: 'coverage', cause: 'coverage 79 % is below the 80 % threshold (-11 against main)' });
-    expect((await served(STAGING)).trim()).toBe('v1');
+    expect(await served(STAGING)).toBe('v1');
   });
 
   it('gives a feature branch its own environment, reusing the image of a sha built before; deleting the branch removes it', async () => {
     const sha = await repo.commit({ 'tests.txt': 'discount applies after tax|pass\n', 'coverage.txt': '95 100\n', 'www/version': 'v2\n' }, 'Version 2');
     const main = await settled((await repo.push('main')).runId!);
     expect(main.stages.find((s) => s.name === 'coverage')?.summary).toBe('95 % (+5 against main)');
-    expect((await served(STAGING)).trim()).toBe('v2');
+    expect(await served(STAGING)).toBe('v2');
 
     await repo.checkout(FEATURE, { create: true });
     const feature = await settled((await repo.push(FEATURE)).runId!);
@@ -245,7 +214,7 @@ describe('pipeline to staging', () => {
     expect(await new RedisLogStore(slipway.redis).read(feature.id, 'build')).toEqual([]);
     const port = await new RedisPortStore(slipway.redis).get('sample', environment);
     expect(port).toBeGreaterThanOrEqual(18190);
-    expect((await served(port!)).trim()).toBe('v2');
+    expect(await served(port!)).toBe('v2');
     expect((await docker.getContainer(environment).inspect()).Config.Image).toBe((await docker.getContainer('sample-staging').inspect()).Config.Image);
 
     await repo.checkout('main');
@@ -264,7 +233,7 @@ describe('pipeline to staging', () => {
 
     const [older, newer] = [await settled(first), await settled(second)];
     expect(newer.status).toBe('waiting');
-    expect((await served(STAGING)).trim()).toBe('v4');
+    expect(await served(STAGING)).toBe('v4');
     if (older.status === 'superseded') {
       expect(older.stages.find((s) => s.name === 'deploy:staging')?.summary).toBe(`superseded by ${second}`);
     } else {

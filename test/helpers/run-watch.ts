@@ -1,0 +1,70 @@
+import { isFinished, type Run } from '../../src/core/run.js';
+import type { FakeSlack, SlackCall } from '../fakes/fake-slack.js';
+import type { TestSlipway } from './test-slipway.js';
+
+export async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 120_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export const served = async (port: number, path = '/version') => (await (await fetch(`http://127.0.0.1:${port}${path}`)).text()).trim();
+export const stageStatus = (run: Run) => Object.fromEntries(run.stages.map((s) => [s.name, s.status]));
+
+/** Reads runs and what Slack shows of them. */
+export class RunWatch {
+  constructor(
+    private readonly slipwayNow: () => TestSlipway,
+    private readonly slackNow: () => FakeSlack,
+  ) {}
+
+  private slipway() {
+    return this.slipwayNow();
+  }
+
+  private get slack() {
+    return this.slackNow();
+  }
+
+  /** Waits until the run has finished or parked at a gate, and until Slack shows that state. */
+  async settled(runId: string, { status }: { status?: Run['status'] } = {}): Promise<Run> {
+    const run = await until(async () => {
+      const r = await this.slipway().runs.get(runId);
+      const done = r && (isFinished(r) || r.status === 'waiting');
+      return done && (!status || r.status === status) ? r : undefined;
+    }, `run ${runId}${status ? ` to be ${status}` : ''}`);
+    await until(async () => (this.lastRunMessage(runId)?.includes(run.status) ? true : undefined), `Slack to show ${runId} ${run.status}`, 30_000);
+    return run;
+  }
+
+  topLevelPosts(runId: string): SlackCall[] {
+    return this.slack
+      .callsOf('chat.postMessage')
+      .filter((c) => !c.args.thread_ts && String(c.args.blocks).includes(runId) && !String(c.args.text).includes('failed at'));
+  }
+
+  /** The run's message as Slack shows it now: its post, then its latest update. */
+  lastRunMessage(runId: string): string | undefined {
+    const post = this.topLevelPosts(runId)[0];
+    return post && this.latest(post);
+  }
+
+  /** The approval card of a run's gate, as Slack shows it now. */
+  approvalCard(runId: string, environment: string): string | undefined {
+    const post = this.slack
+      .callsOf('chat.postMessage')
+      .find((c) => c.args.thread_ts && String(c.args.blocks).includes(`approval:${runId}|${environment}`));
+    return post && this.latest(post);
+  }
+
+  private latest(post: SlackCall): string {
+    const ts = this.slack.answerTs(post);
+    const updates = this.slack.callsOf('chat.update').filter((c) => c.args.ts === ts);
+    const latest = updates.at(-1) ?? post;
+    return `${String(latest.args.text)}\n${String(latest.args.blocks)}`;
+  }
+}

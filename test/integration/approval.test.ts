@@ -1,0 +1,299 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { dockerClient } from '../../src/adapters/docker/docker-client.js';
+import { RedisApprovalStore } from '../../src/adapters/store/redis-approval-store.js';
+import { RedisAuditLog } from '../../src/adapters/store/redis-audit-log.js';
+import { RedisDeploymentStore } from '../../src/adapters/store/redis-deployment-store.js';
+import { FakeSlack } from '../fakes/fake-slack.js';
+import { buttonClickBody, slackHeaders, slashCommandBody, viewSubmissionBody } from '../fakes/slack-signer.js';
+import { RunWatch, served, until } from '../helpers/run-watch.js';
+import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
+import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
+
+const TOKEN = 'xoxb-approval-tests';
+const SIGNING_SECRET = 'approval-signing-secret';
+const [QA, STAGING, PRODUCTION] = [18282, 18280, 18281];
+const BOB = 'U0BOB'; // an approver by name
+const CAROL = 'U0CAROL'; // an approver through the release-managers group
+const ANN = 'U0ANN'; // approver too, but the author of every commit here
+const DAVE = 'U0DAVE'; // not an approver
+
+const config = (repoUrl: string) => `
+services:
+  sample:
+    repo: ${repoUrl}
+    testTarget: test
+    buildTarget: app
+    reports:
+      coverage: { path: /app/coverage/lcov.info, format: lcov }
+      junit: /app/reports/junit.xml
+    image: 127.0.0.1:5000/slipway-e2e-approval
+    channel: "#sample"
+    approvers: { users: [${BOB}, ${ANN}], groups: [S0RELEASE] }
+    environments:
+      - { name: qa, port: ${QA}, requireApproval: true, approvalExpiresHours: 0.001, healthTimeoutSeconds: 5 }
+      - { name: staging, port: ${STAGING}, healthTimeoutSeconds: 5 }
+      - { name: production, port: ${PRODUCTION}, requireApproval: true, healthPath: /ready, healthTimeoutSeconds: 5 }
+`;
+
+let repo: SampleRepo;
+let slack: FakeSlack;
+let slipway: TestSlipway;
+const docker = dockerClient(process.env.DOCKER_HOST);
+const watch = new RunWatch(() => slipway, () => slack);
+const env = () => ({ SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url });
+
+async function start(sharedRedis?: TestSlipway['redisServer']) {
+  slipway = await startTestSlipway({ config: config(repo.url), env: env(), mode: 'all', sharedRedis });
+  await repo.connect(`${slipway.url}/webhooks/gogs`, SECRETS.GOGS_WEBHOOK_SECRET);
+}
+
+beforeAll(async () => {
+  repo = await createSampleRepo();
+  await repo.commit({ 'www/ready': 'ready\n' }, 'Add a readiness page for production');
+  slack = new FakeSlack({ token: TOKEN, users: { 'ann@example.com': ANN }, groups: { S0RELEASE: [CAROL] } });
+  await slack.start();
+  await start();
+}, 60_000);
+
+afterAll(async () => {
+  await slipway?.stop();
+  await slack?.stop();
+  const containers = await docker.listContainers({ all: true, filters: { label: ['slipway.service=sample'] } });
+  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+  await repo?.remove();
+});
+
+afterEach(() => {
+  expect(slack.unexpected).toEqual([]);
+});
+
+async function post(body: string) {
+  const res = await fetch(`${slipway.url}/slack/events`, { method: 'POST', body, headers: slackHeaders(body, SIGNING_SECRET) });
+  const text = await res.text();
+  return { status: res.status, json: text.startsWith('{') ? (JSON.parse(text) as Record<string, any>) : undefined };
+}
+
+const command = (name: string, text: string, userId = BOB) => post(slashCommandBody(name, text, { user_id: userId, user_name: userId.toLowerCase() }));
+const click = (action: string, value: string, userId: string) => post(buttonClickBody(action, value, { userId, responseUrl: slack.responseUrl, messageTs: `${Date.now()}.${userId}` }));
+const approve = (runId: string, userId: string, environment = 'production') => click('approve_promotion', `${runId}|${environment}`, userId);
+
+/** Does `act` and waits for the private answer Slack is asked to show this user after it. */
+async function answerTo(userId: string, act: () => Promise<unknown>): Promise<string> {
+  const answersTo = () => slack.callsOf('chat.postEphemeral').filter((c) => c.args.user === userId);
+  const before = answersTo().length;
+  await act();
+  return until(async () => answersTo()[before]?.args.text as string | undefined, `an answer to ${userId}`);
+}
+
+async function pushVersion(version: string, files: Record<string, string> = {}, remove: string[] = []) {
+  await repo.commit({ 'www/version': `${version}\n`, ...files }, `Version ${version}`, { remove });
+  const { runId } = await repo.push('main');
+  if (!runId) throw new Error('the push started no run');
+  return runId;
+}
+
+const digestIn = async (container: string) => (await docker.getContainer(container).inspect()).Config.Image;
+const deployments = () => new RedisDeploymentStore(slipway.redis);
+const audit = () => new RedisAuditLog(slipway.redis);
+
+describe('approval gate and promotion', { timeout: 120_000 }, () => {
+  let firstRelease: string;
+
+  it('push → staging → card → a refused click → an approver’s click → the same digest in production → /rollback', async () => {
+    const first = await pushVersion('r1');
+    expect((await watch.settled(first)).status).toBe('waiting');
+    expect(await served(STAGING)).toBe('r1');
+
+    const card = await until(async () => watch.approvalCard(first, 'production'), 'the approval card');
+    expect(card).toContain('Promote *sample* to *production*?');
+    expect(card).toContain('_nothing yet_');
+    expect(card).toContain('Version r1');
+    expect(card).toContain('tests 3 passed');
+    expect(card).toContain('"action_id":"approve_promotion"');
+    expect(card).toContain('"confirm":');
+    const cardPost = slack.callsOf('chat.postMessage').find((c) => String(c.args.blocks).includes(`approval:${first}|production`));
+    expect(cardPost?.args).toMatchObject({ reply_broadcast: 'true' });
+
+    expect(await answerTo(DAVE, () => approve(first, DAVE))).toBe(`Only approvers can do this: <@${BOB}>, <@${ANN}>, <!subteam^S0RELEASE>.`);
+    expect((await slipway.runs.get(first))?.status).toBe('waiting');
+
+    await approve(first, BOB);
+    const promoted = await watch.settled(first, { status: 'passed' });
+    expect(promoted.stages.find((s) => s.name === 'approval:production')?.summary).toBe(`approved by <@${BOB}>`);
+    expect(await served(PRODUCTION)).toBe('r1');
+    firstRelease = await digestIn('sample-production');
+    expect(firstRelease).toBe(await digestIn('sample-staging'));
+    await until(async () => (watch.approvalCard(first, 'production')?.includes(`Approved by <@${BOB}>`) ? true : undefined), 'the card to say who approved');
+    expect(watch.approvalCard(first, 'production')).not.toContain('approve_promotion');
+
+    // A second release, approved by a member of the approvers' group.
+    const second = await pushVersion('r2');
+    await watch.settled(second, { status: 'waiting' });
+    expect(watch.approvalCard(second, 'production')).toContain('Version r2');
+    await approve(second, CAROL);
+    await watch.settled(second, { status: 'passed' });
+    expect(await served(PRODUCTION)).toBe('r2');
+    expect(slack.callsOf('usergroups.users.list').length).toBeGreaterThanOrEqual(1);
+
+    // /rollback asks first; the confirmation deploys the recorded digest, no rebuild.
+    const asked = await command('/rollback', '');
+    expect(asked.json?.text).toMatch(/^Roll \*sample\* production back from `main-[0-9a-f]{7}` to `main-[0-9a-f]{7}`/);
+    const button = (asked.json?.blocks as any[])[1].elements[0];
+    await click(button.action_id, button.value, BOB);
+    const told = await until(async () => slack.callsOf('response_url').at(-1)?.args.text as string | undefined, 'the rollback answer');
+    const rollbackRun = /as run (\S+)\.$/.exec(told)?.[1];
+    expect(rollbackRun).toBeDefined();
+    const rolledBack = await watch.settled(rollbackRun!);
+    expect(rolledBack).toMatchObject({ trigger: 'rollback', status: 'passed', stages: [{ name: 'deploy:production', status: 'passed' }] });
+    expect(await served(PRODUCTION)).toBe('r1');
+    expect(await digestIn('sample-production')).toBe(firstRelease);
+    expect((await audit().list('sample', 'production')).map((e) => e.action).slice(0, 3)).toEqual(['rollback', 'approve', 'approve']);
+  });
+
+  it('takes one promotion from two approvers clicking at once', async () => {
+    const runId = await pushVersion('r3');
+    await watch.settled(runId, { status: 'waiting' });
+    await Promise.all([approve(runId, BOB), approve(runId, CAROL), approve(runId, BOB)]);
+    await watch.settled(runId, { status: 'passed' });
+
+    const ofRun = (await deployments().history('sample', 'production', 50)).filter((d) => d.runId === runId);
+    expect(ofRun).toHaveLength(1);
+    expect((await audit().list('sample', 'production', 50)).filter((e) => e.runId === runId && e.action === 'approve')).toHaveLength(1);
+    expect(await served(PRODUCTION)).toBe('r3');
+    const containers = await docker.listContainers({ all: true, filters: { label: ['slipway.environment=production'] } });
+    expect(containers).toHaveLength(1);
+    const answers = slack.callsOf('chat.postEphemeral').map((c) => String(c.args.text)).filter((t) => t.startsWith('Already approved by'));
+    expect(answers.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses self-approval when the environment forbids it', async () => {
+    const runId = await pushVersion('r4');
+    await watch.settled(runId, { status: 'waiting' });
+    expect(await answerTo(ANN, () => approve(runId, ANN))).toBe('You cannot approve your own change: ask another approver.');
+    expect((await new RedisApprovalStore(slipway.redis).get(runId, 'production'))?.state).toBe('pending');
+  });
+
+  it('supersedes an older request when a newer release reaches the gate; its buttons say so', async () => {
+    const older = (await new RedisApprovalStore(slipway.redis).pending('sample'))[0]!.runId;
+    const newer = await pushVersion('r5');
+    await watch.settled(newer, { status: 'waiting' });
+
+    expect((await slipway.runs.get(older))?.status).toBe('superseded');
+    await until(async () => (watch.approvalCard(older, 'production')?.includes('Superseded') ? true : undefined), 'the old card to say superseded');
+    expect(await answerTo(BOB, () => approve(older, BOB))).toMatch(/^This request was superseded: main-[0-9a-f]{7} \(run sample-[a-z0-9]+\) reached this gate after it\.$/);
+    expect(await served(PRODUCTION)).toBe('r3');
+  });
+
+  it('holds promotions and deploys off a locked environment, except for the lock’s holder', async () => {
+    const [waiting] = await new RedisApprovalStore(slipway.redis).pending('sample');
+    const runId = waiting!.runId;
+    expect((await command('/lock', 'production audit in progress', CAROL)).json?.text).toBe(`:lock: <@${CAROL}> locked sample production: audit in progress.`);
+    await until(async () => (watch.approvalCard(runId, 'production')?.includes(`production is locked by <@${CAROL}>: audit in progress`) ? true : undefined), 'the card to show the lock');
+
+    expect(await answerTo(BOB, () => approve(runId, BOB))).toBe(`production is locked by <@${CAROL}>: audit in progress. Ask them to /unlock it.`);
+    expect((await slipway.runs.get(runId))?.status).toBe('waiting');
+
+    await approve(runId, CAROL);
+    await watch.settled(runId, { status: 'passed' });
+    expect(await served(PRODUCTION)).toBe('r5');
+
+    await command('/lock', 'staging', CAROL);
+    const refused = await command('/deploy', 'main', BOB);
+    expect(refused.json?.text).toBe(`:lock: staging is locked by <@${CAROL}>: no reason given. Nothing was started.`);
+    expect((await command('/unlock', 'staging', DAVE)).json?.text).toBe(`Only <@${CAROL}>, who holds the lock, or an approver of staging can unlock it.`);
+    expect((await command('/unlock', 'staging', BOB)).json?.text).toBe(`:unlock: <@${BOB}> unlocked sample staging.`);
+    expect((await command('/unlock', 'production', CAROL)).json?.text).toBe(`:unlock: <@${CAROL}> unlocked sample production.`);
+    const status = await command('/status', '');
+    expect(status.json?.text).toMatch(/^sample: qa -, staging main-[0-9a-f]{7}, production main-[0-9a-f]{7}; \d+ active run\(s\)$/);
+  });
+
+  it('rolls production back by itself when the new release fails its health check there', async () => {
+    const before = await digestIn('sample-production');
+    const runId = await pushVersion('r6', {}, ['www/ready']);
+    await watch.settled(runId, { status: 'waiting' });
+    expect(await served(STAGING)).toBe('r6');
+    await approve(runId, BOB);
+    const run = await watch.settled(runId, { status: 'failed' });
+
+    expect(run.failure?.stage).toBe('deploy:production');
+    expect(run.failure?.cause).toMatch(/^http:\/\/127.0.0.1:18281\/ready was not healthy within 5 s \(answered 404\); production stays on its previous release$/);
+    expect(await served(PRODUCTION)).toBe('r5');
+    expect(await digestIn('sample-production')).toBe(before);
+    const alert = await until(async () => slack.callsOf('chat.postMessage').find((c) => String(c.args.text).includes('failed at deploy:production')), 'the alert');
+    expect(String(alert.args.blocks)).toContain('production stays on its previous release');
+  });
+
+  it('keeps a pending approval across a restart of slipway', async () => {
+    const runId = await pushVersion('r7', { 'www/ready': 'ready\n' });
+    await watch.settled(runId, { status: 'waiting' });
+
+    const redis = slipway.redisServer;
+    await slipway.stop({ keepRedis: true });
+    await start(redis);
+
+    await approve(runId, BOB);
+    await watch.settled(runId, { status: 'passed' });
+    expect(await served(PRODUCTION)).toBe('r7');
+  });
+
+  it('rejects with a reason given in a modal, and cancels a run waiting at its gate', async () => {
+    const rejected = await pushVersion('r8');
+    await watch.settled(rejected, { status: 'waiting' });
+    await click('reject_promotion', `${rejected}|production`, BOB);
+    await until(async () => slack.callsOf('views.open').at(-1), 'the reason modal');
+    const submitted = await post(viewSubmissionBody('reject_promotion_reason', `${rejected}|production`, { reason: { reason: { type: 'plain_text_input', value: 'needs the migration first' } } }, { userId: BOB }));
+    expect(submitted.status).toBe(200);
+    const run = await watch.settled(rejected, { status: 'cancelled' });
+    expect(run.stages.find((s) => s.name === 'approval:production')?.summary).toBe(`rejected by <@${BOB}>: needs the migration first`);
+    await until(async () => (watch.approvalCard(rejected, 'production')?.includes(`Rejected by <@${BOB}>: needs the migration first`) ? true : undefined), 'the card to say rejected');
+
+    const cancelled = await pushVersion('r9');
+    await watch.settled(cancelled, { status: 'waiting' });
+    expect((await command('/cancel', cancelled, DAVE)).json?.text).toBe(`Cancelled run ${cancelled} at its approval gate.`);
+    await watch.settled(cancelled, { status: 'cancelled' });
+    expect(await answerTo(BOB, () => approve(cancelled, BOB))).toBe('This run was cancelled.');
+    expect(await served(PRODUCTION)).toBe('r7');
+  });
+
+  it('runs /deploy up to the gate of an environment behind approval, and expires the request nobody decides', async () => {
+    const answer = await command('/deploy', 'main to qa', BOB);
+    const runId = /Started run `([^`]+)`/.exec(String(answer.json?.text))?.[1];
+    expect(answer.json?.text).toMatch(/→ approval:qa → deploy:qa\. Follow it in #sample\.$/);
+    const run = await watch.settled(runId!, { status: 'waiting' });
+    expect(run).toMatchObject({ trigger: 'deploy', triggeredBy: { username: BOB }, stages: expect.arrayContaining([expect.objectContaining({ name: 'approval:qa', status: 'running' })]) });
+
+    const expired = await watch.settled(runId!, { status: 'cancelled' });
+    expect(expired.stages.find((s) => s.name === 'approval:qa')?.summary).toBe('approval expired');
+    await until(async () => (watch.approvalCard(runId!, 'qa')?.includes('Expired at') ? true : undefined), 'the card to say expired');
+    expect(await answerTo(BOB, () => approve(runId!, BOB, 'qa'))).toBe('This request has expired; push again or use /deploy to ask anew.');
+  });
+
+  it('answers every command’s bad input with its usage, changing nothing', async () => {
+    const runsBefore = (await slipway.runs.listByService('sample', 1000)).length;
+    const auditBefore = (await audit().list('sample', undefined, 1000)).length;
+    const cases: [string, string, RegExp][] = [
+      ['/deploy', '', /^Name the branch to deploy\./],
+      ['/deploy', 'main to', /^Say which environment after "to"\./],
+      ['/deploy', 'main to moon', /^sample has no environment "moon": qa, staging, production\./],
+      ['/deploy', 'no-such-branch to staging', /^There is no branch "no-such-branch" in sample's repository\./],
+      ['/deploy', 'main staging production', /^Did not understand "staging production"\./],
+      ['/rollback', 'moon', /^sample has no environment "moon"/],
+      ['/rollback', 'sample staging production', /^Too many words/],
+      ['/rollback', 'production to nothing-like-this', /^Cannot roll back sample production: no earlier successful deployment matches "nothing-like-this"/],
+      ['/history', 'a b c', /^Too many words/],
+      ['/lock', '', /^Name the environment to lock\./],
+      ['/lock', 'moon', /^sample has no environment "moon"/],
+      ['/unlock', 'a b c', /^Name the environment to unlock\./],
+      ['/cancel', '', /^Give the run id/],
+      ['/cancel', 'sample-nosuchrun', /^There is no run sample-nosuchrun\./],
+      ['/status', 'a b', /^Give at most one service name\./],
+    ];
+    for (const [name, text, problem] of cases) {
+      const answer = await command(name, text);
+      expect(answer.json?.response_type, `${name} ${text}`).toBe('ephemeral');
+      expect(answer.json?.text, `${name} ${text}`).toMatch(problem);
+    }
+    expect((await slipway.runs.listByService('sample', 1000)).length).toBe(runsBefore);
+    expect((await audit().list('sample', undefined, 1000)).length).toBe(auditBefore);
+  });
+});
