@@ -19,7 +19,7 @@ const DAVE = 'U0DAVE'; // not an approver
 
 const config = (repoUrl: string) => `
 services:
-  sample:
+  shop:
     repo: ${repoUrl}
     testTarget: test
     buildTarget: app
@@ -27,7 +27,7 @@ services:
       coverage: { path: /app/coverage/lcov.info, format: lcov }
       junit: /app/reports/junit.xml
     image: 127.0.0.1:5000/slipway-e2e-approval
-    channel: "#sample"
+    channel: "#shop"
     approvers: { users: [${BOB}, ${ANN}], groups: [S0RELEASE] }
     environments:
       - { name: qa, port: ${QA}, requireApproval: true, approvalExpiresHours: 0.001, healthTimeoutSeconds: 5 }
@@ -58,7 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await slipway?.stop();
   await slack?.stop();
-  const containers = await docker.listContainers({ all: true, filters: { label: ['slipway.service=sample'] } });
+  const containers = await docker.listContainers({ all: true, filters: { label: ['slipway.service=shop'] } });
   await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true })));
   await repo?.remove();
 });
@@ -105,7 +105,7 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
     expect(await served(STAGING)).toBe('r1');
 
     const card = await until(async () => watch.approvalCard(first, 'production'), 'the approval card');
-    expect(card).toContain('Promote *sample* to *production*?');
+    expect(card).toContain('Promote *shop* to *production*?');
     expect(card).toContain('_nothing yet_');
     expect(card).toContain('Version r1');
     expect(card).toContain('tests 3 passed');
@@ -121,8 +121,8 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
     const promoted = await watch.settled(first, { status: 'passed' });
     expect(promoted.stages.find((s) => s.name === 'approval:production')?.summary).toBe(`approved by <@${BOB}>`);
     expect(await served(PRODUCTION)).toBe('r1');
-    firstRelease = await digestIn('sample-production');
-    expect(firstRelease).toBe(await digestIn('sample-staging'));
+    firstRelease = await digestIn('shop-production');
+    expect(firstRelease).toBe(await digestIn('shop-staging'));
     await until(async () => (watch.approvalCard(first, 'production')?.includes(`Approved by <@${BOB}>`) ? true : undefined), 'the card to say who approved');
     expect(watch.approvalCard(first, 'production')).not.toContain('approve_promotion');
 
@@ -137,7 +137,7 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
 
     // /rollback asks first; the confirmation deploys the recorded digest, no rebuild.
     const asked = await command('/rollback', '');
-    expect(asked.json?.text).toMatch(/^Roll \*sample\* production back from `main-[0-9a-f]{7}` to `main-[0-9a-f]{7}`/);
+    expect(asked.json?.text).toMatch(/^Roll \*shop\* production back from `main-[0-9a-f]{7}` to `main-[0-9a-f]{7}`/);
     const button = (asked.json?.blocks as any[])[1].elements[0];
     await click(button.action_id, button.value, BOB);
     const told = await until(async () => slack.callsOf('response_url').at(-1)?.args.text as string | undefined, 'the rollback answer');
@@ -146,8 +146,8 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
     const rolledBack = await watch.settled(rollbackRun!);
     expect(rolledBack).toMatchObject({ trigger: 'rollback', status: 'passed', stages: [{ name: 'deploy:production', status: 'passed' }] });
     expect(await served(PRODUCTION)).toBe('r1');
-    expect(await digestIn('sample-production')).toBe(firstRelease);
-    expect((await audit().list('sample', 'production')).map((e) => e.action).slice(0, 3)).toEqual(['rollback', 'approve', 'approve']);
+    expect(await digestIn('shop-production')).toBe(firstRelease);
+    expect((await audit().list('shop', 'production')).map((e) => e.action).slice(0, 3)).toEqual(['rollback', 'approve', 'approve']);
   });
 
   it('takes one promotion from two approvers clicking at once', async () => {
@@ -156,9 +156,9 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
     await Promise.all([approve(runId, BOB), approve(runId, CAROL), approve(runId, BOB)]);
     await watch.settled(runId, { status: 'passed' });
 
-    const ofRun = (await deployments().history('sample', 'production', 50)).filter((d) => d.runId === runId);
+    const ofRun = (await deployments().history('shop', 'production', 50)).filter((d) => d.runId === runId);
     expect(ofRun).toHaveLength(1);
-    expect((await audit().list('sample', 'production', 50)).filter((e) => e.runId === runId && e.action === 'approve')).toHaveLength(1);
+    expect((await audit().list('shop', 'production', 50)).filter((e) => e.runId === runId && e.action === 'approve')).toHaveLength(1);
     expect(await served(PRODUCTION)).toBe('r3');
     const containers = await docker.listContainers({ all: true, filters: { label: ['slipway.environment=production'] } });
     expect(containers).toHaveLength(1);
@@ -174,20 +174,20 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
   });
 
   it('supersedes an older request when a newer release reaches the gate; its buttons say so', async () => {
-    const older = (await new RedisApprovalStore(slipway.redis).pending('sample'))[0]!.runId;
+    const older = (await new RedisApprovalStore(slipway.redis).pending('shop'))[0]!.runId;
     const newer = await pushVersion('r5');
     await watch.settled(newer, { status: 'waiting' });
 
     expect((await slipway.runs.get(older))?.status).toBe('superseded');
     await until(async () => (watch.approvalCard(older, 'production')?.includes('Superseded') ? true : undefined), 'the old card to say superseded');
-    expect(await answerTo(BOB, () => approve(older, BOB))).toMatch(/^This request was superseded: main-[0-9a-f]{7} \(run sample-[a-z0-9]+\) reached this gate after it\.$/);
+    expect(await answerTo(BOB, () => approve(older, BOB))).toMatch(/^This request was superseded: main-[0-9a-f]{7} \(run shop-[a-z0-9]+\) reached this gate after it\.$/);
     expect(await served(PRODUCTION)).toBe('r3');
   });
 
   it('holds promotions and deploys off a locked environment, except for the lock’s holder', async () => {
-    const [waiting] = await new RedisApprovalStore(slipway.redis).pending('sample');
+    const [waiting] = await new RedisApprovalStore(slipway.redis).pending('shop');
     const runId = waiting!.runId;
-    expect((await command('/lock', 'production audit in progress', CAROL)).json?.text).toBe(`:lock: <@${CAROL}> locked sample production: audit in progress.`);
+    expect((await command('/lock', 'production audit in progress', CAROL)).json?.text).toBe(`:lock: <@${CAROL}> locked shop production: audit in progress.`);
     await until(async () => (watch.approvalCard(runId, 'production')?.includes(`production is locked by <@${CAROL}>: audit in progress`) ? true : undefined), 'the card to show the lock');
 
     expect(await answerTo(BOB, () => approve(runId, BOB))).toBe(`production is locked by <@${CAROL}>: audit in progress. Ask them to /unlock it.`);
@@ -201,14 +201,14 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
     const refused = await command('/deploy', 'main', BOB);
     expect(refused.json?.text).toBe(`:lock: staging is locked by <@${CAROL}>: no reason given. Nothing was started.`);
     expect((await command('/unlock', 'staging', DAVE)).json?.text).toBe(`Only <@${CAROL}>, who holds the lock, or an approver of staging can unlock it.`);
-    expect((await command('/unlock', 'staging', BOB)).json?.text).toBe(`:unlock: <@${BOB}> unlocked sample staging.`);
-    expect((await command('/unlock', 'production', CAROL)).json?.text).toBe(`:unlock: <@${CAROL}> unlocked sample production.`);
+    expect((await command('/unlock', 'staging', BOB)).json?.text).toBe(`:unlock: <@${BOB}> unlocked shop staging.`);
+    expect((await command('/unlock', 'production', CAROL)).json?.text).toBe(`:unlock: <@${CAROL}> unlocked shop production.`);
     const status = await command('/status', '');
-    expect(status.json?.text).toMatch(/^sample: qa -, staging main-[0-9a-f]{7}, production main-[0-9a-f]{7}; \d+ active run\(s\)$/);
+    expect(status.json?.text).toMatch(/^shop: qa -, staging main-[0-9a-f]{7}, production main-[0-9a-f]{7}; \d+ active run\(s\)$/);
   });
 
   it('rolls production back by itself when the new release fails its health check there', async () => {
-    const before = await digestIn('sample-production');
+    const before = await digestIn('shop-production');
     const runId = await pushVersion('r6', {}, ['www/ready']);
     await watch.settled(runId, { status: 'waiting' });
     expect(await served(STAGING)).toBe('r6');
@@ -218,7 +218,7 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
     expect(run.failure?.stage).toBe('deploy:production');
     expect(run.failure?.cause).toMatch(/^http:\/\/127.0.0.1:18281\/ready was not healthy within 5 s \(answered 404\); production stays on its previous release$/);
     expect(await served(PRODUCTION)).toBe('r5');
-    expect(await digestIn('sample-production')).toBe(before);
+    expect(await digestIn('shop-production')).toBe(before);
     const alert = await until(async () => slack.callsOf('chat.postMessage').find((c) => String(c.args.text).includes('failed at deploy:production')), 'the alert');
     expect(String(alert.args.blocks)).toContain('production stays on its previous release');
   });
@@ -258,7 +258,7 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
   it('runs /deploy up to the gate of an environment behind approval, and expires the request nobody decides', async () => {
     const answer = await command('/deploy', 'main to qa', BOB);
     const runId = /Started run `([^`]+)`/.exec(String(answer.json?.text))?.[1];
-    expect(answer.json?.text).toMatch(/→ approval:qa → deploy:qa\. Follow it in #sample\.$/);
+    expect(answer.json?.text).toMatch(/→ approval:qa → deploy:qa\. Follow it in #shop\.$/);
     const run = await watch.settled(runId!, { status: 'waiting' });
     expect(run).toMatchObject({ trigger: 'deploy', triggeredBy: { username: BOB }, stages: expect.arrayContaining([expect.objectContaining({ name: 'approval:qa', status: 'running' })]) });
 
@@ -269,23 +269,23 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
   });
 
   it('answers every command’s bad input with its usage, changing nothing', async () => {
-    const runsBefore = (await slipway.runs.listByService('sample', 1000)).length;
-    const auditBefore = (await audit().list('sample', undefined, 1000)).length;
+    const runsBefore = (await slipway.runs.listByService('shop', 1000)).length;
+    const auditBefore = (await audit().list('shop', undefined, 1000)).length;
     const cases: [string, string, RegExp][] = [
       ['/deploy', '', /^Name the branch to deploy\./],
       ['/deploy', 'main to', /^Say which environment after "to"\./],
-      ['/deploy', 'main to moon', /^sample has no environment "moon": qa, staging, production\./],
-      ['/deploy', 'no-such-branch to staging', /^There is no branch "no-such-branch" in sample's repository\./],
+      ['/deploy', 'main to moon', /^shop has no environment "moon": qa, staging, production\./],
+      ['/deploy', 'no-such-branch to staging', /^There is no branch "no-such-branch" in shop's repository\./],
       ['/deploy', 'main staging production', /^Did not understand "staging production"\./],
-      ['/rollback', 'moon', /^sample has no environment "moon"/],
+      ['/rollback', 'moon', /^shop has no environment "moon"/],
       ['/rollback', 'sample staging production', /^Too many words/],
-      ['/rollback', 'production to nothing-like-this', /^Cannot roll back sample production: no earlier successful deployment matches "nothing-like-this"/],
+      ['/rollback', 'production to nothing-like-this', /^Cannot roll back shop production: no earlier successful deployment matches "nothing-like-this"/],
       ['/history', 'a b c', /^Too many words/],
       ['/lock', '', /^Name the environment to lock\./],
-      ['/lock', 'moon', /^sample has no environment "moon"/],
+      ['/lock', 'moon', /^shop has no environment "moon"/],
       ['/unlock', 'a b c', /^Name the environment to unlock\./],
       ['/cancel', '', /^Give the run id/],
-      ['/cancel', 'sample-nosuchrun', /^There is no run sample-nosuchrun\./],
+      ['/cancel', 'shop-nosuchrun', /^There is no run shop-nosuchrun\./],
       ['/status', 'a b', /^Give at most one service name\./],
     ];
     for (const [name, text, problem] of cases) {
@@ -293,7 +293,7 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
       expect(answer.json?.response_type, `${name} ${text}`).toBe('ephemeral');
       expect(answer.json?.text, `${name} ${text}`).toMatch(problem);
     }
-    expect((await slipway.runs.listByService('sample', 1000)).length).toBe(runsBefore);
-    expect((await audit().list('sample', undefined, 1000)).length).toBe(auditBefore);
+    expect((await slipway.runs.listByService('shop', 1000)).length).toBe(runsBefore);
+    expect((await audit().list('shop', undefined, 1000)).length).toBe(auditBefore);
   });
 });
