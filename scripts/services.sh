@@ -127,6 +127,8 @@ case "${1:-start}" in
   stop)
     stop_pidfile "$state/registry.pid" docker-registry
     stop_pidfile "$state/dockerd.pid" dockerd
+    # dockerd leaves its network namespace mounted; unmounted, the state directory can be deleted.
+    umount "$state/docker-exec/netns/default" 2>/dev/null || true
     ;;
   *)
     echo "usage: $0 [start|stop]" >&2
