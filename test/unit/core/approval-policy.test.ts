@@ -15,7 +15,7 @@ describe('mayApprove', () => {
     ['the author, when self-approval is allowed', 'U0ANN', { approvers: { users: ['U0ANN'], groups: [] }, allowSelfApproval: true }, true],
     ['an approver, when another holds the lock', 'U0BOB', { lock }, false],
     ['the lock’s holder', 'U0CAROL', { lock }, true],
-  ] as const)('%s: %s', (_name, userId, extra, ok) => {
+  ] as [string, string, Partial<Parameters<typeof mayApprove>[0]>, boolean][])('%s: %s', (_name, userId, extra, ok) => {
     expect(ask(userId, extra).ok).toBe(ok);
   });
 
