@@ -1,4 +1,4 @@
-import { code, escapeMrkdwn, section } from '../src/core/messages/blocks.js';
+import { code, escapeMrkdwn, section, who } from '../src/core/messages/blocks.js';
 import { rollbackTarget } from '../src/core/release-history.js';
 import { CONFIRM_ROLLBACK_ACTION, mayRollBack } from '../src/intake/rollback.js';
 import { CommandInputError, lastEnvironment, serviceAndEnvironment, type SlashCommand, words } from './slash-command.js';
@@ -26,7 +26,7 @@ export const rollbackCommand: SlashCommand<RollbackArgs> = {
     if (!choice.ok) return { text: `Cannot roll back ${service.name} ${environment}: ${choice.reason}.`, visibility: 'ephemeral' };
     const current = history.find((d) => d.outcome === 'succeeded');
     const { to } = choice;
-    const question = `Roll *${escapeMrkdwn(service.name)}* ${escapeMrkdwn(environment)} back from ${code(current?.release.tag ?? '?')} to ${code(to.release.tag)} (${code(to.release.sha.slice(0, 7))}, deployed by ${escapeMrkdwn(to.by)} at ${to.at})?`;
+    const question = `Roll *${escapeMrkdwn(service.name)}* ${escapeMrkdwn(environment)} back from ${code(current?.release.tag ?? '?')} to ${code(to.release.tag)} (${code(to.release.sha.slice(0, 7))}, deployed by ${who(to.by)} at ${to.at})?`;
     return {
       text: question,
       visibility: 'ephemeral',

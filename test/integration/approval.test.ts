@@ -135,7 +135,8 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
     expect(await served(PRODUCTION)).toBe('r2');
     expect(slack.callsOf('usergroups.users.list').length).toBeGreaterThanOrEqual(1);
 
-    // /rollback asks first; the confirmation deploys the recorded digest, no rebuild.
+    // /rollback is for approvers; it asks first, and the confirmation deploys the recorded digest, no rebuild.
+    expect((await command('/rollback', '', DAVE)).json?.text).toBe(`Only approvers can do this: <@${BOB}>, <@${ANN}>, <!subteam^S0RELEASE>.`);
     const asked = await command('/rollback', '');
     expect(asked.json?.text).toMatch(/^Roll \*shop\* production back from `main-[0-9a-f]{7}` to `main-[0-9a-f]{7}`/);
     const button = (asked.json?.blocks as any[])[1].elements[0];
@@ -148,6 +149,13 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
     expect(await served(PRODUCTION)).toBe('r1');
     expect(await digestIn('shop-production')).toBe(firstRelease);
     expect((await audit().list('shop', 'production')).map((e) => e.action).slice(0, 3)).toEqual(['rollback', 'approve', 'approve']);
+
+    const history = JSON.stringify((await command('/history', 'production')).json?.blocks);
+    expect(history).toMatch(/production `main-[0-9a-f]{7}` — succeeded \(<@U0BOB>, run `shop-[a-z0-9]+`\)/);
+    expect(history).toMatch(/production `main-[0-9a-f]{7}` — succeeded \(<@U0CAROL>, run `shop-[a-z0-9]+`\)/);
+    expect(history).toContain(`:rewind: `);
+    expect(history).toMatch(/rollback production by <@U0BOB>: to main-[0-9a-f]{7}/);
+    expect(history).toContain(`approve production by <@${CAROL}>`);
   });
 
   it('takes one promotion from two approvers clicking at once', async () => {
@@ -252,6 +260,19 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
     expect((await command('/cancel', cancelled, DAVE)).json?.text).toBe(`Cancelled run ${cancelled} at its approval gate.`);
     await watch.settled(cancelled, { status: 'cancelled' });
     expect(await answerTo(BOB, () => approve(cancelled, BOB))).toBe('This run was cancelled.');
+    expect(await served(PRODUCTION)).toBe('r7');
+  });
+
+  it('cancels a running run: it stops, and says so', async () => {
+    await repo.commit({ 'www/version': 'r10\n' }, 'Version r10');
+    const pushed = repo.push('main');
+    const runId = await until(async () => (await slipway.runs.listByService('shop', 5)).find((r) => r.status !== 'passed' && r.commits.some((c) => c.message.startsWith('Version r10')))?.id, 'the run');
+    const answer = String((await command('/cancel', runId, DAVE)).json?.text);
+    expect(answer).toMatch(/^(Run \S+ will stop at the end of its current stage\.|Cancelled run \S+ (before it started|at its approval gate)\.)$/);
+    await pushed;
+    const run = await watch.settled(runId, { status: 'cancelled' });
+    expect(run.stages.some((s) => s.summary === `cancelled by <@${DAVE}>`)).toBe(true);
+    expect((await audit().list('shop', undefined, 50)).find((e) => e.action === 'cancel' && e.runId === runId)?.by).toBe(DAVE);
     expect(await served(PRODUCTION)).toBe('r7');
   });
 

@@ -36,3 +36,8 @@ export function codeBlock(text: string): string {
 export function code(text: string): string {
   return `\`${escapeMrkdwn(text).replace(/`/g, 'ˋ')}\``;
 }
+
+/** A person as recorded: a Slack user id becomes a mention, a git user name is shown as written. */
+export function who(person: string): string {
+  return /^[UW][A-Z0-9]{2,}$/.test(person) ? `<@${person}>` : escapeMrkdwn(person);
+}

@@ -2,7 +2,7 @@ import type { Lock } from '../approval-policy.js';
 import type { ServiceConfig } from '../config-schema.js';
 import type { Approval, AuditEntry, Deployment } from '../ports.js';
 import type { Run } from '../run.js';
-import { code, context, escapeMrkdwn, type Message, section } from './blocks.js';
+import { code, context, escapeMrkdwn, type Message, section, who } from './blocks.js';
 
 export type EnvironmentStatus = { name: string; current?: Deployment; lock?: Lock };
 export type ServiceStatus = {
@@ -35,7 +35,7 @@ export function statusMessage(statuses: readonly ServiceStatus[]): Message {
 
 function environmentLine({ name, current, lock }: EnvironmentStatus): string {
   const release = current
-    ? `${code(current.release.tag)} ${code(current.release.sha.slice(0, 7))} ${code(current.release.digest.slice(7, 19))} by ${escapeMrkdwn(current.by)} at ${current.at} — healthy when deployed`
+    ? `${code(current.release.tag)} ${code(current.release.sha.slice(0, 7))} ${code(current.release.digest.slice(7, 19))} by ${who(current.by)} at ${current.at} — healthy when deployed`
     : '_nothing deployed_';
   const locked = lock ? `\n   :lock: locked by <@${lock.by}>: ${escapeMrkdwn(lock.reason || 'no reason given')}` : '';
   return `• *${escapeMrkdwn(name)}*: ${release}${locked}`;
@@ -58,7 +58,7 @@ const ACTION_ICON: Record<AuditEntry['action'], string> = {
 
 export function historyMessage(service: string, environment: string | undefined, deployments: readonly Deployment[], audit: readonly AuditEntry[]): Message {
   const where = environment ? `${service} ${environment}` : service;
-  const deployLines = deployments.map((d) => `• ${d.at} ${escapeMrkdwn(d.environment)} ${code(d.release.tag)} — ${d.outcome} (${escapeMrkdwn(d.by)}, run ${code(d.runId)})`);
+  const deployLines = deployments.map((d) => `• ${d.at} ${escapeMrkdwn(d.environment)} ${code(d.release.tag)} — ${d.outcome} (${who(d.by)}, run ${code(d.runId)})`);
   const auditLines = audit.map((e) => `${ACTION_ICON[e.action]} ${e.at} ${e.action}${e.environment ? ` ${escapeMrkdwn(e.environment)}` : ''} by <@${e.by}>${e.detail ? `: ${escapeMrkdwn(e.detail)}` : ''}`);
   return {
     text: `History of ${where}: ${deployments.length} deployment(s), ${audit.length} audit entries`,

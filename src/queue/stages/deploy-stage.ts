@@ -20,7 +20,7 @@ export async function deployStage(ctx: StageContext): Promise<StageOutcome> {
 
   // A locked environment takes deploys only from its holder: who triggered the run, or who approved it here.
   const lock = await ctx.locks.get(ctx.run.service, environment);
-  const approver = lock && (await ctx.approvals.get(ctx.run.id, environment))?.decidedBy;
+  const approver = (await ctx.approvals.get(ctx.run.id, environment))?.decidedBy;
   if (lock && lock.by !== ctx.run.triggeredBy.username && lock.by !== approver) {
     const refusal = lockAllows(lock, undefined);
     return { status: 'failed', cause: `${refusal.ok ? '' : refusal.reason}; nothing was deployed` };
@@ -61,7 +61,8 @@ export async function deployStage(ctx: StageContext): Promise<StageOutcome> {
       release: { sha: ctx.run.sha, tag: release.tag, digest: release.digest, image: release.image },
       port: target.port,
       runId: ctx.run.id,
-      by: ctx.run.triggeredBy.username ?? ctx.run.triggeredBy.name,
+      // Whoever let this release in: the approver of this environment, else who triggered the run.
+      by: approver ?? ctx.run.triggeredBy.username ?? ctx.run.triggeredBy.name,
       at: ctx.now().toISOString(),
     };
     if (!result.ok) {
