@@ -28,6 +28,8 @@ export type CommandDeps = {
   branchHead(service: ServiceConfig, cloneUrl: string, branch: string): Promise<string | undefined>;
   newRunId(service: string): string;
   now(): Date;
+  /** The environment's health right now, as one short phrase ("healthy", "answers 503", "unreachable: …"). */
+  healthOf(service: ServiceConfig, environment: string): Promise<string>;
 };
 
 export type Invocation = { text: string; userId: string; userName: string; channelId: string; triggerId?: string };

@@ -21,6 +21,7 @@ export const statusCommand: SlashCommand<{ service?: string }> = {
           s.environments.map(async (e) => ({
             name: e.name,
             current: await deps.deployments.current(s.name, e.name),
+            health: await deps.healthOf(s, e.name),
             lock: await deps.locks.get(s.name, e.name),
           })),
         ),

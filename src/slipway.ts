@@ -4,6 +4,7 @@ import { Worker } from 'bullmq';
 import { commandHelp, commands } from '../commands/index.js';
 import { dockerClient } from './adapters/docker/docker-client.js';
 import { dockerProbe } from './adapters/docker/docker-probe.js';
+import { healthNow } from './adapters/docker/health-probe.js';
 import { gitHosts } from './adapters/git/git-hosts.js';
 import { type EmbeddedRedis, startEmbeddedRedis } from './adapters/redis/embedded-redis.js';
 import { closeRedis, connectRedis, redisProbe, waitForRedis } from './adapters/redis/redis-connection.js';
@@ -167,6 +168,10 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
           commandDeps: {
             ...actionDeps,
             commands: commandHelp,
+            healthOf: async (service, environment) => {
+              const env = service.environments.find((e) => e.name === environment);
+              return env ? healthNow(`http://127.0.0.1:${env.port}${env.healthPath}`) : 'unknown';
+            },
             branchHead: (service, url, branch) =>
               remoteHead(url, branch, { token: service.cloneTokenEnv ? processEnv[service.cloneTokenEnv] : undefined }),
           },

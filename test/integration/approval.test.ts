@@ -212,6 +212,7 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
     expect((await command('/unlock', 'staging', BOB)).json?.text).toBe(`:unlock: <@${BOB}> unlocked shop staging.`);
     expect((await command('/unlock', 'production', CAROL)).json?.text).toBe(`:unlock: <@${CAROL}> unlocked shop production.`);
     const status = await command('/status', '');
+    expect(JSON.stringify(status.json?.blocks)).toMatch(/\*production\*: `main-[0-9a-f]{7}` `[0-9a-f]{7}` `[0-9a-f]{12}` by <@U0CAROL> at [^ ]+ — healthy/);
     expect(status.json?.text).toMatch(/^shop: qa -, staging main-[0-9a-f]{7}, production main-[0-9a-f]{7}; \d+ active run\(s\)$/);
   });
 

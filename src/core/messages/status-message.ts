@@ -4,7 +4,7 @@ import type { Approval, AuditEntry, Deployment } from '../ports.js';
 import type { Run } from '../run.js';
 import { code, context, escapeMrkdwn, type Message, section, who } from './blocks.js';
 
-export type EnvironmentStatus = { name: string; current?: Deployment; lock?: Lock };
+export type EnvironmentStatus = { name: string; current?: Deployment; lock?: Lock; health?: string };
 export type ServiceStatus = {
   service: ServiceConfig;
   environments: readonly EnvironmentStatus[];
@@ -33,9 +33,9 @@ export function statusMessage(statuses: readonly ServiceStatus[]): Message {
   return { text, blocks };
 }
 
-function environmentLine({ name, current, lock }: EnvironmentStatus): string {
+function environmentLine({ name, current, lock, health }: EnvironmentStatus): string {
   const release = current
-    ? `${code(current.release.tag)} ${code(current.release.sha.slice(0, 7))} ${code(current.release.digest.slice(7, 19))} by ${who(current.by)} at ${current.at} — healthy when deployed`
+    ? `${code(current.release.tag)} ${code(current.release.sha.slice(0, 7))} ${code(current.release.digest.slice(7, 19))} by ${who(current.by)} at ${current.at} — ${escapeMrkdwn(health ?? 'health unknown')}`
     : '_nothing deployed_';
   const locked = lock ? `\n   :lock: locked by <@${lock.by}>: ${escapeMrkdwn(lock.reason || 'no reason given')}` : '';
   return `• *${escapeMrkdwn(name)}*: ${release}${locked}`;
