@@ -20,7 +20,7 @@ log() { echo "services: $*" >&2; }
 # command → Debian package that provides it
 packages_needed() {
   local -A pkg=([redis-server]=redis-server [dockerd]=docker.io [docker]=docker.io
-    [docker-registry]=docker-registry [git]=git [curl]=curl)
+    [docker-registry]=docker-registry [git]=git [curl]=curl [chromium]=chromium)
   local missing=()
   for cmd in "${!pkg[@]}"; do
     command -v "$cmd" >/dev/null 2>&1 || missing+=("${pkg[$cmd]}")

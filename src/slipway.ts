@@ -13,6 +13,10 @@ import { BULLMQ_PREFIX } from './adapters/store/redis-keys.js';
 import { slackDirectory, type SlackDirectory } from './adapters/slack/slack-directory.js';
 import { remoteHead } from './adapters/git/remote-head.js';
 import { RedisApprovalStore } from './adapters/store/redis-approval-store.js';
+import { RedisArtifactStore } from './adapters/store/redis-artifact-store.js';
+import { browserChecks } from './adapters/synthetics/browser-checks.js';
+import { datadogChecks } from './adapters/synthetics/datadog-checks.js';
+import { httpChecks } from './adapters/synthetics/http-checks.js';
 import { RedisAuditLog } from './adapters/store/redis-audit-log.js';
 import { RedisDeploymentStore } from './adapters/store/redis-deployment-store.js';
 import { RedisLockStore } from './adapters/store/redis-lock-store.js';
@@ -100,6 +104,7 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
       locks: new RedisLockStore(redis),
       audit: new RedisAuditLog(redis),
       logs: new RedisLogStore(redis),
+      artifacts: new RedisArtifactStore(redis),
     };
     const docker = dockerClient(env.DOCKER_HOST);
     const slack = env.SLACK_BOT_TOKEN ? slackClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, log) : undefined;
@@ -128,6 +133,14 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
         ports: new RedisPortStore(redis),
         lease: new RedisLease(redis),
         gate,
+        synthetics: {
+          http: httpChecks,
+          browser: browserChecks(env.SLIPWAY_CHROMIUM),
+          datadog:
+            env.DD_API_KEY && env.DD_APP_KEY
+              ? datadogChecks({ apiKey: env.DD_API_KEY, appKey: env.DD_APP_KEY, site: env.DD_SITE ?? 'datadoghq.com', apiUrl: env.DATADOG_API_URL })
+              : undefined,
+        },
         events,
         log,
         env: processEnv,
@@ -177,7 +190,7 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
           },
           once,
           log,
-          retry: (runId, by) => retryRun(runId, by, actionDeps),
+          retry: (runId, by, options) => retryRun(runId, by, actionDeps, options),
           decide: (click) => decideApproval(click, actionDeps),
           rollback: (request, user, buttonId) => confirmRollback(request, user, buttonId, actionDeps),
         })

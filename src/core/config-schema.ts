@@ -57,6 +57,8 @@ export const Environment = z.strictObject({
   healthPath: path.default('/healthz'),
   healthTimeoutSeconds: z.number().positive().default(60),
   synthetics: z.array(SyntheticCheck).default([]),
+  /** How long all of an environment's checks may take together; one without a result by then fails. */
+  syntheticsTimeoutSeconds: z.number().positive().default(600),
   requireApproval: z.boolean().default(false),
   /** Who may approve this environment; falls back to the service's approvers. */
   approvers: Approvers.optional(),
@@ -87,6 +89,7 @@ export const Ephemeral = z.strictObject({
   healthPath: path.default('/healthz'),
   healthTimeoutSeconds: z.number().positive().default(60),
   synthetics: z.array(SyntheticCheck).default([]),
+  syntheticsTimeoutSeconds: z.number().positive().default(600),
 });
 
 export const CoverageReport = z.strictObject({

@@ -26,6 +26,7 @@ export const Env = z.object({
   DD_APP_KEY: optionalText,
   DD_SITE: optionalText,
   DATADOG_API_URL: httpUrl,
+  SLIPWAY_CHROMIUM: z.string().min(1).default('/usr/bin/chromium'),
   SLIPWAY_WORKER_CONCURRENCY: z.coerce
     .number({ error: 'expected a whole number of runs' })
     .int('expected a whole number of runs')

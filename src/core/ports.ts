@@ -154,3 +154,12 @@ export interface AuditLog {
   /** Newest first; only one environment's entries when given. */
   list(service: string, environment?: string, limit?: number): Promise<AuditEntry[]>;
 }
+
+/** Files a stage produced for people to see (a failed browser check's screenshot), kept 30 days. */
+export type Artifact = { runId: string; stage: string; name: string };
+
+export interface ArtifactStore {
+  save(artifact: Artifact, bytes: Uint8Array): Promise<void>;
+  list(runId: string): Promise<Artifact[]>;
+  read(artifact: Artifact): Promise<Uint8Array | undefined>;
+}

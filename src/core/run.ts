@@ -33,6 +33,8 @@ export const Stage = z.object({
   finishedAt: z.string().optional(),
   /** One short line for Slack: "42 passed", "83.1 %", the cause of a failure. */
   summary: z.string().optional(),
+  /** Lines for the stage's thread reply (each synthetic check's result). */
+  details: z.array(z.string()).optional(),
 });
 export type Stage = z.infer<typeof Stage>;
 
@@ -112,8 +114,8 @@ export function startStage(run: Run, name: string, now: Date): Run {
   return { ...started, status: 'running' };
 }
 
-export function passStage(run: Run, name: string, now: Date, summary?: string): Run {
-  return withStage(run, name, { status: 'passed', finishedAt: now.toISOString(), summary }, now);
+export function passStage(run: Run, name: string, now: Date, summary?: string, details?: string[]): Run {
+  return withStage(run, name, { status: 'passed', finishedAt: now.toISOString(), summary, details }, now);
 }
 
 export function skipStage(run: Run, name: string, now: Date, summary?: string): Run {
@@ -121,8 +123,8 @@ export function skipStage(run: Run, name: string, now: Date, summary?: string): 
 }
 
 /** Ends the run at a failed stage; every stage after it is skipped. */
-export function failRun(run: Run, name: string, cause: string, now: Date): Run {
-  const failed = withStage(run, name, { status: 'failed', finishedAt: now.toISOString(), summary: cause }, now);
+export function failRun(run: Run, name: string, cause: string, now: Date, details?: string[]): Run {
+  const failed = withStage(run, name, { status: 'failed', finishedAt: now.toISOString(), summary: cause, details }, now);
   return { ...skipRest(failed, now), status: 'failed', failure: { stage: name, cause } };
 }
 

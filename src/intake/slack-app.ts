@@ -2,7 +2,7 @@ import { type AnyMiddlewareArgs, App, HTTPReceiver, type Middleware } from '@sla
 import type { RequestListener } from 'node:http';
 import { boltLogger } from '../adapters/slack/bolt-logger.js';
 import { APPROVE_ACTION, parseApprovalKey, REJECT_ACTION, REJECT_VIEW } from '../core/messages/approval-card.js';
-import { RETRY_ACTION } from '../core/messages/failure-alert.js';
+import { RERUN_CHECKS_ACTION, RETRY_ACTION } from '../core/messages/failure-alert.js';
 import type { ApprovalClick } from './approval-decision.js';
 import { CONFIRM_ROLLBACK_ACTION, type RollbackRequest } from './rollback.js';
 import type { OnceStore } from '../core/ports.js';
@@ -20,7 +20,7 @@ export type SlackAppOptions = {
   once: OnceStore;
   log: Logger;
   /** Starts a new run of a failed one (the Retry button), once per failed run. */
-  retry(runId: string, by: { name: string; username: string }): Promise<{ runId: string; first: boolean }>;
+  retry(runId: string, by: { name: string; username: string }, options?: { fromFailedStage?: boolean }): Promise<{ runId: string; first: boolean }>;
   /** An Approve or Reject: answers what to tell the clicker, if anything. */
   decide(click: ApprovalClick): Promise<string | undefined>;
   /** The confirmed `/rollback`; answers what to tell the clicker. */
@@ -97,9 +97,13 @@ function dropRepeats(once: OnceStore, log: Logger): Middleware<AnyMiddlewareArgs
   };
 }
 
-/** The Retry button of a failure alert. One retry per failed run, however many people click. */
+/** The Retry and Re-run checks buttons of a failure alert. Once each per failed run, however many people click. */
 function registerRetryButton(app: App, options: SlackAppOptions): void {
-  app.action(RETRY_ACTION, async ({ ack, body, action, client }) => {
+  for (const [actionId, fromFailedStage] of [[RETRY_ACTION, false], [RERUN_CHECKS_ACTION, true]] as const) registerRetry(app, options, actionId, fromFailedStage);
+}
+
+function registerRetry(app: App, options: SlackAppOptions, actionId: string, fromFailedStage: boolean): void {
+  app.action(actionId, async ({ ack, body, action, client }) => {
     await ack();
     const runId = 'value' in action && typeof action.value === 'string' ? action.value : '';
     const user = body.user;
@@ -107,9 +111,10 @@ function registerRetryButton(app: App, options: SlackAppOptions): void {
     const tell = (text: string) =>
       channel ? client.chat.postEphemeral({ channel, user: user.id, text }).then(() => undefined) : Promise.resolve();
     try {
-      const answer = await options.retry(runId, { name: user.name ?? user.id, username: user.id });
-      options.log.info({ runId, newRunId: answer.runId, user: user.id, first: answer.first }, 'retry clicked');
-      await tell(answer.first ? `Retrying ${runId} as run ${answer.runId}.` : `Run ${runId} was already retried as ${answer.runId}.`);
+      const answer = await options.retry(runId, { name: user.name ?? user.id, username: user.id }, { fromFailedStage });
+      options.log.info({ runId, newRunId: answer.runId, user: user.id, first: answer.first, fromFailedStage }, 'retry clicked');
+      const what = fromFailedStage ? 'Re-running the checks of' : 'Retrying';
+      await tell(answer.first ? `${what} ${runId} as run ${answer.runId}.` : `Run ${runId} was already ${fromFailedStage ? 're-run' : 'retried'} as ${answer.runId}.`);
     } catch (error) {
       options.log.error({ err: error, runId }, 'retry failed');
       await tell(`Could not retry ${runId}: ${(error as Error).message}`);

@@ -8,7 +8,7 @@ import { failureAlert, mention } from '../core/messages/failure-alert.js';
 import { runMessage, stageDetailMessage } from '../core/messages/run-message.js';
 import { createHash } from 'node:crypto';
 import { approvalCard } from '../core/messages/approval-card.js';
-import type { ApprovalStore, DeploymentStore, LockStore, LogStore, ReleaseStore, RunStore } from '../core/ports.js';
+import type { ApprovalStore, ArtifactStore, DeploymentStore, LockStore, LogStore, ReleaseStore, RunStore } from '../core/ports.js';
 import { commitsBetween } from '../core/release-history.js';
 import { type Run, stageEnvironment, stageKind } from '../core/run.js';
 import type { Logger } from '../log.js';
@@ -54,6 +54,7 @@ export type NotifierDeps = {
   deployments: DeploymentStore;
   releases: ReleaseStore;
   locks: LockStore;
+  artifacts: ArtifactStore;
   services: readonly ServiceConfig[];
   log: Logger;
   runUrl?(runId: string): string;
@@ -95,6 +96,22 @@ export function createNotifier(deps: NotifierDeps) {
       const detail = stageDetailMessage(stage);
       await deps.slack.chat.postMessage({ channel, thread_ts: ts, text: detail.text, blocks: detail.blocks, unfurl_links: false });
       await deps.redis.hset(key, `stage:${stage.name}`, '1');
+    }
+
+    // Screenshots of failed browser checks go to the thread, once each.
+    for (const artifact of await deps.artifacts.list(run.id)) {
+      const field = `file:${artifact.stage}:${artifact.name}`;
+      if (posted[field]) continue;
+      const bytes = await deps.artifacts.read(artifact);
+      if (!bytes) continue;
+      await deps.slack.files.uploadV2({
+        channel_id: channel,
+        thread_ts: ts,
+        file: Buffer.from(bytes),
+        filename: artifact.name,
+        title: `${artifact.stage}: ${artifact.name}`,
+      });
+      await deps.redis.hset(key, field, '1');
     }
 
     for (const stage of run.stages.filter((s) => stageKind(s.name) === 'approval')) {

@@ -3,8 +3,9 @@ import type Docker from 'dockerode';
 import type { ServiceConfig } from '../core/config-schema.js';
 import { needsBuild, resumePoint, reuseRelease } from '../core/pipeline.js';
 import type {
-  ApprovalStore, DeploymentStore, Lease, LockStore, LogStore, OnceStore, PortStore, ReleaseStore, RunStore,
+  ApprovalStore, ArtifactStore, AuditLog, DeploymentStore, Lease, LockStore, LogStore, OnceStore, PortStore, ReleaseStore, RunStore,
 } from '../core/ports.js';
+import type { CheckKind, SyntheticsProvider } from '../core/synthetics.js';
 import {
   cancelRun, completeRun, failRun, isFinished, nextStage, parkRun, passStage, type Run, startStage, stageKind, supersedeRun,
 } from '../core/run.js';
@@ -17,6 +18,7 @@ import { checkout } from './stages/checkout.js';
 import { coverageStage } from './stages/coverage-stage.js';
 import { deployStage } from './stages/deploy-stage.js';
 import { pushStage } from './stages/push-stage.js';
+import { syntheticsStage } from './stages/synthetics-stage.js';
 import type { StageContext, StageOutcome } from './stages/stage-context.js';
 import { teardownStage } from './stages/teardown-stage.js';
 import { testStage } from './stages/test-stage.js';
@@ -31,6 +33,7 @@ const RUNNERS: Record<string, (ctx: StageContext) => Promise<StageOutcome>> = {
   build: buildStage,
   push: pushStage,
   deploy: deployStage,
+  synthetics: syntheticsStage,
   teardown: teardownStage,
 };
 
@@ -45,6 +48,9 @@ export type RunProcessorDeps = {
   lease: Lease;
   locks: LockStore;
   approvals: ApprovalStore;
+  audit: AuditLog;
+  artifacts: ArtifactStore;
+  synthetics: Partial<Record<CheckKind, SyntheticsProvider>>;
   /** Where `/cancel` leaves its request for a running run. */
   once: OnceStore;
   gate: GateDeps;
@@ -114,11 +120,11 @@ export function createRunProcessor(deps: RunProcessorDeps) {
         const outcome = await runStage(kind, stage.name, run, service, workspace, deps);
         const now = deps.now();
         if (outcome.status === 'passed') {
-          await save({ ...passStage(run, stage.name, now, outcome.summary), ...outcome.patch });
+          await save({ ...passStage(run, stage.name, now, outcome.summary, outcome.details), ...outcome.patch });
         } else if (outcome.status === 'failed') {
           log.info({ stage: stage.name, cause: outcome.cause }, 'stage failed');
           await deps.logs.append(run.id, stage.name, [deps.scrub(outcome.cause)]);
-          await save(failRun(run, stage.name, deps.scrub(outcome.cause), now));
+          await save(failRun(run, stage.name, deps.scrub(outcome.cause), now, outcome.details?.map(deps.scrub)));
           return;
         } else if (outcome.status === 'superseded') {
           log.info({ by: outcome.by }, 'run superseded');
@@ -148,7 +154,7 @@ async function runStage(
   deps: RunProcessorDeps,
 ): Promise<StageOutcome> {
   const runner = RUNNERS[kind];
-  if (!runner) return { status: 'failed', cause: `slipway has no ${kind} stage in this version: remove it from slipway.yml` };
+  if (!runner) return { status: 'failed', cause: `slipway does not know a "${kind}" stage` };
   const ctx: StageContext = {
     run,
     service,
@@ -161,6 +167,9 @@ async function runStage(
     lease: deps.lease,
     locks: deps.locks,
     approvals: deps.approvals,
+    audit: deps.audit,
+    artifacts: deps.artifacts,
+    synthetics: deps.synthetics,
     sourceDir: () => workspace.sourceDir(),
     log: (...lines) => deps.logs.append(run.id, name, lines.map(deps.scrub)),
     now: deps.now,

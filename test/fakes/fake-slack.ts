@@ -12,6 +12,8 @@ const REQUIRED: Record<string, readonly string[][]> = {
   'users.lookupByEmail': [['email']],
   'usergroups.users.list': [['usergroup']],
   'views.open': [['trigger_id'], ['view']],
+  'files.getUploadURLExternal': [['filename'], ['length']],
+  'files.completeUploadExternal': [['files']],
 };
 
 export type FakeSlackOptions = {
@@ -76,6 +78,16 @@ export class FakeSlack {
         res.end(JSON.stringify(body));
       };
       const args = parseArgs(Buffer.concat(chunks).toString('utf8'), req.headers['content-type']);
+      if (req.url?.startsWith('/upload/')) {
+        // The file's bytes, posted to the URL files.getUploadURLExternal gave.
+        const bytes = Buffer.concat(chunks);
+        const call = { method: 'file_upload', args: { fileId: req.url.slice('/upload/'.length), size: bytes.length, png: bytes.includes(Buffer.from('PNG')) } };
+        this.calls.push(call);
+        this.callTimes.set(call, Date.now());
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end(`OK - ${bytes.length}`);
+        return;
+      }
       if (req.url?.startsWith('/respond/')) {
         // response_url needs no token: the URL itself is the secret.
         const call = { method: 'response_url', args };
@@ -135,6 +147,12 @@ export class FakeSlack {
         const id = this.options.users?.[String(args.email)];
         return id ? { ok: true, user: { id, profile: { email: args.email } } } : { ok: false, error: 'users_not_found' };
       }
+      case 'files.getUploadURLExternal': {
+        const id = `F${this.ts++}`;
+        return { ok: true, file_id: id, upload_url: this.url.replace(/\/api\/$/, `/upload/${id}`) };
+      }
+      case 'files.completeUploadExternal':
+        return { ok: true, files: JSON.parse(String(args.files)) };
       case 'views.open':
         return { ok: true, view: { id: `V${this.ts++}` } };
       case 'usergroups.users.list': {

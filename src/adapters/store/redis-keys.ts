@@ -15,6 +15,8 @@ export const keys = {
   lock: (service: string, environment: string) => `slipway:lock:${service}:${environment}`,
   locks: (service: string) => `slipway:locks:${service}`,
   audit: (service: string) => `slipway:audit:${service}`,
+  artifact: (runId: string, stage: string, name: string) => `slipway:artifact:${runId}:${stage}:${name}`,
+  artifacts: (runId: string) => `slipway:artifacts:${runId}`,
 };
 
 export const BULLMQ_PREFIX = 'slipway:q';

@@ -52,7 +52,9 @@ export function stageLine(stage: Stage): string {
 /** A thread reply with the detail of a finished stage. */
 export function stageDetailMessage(stage: Stage): Message {
   const line = `*${escapeMrkdwn(stage.name)}* ${stage.status}${stage.summary ? `: ${escapeMrkdwn(stage.summary)}` : ''}`;
-  return { text: `${stage.name} ${stage.status}${stage.summary ? `: ${stage.summary}` : ''}`, blocks: [section(line)] };
+  // Details are built by slipway (check results with links), so they are not escaped again.
+  const details = stage.details?.length ? `\n${stage.details.join('\n')}` : '';
+  return { text: `${stage.name} ${stage.status}${stage.summary ? `: ${stage.summary}` : ''}`, blocks: [section(`${line}${details}`.slice(0, 2_900))] };
 }
 
 function commitTitle(run: Run): string | undefined {

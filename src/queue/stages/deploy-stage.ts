@@ -2,7 +2,7 @@ import { replaceContainer } from '../../adapters/docker/run-container.js';
 import { lockAllows } from '../../core/approval-policy.js';
 import { stageEnvironment } from '../../core/run.js';
 import { deployTarget, environmentLeaseKey, newerRun } from './deploy-target.js';
-import type { StageContext, StageOutcome } from './stage-context.js';
+import type { DeployTarget, StageContext, StageOutcome } from './stage-context.js';
 
 const WAIT_FOR_ENVIRONMENT_MS = 2_000;
 
@@ -38,43 +38,57 @@ export async function deployStage(ctx: StageContext): Promise<StageOutcome> {
     const newest = await newerRun(ctx);
     if (newest) return { status: 'superseded', by: newest.id };
 
-    const image = `${release.image}@${release.digest}`;
-    await ctx.log(`deploying ${image} to ${environment} (container ${target.container}, port ${target.port})`);
-    const result = await replaceContainer(
-      ctx.docker,
-      {
-        name: target.container,
-        image,
-        port: target.port,
-        labels: {
-          'slipway.service': ctx.run.service,
-          'slipway.environment': environment,
-          'slipway.run': ctx.run.id,
-          'slipway.sha': ctx.run.sha,
-        },
-      },
-      { url: `http://127.0.0.1:${target.port}${target.healthPath}`, timeoutMs: target.healthTimeoutSeconds * 1000 },
-    );
-    const deployment = {
-      service: ctx.run.service,
-      environment,
-      release: { sha: ctx.run.sha, tag: release.tag, digest: release.digest, image: release.image },
-      port: target.port,
-      runId: ctx.run.id,
-      // Whoever let this release in: the approver of this environment, else who triggered the run.
-      by: approver ?? ctx.run.triggeredBy.username ?? ctx.run.triggeredBy.name,
-      at: ctx.now().toISOString(),
-    };
-    if (!result.ok) {
-      if (result.logTail) await ctx.log('container output:', ...result.logTail.split('\n'));
-      await ctx.log(result.cause);
-      await ctx.deployments.record({ ...deployment, outcome: 'failed', cause: result.cause });
-      return { status: 'failed', cause: `${result.cause}; ${environment} stays on its previous release` };
-    }
-    await ctx.deployments.record({ ...deployment, outcome: 'succeeded' });
-    await ctx.log(`${environment} is healthy at ${target.url}`);
+    const result = await deployRelease(ctx, target, { ...release, sha: ctx.run.sha }, approver ?? ctx.run.triggeredBy.username ?? ctx.run.triggeredBy.name);
+    if (!result.ok) return { status: 'failed', cause: `${result.cause}; ${environment} stays on its previous release` };
     return { status: 'passed', summary: `${target.url} (${release.tag})` };
   } finally {
     await ctx.lease.release(leaseKey, ctx.run.id);
   }
+}
+
+/**
+ * Replaces the environment's container with the release, waits for health, and records the deployment —
+ * succeeded, or failed with the previous container put back. `by` is who let the release in.
+ */
+export async function deployRelease(
+  ctx: StageContext,
+  target: DeployTarget,
+  release: { image: string; tag: string; digest: string; sha: string },
+  by: string,
+): Promise<{ ok: true } | { ok: false; cause: string }> {
+  const image = `${release.image}@${release.digest}`;
+  await ctx.log(`deploying ${image} to ${target.environment} (container ${target.container}, port ${target.port})`);
+  const result = await replaceContainer(
+    ctx.docker,
+    {
+      name: target.container,
+      image,
+      port: target.port,
+      labels: {
+        'slipway.service': ctx.run.service,
+        'slipway.environment': target.environment,
+        'slipway.run': ctx.run.id,
+        'slipway.sha': release.sha,
+      },
+    },
+    { url: `http://127.0.0.1:${target.port}${target.healthPath}`, timeoutMs: target.healthTimeoutSeconds * 1000 },
+  );
+  const deployment = {
+    service: ctx.run.service,
+    environment: target.environment,
+    release: { sha: release.sha, tag: release.tag, digest: release.digest, image: release.image },
+    port: target.port,
+    runId: ctx.run.id,
+    by,
+    at: ctx.now().toISOString(),
+  };
+  if (!result.ok) {
+    if (result.logTail) await ctx.log('container output:', ...result.logTail.split('\n'));
+    await ctx.log(result.cause);
+    await ctx.deployments.record({ ...deployment, outcome: 'failed', cause: result.cause });
+    return { ok: false, cause: result.cause };
+  }
+  await ctx.deployments.record({ ...deployment, outcome: 'succeeded' });
+  await ctx.log(`${target.environment} is healthy at ${target.url}`);
+  return { ok: true };
 }

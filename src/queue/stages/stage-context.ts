@@ -1,6 +1,9 @@
 import type Docker from 'dockerode';
 import type { Environment, ServiceConfig } from '../../core/config-schema.js';
-import type { ApprovalStore, DeploymentStore, Lease, LockStore, PortStore, ReleaseStore, RunStore } from '../../core/ports.js';
+import type {
+  ApprovalStore, ArtifactStore, AuditLog, DeploymentStore, Lease, LockStore, PortStore, ReleaseStore, RunStore,
+} from '../../core/ports.js';
+import type { CheckKind, SyntheticsProvider } from '../../core/synthetics.js';
 import type { Run } from '../../core/run.js';
 
 export type StageContext = {
@@ -16,6 +19,10 @@ export type StageContext = {
   lease: Lease;
   locks: LockStore;
   approvals: ApprovalStore;
+  audit: AuditLog;
+  artifacts: ArtifactStore;
+  /** Providers by kind; a kind with none configured (Datadog without keys) is absent. */
+  synthetics: Partial<Record<CheckKind, SyntheticsProvider>>;
   /** The checked-out source; cloned on first use in this attempt. */
   sourceDir(): Promise<string>;
   /** Appends lines to this stage's log (secrets scrubbed). */
@@ -24,8 +31,8 @@ export type StageContext = {
 };
 
 export type StageOutcome =
-  | { status: 'passed'; summary?: string; patch?: Partial<Run> }
-  | { status: 'failed'; cause: string }
+  | { status: 'passed'; summary?: string; details?: string[]; patch?: Partial<Run> }
+  | { status: 'failed'; cause: string; details?: string[] }
   /** Another run holds the environment: come back later. */
   | { status: 'wait'; delayMs: number }
   | { status: 'superseded'; by: string };
