@@ -3,7 +3,8 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.slipway/'] },
+  // Fixtures are sample apps and payloads, not slipway's code.
+  { ignores: ['dist/', 'node_modules/', '.slipway/', 'test/fixtures/sample-service/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,6 @@
 import { client, v1 } from '@datadog/datadog-api-client';
 import type { SyntheticCheck } from '../../core/config-schema.js';
-import type { CheckResult, CheckTarget, SyntheticsProvider } from '../../core/synthetics.js';
+import type { CheckResult, SyntheticsProvider } from '../../core/synthetics.js';
 
 type DatadogCheck = Extract<SyntheticCheck, { type: 'datadog' }>;
 
