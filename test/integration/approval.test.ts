@@ -168,7 +168,7 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
     expect(ofRun).toHaveLength(1);
     expect((await audit().list('shop', 'production', 50)).filter((e) => e.runId === runId && e.action === 'approve')).toHaveLength(1);
     expect(await served(PRODUCTION)).toBe('r3');
-    const containers = await docker.listContainers({ all: true, filters: { label: ['slipway.environment=production'] } });
+    const containers = await docker.listContainers({ all: true, filters: { label: ['slipway.service=shop', 'slipway.environment=production'] } });
     expect(containers).toHaveLength(1);
     const answers = slack.callsOf('chat.postEphemeral').map((c) => String(c.args.text)).filter((t) => t.startsWith('Already approved by'));
     expect(answers.length).toBeGreaterThanOrEqual(2);
