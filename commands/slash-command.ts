@@ -34,7 +34,7 @@ export type CommandDeps = {
 
 export type Invocation = { text: string; userId: string; userName: string; channelId: string; triggerId?: string };
 
-export type Reply = Message & { visibility: 'ephemeral' | 'in_channel' };
+export type Reply = Message & { visibility: 'ephemeral' | 'in_channel'; /** set on a usage message */ usage?: true };
 
 /** A user's mistake in a command's text: shown to them with the usage, never logged as an error. */
 export class CommandInputError extends Error {}
@@ -58,13 +58,13 @@ export async function runCommand<Args>(
   const parsed = command.args.safeParse(invocation.text);
   if (!parsed.success) {
     const problem = parsed.error.issues[0]?.message ?? 'could not read that';
-    return { ...usageMessage(problem, command.usage, command.example), visibility: 'ephemeral' };
+    return { ...usageMessage(problem, command.usage, command.example), visibility: 'ephemeral', usage: true };
   }
   try {
     return await command.run(parsed.data, deps, invocation);
   } catch (error) {
     if (error instanceof CommandInputError) {
-      return { ...usageMessage(error.message, command.usage, command.example), visibility: 'ephemeral' };
+      return { ...usageMessage(error.message, command.usage, command.example), visibility: 'ephemeral', usage: true };
     }
     throw error;
   }

@@ -1,5 +1,7 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { WebClientEvent } from '@slack/web-api';
 import { Worker } from 'bullmq';
 import { commandHelp, commands } from '../commands/index.js';
 import { dockerClient } from './adapters/docker/docker-client.js';
@@ -26,6 +28,8 @@ import { RedisOnceStore } from './adapters/store/redis-once-store.js';
 import { RedisPortStore } from './adapters/store/redis-port-store.js';
 import { RedisReleaseStore } from './adapters/store/redis-release-store.js';
 import { RedisRunStore } from './adapters/store/redis-run-store.js';
+import { countingRunStore } from './adapters/store/counting-run-store.js';
+import { createMetrics } from './metrics.js';
 import { serviceList, type SlipwayConfig } from './core/config-schema.js';
 import { type Env, SECRET_ENV_KEYS } from './core/env-schema.js';
 import { SlipwayError } from './core/errors.js';
@@ -89,7 +93,14 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
     await waitForRedis(redis);
 
     const services = serviceList(config);
-    const runs = new RedisRunStore(redis);
+    const metrics = createMetrics(async () => {
+      const depth: Record<string, Record<string, number>> = {};
+      for (const q of [queue.queue, gates.queue, ...(bullEvents ? [bullEvents.queue] : [])]) {
+        depth[q.name] = await q.getJobCounts('waiting', 'active', 'delayed', 'failed');
+      }
+      return depth;
+    });
+    const runs = countingRunStore(new RedisRunStore(redis), (run) => metrics.runs.inc({ service: run.service, outcome: run.status }));
     const once = new RedisOnceStore(redis);
     const queue = new BullRunQueue(redis);
     closers.push(() => queue.close());
@@ -109,10 +120,13 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
     const docker = dockerClient(env.DOCKER_HOST);
     const slack = env.SLACK_BOT_TOKEN ? slackClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, log) : undefined;
     let events: RunEvents = { changed: async () => {} };
+    let bullEvents: BullRunEvents | undefined;
     if (slack) {
-      const bullEvents = new BullRunEvents(redis);
-      closers.push(() => bullEvents.close());
+      bullEvents = new BullRunEvents(redis);
+      const opened = bullEvents;
+      closers.push(() => opened.close());
       events = bullEvents;
+      slack.on(WebClientEvent.RATE_LIMITED, () => metrics.slackErrors.inc({ kind: 'rate_limited' }));
     } else {
       log.info('SLACK_BOT_TOKEN is not set: Slack is off, /slack/events answers 503 and runs post no messages');
     }
@@ -146,6 +160,7 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
         env: processEnv,
         scrub: scrubber(secrets),
         now,
+        stageEnded: (stage, status, seconds) => metrics.stageSeconds.observe({ stage, status }, seconds),
       });
       const workerRedis = connectRedis(redisUrl, { forWorker: true, onError });
       closers.push(() => closeRedis(workerRedis));
@@ -164,12 +179,24 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
           prefix: BULLMQ_PREFIX,
           concurrency: 4,
         });
-        notifier.on('failed', (job, error) => log.warn({ err: error, runId: job?.data.runId }, 'Slack update failed; it will be retried'));
+        notifier.on('failed', (job, error) => {
+          metrics.slackErrors.inc({ kind: 'failed_update' });
+          log.warn({ err: error, runId: job?.data.runId }, 'Slack update failed; it will be retried');
+        });
         closers.push(() => notifier.close());
       }
       log.info({ concurrency: env.SLIPWAY_WORKER_CONCURRENCY }, 'worker started');
     }
-    if (mode === 'worker') return { close };
+    const metricsRoute = { contentType: metrics.registry.contentType, text: () => metrics.registry.metrics() };
+    const probes = [redisProbe(redis), dockerProbe(docker)];
+    if (mode === 'worker') {
+      // A worker answers health and metrics only, so it can be probed and scraped like the server.
+      const server = createHttpServer({ probes, metrics: metricsRoute, log });
+      const port = await listen(server, env.PORT, options.listenHost);
+      closers.push(() => closeServer(server));
+      log.info({ port, mode }, `slipway worker answering health and metrics on port ${port}`);
+      return { port, close };
+    }
 
     const actionDeps = { ...stores, services, queue, events, directory, newRunId, now };
     const slackApp = env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET
@@ -193,6 +220,7 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
           retry: (runId, by, options) => retryRun(runId, by, actionDeps, options),
           decide: (click) => decideApproval(click, actionDeps),
           rollback: (request, user, buttonId) => confirmRollback(request, user, buttonId, actionDeps),
+          commandAnswered: (command, result) => metrics.commands.inc({ command, result }),
         })
       : undefined;
 
@@ -202,24 +230,33 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
         secrets: { GITHUB_WEBHOOK_SECRET: env.GITHUB_WEBHOOK_SECRET, GOGS_WEBHOOK_SECRET: env.GOGS_WEBHOOK_SECRET, GITLAB_WEBHOOK_TOKEN: env.GITLAB_WEBHOOK_TOKEN },
         accept: (event) => acceptPush(event, { services, runs, queue, events, once, newRunId, now }),
         log,
+        answered: (host, status) => metrics.webhooks.inc({ host, result: String(status) }),
       }),
       slack: slackApp?.listener,
-      probes: [redisProbe(redis), dockerProbe(docker)],
+      metrics: metricsRoute,
+      probes,
       log,
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(env.PORT, options.listenHost, resolve);
-    });
-    closers.push(() => new Promise((resolve) => {
-      server.close(resolve);
-      server.closeAllConnections();
-    }));
-    const port = (server.address() as AddressInfo).port;
+    const port = await listen(server, env.PORT, options.listenHost);
+    closers.push(() => closeServer(server));
     log.info({ port, mode, services: services.map((s) => s.name) }, `slipway listening on port ${port}`);
     return { port, close };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+function listen(server: Server, port: number, host: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }

@@ -4,7 +4,10 @@ import type { Logger } from '../log.js';
 import { replyJson } from './http-reply.js';
 
 export type HttpServerDeps = {
-  webhook(req: IncomingMessage, res: ServerResponse, host: string): Promise<void>;
+  /** Absent in a worker process, which answers only health and metrics. */
+  webhook?(req: IncomingMessage, res: ServerResponse, host: string): Promise<void>;
+  /** Prometheus text for `GET /metrics`. */
+  metrics?: { contentType: string; text(): Promise<string> };
   /** Bolt's receiver; absent in console mode (no Slack token). */
   slack?: RequestListener;
   probes: readonly HealthProbe[];
@@ -23,7 +26,14 @@ export function createHttpServer(deps: HttpServerDeps): Server {
 
     if (path === '/healthz') return onlyMethod(res, method, 'GET') && replyJson(res, 200, { status: 'ok' });
     if (path === '/readyz') return onlyMethod(res, method, 'GET') && replyJson(res, ...(await readiness(deps.probes)));
-    if (webhook?.[1]) return onlyMethod(res, method, 'POST') && (await deps.webhook(req, res, webhook[1]));
+    if (path === '/metrics' && deps.metrics) {
+      if (!onlyMethod(res, method, 'GET')) return;
+      const text = await deps.metrics.text();
+      res.writeHead(200, { 'content-type': deps.metrics.contentType });
+      res.end(text);
+      return;
+    }
+    if (webhook?.[1] && deps.webhook) return onlyMethod(res, method, 'POST') && (await deps.webhook(req, res, webhook[1]));
     if (path === '/slack/events') {
       if (!onlyMethod(res, method, 'POST')) return;
       if (!deps.slack) {

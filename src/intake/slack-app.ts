@@ -23,6 +23,8 @@ export type SlackAppOptions = {
   retry(runId: string, by: { name: string; username: string }, options?: { fromFailedStage?: boolean }): Promise<{ runId: string; first: boolean }>;
   /** An Approve or Reject: answers what to tell the clicker, if anything. */
   decide(click: ApprovalClick): Promise<string | undefined>;
+  /** Told how each command went, for metrics. */
+  commandAnswered?(command: string, result: 'ok' | 'usage' | 'error'): void;
   /** The confirmed `/rollback`; answers what to tell the clicker. */
   rollback(request: RollbackRequest, user: { id: string; name: string }, buttonId: string): Promise<string>;
 };
@@ -44,7 +46,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<{ app: A
   // Checks the token with auth.test now, so a wrong token stops start-up instead of failing the first reply.
   await app.init();
   app.use(dropRepeats(options.once, options.log));
-  registerCommands(app, options.commands, options.commandDeps, options.log);
+  registerCommands(app, options.commands, options.commandDeps, options.log, options.commandAnswered);
   registerRetryButton(app, options);
   registerApprovalButtons(app, options);
   registerRollbackButton(app, options);
@@ -54,16 +56,24 @@ export async function createSlackApp(options: SlackAppOptions): Promise<{ app: A
   return { app, listener: receiver.requestListener };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own argument type
-export function registerCommands(app: App, commands: readonly SlashCommand<any>[], deps: CommandDeps, log: Logger): void {
+export function registerCommands(
+  app: App,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own argument type
+  commands: readonly SlashCommand<any>[],
+  deps: CommandDeps,
+  log: Logger,
+  answered: (command: string, result: 'ok' | 'usage' | 'error') => void = () => {},
+): void {
   for (const command of commands) {
     app.command(command.name, async ({ command: body, ack }) => {
       const invocation = { text: body.text ?? '', userId: body.user_id, userName: body.user_name, channelId: body.channel_id, triggerId: body.trigger_id };
       try {
         const reply = await runCommand(command, deps, invocation);
         await ack({ response_type: reply.visibility, text: reply.text, blocks: reply.blocks });
+        answered(command.name, reply.usage ? 'usage' : 'ok');
         log.info({ command: command.name, user: body.user_id }, 'command answered');
       } catch (error) {
+        answered(command.name, 'error');
         log.error({ err: error, command: command.name, user: body.user_id }, 'command failed');
         await ack({ response_type: 'ephemeral', text: `${command.name} failed on slipway's side; the details are in its log. Try again in a minute.` });
       }

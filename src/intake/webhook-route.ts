@@ -16,12 +16,15 @@ export type WebhookRouteDeps = {
   accept(event: PushEvent): Promise<PushAnswer>;
   log: Logger;
   maxBytes?: number;
+  /** Told every answer, for metrics. */
+  answered?(host: string, status: number): void;
 };
 
 /** `POST /webhooks/<host>`: verify → parse → accept. Bad input gets a 4xx saying what is wrong, never a 500. */
 export function webhookRoute(deps: WebhookRouteDeps) {
   const maxBytes = deps.maxBytes ?? MAX_WEBHOOK_BYTES;
   return async (req: IncomingMessage, res: ServerResponse, hostName: string): Promise<void> => {
+    res.once('finish', () => deps.answered?.(deps.hosts[hostName] ? hostName : 'unknown', res.statusCode));
     const host = deps.hosts[hostName];
     const log = deps.log.child({ webhook: hostName });
     if (!host) {

@@ -60,6 +60,8 @@ export type RunProcessorDeps = {
   env: Readonly<Record<string, string | undefined>>;
   scrub(text: string): string;
   now(): Date;
+  /** Told each stage's end, for metrics. */
+  stageEnded?(stage: string, status: string, seconds: number): void;
 };
 
 /**
@@ -117,8 +119,10 @@ export function createRunProcessor(deps: RunProcessorDeps) {
         await job.updateData({ runId, stage: stage.name } as RunJobData);
         log.info({ stage: stage.name }, 'stage started');
 
+        const startedAt = deps.now();
         const outcome = await runStage(kind, stage.name, run, service, workspace, deps);
         const now = deps.now();
+        if (outcome.status !== 'wait') deps.stageEnded?.(kind, outcome.status, (now.getTime() - startedAt.getTime()) / 1000);
         if (outcome.status === 'passed') {
           await save({ ...passStage(run, stage.name, now, outcome.summary, outcome.details), ...outcome.patch });
         } else if (outcome.status === 'failed') {

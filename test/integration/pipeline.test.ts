@@ -7,6 +7,7 @@ import { RedisReleaseStore } from '../../src/adapters/store/redis-release-store.
 import { ephemeralEnvName } from '../../src/core/naming.js';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { buttonClickBody, slackHeaders } from '../fakes/slack-signer.js';
+import { scrape } from '../helpers/prometheus.js';
 import { RunWatch, served, stageStatus, until } from '../helpers/run-watch.js';
 import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
 import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
@@ -257,5 +258,13 @@ describe('pipeline to staging', () => {
     expect(slack.failed.filter((f) => f.method === 'chat.update' && f.status === 500)).toHaveLength(2);
     expect(topLevelPosts(runId!)).toHaveLength(1);
     expect(lastRunMessage(runId!)).toContain('waiting for approval');
+
+    const metrics = await scrape(slipway.url);
+    expect(metrics.value('slipway_slack_api_errors_total', { kind: 'rate_limited' })).toBeGreaterThanOrEqual(1);
+    expect(metrics.value('slipway_runs_total', { service: 'sample', outcome: 'failed' })).toBeGreaterThanOrEqual(4);
+    expect(metrics.value('slipway_runs_total', { service: 'sample', outcome: 'passed' })).toBeGreaterThanOrEqual(2);
+    expect(metrics.value('slipway_stage_duration_seconds_count', { stage: 'build', status: 'passed' })).toBeGreaterThanOrEqual(3);
+    expect(metrics.value('slipway_stage_duration_seconds_count', { stage: 'coverage', status: 'failed' })).toBe(1);
+    expect(metrics.value('slipway_commands_total')).toBe(0);
   });
 });

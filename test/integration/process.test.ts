@@ -114,6 +114,11 @@ describe('slipway as a process', () => {
       expect(run?.status).toBe('passed');
       expect(run?.stages[0]).toMatchObject({ name: `teardown:${ephemeralEnvName('discounts', 'dev/feature-gone')}`, summary: expect.stringMatching(/already gone/) });
       expect(worker.out()).not.toContain('slipway listening');
+      const port = /"port":(\d+)[^\n]*answering health and metrics/.exec(worker.out())?.[1];
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(await metrics.text()).toMatch(/^slipway_runs_total\{service="discounts",outcome="passed"\} 1$/m);
+      expect((await fetch(`http://127.0.0.1:${port}/webhooks/github`, { method: 'POST', body: '{}' })).status).toBe(404);
 
       worker.child.kill('SIGTERM');
       expect(await worker.exited).toBe(0);

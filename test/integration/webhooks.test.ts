@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GitHost } from '../../src/core/push-event.js';
 import { ephemeralEnvName } from '../../src/core/naming.js';
 import { deliveryHeaders, githubPingExample, githubPushExample, pushPayload } from '../helpers/webhook-deliveries.js';
+import { scrape } from '../helpers/prometheus.js';
 import { DISCOUNTS_REPO, SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
 
 const SECRET_OF: Record<GitHost, string> = {
@@ -187,6 +188,21 @@ describe('webhook edge cases', () => {
     const line = slipway.logs.find((l) => l.deliveryId === deliveryId);
     expect(line).toMatchObject({ msg: 'webhook accepted', webhook: 'gitlab', status: 'queued' });
     expect(JSON.stringify(slipway.logs)).not.toContain(SECRETS.GITLAB_WEBHOOK_TOKEN);
+  });
+});
+
+describe('webhook metrics', () => {
+  it('counts deliveries by host and answer, and shows queue depth, in Prometheus text', async () => {
+    const metrics = await scrape(slipway.url);
+    expect(metrics.value('slipway_webhooks_total', { host: 'github', result: '202' })).toBeGreaterThanOrEqual(1);
+    expect(metrics.value('slipway_webhooks_total', { host: 'gitlab', result: '401' })).toBeGreaterThanOrEqual(1);
+    expect(metrics.value('slipway_webhooks_total', { host: 'github', result: '413' })).toBe(1);
+    expect(metrics.value('slipway_webhooks_total', { host: 'unknown', result: '404' })).toBe(1);
+    // The server runs no workers here, so every queued run is still waiting.
+    const waiting = metrics.value('slipway_queue_jobs', { queue: 'runs', state: 'waiting' });
+    expect(waiting).toBe((await slipway.queue.getJobCounts('waiting')).waiting);
+    expect(waiting).toBeGreaterThan(0);
+    expect(metrics.families.some((f) => f.name === 'slipway_process_resident_memory_bytes')).toBe(true);
   });
 });
 
