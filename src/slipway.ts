@@ -39,6 +39,8 @@ import { decideApproval } from './intake/approval-decision.js';
 import { confirmRollback } from './intake/rollback.js';
 import { createHttpServer } from './intake/http-server.js';
 import { retryRun } from './intake/retry-run.js';
+import { runLinks } from './intake/run-links.js';
+import { runPageRoute } from './intake/run-page-route.js';
 import { newRunId } from './intake/run-id.js';
 import { createSlackApp } from './intake/slack-app.js';
 import { webhookRoute } from './intake/webhook-route.js';
@@ -132,7 +134,8 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
     }
     const now = () => new Date();
     const directory: SlackDirectory = slack ? slackDirectory(slack) : { userIdByEmail: async () => undefined, groupMembers: async () => new Set() };
-    const runUrl = env.SLIPWAY_PUBLIC_URL ? (id: string) => `${env.SLIPWAY_PUBLIC_URL?.replace(/\/$/, '')}/runs/${id}` : undefined;
+    const links = env.SLIPWAY_PUBLIC_URL ? await runLinks(redis, env.SLIPWAY_PUBLIC_URL) : undefined;
+    const runUrl = links?.url;
 
     if (mode === 'all' || mode === 'worker') {
       const secrets = [
@@ -233,6 +236,7 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
         answered: (host, status) => metrics.webhooks.inc({ host, result: String(status) }),
       }),
       slack: slackApp?.listener,
+      runPage: links && runPageRoute({ runs, logs: stores.logs, links }),
       metrics: metricsRoute,
       probes,
       log,

@@ -6,6 +6,8 @@ import { replyJson } from './http-reply.js';
 export type HttpServerDeps = {
   /** Absent in a worker process, which answers only health and metrics. */
   webhook?(req: IncomingMessage, res: ServerResponse, host: string): Promise<void>;
+  /** `GET /runs/:id`: the run page. */
+  runPage?(req: IncomingMessage, res: ServerResponse, runId: string, signature: string | null): Promise<void>;
   /** Prometheus text for `GET /metrics`. */
   metrics?: { contentType: string; text(): Promise<string> };
   /** Bolt's receiver; absent in console mode (no Slack token). */
@@ -20,9 +22,11 @@ export type HttpServerDeps = {
  */
 export function createHttpServer(deps: HttpServerDeps): Server {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
     const method = req.method ?? 'GET';
     const webhook = /^\/webhooks\/([^/]+)$/.exec(path);
+    const runPage = /^\/runs\/([^/]+)$/.exec(path);
 
     if (path === '/healthz') return onlyMethod(res, method, 'GET') && replyJson(res, 200, { status: 'ok' });
     if (path === '/readyz') return onlyMethod(res, method, 'GET') && replyJson(res, ...(await readiness(deps.probes)));
@@ -32,6 +36,10 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       res.writeHead(200, { 'content-type': deps.metrics.contentType });
       res.end(text);
       return;
+    }
+    if (runPage?.[1] && deps.runPage) {
+      if (!onlyMethod(res, method, 'GET')) return;
+      return deps.runPage(req, res, decodeURIComponent(runPage[1]), url.searchParams.get('sig'));
     }
     if (webhook?.[1] && deps.webhook) return onlyMethod(res, method, 'POST') && (await deps.webhook(req, res, webhook[1]));
     if (path === '/slack/events') {

@@ -5,6 +5,7 @@ import { RedisLogStore } from '../../src/adapters/store/redis-log-store.js';
 import { RedisPortStore } from '../../src/adapters/store/redis-port-store.js';
 import { RedisReleaseStore } from '../../src/adapters/store/redis-release-store.js';
 import { ephemeralEnvName } from '../../src/core/naming.js';
+import { chromium } from 'playwright-core';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { buttonClickBody, slackHeaders } from '../fakes/slack-signer.js';
 import { scrape } from '../helpers/prometheus.js';
@@ -49,7 +50,13 @@ beforeAll(async () => {
   await slack.start();
   slipway = await startTestSlipway({
     config: config(repo.url),
-    env: { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, SLIPWAY_WORKER_CONCURRENCY: '2' },
+    env: {
+      SLACK_BOT_TOKEN: TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.url,
+      SLIPWAY_WORKER_CONCURRENCY: '2',
+      SLIPWAY_PUBLIC_URL: 'https://slipway.example.com',
+    },
     mode: 'all',
   });
   await repo.connect(`${slipway.url}/webhooks/gogs`, SECRETS.GOGS_WEBHOOK_SECRET);
@@ -158,6 +165,36 @@ describe('pipeline to staging', () => {
     expect(told.sort()).toEqual([`Retrying ${runId} as run ${retryId}.`, `Run ${runId} was already retried as ${retryId}.`]);
     const retried = await settled(retryId!);
     expect(retried).toMatchObject({ trigger: 'retry', retryOf: runId, sha: run.sha, status: 'failed' });
+  });
+
+  it('links each run message to its run page, readable in a browser with the signed link only', async () => {
+    const failed = (await slipway.runs.listByService('sample', 20)).find((r) => r.failure?.stage === 'test')!;
+    const link = /<(https:\/\/slipway\.example\.com\/runs\/[^|>]+)\|details>/.exec(lastRunMessage(failed.id) ?? '')?.[1];
+    expect(link).toMatch(new RegExp(`/runs/${failed.id}\\?sig=[0-9a-f]{32}$`));
+    const local = link!.replace('https://slipway.example.com', slipway.url);
+
+    const browser = await chromium.launch({ executablePath: process.env.SLIPWAY_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage();
+      const answer = await page.goto(local);
+      expect(answer?.status()).toBe(200);
+      await expect(page.title()).resolves.toMatch(/^sample main [0-9a-f]{7} — failed$/);
+      const text = await page.locator('body').innerText();
+      expect(text).toContain('Failed at test: 2 of 3 tests failed');
+      expect(text).toMatch(/checkout\s+passed/);
+      expect(text).toContain('Break the loyalty code');
+      expect(text).toContain('test log (');
+      expect(await page.locator('details[open] pre').innerText()).toContain('FAIL loyalty code is case-insensitive: expected 10 but got 0');
+      expect(text).not.toContain(SECRETS.GOGS_WEBHOOK_SECRET);
+
+      const forged = await page.goto(local.replace(/sig=[0-9a-f]{32}/, `sig=${'0'.repeat(32)}`));
+      expect(forged?.status()).toBe(403);
+      expect(await page.locator('body').innerText()).toContain('This link is not valid');
+      const otherRun = await page.goto(local.replace(failed.id, `${failed.id}x`));
+      expect(otherRun?.status()).toBe(403);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('fails at validate when the lint target fails, showing the lint output', async () => {

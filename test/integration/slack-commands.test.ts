@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { slackHeaders, slashCommandBody } from '../fakes/slack-signer.js';
 import { deliveryHeaders, pushPayload } from '../helpers/webhook-deliveries.js';
+import { scrape } from '../helpers/prometheus.js';
 import { DISCOUNTS_REPO, SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
 
 const TOKEN = 'xoxb-test-token-0001';
@@ -114,5 +115,12 @@ describe('Slack commands', () => {
     expect(retry.text).toBe('');
     expect(slipway.logs.filter((l) => l.msg === 'Slack repeat dropped')).toHaveLength(1);
     expect(slipway.logs.filter((l) => l.msg === 'command answered' && l.command === '/slipway').length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('counts commands by name and result', async () => {
+    const metrics = await scrape(slipway.url);
+    expect(metrics.value('slipway_commands_total', { command: '/status', result: 'ok' })).toBeGreaterThanOrEqual(2);
+    expect(metrics.value('slipway_commands_total', { command: '/status', result: 'usage' })).toBe(2);
+    expect(metrics.value('slipway_commands_total', { command: '/slipway', result: 'usage' })).toBe(1);
   });
 });
