@@ -80,6 +80,7 @@ export const deployCommand: SlashCommand<DeployArgs> = {
         triggeredBy: { name: invocation.userName, username: invocation.userId },
         commits: earlier?.commits ?? [],
         cloneUrl,
+        source: earlier?.source,
         target,
         stages,
       },

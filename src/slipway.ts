@@ -28,7 +28,10 @@ import { RedisOnceStore } from './adapters/store/redis-once-store.js';
 import { RedisPortStore } from './adapters/store/redis-port-store.js';
 import { RedisReleaseStore } from './adapters/store/redis-release-store.js';
 import { RedisRunStore } from './adapters/store/redis-run-store.js';
-import { countingRunStore } from './adapters/store/counting-run-store.js';
+import { watchedRunStore } from './adapters/store/watched-run-store.js';
+import { commitStatuses } from './adapters/git/commit-statuses.js';
+import { commitState } from './core/commit-state.js';
+import { isFinished } from './core/run.js';
 import { createMetrics } from './metrics.js';
 import { serviceList, type SlipwayConfig } from './core/config-schema.js';
 import { type Env, SECRET_ENV_KEYS } from './core/env-schema.js';
@@ -102,7 +105,27 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
       }
       return depth;
     });
-    const runs = countingRunStore(new RedisRunStore(redis), (run) => metrics.runs.inc({ service: run.service, outcome: run.status }));
+    const links = env.SLIPWAY_PUBLIC_URL ? await runLinks(redis, env.SLIPWAY_PUBLIC_URL) : undefined;
+    const runUrl = links?.url;
+    const statuses = commitStatuses({
+      github: env.GITHUB_TOKEN ? { token: env.GITHUB_TOKEN, apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com' } : undefined,
+      gitea: env.GITEA_TOKEN && env.GITEA_API_URL ? { token: env.GITEA_TOKEN, apiUrl: env.GITEA_API_URL } : undefined,
+      runUrl,
+    });
+    // One chain of status reports per run, so the host ends on the latest verdict even if a call is slow.
+    const reporting = new Map<string, Promise<void>>();
+    const runs = watchedRunStore(new RedisRunStore(redis), (run, before) => {
+      if (isFinished(run) && (!before || !isFinished(before))) metrics.runs.inc({ service: run.service, outcome: run.status });
+      const verdict = commitState(run);
+      if (!verdict || JSON.stringify(verdict) === JSON.stringify(before && commitState(before))) return;
+      const next = (reporting.get(run.id) ?? Promise.resolve())
+        .then(() => statuses.report(run))
+        .catch((error: unknown) => log.warn({ err: error, runId: run.id }, 'cannot report the commit status'))
+        .finally(() => {
+          if (reporting.get(run.id) === next) reporting.delete(run.id);
+        });
+      reporting.set(run.id, next);
+    });
     const once = new RedisOnceStore(redis);
     const queue = new BullRunQueue(redis);
     closers.push(() => queue.close());
@@ -134,8 +157,6 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
     }
     const now = () => new Date();
     const directory: SlackDirectory = slack ? slackDirectory(slack) : { userIdByEmail: async () => undefined, groupMembers: async () => new Set() };
-    const links = env.SLIPWAY_PUBLIC_URL ? await runLinks(redis, env.SLIPWAY_PUBLIC_URL) : undefined;
-    const runUrl = links?.url;
 
     if (mode === 'all' || mode === 'worker') {
       const secrets = [

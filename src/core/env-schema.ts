@@ -22,6 +22,10 @@ export const Env = z.object({
   GITHUB_WEBHOOK_SECRET: optionalText,
   GOGS_WEBHOOK_SECRET: optionalText,
   GITLAB_WEBHOOK_TOKEN: optionalText,
+  GITHUB_TOKEN: optionalText,
+  GITHUB_API_URL: httpUrl,
+  GITEA_TOKEN: optionalText,
+  GITEA_API_URL: httpUrl,
   DD_API_KEY: optionalText,
   DD_APP_KEY: optionalText,
   DD_SITE: optionalText,
@@ -42,6 +46,9 @@ export const Env = z.object({
       message: 'required with SLACK_BOT_TOKEN (find it under Basic Information in the Slack app settings)',
     });
   }
+  if (env.GITEA_TOKEN && !env.GITEA_API_URL) {
+    ctx.addIssue({ code: 'custom', path: ['GITEA_API_URL'], message: 'required with GITEA_TOKEN, e.g. https://gitea.example.com/api/v1' });
+  }
   if (env.SLACK_APP_TOKEN && !env.SLACK_BOT_TOKEN) {
     ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'required with SLACK_APP_TOKEN' });
   }
@@ -56,6 +63,8 @@ export const SECRET_ENV_KEYS = [
   'GITHUB_WEBHOOK_SECRET',
   'GOGS_WEBHOOK_SECRET',
   'GITLAB_WEBHOOK_TOKEN',
+  'GITHUB_TOKEN',
+  'GITEA_TOKEN',
   'DD_API_KEY',
   'DD_APP_KEY',
 ] as const satisfies readonly (keyof Env)[];

@@ -48,6 +48,8 @@ export const Run = z.object({
   author: person,
   triggeredBy: person,
   commits: z.array(z.object({ sha: z.string(), message: z.string(), author: person })),
+  /** The git host and repository the commit came from, for commit statuses. */
+  source: z.object({ host: z.enum(['github', 'gogs', 'gitea', 'gitlab']), fullName: z.string() }).optional(),
   /** Where the worker clones from: the service's `cloneUrl`, else the URL the push came with. Never holds a token. */
   cloneUrl: z.string(),
   /** The environment the branch routes to; ephemeral ones are named per branch. */

@@ -49,6 +49,7 @@ export async function acceptPush(event: PushEvent, deps: AcceptPushDeps): Promis
       triggeredBy: event.pusher,
       commits: event.commits.map(({ sha, message, author }) => ({ sha, message, author })),
       cloneUrl: decision.service.cloneUrl ?? cloneUrlOf(event.repo.urls),
+      source: { host: event.host, fullName: event.repo.fullName },
       target: decision.target,
       stages: decision.stages,
       deliveryId: event.deliveryId,

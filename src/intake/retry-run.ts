@@ -49,6 +49,7 @@ export async function retryRun(
       triggeredBy: by,
       commits: old.commits,
       cloneUrl: old.cloneUrl,
+      source: old.source,
       target: old.target,
       stages: fromFailedStage
         ? old.stages.slice(failedAt).map((s) => s.name)
