@@ -1,24 +1,13 @@
-import type { ServiceConfig } from '../core/config-schema.js';
-import type { OnceStore, RunQueue, RunStore } from '../core/ports.js';
 import { decidePush } from '../core/push-decision.js';
 import type { PushEvent } from '../core/push-event.js';
 import { newRun } from '../core/run.js';
-import type { RunEvents } from '../queue/notifier.js';
-import { startRun } from './start-run.js';
+import { type NewRunDeps, startRun } from './start-run.js';
 
 export type PushAnswer =
   | { status: 202; body: { status: 'queued'; runId: string } }
   | { status: 200; body: { status: 'ignored'; reason: string } };
 
-export type AcceptPushDeps = {
-  services: readonly ServiceConfig[];
-  runs: RunStore;
-  queue: RunQueue;
-  events: RunEvents;
-  once: OnceStore;
-  newRunId(service: string): string;
-  now(): Date;
-};
+export type AcceptPushDeps = NewRunDeps;
 
 /** Hosts redeliver for days at most; a week covers every retry schedule we know of. */
 const DELIVERY_MEMORY_SECONDS = 7 * 24 * 3600;

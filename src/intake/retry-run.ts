@@ -1,19 +1,8 @@
-import type { ServiceConfig } from '../core/config-schema.js';
-import type { OnceStore, RunQueue, RunStore } from '../core/ports.js';
 import { newRun, type Run } from '../core/run.js';
 import { planStages, teardownStages } from '../core/stage-plan.js';
-import type { RunEvents } from '../queue/notifier.js';
-import { startRun } from './start-run.js';
+import { type NewRunDeps, startRun } from './start-run.js';
 
-export type RetryDeps = {
-  services: readonly ServiceConfig[];
-  runs: RunStore;
-  queue: RunQueue;
-  events: RunEvents;
-  once: OnceStore;
-  newRunId(service: string): string;
-  now(): Date;
-};
+export type RetryDeps = NewRunDeps;
 
 export type RetryAnswer = { runId: string; first: boolean };
 

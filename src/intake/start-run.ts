@@ -2,7 +2,16 @@ import type { OnceStore, RunQueue, RunStore } from '../core/ports.js';
 import type { Run } from '../core/run.js';
 import type { RunEvents } from '../queue/notifier.js';
 
+import type { ServiceConfig } from '../core/config-schema.js';
+
 export type StartRunDeps = { runs: RunStore; queue: RunQueue; events: RunEvents; once: OnceStore };
+
+/** What starting a new run takes: the stores above, the services, ids and the time. */
+export type NewRunDeps = StartRunDeps & {
+  services: readonly ServiceConfig[];
+  newRunId(service: string): string;
+  now(): Date;
+};
 
 /**
  * Stores and queues a new run whose start was claimed under `claimKey`. If it cannot be queued, the claim and

@@ -6,6 +6,7 @@ import { RedisDeploymentStore } from '../../src/adapters/store/redis-deployment-
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { buttonClickBody, slackHeaders, slashCommandBody, viewSubmissionBody } from '../fakes/slack-signer.js';
 import { RunWatch, served, until } from '../helpers/run-watch.js';
+import { removeContainersOf } from '../helpers/containers.js';
 import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
 import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
 
@@ -58,8 +59,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await slipway?.stop();
   await slack?.stop();
-  const containers = await docker.listContainers({ all: true, filters: { label: ['slipway.service=shop'] } });
-  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+  await removeContainersOf('shop');
   await repo?.remove();
 });
 

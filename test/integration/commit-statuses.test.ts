@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { dockerClient } from '../../src/adapters/docker/docker-client.js';
 import { isFinished } from '../../src/core/run.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import { until } from '../helpers/run-watch.js';
+import { removeContainersOf } from '../helpers/containers.js';
 import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
 import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
 import { deliveryHeaders, pushPayload } from '../helpers/webhook-deliveries.js';
@@ -13,7 +13,6 @@ const REPO_URL = 'https://github.com/acme/statuses.git';
 let repo: SampleRepo;
 let github: FakeGitHub;
 let slipway: TestSlipway;
-const docker = dockerClient(process.env.DOCKER_HOST);
 
 beforeAll(async () => {
   repo = await createSampleRepo();
@@ -40,8 +39,7 @@ services:
 afterAll(async () => {
   await slipway?.stop();
   await github?.stop();
-  const containers = await docker.listContainers({ all: true, filters: { label: ['slipway.service=statuses'] } });
-  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+  await removeContainersOf('statuses');
   await repo?.remove();
 });
 

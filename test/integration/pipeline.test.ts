@@ -10,6 +10,7 @@ import { FakeSlack } from '../fakes/fake-slack.js';
 import { buttonClickBody, slackHeaders } from '../fakes/slack-signer.js';
 import { scrape } from '../helpers/prometheus.js';
 import { RunWatch, served, stageStatus, until } from '../helpers/run-watch.js';
+import { removeContainersOf } from '../helpers/containers.js';
 import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
 import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
 
@@ -65,8 +66,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await slipway?.stop();
   await slack?.stop();
-  const containers = await docker.listContainers({ all: true, filters: { label: ['slipway.service=sample'] } });
-  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+  await removeContainersOf('sample');
   await repo?.remove();
 });
 

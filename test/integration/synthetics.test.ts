@@ -5,6 +5,7 @@ import { FakeDatadog } from '../fakes/fake-datadog.js';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { buttonClickBody, slackHeaders } from '../fakes/slack-signer.js';
 import { RunWatch, served, until } from '../helpers/run-watch.js';
+import { removeContainersOf } from '../helpers/containers.js';
 import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
 import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
 
@@ -83,8 +84,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await slipway?.stop();
   await Promise.all([slack?.stop(), datadog?.stop()]);
-  const containers = await docker.listContainers({ all: true, filters: { label: ['slipway.service=promo'] } });
-  await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+  await removeContainersOf('promo');
   await repo?.remove();
 });
 

@@ -1,25 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { needsBuild, resumePoint, reuseRelease } from '../../../src/core/pipeline.js';
-import { failRun, newRun, nextStage, parkRun, passStage, type Run, startStage, supersedeRun } from '../../../src/core/run.js';
+import { aRun } from '../../helpers/runs.js';
+import { failRun, nextStage, parkRun, passStage, type Run, startStage, supersedeRun } from '../../../src/core/run.js';
 
 const T0 = new Date('2026-11-20T10:00:00Z');
 const base = (): Run =>
-  newRun(
-    {
-      id: 'sample-abc',
-      service: 'sample',
-      trigger: 'push',
-      branch: 'main',
-      sha: 'a'.repeat(40),
-      author: { name: 'Ann' },
-      triggeredBy: { name: 'ann' },
-      commits: [],
-      cloneUrl: 'file:///srv/sample.git',
-      target: { environment: 'staging', ephemeral: false },
-      stages: ['checkout', 'test', 'build', 'push', 'deploy:staging', 'approval:production', 'deploy:production'],
-    },
-    T0,
-  );
+  aRun({ id: 'sample-abc', service: 'sample', stages: ['checkout', 'test', 'build', 'push', 'deploy:staging', 'approval:production', 'deploy:production'] }, T0);
 
 const statuses = (run: Run) => run.stages.map((s) => `${s.name}=${s.status}`);
 const passed = (run: Run, ...names: string[]) => names.reduce((r, n) => passStage(startStage(r, n, T0), n, T0), run);

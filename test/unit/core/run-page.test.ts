@@ -1,26 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { failRun, newRun } from '../../../src/core/run.js';
+import { failRun } from '../../../src/core/run.js';
+import { aRun } from '../../helpers/runs.js';
 import { runPage } from '../../../src/core/run-page.js';
 
 describe('runPage', () => {
   it('escapes everything that comes from outside: branch, commit messages, logs', () => {
     const run = failRun(
-      newRun(
-        {
-          id: 'shop-abc',
-          service: 'shop',
-          trigger: 'push',
-          branch: 'dev/<script>alert(1)</script>',
-          sha: 'a'.repeat(40),
-          author: { name: 'Eve "quotes"' },
-          triggeredBy: { name: 'eve' },
-          commits: [{ sha: 'a'.repeat(40), message: '<img src=x onerror=alert(1)>', author: { name: 'Eve' } }],
-          cloneUrl: '',
-          target: { environment: 'staging', ephemeral: false },
-          stages: ['checkout', 'test'],
-        },
-        new Date('2026-11-20T10:00:00Z'),
-      ),
+      aRun({
+        branch: 'dev/<script>alert(1)</script>',
+        author: { name: 'Eve "quotes"' },
+        triggeredBy: { name: 'eve' },
+        commits: [{ sha: 'a'.repeat(40), message: '<img src=x onerror=alert(1)>', author: { name: 'Eve' } }],
+        stages: ['checkout', 'test'],
+      }),
       'test',
       '<b>boom</b>',
       new Date('2026-11-20T10:00:05Z'),

@@ -1,25 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { approvalCard, parseApprovalKey } from '../../../../src/core/messages/approval-card.js';
 import type { Approval } from '../../../../src/core/ports.js';
-import { newRun } from '../../../../src/core/run.js';
+import { aRun } from '../../../helpers/runs.js';
 
 const run = {
-  ...newRun(
-    {
-      id: 'shop-abc',
-      service: 'shop',
-      trigger: 'push',
-      branch: 'main',
-      sha: 'b'.repeat(40),
-      author: { name: 'Ann' },
-      triggeredBy: { name: 'ann' },
-      commits: [],
-      cloneUrl: '',
-      target: { environment: 'staging', ephemeral: false },
-      stages: ['approval:production', 'deploy:production'],
-    },
-    new Date('2026-11-20T10:00:00Z'),
-  ),
+  ...aRun({ sha: 'b'.repeat(40), stages: ['approval:production', 'deploy:production'] }),
   quality: { tests: { total: 3, passed: 3, failed: 0, skipped: 0 }, coverage: 91 },
 };
 const approval: Approval = {
