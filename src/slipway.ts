@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { WebClientEvent } from '@slack/web-api';
@@ -35,7 +35,6 @@ import { isFinished } from './core/run.js';
 import { createMetrics } from './metrics.js';
 import { serviceList, type SlipwayConfig } from './core/config-schema.js';
 import { type Env, SECRET_ENV_KEYS } from './core/env-schema.js';
-import { SlipwayError } from './core/errors.js';
 import { scrubber } from './core/scrub.js';
 import { acceptPush } from './intake/accept-push.js';
 import { decideApproval } from './intake/approval-decision.js';
@@ -74,9 +73,6 @@ export type RunningSlipway = { port?: number; close(): Promise<void> };
 /** Builds the adapters and starts what the mode asks for; `close` stops it all in reverse order. */
 export async function startSlipway(options: SlipwayOptions): Promise<RunningSlipway> {
   const { env, config, log, mode = 'all', dataDir = '.slipway', processEnv = process.env } = options;
-  if (env.SLACK_APP_TOKEN) {
-    throw new SlipwayError('socket_mode', 'SLACK_APP_TOKEN is set, but this version has no Socket Mode yet: unset it and give Slack the Request URL <public url>/slack/events');
-  }
   const closers: (() => Promise<unknown>)[] = [];
   const close = async () => {
     for (const closer of closers.reverse()) await closer().catch((error: unknown) => log.warn({ err: error }, 'error while closing'));
@@ -223,10 +219,11 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
     }
 
     const actionDeps = { ...stores, services, queue, events, directory, newRunId, now };
-    const slackApp = env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET
+    const slackApp = env.SLACK_BOT_TOKEN && (env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN)
       ? await createSlackApp({
           botToken: env.SLACK_BOT_TOKEN,
           signingSecret: env.SLACK_SIGNING_SECRET,
+          appToken: env.SLACK_APP_TOKEN,
           apiUrl: env.SLACK_API_URL,
           commands,
           commandDeps: {
@@ -247,6 +244,7 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
           commandAnswered: (command, result) => metrics.commands.inc({ command, result }),
         })
       : undefined;
+    if (slackApp) closers.push(() => slackApp.stop());
 
     const server = createHttpServer({
       webhook: webhookRoute({
@@ -256,7 +254,7 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
         log,
         answered: (host, status) => metrics.webhooks.inc({ host, result: String(status) }),
       }),
-      slack: slackApp?.listener,
+      slack: slackApp?.listener ?? (slackApp ? socketModeNote : undefined),
       runPage: links && runPageRoute({ runs, logs: stores.logs, links }),
       metrics: metricsRoute,
       probes,
@@ -284,4 +282,10 @@ function closeServer(server: Server): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections();
   });
+}
+
+/** In Socket Mode Slack never calls the Request URL; someone who does is told why nothing is there. */
+function socketModeNote(_req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(404, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ error: 'slipway receives Slack over Socket Mode (SLACK_APP_TOKEN is set); this URL is not used' }));
 }

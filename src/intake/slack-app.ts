@@ -1,6 +1,7 @@
 import { type AnyMiddlewareArgs, App, HTTPReceiver, type Middleware } from '@slack/bolt';
 import type { RequestListener } from 'node:http';
 import { boltLogger } from '../adapters/slack/bolt-logger.js';
+import { SocketModeReceiver } from '../adapters/slack/socket-mode-receiver.js';
 import { APPROVE_ACTION, parseApprovalKey, REJECT_ACTION, REJECT_VIEW } from '../core/messages/approval-card.js';
 import { RERUN_CHECKS_ACTION, RETRY_ACTION } from '../core/messages/failure-alert.js';
 import type { ApprovalClick } from './approval-decision.js';
@@ -11,7 +12,10 @@ import { type CommandDeps, runCommand, type SlashCommand } from '../../commands/
 
 export type SlackAppOptions = {
   botToken: string;
-  signingSecret: string;
+  /** HTTP mode: the secret requests are signed with. */
+  signingSecret?: string;
+  /** Socket Mode: the app-level token (`xapp-…`); no Request URL is needed. */
+  appToken?: string;
   /** The Web API base URL; tests point it at the fake Slack. */
   apiUrl?: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own argument type
@@ -29,17 +33,30 @@ export type SlackAppOptions = {
   rollback(request: RollbackRequest, user: { id: string; name: string }, buttonId: string): Promise<string>;
 };
 
-/** The Bolt app behind `POST /slack/events`: signatures checked by Bolt, retries dropped, commands registered. */
-export async function createSlackApp(options: SlackAppOptions): Promise<{ app: App; listener: RequestListener }> {
+export type SlackApp = {
+  app: App;
+  /** HTTP mode: what answers `POST /slack/events`. */
+  listener?: RequestListener;
+  stop(): Promise<void>;
+};
+
+/**
+ * The Bolt app: over HTTP (`POST /slack/events`, signatures checked by Bolt) or over Socket Mode when an app
+ * token is given. Either way Slack's retries are dropped and the commands and buttons are registered.
+ */
+export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp> {
   const logger = boltLogger(options.log);
-  const receiver = new HTTPReceiver({ signingSecret: options.signingSecret, logger });
+  const apiUrl = options.apiUrl && !options.apiUrl.endsWith('/') ? `${options.apiUrl}/` : options.apiUrl;
+  const socket = options.appToken ? new SocketModeReceiver({ appToken: options.appToken, apiUrl, logger }) : undefined;
+  const http = socket ? undefined : new HTTPReceiver({ signingSecret: options.signingSecret ?? '', logger });
+  const receiver = socket ?? http;
   const app = new App({
     token: options.botToken,
     receiver,
     logger,
     deferInitialization: true,
     clientOptions: {
-      slackApiUrl: options.apiUrl && !options.apiUrl.endsWith('/') ? `${options.apiUrl}/` : options.apiUrl,
+      slackApiUrl: apiUrl,
       retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 5_000 },
     },
   });
@@ -53,7 +70,12 @@ export async function createSlackApp(options: SlackAppOptions): Promise<{ app: A
   app.error(async (error) => {
     options.log.error({ err: error }, 'Slack listener failed');
   });
-  return { app, listener: receiver.requestListener };
+  if (socket) {
+    await socket.start();
+    options.log.info('connected to Slack over Socket Mode');
+    return { app, stop: () => socket.stop() };
+  }
+  return { app, listener: http?.requestListener, stop: async () => {} };
 }
 
 export function registerCommands(

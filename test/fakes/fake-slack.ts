@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 export type SlackCall = { method: string; args: Record<string, unknown> };
 
@@ -14,10 +16,13 @@ const REQUIRED: Record<string, readonly string[][]> = {
   'views.open': [['trigger_id'], ['view']],
   'files.getUploadURLExternal': [['filename'], ['length']],
   'files.completeUploadExternal': [['files']],
+  'apps.connections.open': [],
 };
 
 export type FakeSlackOptions = {
   token: string;
+  /** The app-level token Socket Mode connects with (`apps.connections.open`). */
+  appToken?: string;
   /** email → Slack user id, for users.lookupByEmail */
   users?: Record<string, string>;
   /** group id → member ids, for usergroups.users.list */
@@ -41,6 +46,9 @@ export class FakeSlack {
   private readonly failures = new Map<string, Failure[]>();
   private server?: Server;
   private ts = 1_700_000_000;
+  private readonly sockets = new WebSocketServer({ noServer: true });
+  private socket?: WebSocket;
+  private readonly acks = new Map<string, (payload: unknown) => void>();
 
   constructor(private readonly options: FakeSlackOptions) {}
 
@@ -110,7 +118,8 @@ export class FakeSlack {
         this.unexpected.push(method);
         return reply({ ok: false, error: 'unknown_method' });
       }
-      if (req.headers.authorization !== `Bearer ${this.options.token}`) {
+      const token = method === 'apps.connections.open' ? this.options.appToken : this.options.token;
+      if (req.headers.authorization !== `Bearer ${token}`) {
         this.unexpected.push(`${method} with a wrong or missing token`);
         return reply({ ok: false, error: req.headers.authorization ? 'invalid_auth' : 'not_authed' });
       }
@@ -126,11 +135,45 @@ export class FakeSlack {
       this.answers.set(call, answer);
       reply(answer);
     });
+    // Socket Mode: the URL apps.connections.open hands out is a WebSocket on this same server.
+    this.server.on('upgrade', (req, socket, head) => {
+      this.sockets.handleUpgrade(req, socket, head, (ws) => {
+        this.socket = ws;
+        ws.on('message', (data) => {
+          const message = JSON.parse(String(data)) as { envelope_id?: string; payload?: unknown };
+          if (message.envelope_id) this.acks.get(message.envelope_id)?.(message.payload ?? {});
+        });
+        ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0SLIPWAY' }, debug_info: { host: 'fake' } }));
+      });
+    });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
   }
 
+  /** Waits until a Socket Mode client is connected. */
+  async socketConnected(ms = 10_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!this.socket) {
+      if (Date.now() > deadline) throw new Error('no Socket Mode connection');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Sends an envelope over Socket Mode, as Slack does; resolves with the payload the app acknowledged it with. */
+  sendEnvelope(type: 'slash_commands' | 'interactive' | 'events_api', payload: Record<string, unknown>, { retryAttempt = 0 } = {}): Promise<unknown> {
+    if (!this.socket) throw new Error('no Socket Mode connection');
+    const envelopeId = randomUUID();
+    const acked = new Promise<unknown>((resolve) => this.acks.set(envelopeId, resolve));
+    this.socket.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: retryAttempt, retry_reason: retryAttempt ? 'timeout' : '' }));
+    return acked;
+  }
+
   async stop(): Promise<void> {
-    await new Promise((resolve) => this.server?.close(resolve));
+    this.socket?.terminate();
+    this.sockets.close();
+    await new Promise((resolve) => {
+      this.server?.close(resolve);
+      this.server?.closeAllConnections();
+    });
   }
 
   private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
@@ -147,6 +190,8 @@ export class FakeSlack {
         const id = this.options.users?.[String(args.email)];
         return id ? { ok: true, user: { id, profile: { email: args.email } } } : { ok: false, error: 'users_not_found' };
       }
+      case 'apps.connections.open':
+        return { ok: true, url: this.url.replace(/^http/, 'ws').replace(/\/api\/$/, '/socket') };
       case 'files.getUploadURLExternal': {
         const id = `F${this.ts++}`;
         return { ok: true, file_id: id, upload_url: this.url.replace(/\/api\/$/, `/upload/${id}`) };
