@@ -2,7 +2,6 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { WebClientEvent } from '@slack/web-api';
-import { Worker } from 'bullmq';
 import { commandHelp, commands } from '../commands/index.js';
 import { dockerClient } from './adapters/docker/docker-client.js';
 import { dockerProbe } from './adapters/docker/docker-probe.js';
@@ -11,31 +10,23 @@ import { gitHosts } from './adapters/git/git-hosts.js';
 import { type EmbeddedRedis, startEmbeddedRedis } from './adapters/redis/embedded-redis.js';
 import { closeRedis, connectRedis, redisProbe, waitForRedis } from './adapters/redis/redis-connection.js';
 import { slackClient } from './adapters/slack/slack-client.js';
-import { BULLMQ_PREFIX } from './adapters/store/redis-keys.js';
 import { slackDirectory, type SlackDirectory } from './adapters/slack/slack-directory.js';
 import { remoteHead } from './adapters/git/remote-head.js';
 import { RedisApprovalStore } from './adapters/store/redis-approval-store.js';
 import { RedisArtifactStore } from './adapters/store/redis-artifact-store.js';
-import { browserChecks } from './adapters/synthetics/browser-checks.js';
-import { datadogChecks } from './adapters/synthetics/datadog-checks.js';
-import { httpChecks } from './adapters/synthetics/http-checks.js';
 import { RedisAuditLog } from './adapters/store/redis-audit-log.js';
 import { RedisDeploymentStore } from './adapters/store/redis-deployment-store.js';
 import { RedisLockStore } from './adapters/store/redis-lock-store.js';
-import { RedisLease } from './adapters/store/redis-lease.js';
 import { RedisLogStore } from './adapters/store/redis-log-store.js';
 import { RedisOnceStore } from './adapters/store/redis-once-store.js';
-import { RedisPortStore } from './adapters/store/redis-port-store.js';
 import { RedisReleaseStore } from './adapters/store/redis-release-store.js';
 import { RedisRunStore } from './adapters/store/redis-run-store.js';
-import { watchedRunStore } from './adapters/store/watched-run-store.js';
 import { commitStatuses } from './adapters/git/commit-statuses.js';
-import { commitState } from './core/commit-state.js';
-import { isFinished } from './core/run.js';
 import { createMetrics } from './metrics.js';
+import { observeRuns } from './observe-runs.js';
+import { startWorkers } from './start-workers.js';
 import { serviceList, type SlipwayConfig } from './core/config-schema.js';
-import { type Env, SECRET_ENV_KEYS } from './core/env-schema.js';
-import { scrubber } from './core/scrub.js';
+import type { Env } from './core/env-schema.js';
 import { acceptPush } from './intake/accept-push.js';
 import { decideApproval } from './intake/approval-decision.js';
 import { confirmRollback } from './intake/rollback.js';
@@ -47,10 +38,9 @@ import { newRunId } from './intake/run-id.js';
 import { createSlackApp } from './intake/slack-app.js';
 import { webhookRoute } from './intake/webhook-route.js';
 import type { Logger } from './log.js';
-import { createGateProcessor, Gates, GATES_QUEUE } from './queue/gates.js';
-import { BullRunEvents, createNotifier, NOTIFICATIONS_QUEUE, type RunEvents } from './queue/notifier.js';
-import { createRunProcessor } from './queue/run-processor.js';
-import { BullRunQueue, RUNS_QUEUE } from './queue/run-queue.js';
+import { Gates } from './queue/gates.js';
+import { BullRunEvents, type RunEvents } from './queue/notifier.js';
+import { BullRunQueue } from './queue/run-queue.js';
 
 /** `server` answers HTTP, `worker` runs pipelines and Slack updates, `all` (the default) does both. */
 export type SlipwayMode = 'all' | 'server' | 'worker';
@@ -108,20 +98,7 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
       gitea: env.GITEA_TOKEN && env.GITEA_API_URL ? { token: env.GITEA_TOKEN, apiUrl: env.GITEA_API_URL } : undefined,
       runUrl,
     });
-    // One chain of status reports per run, so the host ends on the latest verdict even if a call is slow.
-    const reporting = new Map<string, Promise<void>>();
-    const runs = watchedRunStore(new RedisRunStore(redis), (run, before) => {
-      if (isFinished(run) && (!before || !isFinished(before))) metrics.runs.inc({ service: run.service, outcome: run.status });
-      const verdict = commitState(run);
-      if (!verdict || JSON.stringify(verdict) === JSON.stringify(before && commitState(before))) return;
-      const next = (reporting.get(run.id) ?? Promise.resolve())
-        .then(() => statuses.report(run))
-        .catch((error: unknown) => log.warn({ err: error, runId: run.id }, 'cannot report the commit status'))
-        .finally(() => {
-          if (reporting.get(run.id) === next) reporting.delete(run.id);
-        });
-      reporting.set(run.id, next);
-    });
+    const runs = observeRuns(new RedisRunStore(redis), { metrics, statuses, log });
     const once = new RedisOnceStore(redis);
     const queue = new BullRunQueue(redis);
     closers.push(() => queue.close());
@@ -155,57 +132,7 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
     const directory: SlackDirectory = slack ? slackDirectory(slack) : { userIdByEmail: async () => undefined, groupMembers: async () => new Set() };
 
     if (mode === 'all' || mode === 'worker') {
-      const secrets = [
-        ...SECRET_ENV_KEYS.map((key) => env[key]),
-        ...services.map((s) => (s.cloneTokenEnv ? processEnv[s.cloneTokenEnv] : undefined)),
-      ];
-      const gate = { services, runs, approvals: stores.approvals, audit: stores.audit, events, gates, log, now };
-      const processor = createRunProcessor({
-        ...stores,
-        services,
-        docker,
-        ports: new RedisPortStore(redis),
-        lease: new RedisLease(redis),
-        gate,
-        synthetics: {
-          http: httpChecks,
-          browser: browserChecks(env.SLIPWAY_CHROMIUM),
-          datadog:
-            env.DD_API_KEY && env.DD_APP_KEY
-              ? datadogChecks({ apiKey: env.DD_API_KEY, appKey: env.DD_APP_KEY, site: env.DD_SITE ?? 'datadoghq.com', apiUrl: env.DATADOG_API_URL })
-              : undefined,
-        },
-        events,
-        log,
-        env: processEnv,
-        scrub: scrubber(secrets),
-        now,
-        stageEnded: (stage, status, seconds) => metrics.stageSeconds.observe({ stage, status }, seconds),
-      });
-      const workerRedis = connectRedis(redisUrl, { forWorker: true, onError });
-      closers.push(() => closeRedis(workerRedis));
-      const runWorker = new Worker(RUNS_QUEUE, processor, {
-        connection: workerRedis,
-        prefix: BULLMQ_PREFIX,
-        concurrency: env.SLIPWAY_WORKER_CONCURRENCY,
-      });
-      runWorker.on('failed', (job, error) => log.error({ err: error, runId: job?.data.runId }, 'run job failed'));
-      closers.push(() => runWorker.close());
-      const gateWorker = new Worker(GATES_QUEUE, createGateProcessor(gate), { connection: workerRedis, prefix: BULLMQ_PREFIX });
-      closers.push(() => gateWorker.close());
-      if (slack) {
-        const notifier = new Worker(NOTIFICATIONS_QUEUE, createNotifier({ ...stores, redis, slack, services, log, runUrl }), {
-          connection: workerRedis,
-          prefix: BULLMQ_PREFIX,
-          concurrency: 4,
-        });
-        notifier.on('failed', (job, error) => {
-          metrics.slackErrors.inc({ kind: 'failed_update' });
-          log.warn({ err: error, runId: job?.data.runId }, 'Slack update failed; it will be retried');
-        });
-        closers.push(() => notifier.close());
-      }
-      log.info({ concurrency: env.SLIPWAY_WORKER_CONCURRENCY }, 'worker started');
+      closers.push(...startWorkers({ env, processEnv, services, stores, redis, redisUrl, onError, docker, gates, events, slack, runUrl, metrics, log, now }));
     }
     const metricsRoute = { contentType: metrics.registry.contentType, text: () => metrics.registry.metrics() };
     const probes = [redisProbe(redis), dockerProbe(docker)];

@@ -1,0 +1,112 @@
+import type { WebClient } from '@slack/web-api';
+import { Worker } from 'bullmq';
+import type Docker from 'dockerode';
+import type { Redis } from 'ioredis';
+import { connectRedis, closeRedis } from './adapters/redis/redis-connection.js';
+import { BULLMQ_PREFIX } from './adapters/store/redis-keys.js';
+import { RedisLease } from './adapters/store/redis-lease.js';
+import { RedisPortStore } from './adapters/store/redis-port-store.js';
+import { browserChecks } from './adapters/synthetics/browser-checks.js';
+import { datadogChecks } from './adapters/synthetics/datadog-checks.js';
+import { httpChecks } from './adapters/synthetics/http-checks.js';
+import type { ServiceConfig } from './core/config-schema.js';
+import { type Env, SECRET_ENV_KEYS } from './core/env-schema.js';
+import type {
+  ApprovalStore, ArtifactStore, AuditLog, DeploymentStore, LockStore, LogStore, OnceStore, ReleaseStore, RunStore,
+} from './core/ports.js';
+import { scrubber } from './core/scrub.js';
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+import { createGateProcessor, type Gates, GATES_QUEUE } from './queue/gates.js';
+import { createNotifier, NOTIFICATIONS_QUEUE, type RunEvents } from './queue/notifier.js';
+import { createRunProcessor } from './queue/run-processor.js';
+import { RUNS_QUEUE } from './queue/run-queue.js';
+
+export type WorkerDeps = {
+  env: Env;
+  processEnv: NodeJS.ProcessEnv;
+  services: readonly ServiceConfig[];
+  stores: {
+    runs: RunStore;
+    once: OnceStore;
+    releases: ReleaseStore;
+    deployments: DeploymentStore;
+    approvals: ApprovalStore;
+    locks: LockStore;
+    audit: AuditLog;
+    logs: LogStore;
+    artifacts: ArtifactStore;
+  };
+  redis: Redis;
+  redisUrl: string;
+  onError(error: Error): void;
+  docker: Docker;
+  gates: Gates;
+  events: RunEvents;
+  slack?: WebClient;
+  runUrl?(runId: string): string;
+  metrics: Metrics;
+  log: Logger;
+  now(): Date;
+};
+
+/**
+ * The workers of one process: runs (up to SLIPWAY_WORKER_CONCURRENCY at once), approval expiries, and Slack
+ * updates. Answers what closes them; closing waits for the jobs in hand.
+ */
+export function startWorkers(deps: WorkerDeps): (() => Promise<unknown>)[] {
+  const { env, processEnv, services, stores, redis, redisUrl, onError, docker, gates, events, slack, runUrl, metrics, log, now } = deps;
+  const closers: (() => Promise<unknown>)[] = [];
+    const secrets = [
+      ...SECRET_ENV_KEYS.map((key) => env[key]),
+      ...services.map((s) => (s.cloneTokenEnv ? processEnv[s.cloneTokenEnv] : undefined)),
+    ];
+  const gate = { services, runs: stores.runs, approvals: stores.approvals, audit: stores.audit, events, gates, log, now };
+    const processor = createRunProcessor({
+      ...stores,
+      services,
+      docker,
+      ports: new RedisPortStore(redis),
+      lease: new RedisLease(redis),
+      gate,
+      synthetics: {
+        http: httpChecks,
+        browser: browserChecks(env.SLIPWAY_CHROMIUM),
+        datadog:
+          env.DD_API_KEY && env.DD_APP_KEY
+            ? datadogChecks({ apiKey: env.DD_API_KEY, appKey: env.DD_APP_KEY, site: env.DD_SITE ?? 'datadoghq.com', apiUrl: env.DATADOG_API_URL })
+            : undefined,
+      },
+      events,
+      log,
+      env: processEnv,
+      scrub: scrubber(secrets),
+      now,
+      stageEnded: (stage, status, seconds) => metrics.stageSeconds.observe({ stage, status }, seconds),
+    });
+    const workerRedis = connectRedis(redisUrl, { forWorker: true, onError });
+    closers.push(() => closeRedis(workerRedis));
+    const runWorker = new Worker(RUNS_QUEUE, processor, {
+      connection: workerRedis,
+      prefix: BULLMQ_PREFIX,
+      concurrency: env.SLIPWAY_WORKER_CONCURRENCY,
+    });
+    runWorker.on('failed', (job, error) => log.error({ err: error, runId: job?.data.runId }, 'run job failed'));
+    closers.push(() => runWorker.close());
+    const gateWorker = new Worker(GATES_QUEUE, createGateProcessor(gate), { connection: workerRedis, prefix: BULLMQ_PREFIX });
+    closers.push(() => gateWorker.close());
+    if (slack) {
+      const notifier = new Worker(NOTIFICATIONS_QUEUE, createNotifier({ ...stores, redis, slack, services, log, runUrl }), {
+        connection: workerRedis,
+        prefix: BULLMQ_PREFIX,
+        concurrency: 4,
+      });
+      notifier.on('failed', (job, error) => {
+        metrics.slackErrors.inc({ kind: 'failed_update' });
+        log.warn({ err: error, runId: job?.data.runId }, 'Slack update failed; it will be retried');
+      });
+      closers.push(() => notifier.close());
+    }
+    log.info({ concurrency: env.SLIPWAY_WORKER_CONCURRENCY }, 'worker started');
+  return closers;
+}
