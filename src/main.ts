@@ -1,11 +1,16 @@
 #!/usr/bin/env node
+import { join } from 'node:path';
+import { ConsoleChat } from './adapters/console/console-chat.js';
 import { loadConfigFile, loadEnv } from './config.js';
+import { serviceList } from './core/config-schema.js';
 import { SECRET_ENV_KEYS } from './core/env-schema.js';
 import { SlipwayError } from './core/errors.js';
+import { prepareLocalSample } from './local/local-sample.js';
 import { createLogger } from './log.js';
 import { type SlipwayMode, startSlipway } from './slipway.js';
 
 const USAGE = 'usage: slipway [server|worker]   (no argument: both in one process)';
+const DATA_DIR = '.slipway';
 
 function modeFrom(args: readonly string[]): SlipwayMode {
   const [word, ...rest] = args;
@@ -17,11 +22,33 @@ function modeFrom(args: readonly string[]): SlipwayMode {
 
 async function main(): Promise<void> {
   const mode = modeFrom(process.argv.slice(2));
-  const env = loadEnv(process.env);
+  let env = loadEnv(process.env);
+  let config = await loadConfigFile(env.SLIPWAY_CONFIG, { required: process.env.SLIPWAY_CONFIG !== undefined });
+
+  // Local mode: no Slack token, one process. The terminal is the chat (logs go to stderr), and with nothing
+  // configured a sample service in a local git repository shows the whole flow.
+  const local = !env.SLACK_BOT_TOKEN && mode === 'all';
+  const sample = local && serviceList(config).length === 0 ? await prepareLocalSample(DATA_DIR, process.env.SLIPWAY_REGISTRY) : undefined;
+  if (sample) {
+    config = sample.config;
+    env = loadEnv({ ...process.env, GOGS_WEBHOOK_SECRET: env.GOGS_WEBHOOK_SECRET ?? sample.secret });
+  }
+
   const secrets = SECRET_ENV_KEYS.map((key) => env[key]).filter((v): v is string => !!v);
-  const log = createLogger({ level: env.LOG_LEVEL, secrets });
-  const config = await loadConfigFile(env.SLIPWAY_CONFIG, { required: process.env.SLIPWAY_CONFIG !== undefined });
-  const slipway = await startSlipway({ env, config, log, mode });
+  const log = createLogger({ level: env.LOG_LEVEL, secrets }, local ? process.stderr : undefined);
+  const write = (text: string) => void process.stdout.write(text);
+  const slipway = await startSlipway({
+    env,
+    config,
+    log,
+    mode,
+    dataDir: DATA_DIR,
+    console: local ? { chat: new ConsoleChat(write, join(DATA_DIR, 'files')), input: process.stdin, write, push: sample?.push } : undefined,
+  });
+  if (sample) {
+    await sample.connect(`http://127.0.0.1:${slipway.port}/webhooks/gogs`);
+    write(`The sample service lives in ${join(DATA_DIR, 'sample', 'work')}: commit and push there, or type "push".\n`);
+  }
 
   let stopping = false;
   const stop = (signal: string) => {

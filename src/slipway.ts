@@ -25,7 +25,7 @@ import { commitStatuses } from './adapters/git/commit-statuses.js';
 import { createMetrics } from './metrics.js';
 import { observeRuns } from './observe-runs.js';
 import { startWorkers } from './start-workers.js';
-import { serviceList, type SlipwayConfig } from './core/config-schema.js';
+import { type ServiceConfig, serviceList, type SlipwayConfig } from './core/config-schema.js';
 import type { Env } from './core/env-schema.js';
 import { acceptPush } from './intake/accept-push.js';
 import { decideApproval } from './intake/approval-decision.js';
@@ -36,6 +36,12 @@ import { runLinks } from './intake/run-links.js';
 import { runPageRoute } from './intake/run-page-route.js';
 import { newRunId } from './intake/run-id.js';
 import { createSlackApp } from './intake/slack-app.js';
+import { startConsole } from './intake/console.js';
+import type { ApprovalClick } from './intake/approval-decision.js';
+import type { RollbackRequest } from './intake/rollback.js';
+import type { ConsoleChat } from './adapters/console/console-chat.js';
+import type { ChatApi } from './core/chat-api.js';
+import type { Readable } from 'node:stream';
 import { webhookRoute } from './intake/webhook-route.js';
 import type { Logger } from './log.js';
 import { Gates } from './queue/gates.js';
@@ -56,6 +62,8 @@ export type SlipwayOptions = {
   listenHost?: string;
   /** Where clone tokens named by `cloneTokenEnv` are read from. */
   processEnv?: NodeJS.ProcessEnv;
+  /** Local mode: a console chat in place of Slack (used when no SLACK_BOT_TOKEN is set). */
+  console?: { chat: ConsoleChat; input: Readable; write(text: string): void; push?(message: string): Promise<string> };
 };
 
 export type RunningSlipway = { port?: number; close(): Promise<void> };
@@ -116,7 +124,10 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
       artifacts: new RedisArtifactStore(redis),
     };
     const docker = dockerClient(env.DOCKER_HOST);
-    const slack = env.SLACK_BOT_TOKEN ? slackClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, log) : undefined;
+    const slackWeb = env.SLACK_BOT_TOKEN ? slackClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, log) : undefined;
+    slackWeb?.on(WebClientEvent.RATE_LIMITED, () => metrics.slackErrors.inc({ kind: 'rate_limited' }));
+    // Where messages go: Slack, or in local mode the console.
+    const slack: ChatApi | undefined = slackWeb ?? (mode === 'all' ? options.console?.chat : undefined);
     let events: RunEvents = { changed: async () => {} };
     let bullEvents: BullRunEvents | undefined;
     if (slack) {
@@ -124,7 +135,6 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
       const opened = bullEvents;
       closers.push(() => opened.close());
       events = bullEvents;
-      slack.on(WebClientEvent.RATE_LIMITED, () => metrics.slackErrors.inc({ kind: 'rate_limited' }));
     } else {
       log.info('SLACK_BOT_TOKEN is not set: Slack is off, /slack/events answers 503 and runs post no messages');
     }
@@ -146,6 +156,22 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
     }
 
     const actionDeps = { ...stores, services, queue, events, directory, newRunId, now };
+    const commandDeps = {
+      ...actionDeps,
+      commands: commandHelp,
+      healthOf: async (service: ServiceConfig, environment: string) => {
+        const env = service.environments.find((e) => e.name === environment);
+        return env ? healthNow(`http://127.0.0.1:${env.port}${env.healthPath}`) : 'unknown';
+      },
+      branchHead: (service: ServiceConfig, url: string, branch: string) =>
+        remoteHead(url, branch, { token: service.cloneTokenEnv ? processEnv[service.cloneTokenEnv] : undefined }),
+    };
+    // What a Slack button or its console choice does: the same functions either way.
+    const actions = {
+      retry: (runId: string, by: { name: string; username: string }, retryOptions?: { fromFailedStage?: boolean }) => retryRun(runId, by, actionDeps, retryOptions),
+      decide: (click: ApprovalClick) => decideApproval(click, actionDeps),
+      rollback: (request: RollbackRequest, user: { id: string; name: string }, buttonId: string) => confirmRollback(request, user, buttonId, actionDeps),
+    };
     const slackApp = env.SLACK_BOT_TOKEN && (env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN)
       ? await createSlackApp({
           botToken: env.SLACK_BOT_TOKEN,
@@ -153,21 +179,10 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
           appToken: env.SLACK_APP_TOKEN,
           apiUrl: env.SLACK_API_URL,
           commands,
-          commandDeps: {
-            ...actionDeps,
-            commands: commandHelp,
-            healthOf: async (service, environment) => {
-              const env = service.environments.find((e) => e.name === environment);
-              return env ? healthNow(`http://127.0.0.1:${env.port}${env.healthPath}`) : 'unknown';
-            },
-            branchHead: (service, url, branch) =>
-              remoteHead(url, branch, { token: service.cloneTokenEnv ? processEnv[service.cloneTokenEnv] : undefined }),
-          },
+          commandDeps,
           once,
           log,
-          retry: (runId, by, options) => retryRun(runId, by, actionDeps, options),
-          decide: (click) => decideApproval(click, actionDeps),
-          rollback: (request, user, buttonId) => confirmRollback(request, user, buttonId, actionDeps),
+          ...actions,
           commandAnswered: (command, result) => metrics.commands.inc({ command, result }),
         })
       : undefined;
@@ -189,6 +204,9 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
     });
     const port = await listen(server, env.PORT, options.listenHost);
     closers.push(() => closeServer(server));
+    if (!slackWeb && options.console && mode === 'all') {
+      startConsole({ ...options.console, ...actions, commands, commandDeps, log });
+    }
     log.info({ port, mode, services: services.map((s) => s.name) }, `slipway listening on port ${port}`);
     return { port, close };
   } catch (error) {

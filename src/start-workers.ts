@@ -1,4 +1,3 @@
-import type { WebClient } from '@slack/web-api';
 import { Worker } from 'bullmq';
 import type Docker from 'dockerode';
 import type { Redis } from 'ioredis';
@@ -9,6 +8,7 @@ import { RedisPortStore } from './adapters/store/redis-port-store.js';
 import { browserChecks } from './adapters/synthetics/browser-checks.js';
 import { datadogChecks } from './adapters/synthetics/datadog-checks.js';
 import { httpChecks } from './adapters/synthetics/http-checks.js';
+import type { ChatApi } from './core/chat-api.js';
 import type { ServiceConfig } from './core/config-schema.js';
 import { type Env, SECRET_ENV_KEYS } from './core/env-schema.js';
 import type {
@@ -43,7 +43,7 @@ export type WorkerDeps = {
   docker: Docker;
   gates: Gates;
   events: RunEvents;
-  slack?: WebClient;
+  slack?: ChatApi;
   runUrl?(runId: string): string;
   metrics: Metrics;
   log: Logger;

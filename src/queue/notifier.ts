@@ -1,8 +1,8 @@
-import type { WebClient } from '@slack/web-api';
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BULLMQ_PREFIX, keys } from '../adapters/store/redis-keys.js';
 import { slackUserIdByEmail } from '../adapters/slack/slack-client.js';
+import type { ChatApi } from '../core/chat-api.js';
 import type { ServiceConfig } from '../core/config-schema.js';
 import { failureAlert, mention } from '../core/messages/failure-alert.js';
 import { runMessage, stageDetailMessage } from '../core/messages/run-message.js';
@@ -47,7 +47,7 @@ export class BullRunEvents implements RunEvents {
 
 export type NotifierDeps = {
   redis: Redis;
-  slack: WebClient;
+  slack: ChatApi;
   runs: RunStore;
   logs: LogStore;
   approvals: ApprovalStore;

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const FIXTURE = fileURLToPath(new URL('../fixtures/sample-service', import.meta.url));
-const HOOK = fileURLToPath(new URL('../fixtures/git-host/post-receive.mjs', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../../examples/sample-service', import.meta.url));
+const HOOK = fileURLToPath(new URL('../../examples/git-host/post-receive.mjs', import.meta.url));
 
 export type SampleRepo = Awaited<ReturnType<typeof createSampleRepo>>;
 

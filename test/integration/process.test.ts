@@ -44,19 +44,21 @@ async function waitFor<T>(probe: () => T | undefined, ms = 15_000): Promise<T> {
 describe('slipway as a process', () => {
   it('starts with nothing configured on an embedded Redis, answers /healthz, and stops cleanly on SIGTERM', async () => {
     const slipway = await spawnSlipway();
-    const port = await waitFor(() => /"port":(\d+)[^\n]*slipway listening/.exec(slipway.out())?.[1]);
+    // No Slack token: local mode, whose chat is stdout; the log goes to stderr.
+    const port = await waitFor(() => /"port":(\d+)[^\n]*slipway listening/.exec(slipway.err())?.[1]);
 
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(await ready.json()).toEqual({ status: 'ready', checks: { redis: 'ok', docker: 'ok' } });
-    expect(slipway.out()).toContain('REDIS_URL is not set: started an embedded redis-server');
-    expect(slipway.out()).toContain(join(slipway.cwd, '.slipway', 'redis'));
+    expect(slipway.err()).toContain('REDIS_URL is not set: started an embedded redis-server');
+    expect(slipway.err()).toContain(join(slipway.cwd, '.slipway', 'redis'));
+    expect(slipway.out()).toContain('slipway local mode.');
 
     slipway.child.kill('SIGTERM');
     expect(await slipway.exited).toBe(0);
-    expect(slipway.out()).toContain('embedded Redis stopped');
+    expect(slipway.err()).toContain('embedded Redis stopped');
   });
 
   it('refuses to start on bad environment values, naming each', async () => {

@@ -1,4 +1,5 @@
 import { WebClient } from '@slack/web-api';
+import type { ChatApi } from '../../core/chat-api.js';
 import type { Logger } from '../../log.js';
 import { boltLogger } from './bolt-logger.js';
 
@@ -16,7 +17,7 @@ export function slackClient(token: string, apiUrl: string | undefined, log: Logg
 }
 
 /** A Slack user id for an email, or undefined when Slack does not know it (or the lookup fails). */
-export async function slackUserIdByEmail(client: WebClient, email: string | undefined): Promise<string | undefined> {
+export async function slackUserIdByEmail(client: ChatApi, email: string | undefined): Promise<string | undefined> {
   if (!email) return undefined;
   try {
     const answer = await client.users.lookupByEmail({ email });

@@ -1,4 +1,4 @@
-import type { WebClient } from '@slack/web-api';
+import type { ChatApi } from '../../core/chat-api.js';
 import { slackUserIdByEmail } from './slack-client.js';
 
 /** Who people are in Slack, as approvals need it. */
@@ -10,7 +10,7 @@ export interface SlackDirectory {
 
 const GROUP_TTL_MS = 60_000;
 
-export function slackDirectory(client: WebClient, now: () => number = Date.now): SlackDirectory {
+export function slackDirectory(client: ChatApi, now: () => number = Date.now): SlackDirectory {
   const groups = new Map<string, { at: number; members: Promise<string[]> }>();
   return {
     userIdByEmail: (email) => slackUserIdByEmail(client, email),
