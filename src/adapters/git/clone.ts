@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { gitError, withToken } from './git-auth.js';
 
 const run = promisify(execFile);
 
@@ -11,15 +12,14 @@ export type CloneRequest = { url: string; sha: string; dir: string; token?: stri
  * from any error.
  */
 export async function cloneAt({ url, sha, dir, token }: CloneRequest): Promise<void> {
-  const remote = token ? withToken(url, token) : url;
+  const remote = withToken(url, token);
   const git = async (...args: string[]) => {
     try {
       await run('git', args, { cwd: dir, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' }, maxBuffer: 16 * 1024 * 1024 });
     } catch (error) {
-      const message = ((error as { stderr?: string }).stderr || (error as Error).message).trim();
       // The cause is left off on purpose: it would carry the command line, token and all.
       // eslint-disable-next-line preserve-caught-error
-      throw new Error(token ? message.split(token).join('[redacted]') : message);
+      throw new Error(gitError(error, token));
     }
   };
   await run('git', ['init', '--quiet', dir]);
@@ -29,12 +29,4 @@ export async function cloneAt({ url, sha, dir, token }: CloneRequest): Promise<v
     await git('fetch', '--quiet', remote, '+refs/heads/*:refs/remotes/origin/*');
   }
   await git('-c', 'advice.detachedHead=false', 'checkout', '--quiet', sha);
-}
-
-function withToken(url: string, token: string): string {
-  const parsed = new URL(url);
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return url;
-  parsed.username = 'x-access-token';
-  parsed.password = token;
-  return parsed.toString();
 }

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { gitError, withToken } from './git-auth.js';
 
 const run = promisify(execFile);
 
@@ -8,13 +9,7 @@ const run = promisify(execFile);
  * in time: a slash command has 3 seconds to answer.
  */
 export async function remoteHead(url: string, branch: string, { token, timeoutMs = 2_500 }: { token?: string; timeoutMs?: number } = {}): Promise<string | undefined> {
-  let remote = url;
-  if (token && /^https?:/.test(url)) {
-    const parsed = new URL(url);
-    parsed.username = 'x-access-token';
-    parsed.password = token;
-    remote = parsed.toString();
-  }
+  const remote = withToken(url, token);
   try {
     const { stdout } = await run('git', ['ls-remote', '--heads', remote, `refs/heads/${branch}`], {
       timeout: timeoutMs,
@@ -22,8 +17,7 @@ export async function remoteHead(url: string, branch: string, { token, timeoutMs
     });
     return /^([0-9a-f]{40})\s/.exec(stdout)?.[1];
   } catch (error) {
-    const message = ((error as { stderr?: string }).stderr || (error as Error).message).trim().split('\n')[0] ?? '';
     // eslint-disable-next-line preserve-caught-error -- the cause would carry the URL with its token
-    throw new Error(`cannot read branches of the repository: ${token ? message.split(token).join('[redacted]') : message}`);
+    throw new Error(`cannot read branches of the repository: ${gitError(error, token).split('\n')[0] ?? ''}`);
   }
 }
