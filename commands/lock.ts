@@ -1,4 +1,5 @@
-import { escapeMrkdwn } from '../src/core/messages/blocks.js';
+import { lockedLine } from '../src/core/approval-policy.js';
+import { escapeMrkdwn, who } from '../src/core/messages/blocks.js';
 import type { CommandDeps } from './slash-command.js';
 import { serviceAndEnvironment, type SlashCommand, words } from './slash-command.js';
 
@@ -17,31 +18,39 @@ async function refreshCards(deps: CommandDeps, service: string, environment: str
   }
 }
 
-/** `/lock <env> [reason]`: deploys and promotions to it are refused, except the holder's. */
+/** `/lock <env> [reason]`: deploys and promotions to it are refused, except the holder's. Taken: you queue. */
 export const lockCommand: SlashCommand<string[]> = {
   name: '/lock',
-  usage: '/lock [service] <env> [reason]',
-  example: '/lock production release freeze until the audit ends',
-  summary: 'freezes an environment: deploys and promotions are refused except yours',
+  usage: '/lock [service] <env> [reason: …]',
+  example: '/lock production reason: release freeze until the audit ends',
+  summary: 'freezes an environment: deploys and promotions are refused except yours; if it is locked, you queue for it',
   args: words.refine((parts) => parts.length > 0, 'Name the environment to lock.'),
   async run(parts, deps, invocation) {
     const { service, environment, reason } = lockTarget(deps, parts);
-    const taken = await deps.locks.take({ service: service.name, environment, by: invocation.userId, reason, at: deps.now().toISOString() });
+    const at = deps.now();
+    const taken = await deps.locks.take({ service: service.name, environment, by: invocation.userId, reason, at: at.toISOString() });
     if (!taken.ok) {
-      return { text: `${environment} is already locked by <@${taken.lock.by}>: ${escapeMrkdwn(taken.lock.reason || 'no reason given')}.`, visibility: 'ephemeral' };
+      const place = await deps.locks.enqueue(service.name, environment, { by: invocation.userId, reason, at: at.toISOString() });
+      return {
+        text: `:hourglass_flowing_sand: ${lockedLine(taken.lock)}. You are #${place} in the queue for it; slipway will ping you when it passes to you.`,
+        visibility: 'ephemeral',
+      };
     }
-    await deps.audit.record({ at: deps.now().toISOString(), service: service.name, environment, action: 'lock', by: invocation.userId, detail: reason || undefined });
+    const edited = taken.lock.at !== at.toISOString();
+    await deps.audit.record({ at: at.toISOString(), service: service.name, environment, action: 'lock', by: invocation.userId, detail: `${edited ? 'reason changed: ' : ''}${reason}` || undefined });
     await refreshCards(deps, service.name, environment);
+    if (edited) return { text: `:pencil2: <@${invocation.userId}> changed the reason of the ${service.name} ${environment} lock: ${escapeMrkdwn(reason || 'no reason given')}.`, visibility: 'in_channel' };
+    await deps.remindLockHolder(taken.lock, new Date(at.getTime() + service.lockReminderHours * 3600_000));
     return { text: `:lock: <@${invocation.userId}> locked ${service.name} ${environment}${reason ? `: ${escapeMrkdwn(reason)}` : ''}.`, visibility: 'in_channel' };
   },
 };
 
-/** `/unlock <env>`: by the holder, or by one of the environment's approvers. */
+/** `/unlock <env>`: by the holder, or by one of the environment's approvers; the next in the queue gets it. */
 export const unlockCommand: SlashCommand<string[]> = {
   name: '/unlock',
   usage: '/unlock [service] <env>',
   example: '/unlock production',
-  summary: 'lifts a lock (its holder or an approver)',
+  summary: 'lifts a lock (its holder or an approver); the first in its queue gets it',
   args: words.refine((parts) => parts.length > 0 && parts.length <= 2, 'Name the environment to unlock.'),
   async run(parts, deps, invocation) {
     const { service, environment } = serviceAndEnvironment(deps.services, parts);
@@ -51,11 +60,20 @@ export const unlockCommand: SlashCommand<string[]> = {
     const approvers = env?.approvers ?? service.approvers;
     const isApprover = approvers.users.includes(invocation.userId) || (await deps.directory.groupMembers(approvers.groups)).has(invocation.userId);
     if (lock.by !== invocation.userId && !isApprover) {
-      return { text: `Only <@${lock.by}>, who holds the lock, or an approver of ${environment} can unlock it.`, visibility: 'ephemeral' };
+      return { text: `Only ${who(lock.by)}, who holds the lock, or an approver of ${environment} can unlock it.`, visibility: 'ephemeral' };
     }
-    await deps.locks.release(service.name, environment);
-    await deps.audit.record({ at: deps.now().toISOString(), service: service.name, environment, action: 'unlock', by: invocation.userId });
+    const at = deps.now();
+    const next = await deps.locks.release(service.name, environment, at);
+    await deps.audit.record({ at: at.toISOString(), service: service.name, environment, action: 'unlock', by: invocation.userId });
     await refreshCards(deps, service.name, environment);
-    return { text: `:unlock: <@${invocation.userId}> unlocked ${service.name} ${environment}.`, visibility: 'in_channel' };
+    const unlocked = `:unlock: <@${invocation.userId}> unlocked ${service.name} ${environment}`;
+    if (!next) return { text: `${unlocked}.`, visibility: 'in_channel' };
+    await deps.audit.record({ at: at.toISOString(), service: service.name, environment, action: 'lock', by: next.by, detail: `from the queue${next.reason ? `: ${next.reason}` : ''}` });
+    await deps.remindLockHolder(next, new Date(at.getTime() + service.lockReminderHours * 3600_000));
+    const left = (await deps.locks.queue(service.name, environment)).length;
+    return {
+      text: `${unlocked}. :lock: It passes to <@${next.by}>, next in the queue${next.reason ? `: ${escapeMrkdwn(next.reason)}` : ''}.${left > 0 ? ` ${left} still waiting.` : ''}`,
+      visibility: 'in_channel',
+    };
   },
 };

@@ -4,8 +4,9 @@ import type { Message } from '../src/core/messages/blocks.js';
 import type { CommandHelp } from '../src/core/messages/help-message.js';
 import { usageMessage } from '../src/core/messages/usage-message.js';
 import type {
-  ApprovalStore, AuditLog, DeploymentStore, LockStore, OnceStore, ReleaseStore, RunQueue, RunStore,
+  ApprovalStore, AuditLog, DeploymentStore, LockStore, OnceStore, PassStore, QuarantineStore, ReleaseStore, RunQueue, RunStore,
 } from '../src/core/ports.js';
+import type { Lock } from '../src/core/approval-policy.js';
 import type { SlackDirectory } from '../src/adapters/slack/slack-directory.js';
 import type { RunEvents } from '../src/queue/notifier.js';
 
@@ -23,7 +24,11 @@ export type CommandDeps = {
   audit: AuditLog;
   deployments: DeploymentStore;
   releases: ReleaseStore;
+  passes: PassStore;
+  quarantines: QuarantineStore;
   directory: SlackDirectory;
+  /** Schedules a reminder to the lock's holder, if they still hold it then. */
+  remindLockHolder(lock: Lock, at: Date): Promise<void>;
   /** The sha a branch points at, or undefined when there is no such branch. */
   branchHead(service: ServiceConfig, cloneUrl: string, branch: string): Promise<string | undefined>;
   newRunId(service: string): string;

@@ -18,6 +18,8 @@ import { RedisAuditLog } from './adapters/store/redis-audit-log.js';
 import { RedisDeploymentStore } from './adapters/store/redis-deployment-store.js';
 import { RedisLockStore } from './adapters/store/redis-lock-store.js';
 import { RedisLogStore } from './adapters/store/redis-log-store.js';
+import { RedisPassStore } from './adapters/store/redis-pass-store.js';
+import { RedisQuarantineStore } from './adapters/store/redis-quarantine-store.js';
 import { RedisOnceStore } from './adapters/store/redis-once-store.js';
 import { RedisReleaseStore } from './adapters/store/redis-release-store.js';
 import { RedisRunStore } from './adapters/store/redis-run-store.js';
@@ -27,6 +29,7 @@ import { observeRuns } from './observe-runs.js';
 import { startWorkers } from './start-workers.js';
 import { type ServiceConfig, serviceList, type SlipwayConfig } from './core/config-schema.js';
 import type { Env } from './core/env-schema.js';
+import type { Lock } from './core/approval-policy.js';
 import { acceptPush } from './intake/accept-push.js';
 import { decideApproval } from './intake/approval-decision.js';
 import { confirmRollback } from './intake/rollback.js';
@@ -122,6 +125,8 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
       audit: new RedisAuditLog(redis),
       logs: new RedisLogStore(redis),
       artifacts: new RedisArtifactStore(redis),
+      passes: new RedisPassStore(redis),
+      quarantines: new RedisQuarantineStore(redis),
     };
     const docker = dockerClient(env.DOCKER_HOST);
     const slackWeb = env.SLACK_BOT_TOKEN ? slackClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, log) : undefined;
@@ -159,6 +164,7 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
     const commandDeps = {
       ...actionDeps,
       commands: commandHelp,
+      remindLockHolder: (lock: Lock, at: Date) => gates.remindLockHolder(lock, at),
       healthOf: async (service: ServiceConfig, environment: string) => {
         const env = service.environments.find((e) => e.name === environment);
         return env ? healthNow(`http://127.0.0.1:${env.port}${env.healthPath}`) : 'unknown';

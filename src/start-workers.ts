@@ -12,7 +12,7 @@ import type { ChatApi } from './core/chat-api.js';
 import type { ServiceConfig } from './core/config-schema.js';
 import { type Env, SECRET_ENV_KEYS } from './core/env-schema.js';
 import type {
-  ApprovalStore, ArtifactStore, AuditLog, DeploymentStore, LockStore, LogStore, OnceStore, ReleaseStore, RunStore,
+  ApprovalStore, ArtifactStore, AuditLog, DeploymentStore, LockStore, LogStore, PassStore, QuarantineStore, OnceStore, ReleaseStore, RunStore,
 } from './core/ports.js';
 import { scrubber } from './core/scrub.js';
 import type { Logger } from './log.js';
@@ -36,6 +36,8 @@ export type WorkerDeps = {
     audit: AuditLog;
     logs: LogStore;
     artifacts: ArtifactStore;
+    passes: PassStore;
+    quarantines: QuarantineStore;
   };
   redis: Redis;
   redisUrl: string;
@@ -61,7 +63,18 @@ export function startWorkers(deps: WorkerDeps): (() => Promise<unknown>)[] {
       ...SECRET_ENV_KEYS.map((key) => env[key]),
       ...services.map((s) => (s.cloneTokenEnv ? processEnv[s.cloneTokenEnv] : undefined)),
     ];
-  const gate = { services, runs: stores.runs, approvals: stores.approvals, audit: stores.audit, events, gates, log, now };
+  const gate = {
+    services,
+    runs: stores.runs,
+    approvals: stores.approvals,
+    audit: stores.audit,
+    locks: stores.locks,
+    events,
+    gates,
+    log,
+    now,
+    notify: slack && (async (channel: string, text: string) => void (await slack.chat.postMessage({ channel, text }))),
+  };
     const processor = createRunProcessor({
       ...stores,
       services,

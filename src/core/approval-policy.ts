@@ -1,4 +1,5 @@
 import type { Approvers, Environment, ServiceConfig } from './config-schema.js';
+import { escapeKeepingMentions, who } from './messages/blocks.js';
 
 export type Lock = { service: string; environment: string; by: string; reason: string; at: string };
 
@@ -31,7 +32,7 @@ export function mayApprove(q: ApprovalQuestion): Verdict {
     return { ok: false, reason: 'You cannot approve your own change: ask another approver.' };
   }
   if (q.lock && q.lock.by !== q.userId) {
-    return { ok: false, reason: `${q.lock.environment} is locked by <@${q.lock.by}>: ${q.lock.reason || 'no reason given'}. Ask them to /unlock it.` };
+    return { ok: false, reason: `${lockedLine(q.lock)}. Ask them to /unlock it.` };
   }
   return { ok: true };
 }
@@ -39,5 +40,10 @@ export function mayApprove(q: ApprovalQuestion): Verdict {
 /** May this person deploy to an environment? Only a lock stands in the way, unless they hold it. */
 export function lockAllows(lock: Lock | undefined, userId: string | undefined): Verdict {
   if (!lock || lock.by === userId) return { ok: true };
-  return { ok: false, reason: `${lock.environment} is locked by <@${lock.by}>: ${lock.reason || 'no reason given'}` };
+  return { ok: false, reason: lockedLine(lock) };
+}
+
+/** "production is locked by <@U1>: release audit" — the reason escaped, mentions kept. */
+export function lockedLine(lock: Lock): string {
+  return `${lock.environment} is locked by ${who(lock.by)}: ${escapeKeepingMentions(lock.reason || 'no reason given')}`;
 }

@@ -1,3 +1,4 @@
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 
 /** `slipway.yml`. Objects are strict so a misspelt key is reported, not silently ignored. */
@@ -7,6 +8,7 @@ const name = (what: string) =>
     .string()
     .regex(/^[a-z][a-z0-9-]{0,39}$/, `expected a ${what} name of lower-case letters, digits and dashes (max 40)`);
 
+const channelName = z.string().regex(/^(#[a-z0-9_-]+|[CG][A-Z0-9]+)$/, 'expected a channel like #deploys or a channel id like C0123ABCD');
 const port = z.number().int().min(1, 'expected a port from 1 to 65535').max(65535, 'expected a port from 1 to 65535');
 const path = z.string().startsWith('/', 'expected a path starting with /');
 
@@ -15,6 +17,55 @@ export const Approvers = z.strictObject({
   groups: z.array(z.string().regex(/^S[A-Z0-9]+$/, 'expected a Slack user group id such as S0614TZR7')).default([]),
 });
 export type Approvers = z.infer<typeof Approvers>;
+
+/** Of an environment's approvals, `count` must come from these people (from any approver when both are empty). */
+export const ApprovalRule = z.strictObject({
+  count: z.number().int().min(1, 'expected at least 1 approval'),
+  users: Approvers.shape.users,
+  groups: Approvers.shape.groups,
+});
+export type ApprovalRule = z.infer<typeof ApprovalRule>;
+
+const isCron = (text: string) => {
+  try {
+    CronExpressionParser.parse(text, { strict: false });
+    return text.trim().split(/\s+/).length === 5;
+  } catch {
+    return false;
+  }
+};
+const isTimeZone = (text: string) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: text });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * A span when the environment takes no deploys or promotions: every week (`from` and `until` are cron
+ * expressions, read in `timeZone`), or once (both are ISO date-times).
+ */
+export const FreezeWindow = z
+  .strictObject({
+    from: z.string().min(1),
+    until: z.string().min(1),
+    timeZone: z.string().refine(isTimeZone, 'expected an IANA time zone such as Europe/Berlin').default('UTC'),
+    reason: z.string().optional(),
+  })
+  .superRefine((w, ctx) => {
+    const kinds = [w.from, w.until].map((t) => (isCron(t) ? 'cron' : z.iso.datetime({ offset: true }).safeParse(t).success ? 'date' : 'bad'));
+    kinds.forEach((kind, i) => {
+      if (kind === 'bad') ctx.addIssue({ code: 'custom', path: [i === 0 ? 'from' : 'until'], message: 'expected a cron expression like "0 16 * * 5" or an ISO date-time like 2026-12-23T00:00:00Z' });
+    });
+    if (kinds[0] !== 'bad' && kinds[1] !== 'bad' && kinds[0] !== kinds[1]) {
+      ctx.addIssue({ code: 'custom', path: ['until'], message: 'from and until must both be cron expressions or both date-times' });
+    } else if (kinds[0] === 'date' && kinds[1] === 'date' && Date.parse(w.until) <= Date.parse(w.from)) {
+      ctx.addIssue({ code: 'custom', path: ['until'], message: 'expected a date-time after from' });
+    }
+  });
+export type FreezeWindow = z.infer<typeof FreezeWindow>;
 
 export const DatadogCheck = z.strictObject({
   type: z.literal('datadog'),
@@ -64,6 +115,9 @@ export const Environment = z.strictObject({
   approvers: Approvers.optional(),
   allowSelfApproval: z.boolean().default(false),
   approvalExpiresHours: z.number().positive().default(24),
+  /** Several approvals (N of M): every rule must be met, and one person counts once. Default: one approver. */
+  approvals: z.array(ApprovalRule).min(1, 'expected at least one rule').optional(),
+  freezes: z.array(FreezeWindow).default([]),
 });
 export type Environment = z.infer<typeof Environment>;
 
@@ -117,11 +171,17 @@ export const Service = z
       .default({}),
     coverageThreshold: z.number().min(0).max(100).default(80),
     image: z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+$/, 'expected an image name like 127.0.0.1:5000/discounts'),
-    channel: z.string().regex(/^(#[a-z0-9_-]+|[CG][A-Z0-9]+)$/, 'expected a channel like #deploys or a channel id like C0123ABCD'),
+    channel: channelName,
     branches: z.array(BranchRoute).default([{ match: 'main', deploy: 'staging' }]),
     environments: z.array(Environment).min(1, 'expected at least one environment'),
     ephemeral: Ephemeral.optional(),
     approvers: Approvers.default({ users: [], groups: [] }),
+    /** The branch others must not fall behind when deployed to a shared environment. */
+    defaultBranch: z.string().min(1).default('main'),
+    /** Channels besides `channel` that may command this service. */
+    channels: z.array(channelName).default([]),
+    /** When a lock's holder is reminded that they still hold it. */
+    lockReminderHours: z.number().positive().default(4),
   })
   .superRefine((service, ctx) => {
     const names = service.environments.map((e) => e.name);
@@ -168,7 +228,8 @@ export const Service = z
     }
     service.environments.forEach((env, i) => {
       const approvers = env.approvers ?? service.approvers;
-      if (env.requireApproval && approvers.users.length === 0 && approvers.groups.length === 0) {
+      const named = [approvers, ...(env.approvals ?? [])].some((a) => a.users.length > 0 || a.groups.length > 0);
+      if (env.requireApproval && !named) {
         ctx.addIssue({
           code: 'custom',
           path: ['environments', i, 'approvers'],

@@ -1,4 +1,5 @@
 import type { Lock } from './approval-policy.js';
+import type { Vote } from './approval-rules.js';
 import type { Run } from './run.js';
 
 /** Interfaces the adapters implement; core and intake depend on these, never on Redis or BullMQ. */
@@ -118,6 +119,8 @@ export type Approval = {
   decidedBy?: string;
   decidedAt?: string;
   reason?: string;
+  /** Opened to break a freeze (`/deploy!`): it needs one approver more than usual. */
+  breakGlass?: boolean;
 };
 
 export type Decision = { state: Exclude<ApprovalState, 'pending'>; by: string; at: string; reason?: string };
@@ -129,21 +132,49 @@ export interface ApprovalStore {
   /** Exactly once: only a pending request whose time has not run out takes the decision; else answers it as it is. */
   decide(runId: string, environment: string, decision: Decision): Promise<{ ok: boolean; approval: Approval }>;
   pending(service: string): Promise<Approval[]>;
+  /** Records one person's Approve towards the request; false when they had already approved it. */
+  vote(runId: string, environment: string, vote: Vote): Promise<boolean>;
+  /** In the order they came. */
+  votes(runId: string, environment: string): Promise<Vote[]>;
 }
+
+/** Someone waiting for a lock: they get it, with their reason, when the holder unlocks. */
+export type LockWaiter = { by: string; reason: string; at: string };
 
 export interface LockStore {
   get(service: string, environment: string): Promise<Lock | undefined>;
-  /** Takes the lock, or answers the lock someone else holds. */
+  /** Takes the lock, or answers the lock someone else holds. The holder taking it again edits the reason. */
   take(lock: Lock): Promise<{ ok: boolean; lock: Lock }>;
-  release(service: string, environment: string): Promise<void>;
+  /** Unlocks; the first in the queue gets the lock at once, and is answered. */
+  release(service: string, environment: string, at: Date): Promise<Lock | undefined>;
   list(service: string): Promise<Lock[]>;
+  /** Joins the queue (once per person); answers the place in it, from 1. */
+  enqueue(service: string, environment: string, waiter: LockWaiter): Promise<number>;
+  queue(service: string, environment: string): Promise<LockWaiter[]>;
+}
+
+/** A release taken out of an environment by a rollback: automatic promotion skips it until it is lifted. */
+export type Quarantine = { service: string; environment: string; digest: string; tag: string; by: string; at: string; reason: string };
+
+export interface QuarantineStore {
+  add(quarantine: Quarantine): Promise<void>;
+  get(service: string, environment: string, digest: string): Promise<Quarantine | undefined>;
+  /** Newest first. */
+  list(service: string, environment: string): Promise<Quarantine[]>;
+  remove(service: string, environment: string, digest: string): Promise<boolean>;
+}
+
+/** The environments a release got through (deployed, healthy, its checks passed): what promotion order reads. */
+export interface PassStore {
+  record(service: string, digest: string, environment: string): Promise<void>;
+  passed(service: string, digest: string): Promise<Set<string>>;
 }
 
 export type AuditEntry = {
   at: string;
   service: string;
   environment?: string;
-  action: 'deploy' | 'approve' | 'reject' | 'rollback' | 'lock' | 'unlock' | 'cancel' | 'expire';
+  action: 'deploy' | 'approve' | 'reject' | 'rollback' | 'lock' | 'unlock' | 'cancel' | 'expire' | 'break-glass' | 'force' | 'quarantine' | 'unquarantine';
   by: string;
   runId?: string;
   detail?: string;

@@ -72,6 +72,11 @@ export const Run = z.object({
   failure: z.object({ stage: z.string(), cause: z.string() }).optional(),
   /** The run this one retries. */
   retryOf: z.string().optional(),
+  /**
+   * `/deploy!`: forced by an approver, with a reason. It may deploy a branch behind the default one, and break
+   * a freeze (with one approval more than usual).
+   */
+  override: z.object({ by: z.string(), reason: z.string() }).optional(),
 });
 export type Run = z.infer<typeof Run>;
 
@@ -142,6 +147,11 @@ export function parkRun(run: Run, name: string, now: Date): Run {
 
 export function completeRun(run: Run, now: Date): Run {
   return { ...run, status: 'passed', updatedAt: now.toISOString() };
+}
+
+/** Leaves out the stages still to come (a quarantined release), saying why on each. */
+export function skipRestOfRun(run: Run, summary: string, now: Date): Run {
+  return { ...skipRest(run, now, summary), updatedAt: now.toISOString() };
 }
 
 function skipRest(run: Run, now: Date, summary?: string): Run {

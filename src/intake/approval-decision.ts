@@ -1,8 +1,10 @@
 import type { SlackDirectory } from '../adapters/slack/slack-directory.js';
-import { approversFor, mayApprove } from '../core/approval-policy.js';
+import { mayApprove } from '../core/approval-policy.js';
+import { approvalProgress, approvalRules, describeMissing, eligibleRules, everyoneIn } from '../core/approval-rules.js';
+import { activeFreeze, freezeLine } from '../core/freeze.js';
 import type { ServiceConfig } from '../core/config-schema.js';
 import type { Approval, ApprovalStore, AuditLog, LockStore, RunQueue, RunStore } from '../core/ports.js';
-import { endAtGate, passStage } from '../core/run.js';
+import { endAtGate, passStage, type Run } from '../core/run.js';
 import type { RunEvents } from '../queue/notifier.js';
 
 export type ApprovalDeps = {
@@ -20,8 +22,9 @@ export type ApprovalDeps = {
 export type ApprovalClick = { runId: string; environment: string; userId: string; decision: 'approve' | 'reject'; reason?: string };
 
 /**
- * An Approve or Reject click. Authorized first (approvers, self-approval, lock), then decided exactly once in
- * Redis: of two people clicking, or one double-clicking, only one decision is taken and one promotion queued.
+ * An Approve or Reject click. Authorized first (approvers, self-approval, lock, freeze), then counted: an
+ * Approve is one vote, once per person, and the request is decided when the votes meet every rule. Decisions
+ * are taken exactly once in Redis: of racing clicks only one promotion is queued.
  * Answers what to tell the clicker privately; the card itself is updated through the run's notifications.
  */
 export async function decideApproval(click: ApprovalClick, deps: ApprovalDeps): Promise<string | undefined> {
@@ -35,32 +38,50 @@ export async function decideApproval(click: ApprovalClick, deps: ApprovalDeps): 
     return alreadyDecided(approval);
   }
 
-  const approvers = approversFor(service, environment);
-  const [groupMembers, authorId, pusherId, lock] = await Promise.all([
-    deps.directory.groupMembers(approvers.groups),
+  if (run.release && run.release.digest !== approval.digest) {
+    return `This request was for ${approval.tag} (${approval.digest.slice(0, 19)}…), and the run now carries another release: it cannot be decided.`;
+  }
+
+  const rules = approvalRules(service, environment, { breakGlass: approval.breakGlass });
+  const groups = [...new Set(rules.flatMap((r) => r.groups))];
+  const [memberLists, authorId, pusherId, lock] = await Promise.all([
+    Promise.all(groups.map((g) => deps.directory.groupMembers([g]))),
     deps.directory.userIdByEmail(run.author.email),
     deps.directory.userIdByEmail(run.triggeredBy.email),
     deps.locks.get(run.service, click.environment),
   ]);
+  const members = new Map(groups.map((g, i) => [g, memberLists[i]!]));
   const selfIds = new Set([authorId, pusherId, run.triggeredBy.username].filter((id): id is string => !!id));
   const verdict = mayApprove({
     userId: click.userId,
-    approvers,
-    groupMembers,
+    approvers: everyoneIn(rules),
+    groupMembers: new Set(memberLists.flatMap((m) => [...m])),
     allowSelfApproval: environment.allowSelfApproval,
     selfIds,
     // Rejecting a locked environment's promotion is always fine; approving it is not.
     lock: click.decision === 'approve' ? lock : undefined,
   });
   if (!verdict.ok) return verdict.reason;
-
   const at = deps.now();
-  const decided = await deps.approvals.decide(click.runId, click.environment, {
-    state: click.decision === 'approve' ? 'approved' : 'rejected',
-    by: click.userId,
-    at: at.toISOString(),
-    reason: click.reason,
-  });
+  const freeze = activeFreeze(environment.freezes, at);
+  if (click.decision === 'approve' && freeze && !run.override) {
+    return `${freezeLine(click.environment, freeze)}. Promotions wait until then, or an approver breaks glass: /deploy! ${run.branch} to ${click.environment} reason: …`;
+  }
+
+  if (click.decision === 'approve') {
+    // One person counts once; the promotion goes when every rule is met.
+    const counted = await deps.approvals.vote(run.id, click.environment, { by: click.userId, at: at.toISOString(), eligible: eligibleRules(rules, click.userId, members) });
+    const progress = approvalProgress(rules, await deps.approvals.votes(run.id, click.environment));
+    if (!counted) return `You have already approved this${progress.met ? '' : `; still needed: ${describeMissing(progress.missing)}`}.`;
+    await deps.audit.record({ at: at.toISOString(), service: run.service, environment: click.environment, action: 'approve', by: click.userId, runId: run.id, detail: approval.tag });
+    if (!progress.met) {
+      await deps.events.changed(run.id);
+      return `Your approval counts. Still needed: ${describeMissing(progress.missing)}.`;
+    }
+    return promote(run, approval, progress.counted, at, deps);
+  }
+
+  const decided = await deps.approvals.decide(click.runId, click.environment, { state: 'rejected', by: click.userId, at: at.toISOString(), reason: click.reason });
   if (!decided.ok) {
     await deps.events.changed(run.id);
     return alreadyDecided(decided.approval);
@@ -69,20 +90,31 @@ export async function decideApproval(click: ApprovalClick, deps: ApprovalDeps): 
     at: at.toISOString(),
     service: run.service,
     environment: click.environment,
-    action: click.decision,
+    action: 'reject',
     by: click.userId,
     runId: run.id,
     detail: `${approval.tag}${click.reason ? `: ${click.reason}` : ''}`,
   });
-
   const stage = `approval:${click.environment}`;
-  if (click.decision === 'approve') {
-    const approved = { ...passStage(run, stage, at, `approved by <@${click.userId}>`), status: 'queued' as const };
-    await deps.runs.save(approved);
-    await deps.queue.enqueue(approved, `after-${click.environment}`);
-  } else {
-    await deps.runs.save(endAtGate(run, stage, 'cancelled', `rejected by <@${click.userId}>${click.reason ? `: ${click.reason}` : ''}`, at));
+  await deps.runs.save(endAtGate(run, stage, 'cancelled', `rejected by <@${click.userId}>${click.reason ? `: ${click.reason}` : ''}`, at));
+  await deps.events.changed(run.id);
+  return undefined;
+}
+
+/** Every rule met: decided once (of racing last votes, one wins) and the run queued past its gate. */
+async function promote(run: Run, approval: Approval, approvers: readonly string[], at: Date, deps: ApprovalDeps): Promise<string | undefined> {
+  const by = approvers.at(-1) ?? '';
+  const decided = await deps.approvals.decide(run.id, approval.environment, { state: 'approved', by, at: at.toISOString() });
+  if (!decided.ok) {
+    await deps.events.changed(run.id);
+    return alreadyDecided(decided.approval);
   }
+  const stage = `approval:${approval.environment}`;
+  const names = approvers.map((u) => `<@${u}>`);
+  const summary = `approved by ${names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0]}`;
+  const approved = { ...passStage(run, stage, at, summary), status: 'queued' as const };
+  await deps.runs.save(approved);
+  await deps.queue.enqueue(approved, `after-${approval.environment}`);
   await deps.events.changed(run.id);
   return undefined;
 }

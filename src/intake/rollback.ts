@@ -1,9 +1,10 @@
 import type { SlackDirectory } from '../adapters/slack/slack-directory.js';
 import { approversFor, mayApprove, type Verdict } from '../core/approval-policy.js';
 import type { ServiceConfig } from '../core/config-schema.js';
-import type { AuditLog, Deployment, DeploymentStore, LockStore, OnceStore, RunQueue, RunStore } from '../core/ports.js';
+import type { AuditLog, Deployment, DeploymentStore, LockStore, OnceStore, QuarantineStore, RunQueue, RunStore } from '../core/ports.js';
 import { newRun, type Run } from '../core/run.js';
 import type { RunEvents } from '../queue/notifier.js';
+import { quarantineRolledBack } from '../queue/quarantine.js';
 import { startRun } from './start-run.js';
 
 export const CONFIRM_ROLLBACK_ACTION = 'confirm_rollback';
@@ -17,6 +18,7 @@ export type RollbackDeps = {
   locks: LockStore;
   audit: AuditLog;
   deployments: DeploymentStore;
+  quarantines: QuarantineStore;
   directory: SlackDirectory;
   newRunId(service: string): string;
   now(): Date;
@@ -80,6 +82,10 @@ export async function confirmRollback(request: RollbackRequest, user: { id: stri
     ),
     release: { ...to.release, reused: true },
   };
+  const current = await deps.deployments.current(service.name, request.environment);
+  if (current && current.release.digest !== to.release.digest) {
+    await quarantineRolledBack(deps, { service: service.name, environment: request.environment, release: current.release, by: user.id, at: deps.now() });
+  }
   await startRun(run, `rollback:${buttonId}`, deps);
   await deps.audit.record({
     at: run.createdAt,
@@ -90,5 +96,6 @@ export async function confirmRollback(request: RollbackRequest, user: { id: stri
     runId: id,
     detail: `to ${to.release.tag} (${to.release.digest.slice(0, 19)}…)`,
   });
-  return `Rolling ${request.environment} back to ${to.release.tag} as run ${id}.`;
+  const out = current && current.release.digest !== to.release.digest ? ` ${current.release.tag} is quarantined there and ${request.environment} is locked by you until someone unlocks it.` : '';
+  return `Rolling ${request.environment} back to ${to.release.tag} as run ${id}.${out}`;
 }

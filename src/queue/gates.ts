@@ -2,8 +2,12 @@ import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { BULLMQ_PREFIX } from '../adapters/store/redis-keys.js';
+import { approvalRules } from '../core/approval-rules.js';
 import type { ServiceConfig } from '../core/config-schema.js';
-import type { ApprovalStore, AuditLog, RunStore } from '../core/ports.js';
+import { activeFreeze } from '../core/freeze.js';
+import type { Lock } from '../core/approval-policy.js';
+import { who } from '../core/messages/blocks.js';
+import type { ApprovalStore, AuditLog, LockStore, RunStore } from '../core/ports.js';
 import { endAtGate, type Run } from '../core/run.js';
 import type { Logger } from '../log.js';
 import type { RunEvents } from './notifier.js';
@@ -12,13 +16,30 @@ import { environmentConfig } from './stages/stage-context.js';
 export const GATES_QUEUE = 'gates';
 const ExpiryJob = z.object({ runId: z.string(), environment: z.string() });
 type ExpiryJob = z.infer<typeof ExpiryJob>;
+const ReminderJob = z.object({ service: z.string(), environment: z.string(), by: z.string(), at: z.string() });
+type ReminderJob = z.infer<typeof ReminderJob>;
+type GateJob = ExpiryJob | ReminderJob;
 
-/** Approval requests that nobody decides in time expire by a delayed job, not by a worker waiting. */
+/**
+ * What happens later, by delayed jobs rather than a worker waiting: approval requests nobody decides in time
+ * expire, and a lock's holder is reminded that they still hold it.
+ */
 export class Gates {
-  readonly queue: Queue<ExpiryJob>;
+  readonly queue: Queue<GateJob>;
 
   constructor(connection: Redis) {
-    this.queue = new Queue<ExpiryJob>(GATES_QUEUE, { connection, prefix: BULLMQ_PREFIX });
+    this.queue = new Queue<GateJob>(GATES_QUEUE, { connection, prefix: BULLMQ_PREFIX });
+  }
+
+  /** One reminder per holding of a lock (who and since when); the same lock taken twice schedules one. */
+  async remindLockHolder(lock: Lock, at: Date): Promise<void> {
+    const data: ReminderJob = { service: lock.service, environment: lock.environment, by: lock.by, at: lock.at };
+    await this.queue.add('remind-lock', data, {
+      jobId: `remind-${lock.service}-${lock.environment}-${lock.by}-${Date.parse(lock.at)}-${at.getTime()}`,
+      delay: Math.max(0, at.getTime() - Date.now()),
+      removeOnComplete: true,
+      removeOnFail: { age: 7 * 24 * 3600 },
+    });
   }
 
   async scheduleExpiry(runId: string, environment: string, at: Date): Promise<void> {
@@ -44,6 +65,9 @@ export type GateDeps = {
   audit: AuditLog;
   events: RunEvents;
   gates: Gates;
+  locks: LockStore;
+  /** Posts a line in a service's channel; absent without Slack. */
+  notify?(channel: string, text: string): Promise<void>;
   log: Logger;
   now(): Date;
 };
@@ -52,13 +76,16 @@ export type GateDeps = {
  * Parks a run at `approval:ENV`: opens the request for its release, supersedes older requests of the same gate
  * (their runs end as superseded), and schedules the expiry. Opening again on a retried job changes nothing.
  */
-export async function openGate(run: Run, stage: string, deps: GateDeps): Promise<void> {
+export async function openGate(run: Run, stage: string, deps: GateDeps): Promise<'opened' | 'not needed'> {
   const environment = stage.slice('approval:'.length);
   const service = deps.services.find((s) => s.name === run.service);
   const env = service && environmentConfig(service, environment);
   if (!env || !run.release) throw new Error(`cannot ask for approval of ${environment}: no such environment or no release`);
-  if ((await deps.approvals.get(run.id, environment))?.state === 'pending') return;
+  if ((await deps.approvals.get(run.id, environment))?.state === 'pending') return 'opened';
   const now = deps.now();
+  // `/deploy!` put this gate here to break a freeze; with the freeze over, only the usual approvals count.
+  const breakGlass = !!run.override && !!activeFreeze(env.freezes, now);
+  if (approvalRules(service, env, { breakGlass }).length === 0) return 'not needed';
   const expiresAt = new Date(now.getTime() + env.approvalExpiresHours * 3600 * 1000);
   const superseded = await deps.approvals.open({
     runId: run.id,
@@ -70,6 +97,7 @@ export async function openGate(run: Run, stage: string, deps: GateDeps): Promise
     state: 'pending',
     requestedAt: now.toISOString(),
     expiresAt: expiresAt.toISOString(),
+    ...(breakGlass ? { breakGlass } : {}),
   });
   for (const old of superseded) {
     const oldRun = await deps.runs.get(old.runId);
@@ -79,10 +107,12 @@ export async function openGate(run: Run, stage: string, deps: GateDeps): Promise
     await deps.events.changed(old.runId);
   }
   await deps.gates.scheduleExpiry(run.id, environment, expiresAt);
+  return 'opened';
 }
 
 export function createGateProcessor(deps: GateDeps) {
-  return async (job: Job<ExpiryJob>): Promise<void> => {
+  return async (job: Job<GateJob>): Promise<void> => {
+    if (job.name === 'remind-lock') return remindLockHolder(ReminderJob.parse(job.data), deps);
     const { runId, environment } = ExpiryJob.parse(job.data);
     const now = deps.now();
     const { approval } = await deps.approvals.decide(runId, environment, { state: 'expired', by: 'slipway', at: now.toISOString() });
@@ -95,4 +125,16 @@ export function createGateProcessor(deps: GateDeps) {
     await deps.events.changed(runId);
     deps.log.info({ runId, environment }, 'approval request expired');
   };
+}
+
+/** Reminds the holder if they still hold the lock they took then, and schedules the next reminder. */
+async function remindLockHolder(reminder: ReminderJob, deps: GateDeps): Promise<void> {
+  const lock = await deps.locks.get(reminder.service, reminder.environment);
+  const service = deps.services.find((s) => s.name === reminder.service);
+  if (!lock || lock.by !== reminder.by || lock.at !== reminder.at || !service) return;
+  const waiting = (await deps.locks.queue(lock.service, lock.environment)).length;
+  const hours = Math.round((deps.now().getTime() - Date.parse(lock.at)) / 360_000) / 10;
+  const queue = waiting > 0 ? ` ${waiting} ${waiting === 1 ? 'person is' : 'people are'} waiting for it.` : '';
+  await deps.notify?.(service.channel, `:alarm_clock: ${who(lock.by)}, you have held the ${lock.service} ${lock.environment} lock for ${hours} h.${queue} /unlock ${lock.environment} when you are done.`);
+  await deps.gates.remindLockHolder(lock, new Date(deps.now().getTime() + service.lockReminderHours * 3600_000));
 }

@@ -8,6 +8,7 @@ import { failureAlert, mention } from '../core/messages/failure-alert.js';
 import { runMessage, stageDetailMessage } from '../core/messages/run-message.js';
 import { createHash } from 'node:crypto';
 import { approvalCard } from '../core/messages/approval-card.js';
+import { approvalProgress, approvalRules, describeMissing } from '../core/approval-rules.js';
 import type { ApprovalStore, ArtifactStore, DeploymentStore, LockStore, LogStore, ReleaseStore, RunStore } from '../core/ports.js';
 import { commitsBetween } from '../core/release-history.js';
 import { type Run, stageEnvironment, stageKind } from '../core/run.js';
@@ -143,8 +144,13 @@ async function syncApprovalCard(
   if (!approval) return;
   const current = await deps.deployments.current(run.service, environment);
   const currentRelease = current && (await deps.releases.get(run.service, current.release.sha));
+  const service = deps.services.find((s) => s.name === run.service);
+  const settings = service?.environments.find((e) => e.name === environment);
+  const rules = service && settings ? approvalRules(service, settings, { breakGlass: approval.breakGlass }) : [];
+  const progress = approvalProgress(rules, await deps.approvals.votes(run.id, environment));
   const card = approvalCard({
     run,
+    votes: { counted: progress.counted, missing: describeMissing(progress.missing), needed: rules.reduce((n, r) => n + r.count, 0) },
     approval,
     current,
     commits: commitsBetween(await deps.runs.listByService(run.service, 100), current?.runId, run),

@@ -3,14 +3,17 @@ import type Docker from 'dockerode';
 import type { ServiceConfig } from '../core/config-schema.js';
 import { needsBuild, resumePoint, reuseRelease } from '../core/pipeline.js';
 import type {
-  ApprovalStore, ArtifactStore, AuditLog, DeploymentStore, Lease, LockStore, LogStore, OnceStore, PortStore, ReleaseStore, RunStore,
+  ApprovalStore, ArtifactStore, AuditLog, DeploymentStore, Lease, LockStore, LogStore, OnceStore, PassStore, PortStore, QuarantineStore,
+  ReleaseStore, RunStore,
 } from '../core/ports.js';
 import type { CheckKind, SyntheticsProvider } from '../core/synthetics.js';
 import {
-  cancelRun, completeRun, failRun, isFinished, nextStage, parkRun, passStage, type Run, startStage, stageKind, supersedeRun,
+  cancelRun, completeRun, failRun, isFinished, nextStage, parkRun, passStage, type Run, skipRestOfRun, stageEnvironment, startStage, stageKind,
+  supersedeRun,
 } from '../core/run.js';
 import type { Logger } from '../log.js';
 import { type GateDeps, openGate } from './gates.js';
+import { admission } from './stages/admission.js';
 import type { RunEvents } from './notifier.js';
 import { RunJobData } from './run-queue.js';
 import { buildStage } from './stages/build-stage.js';
@@ -50,6 +53,8 @@ export type RunProcessorDeps = {
   approvals: ApprovalStore;
   audit: AuditLog;
   artifacts: ArtifactStore;
+  passes: PassStore;
+  quarantines: QuarantineStore;
   synthetics: Partial<Record<CheckKind, SyntheticsProvider>>;
   /** Where `/cancel` leaves its request for a running run. */
   once: OnceStore;
@@ -110,7 +115,21 @@ export function createRunProcessor(deps: RunProcessorDeps) {
         }
         const kind = stageKind(stage.name);
         if (kind === 'approval') {
-          await openGate(run, stage.name, deps.gate);
+          // Nobody is asked to approve what could not go in: a frozen or locked environment, a skipped step.
+          const admitted = await admission(deps, run, service, stageEnvironment(stage.name) ?? '');
+          if (!admitted.ok && admitted.skip) {
+            await save(completeRun(skipRestOfRun(run, admitted.cause, deps.now()), deps.now()));
+            return;
+          }
+          if (!admitted.ok) {
+            await save(failRun(run, stage.name, admitted.cause, deps.now()));
+            return;
+          }
+          const opened = await openGate(run, stage.name, deps.gate);
+          if (opened === 'not needed') {
+            await save(passStage(run, stage.name, deps.now(), 'no approval needed: the freeze is over'));
+            continue;
+          }
           await save(parkRun(run, stage.name, deps.now()));
           log.info({ stage: stage.name }, 'run parked at its approval gate');
           return;
@@ -125,6 +144,11 @@ export function createRunProcessor(deps: RunProcessorDeps) {
         if (outcome.status !== 'wait') deps.stageEnded?.(kind, outcome.status, (now.getTime() - startedAt.getTime()) / 1000);
         if (outcome.status === 'passed') {
           await save({ ...passStage(run, stage.name, now, outcome.summary, outcome.details), ...outcome.patch });
+          await recordPass(run, stage.name, deps);
+        } else if (outcome.status === 'skipped') {
+          log.info({ stage: stage.name, why: outcome.summary }, 'rest of the run skipped');
+          await save(completeRun(skipRestOfRun(run, outcome.summary, now), now));
+          return;
         } else if (outcome.status === 'failed') {
           log.info({ stage: stage.name, cause: outcome.cause }, 'stage failed');
           await deps.logs.append(run.id, stage.name, [deps.scrub(outcome.cause)]);
@@ -174,7 +198,10 @@ async function runStage(
     audit: deps.audit,
     artifacts: deps.artifacts,
     synthetics: deps.synthetics,
+    passes: deps.passes,
+    quarantines: deps.quarantines,
     sourceDir: () => workspace.sourceDir(),
+    commitsBehind: (branch) => workspace.commitsBehind(branch),
     log: (...lines) => deps.logs.append(run.id, name, lines.map(deps.scrub)),
     now: deps.now,
   };
@@ -184,6 +211,18 @@ async function runStage(
     // An outside system failing (git, the engine, the registry) fails the stage with what it said.
     return { status: 'failed', cause: describe(error) };
   }
+}
+
+/**
+ * A release got through an environment when its deploy passed and, if the run checks it there, its synthetics
+ * too: what promotion order asks of the next environment. Rollbacks prove nothing new.
+ */
+async function recordPass(run: Run, stage: string, deps: RunProcessorDeps): Promise<void> {
+  const environment = stageEnvironment(stage);
+  const kind = stageKind(stage);
+  if (!environment || !run.release || run.trigger === 'rollback') return;
+  const checked = run.stages.some((s) => s.name === `synthetics:${environment}`);
+  if ((kind === 'deploy' && !checked) || kind === 'synthetics') await deps.passes.record(run.service, run.release.digest, environment);
 }
 
 function describe(error: unknown): string {

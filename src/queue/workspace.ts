@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cloneAt } from '../adapters/git/clone.js';
+import { cloneAt, commitsBehind } from '../adapters/git/clone.js';
 
 /** A run's checkout: cloned on first use, removed when the attempt ends. */
 export class Workspace {
@@ -16,6 +16,10 @@ export class Workspace {
       return dir;
     })();
     return this.dir;
+  }
+
+  async commitsBehind(branch: string): Promise<number | undefined> {
+    return commitsBehind({ url: this.source.url, token: this.source.token, dir: await this.sourceDir(), branch });
   }
 
   async remove(): Promise<void> {

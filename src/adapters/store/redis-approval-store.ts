@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Vote } from '../../core/approval-rules.js';
 import type { Approval, ApprovalStore, Decision } from '../../core/ports.js';
 import { keys } from './redis-keys.js';
 
@@ -84,6 +85,19 @@ export class RedisApprovalStore implements ApprovalStore {
     );
     return found.filter((a): a is Approval => a?.state === 'pending');
   }
+
+  async vote(runId: string, environment: string, vote: Vote): Promise<boolean> {
+    const key = keys.approvalVotes(runId, environment);
+    const [[, added]] = (await this.redis.multi().hsetnx(key, vote.by, JSON.stringify(vote)).expire(key, VOTES_KEPT_SECONDS).exec()) as [[null, number]];
+    return added === 1;
+  }
+
+  async votes(runId: string, environment: string): Promise<Vote[]> {
+    const all = Object.values(await this.redis.hgetall(keys.approvalVotes(runId, environment))).map((t) => JSON.parse(t) as Vote);
+    return all.sort((a, b) => a.at.localeCompare(b.at));
+  }
 }
+
+const VOTES_KEPT_SECONDS = 30 * 24 * 3600;
 
 const member = (runId: string, environment: string) => `${runId}|${environment}`;

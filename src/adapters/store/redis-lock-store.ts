@@ -1,7 +1,21 @@
 import type { Redis } from 'ioredis';
 import type { Lock } from '../../core/approval-policy.js';
-import type { LockStore } from '../../core/ports.js';
+import type { LockStore, LockWaiter } from '../../core/ports.js';
 import { keys } from './redis-keys.js';
+
+// Unlocking hands the lock to the first in the queue in the same step, so nobody can slip in between.
+const RELEASE = `
+redis.call('DEL', KEYS[1])
+local nextText = redis.call('LPOP', KEYS[2])
+if not nextText then
+  redis.call('SREM', KEYS[3], ARGV[1])
+  return nil
+end
+local waiter = cjson.decode(nextText)
+local lock = cjson.encode({ service = ARGV[2], environment = ARGV[1], by = waiter.by, reason = waiter.reason, at = ARGV[3] })
+redis.call('SET', KEYS[1], lock)
+return lock
+`;
 
 export class RedisLockStore implements LockStore {
   constructor(private readonly redis: Redis) {}
@@ -17,20 +31,44 @@ export class RedisLockStore implements LockStore {
     if (earlier !== null) {
       const held = JSON.parse(earlier) as Lock;
       if (held.by !== lock.by) return { ok: false, lock: held };
-      // The holder may change the reason.
-      await this.redis.set(key, JSON.stringify(lock));
+      // The holder may change the reason; since when they hold it stays.
+      const edited = { ...held, reason: lock.reason };
+      await this.redis.set(key, JSON.stringify(edited));
+      return { ok: true, lock: edited };
     }
     await this.redis.sadd(keys.locks(lock.service), lock.environment);
     return { ok: true, lock };
   }
 
-  async release(service: string, environment: string): Promise<void> {
-    await this.redis.multi().del(keys.lock(service, environment)).srem(keys.locks(service), environment).exec();
+  async release(service: string, environment: string, at: Date): Promise<Lock | undefined> {
+    const next = (await this.redis.eval(
+      RELEASE,
+      3,
+      keys.lock(service, environment),
+      keys.lockQueue(service, environment),
+      keys.locks(service),
+      environment,
+      service,
+      at.toISOString(),
+    )) as string | null;
+    return next === null ? undefined : (JSON.parse(next) as Lock);
   }
 
   async list(service: string): Promise<Lock[]> {
     const environments = await this.redis.smembers(keys.locks(service));
     const locks = await Promise.all(environments.map((e) => this.get(service, e)));
     return locks.filter((l): l is Lock => l !== undefined);
+  }
+
+  async enqueue(service: string, environment: string, waiter: LockWaiter): Promise<number> {
+    const key = keys.lockQueue(service, environment);
+    const queue = await this.queue(service, environment);
+    const at = queue.findIndex((w) => w.by === waiter.by);
+    if (at >= 0) return at + 1;
+    return this.redis.rpush(key, JSON.stringify(waiter));
+  }
+
+  async queue(service: string, environment: string): Promise<LockWaiter[]> {
+    return (await this.redis.lrange(keys.lockQueue(service, environment), 0, -1)).map((t) => JSON.parse(t) as LockWaiter);
   }
 }

@@ -1,4 +1,4 @@
-import type { Lock } from '../approval-policy.js';
+import { type Lock, lockedLine } from '../approval-policy.js';
 import type { Approval, Deployment } from '../ports.js';
 import type { Run } from '../run.js';
 import { type Block, code, context, escapeMrkdwn, type Message, section } from './blocks.js';
@@ -14,6 +14,8 @@ export type ApprovalCardInput = {
   commits: Run['commits'];
   lock?: Lock;
   coverageChange?: number;
+  /** Who has approved so far and what is still needed, when more than one approval is. */
+  votes?: { counted: readonly string[]; missing: string; needed: number };
 };
 
 /** `runId|environment`: what the buttons carry back. */
@@ -27,7 +29,7 @@ export function parseApprovalKey(value: string): { runId: string; environment: s
 const slackTime = (iso: string) => `<!date^${Math.floor(Date.parse(iso) / 1000)}^{date_short_pretty} at {time}|${iso}>`;
 
 /** The approval request: what goes where, what changes, how it tested, and the buttons while it can be decided. */
-export function approvalCard({ run, approval, current, commits, lock, coverageChange }: ApprovalCardInput): Message {
+export function approvalCard({ run, approval, current, commits, lock, coverageChange, votes }: ApprovalCardInput): Message {
   const env = escapeMrkdwn(approval.environment);
   const from = current ? `${code(current.release.tag)} (${code(current.release.sha.slice(0, 7))})` : '_nothing yet_';
   const to = `${code(approval.tag)} (${code(approval.sha.slice(0, 7))})`;
@@ -42,11 +44,19 @@ export function approvalCard({ run, approval, current, commits, lock, coverageCh
 
   const blocks: Block[] = [
     section(`:rocket: Promote *${escapeMrkdwn(run.service)}* to *${env}*?\n${from} → ${to}`),
+    context(`This approval is for this release only: ${code(approval.digest)}`),
   ];
+  if (approval.breakGlass && run.override) {
+    blocks.push(section(`:rotating_light: *Breaking a freeze*, asked by <@${run.override.by}>: ${escapeMrkdwn(run.override.reason)}. It needs one approver more than usual.`));
+  }
+  if (votes && (votes.needed > 1 || votes.counted.length > 0)) {
+    const so = votes.counted.length > 0 ? votes.counted.map((u) => `<@${u}> :white_check_mark:`).join(' ') : '_none yet_';
+    blocks.push(section(`*Approvals* (${votes.counted.length} of ${votes.needed}): ${so}${votes.missing && approval.state === 'pending' ? `\nStill needed: ${votes.missing}` : ''}`));
+  }
   if (commitLines.length > 0) blocks.push(section(`*Changes*\n${commitLines.join('\n')}`.slice(0, 2_900)));
   if (quality.length > 0) blocks.push(context(quality.join(' · ')));
   if (lock && approval.state === 'pending') {
-    blocks.push(section(`:lock: ${env} is locked by <@${lock.by}>: ${escapeMrkdwn(lock.reason || 'no reason given')}`));
+    blocks.push(section(`:lock: ${lockedLine(lock)}`));
   }
   blocks.push(approval.state === 'pending' ? buttons(run, approval) : context(outcome(approval)));
   return { text: `Promote ${run.service} ${approval.tag} to ${approval.environment}? ${approval.state}`, blocks };

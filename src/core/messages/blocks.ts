@@ -27,6 +27,11 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** Like escapeMrkdwn, but a user mention (`<@U123>`) stays one: a lock's reason may name who rolled back. */
+export function escapeKeepingMentions(text: string): string {
+  return escapeMrkdwn(text).replace(/&lt;@([UW][A-Z0-9]+)&gt;/g, '<@$1>');
+}
+
 /** A fenced block that stays closed whatever the text holds. */
 export function codeBlock(text: string): string {
   return `\`\`\`${escapeMrkdwn(text).replace(/```/g, 'ˋˋˋ')}\`\`\``;

@@ -1,4 +1,4 @@
-import type { Lock } from '../approval-policy.js';
+import { type Lock, lockedLine } from '../approval-policy.js';
 import type { ServiceConfig } from '../config-schema.js';
 import type { Approval, AuditEntry, Deployment } from '../ports.js';
 import type { Run } from '../run.js';
@@ -37,7 +37,7 @@ function environmentLine({ name, current, lock, health }: EnvironmentStatus): st
   const release = current
     ? `${code(current.release.tag)} ${code(current.release.sha.slice(0, 7))} ${code(current.release.digest.slice(7, 19))} by ${who(current.by)} at ${current.at} — ${escapeMrkdwn(health ?? 'health unknown')}`
     : '_nothing deployed_';
-  const locked = lock ? `\n   :lock: locked by <@${lock.by}>: ${escapeMrkdwn(lock.reason || 'no reason given')}` : '';
+  const locked = lock ? `\n   :lock: ${lockedLine(lock)}` : '';
   return `• *${escapeMrkdwn(name)}*: ${release}${locked}`;
 }
 
@@ -53,13 +53,14 @@ function runLine(run: Run): string {
 
 const ACTION_ICON: Record<AuditEntry['action'], string> = {
   deploy: ':rocket:', approve: ':white_check_mark:', reject: ':no_entry:', rollback: ':rewind:', lock: ':lock:',
-  unlock: ':unlock:', cancel: ':no_entry_sign:', expire: ':hourglass:',
+  unlock: ':unlock:', cancel: ':no_entry_sign:', expire: ':hourglass:', 'break-glass': ':rotating_light:', force: ':warning:',
+  quarantine: ':biohazard_sign:', unquarantine: ':white_check_mark:',
 };
 
 export function historyMessage(service: string, environment: string | undefined, deployments: readonly Deployment[], audit: readonly AuditEntry[]): Message {
   const where = environment ? `${service} ${environment}` : service;
   const deployLines = deployments.map((d) => `• ${d.at} ${escapeMrkdwn(d.environment)} ${code(d.release.tag)} — ${d.outcome} (${who(d.by)}, run ${code(d.runId)})`);
-  const auditLines = audit.map((e) => `${ACTION_ICON[e.action]} ${e.at} ${e.action}${e.environment ? ` ${escapeMrkdwn(e.environment)}` : ''} by <@${e.by}>${e.detail ? `: ${escapeMrkdwn(e.detail)}` : ''}`);
+  const auditLines = audit.map((e) => `${ACTION_ICON[e.action]} ${e.at} ${e.action}${e.environment ? ` ${escapeMrkdwn(e.environment)}` : ''} by ${who(e.by)}${e.detail ? `: ${escapeMrkdwn(e.detail)}` : ''}`);
   return {
     text: `History of ${where}: ${deployments.length} deployment(s), ${audit.length} audit entries`,
     blocks: [

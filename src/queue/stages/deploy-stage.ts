@@ -1,6 +1,6 @@
 import { replaceContainer } from '../../adapters/docker/run-container.js';
-import { lockAllows } from '../../core/approval-policy.js';
 import { stageEnvironment } from '../../core/run.js';
+import { admission } from './admission.js';
 import { deployTarget, environmentLeaseKey, newerRun } from './deploy-target.js';
 import type { DeployTarget, StageContext, StageOutcome } from './stage-context.js';
 
@@ -18,13 +18,10 @@ export async function deployStage(ctx: StageContext): Promise<StageOutcome> {
   const newer = await newerRun(ctx);
   if (newer) return { status: 'superseded', by: newer.id };
 
-  // A locked environment takes deploys only from its holder: who triggered the run, or who approved it here.
-  const lock = await ctx.locks.get(ctx.run.service, environment);
+  // Lock, freeze, promotion order and quarantine; a locked environment takes deploys only from its holder.
+  const admitted = await admission(ctx, ctx.run, ctx.service, environment);
+  if (!admitted.ok) return admitted.skip ? { status: 'skipped', summary: admitted.cause } : { status: 'failed', cause: `${admitted.cause}; nothing was deployed` };
   const approver = (await ctx.approvals.get(ctx.run.id, environment))?.decidedBy;
-  if (lock && lock.by !== ctx.run.triggeredBy.username && lock.by !== approver) {
-    const refusal = lockAllows(lock, undefined);
-    return { status: 'failed', cause: `${refusal.ok ? '' : refusal.reason}; nothing was deployed` };
-  }
 
   const target = await deployTarget(ctx, environment);
   const leaseKey = environmentLeaseKey(ctx.run.service, environment);

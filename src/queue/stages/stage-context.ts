@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import type { Environment, ServiceConfig } from '../../core/config-schema.js';
 import type {
-  ApprovalStore, ArtifactStore, AuditLog, DeploymentStore, Lease, LockStore, PortStore, ReleaseStore, RunStore,
+  ApprovalStore, ArtifactStore, AuditLog, DeploymentStore, Lease, LockStore, PassStore, PortStore, QuarantineStore, ReleaseStore, RunStore,
 } from '../../core/ports.js';
 import type { CheckKind, SyntheticsProvider } from '../../core/synthetics.js';
 import type { Run } from '../../core/run.js';
@@ -21,10 +21,14 @@ export type StageContext = {
   approvals: ApprovalStore;
   audit: AuditLog;
   artifacts: ArtifactStore;
+  passes: PassStore;
+  quarantines: QuarantineStore;
   /** Providers by kind; a kind with none configured (Datadog without keys) is absent. */
   synthetics: Partial<Record<CheckKind, SyntheticsProvider>>;
   /** The checked-out source; cloned on first use in this attempt. */
   sourceDir(): Promise<string>;
+  /** How many commits of `branch` the checked-out commit lacks; undefined when there is no such branch. */
+  commitsBehind(branch: string): Promise<number | undefined>;
   /** Appends lines to this stage's log (secrets scrubbed). */
   log(...lines: string[]): Promise<void>;
   now(): Date;
@@ -35,6 +39,8 @@ export type StageOutcome =
   | { status: 'failed'; cause: string; details?: string[] }
   /** Another run holds the environment: come back later. */
   | { status: 'wait'; delayMs: number }
+  /** The environment is left out (a quarantined release); the rest of the run is skipped, not failed. */
+  | { status: 'skipped'; summary: string }
   | { status: 'superseded'; by: string };
 
 /** Local tag of a run's test image; never pushed. */

@@ -1,6 +1,7 @@
 import type { SyntheticCheck } from '../../core/config-schema.js';
 import { stageEnvironment } from '../../core/run.js';
 import { type CheckResult, checkLine, type CheckKind, syntheticsSummary } from '../../core/synthetics.js';
+import { quarantineRolledBack } from '../quarantine.js';
 import { deployRelease } from './deploy-stage.js';
 import { deployTarget, environmentLeaseKey } from './deploy-target.js';
 import { environmentConfig, type StageContext, type StageOutcome } from './stage-context.js';
@@ -68,7 +69,11 @@ async function rollBack(ctx: StageContext, environment: string): Promise<string>
       runId: ctx.run.id,
       detail: `automatic, to ${previous.release.tag}: synthetics failed`,
     });
-    return result.ok ? `${environment} was rolled back to ${previous.release.tag}` : `rolling ${environment} back to ${previous.release.tag} failed too: ${result.cause}`;
+    if (!result.ok) return `rolling ${environment} back to ${previous.release.tag} failed too: ${result.cause}`;
+    if (ctx.run.release) {
+      await quarantineRolledBack(ctx, { service: ctx.run.service, environment, release: ctx.run.release, by: 'slipway', at: ctx.now(), runId: ctx.run.id });
+    }
+    return `${environment} was rolled back to ${previous.release.tag}; ${ctx.run.release?.tag ?? 'this release'} is quarantined there and ${environment} is locked until someone unlocks it`;
   } finally {
     await ctx.lease.release(leaseKey, ctx.run.id);
   }

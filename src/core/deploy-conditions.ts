@@ -1,0 +1,51 @@
+import { lockAllows, type Lock } from './approval-policy.js';
+import type { ServiceConfig } from './config-schema.js';
+import { type ActiveFreeze, freezeLine } from './freeze.js';
+import type { Quarantine } from './ports.js';
+import type { Run } from './run.js';
+
+/**
+ * Whether a release may enter an environment now: the checks a deploy stage and an approval gate both make.
+ * `skip` is for a quarantined release: not a failure of the run, the environment is just left out.
+ */
+export type Admission = { ok: true } | { ok: false; skip?: true; cause: string };
+
+export type AdmissionFacts = {
+  service: ServiceConfig;
+  environment: string;
+  run: Pick<Run, 'trigger' | 'branch' | 'override'>;
+  /** The people this run deploys for here: who triggered it, and who approved it at this gate. */
+  actingFor: readonly string[];
+  lock?: Lock;
+  freeze?: ActiveFreeze;
+  /** Environments this release got through, and those the run will go through first. */
+  passed: ReadonlySet<string>;
+  quarantine?: Quarantine;
+};
+
+/** The shared environments before `environment` in the promotion chain that the release has not got through. */
+export function promotionGaps(service: ServiceConfig, environment: string, passed: ReadonlySet<string>): string[] {
+  const index = service.environments.findIndex((e) => e.name === environment);
+  return service.environments.slice(0, Math.max(index, 0)).map((e) => e.name).filter((name) => !passed.has(name));
+}
+
+/** A rollback puts back what ran before: only a lock holds it off. Everything else must pass every check. */
+export function admit(f: AdmissionFacts): Admission {
+  if (f.lock && !f.actingFor.includes(f.lock.by)) {
+    const refusal = lockAllows(f.lock, undefined);
+    return { ok: false, cause: refusal.ok ? '' : refusal.reason };
+  }
+  const shared = f.service.environments.some((e) => e.name === f.environment);
+  if (f.run.trigger === 'rollback' || !shared) return { ok: true };
+  if (f.freeze && !f.run.override) {
+    return { ok: false, cause: `${freezeLine(f.environment, f.freeze)}. An approver can break glass: /deploy! ${f.run.branch} to ${f.environment} reason: …` };
+  }
+  const gaps = promotionGaps(f.service, f.environment, f.passed);
+  if (gaps.length > 0) {
+    return { ok: false, cause: `${f.environment} takes only releases that got through ${gaps.join(' and ')} first; deploy there first: /deploy ${f.run.branch} to ${gaps[0]}` };
+  }
+  if (f.quarantine) {
+    return { ok: false, skip: true, cause: `${f.quarantine.tag} is quarantined in ${f.environment} (${f.quarantine.reason}); lift it with /unquarantine ${f.environment}` };
+  }
+  return { ok: true };
+}

@@ -1,0 +1,36 @@
+import type { ServiceConfig } from '../../core/config-schema.js';
+import { type Admission, admit } from '../../core/deploy-conditions.js';
+import { activeFreeze } from '../../core/freeze.js';
+import type { ApprovalStore, LockStore, PassStore, QuarantineStore } from '../../core/ports.js';
+import type { Run } from '../../core/run.js';
+
+export type AdmissionDeps = {
+  locks: LockStore;
+  approvals: ApprovalStore;
+  passes: PassStore;
+  quarantines: QuarantineStore;
+  now(): Date;
+};
+
+/** Reads what `admit` needs about a run entering an environment: lock, freeze, passes, quarantine. */
+export async function admission(deps: AdmissionDeps, run: Run, service: ServiceConfig, environment: string): Promise<Admission> {
+  const digest = run.release?.digest ?? '';
+  const [lock, approval, votes, passed, quarantine] = await Promise.all([
+    deps.locks.get(run.service, environment),
+    deps.approvals.get(run.id, environment),
+    deps.approvals.votes(run.id, environment),
+    deps.passes.passed(run.service, digest),
+    deps.quarantines.get(run.service, environment, digest),
+  ]);
+  const settings = service.environments.find((e) => e.name === environment);
+  return admit({
+    service,
+    environment,
+    run,
+    actingFor: [run.triggeredBy.username, approval?.decidedBy, ...votes.map((v) => v.by)].filter((p): p is string => !!p),
+    lock,
+    freeze: settings && activeFreeze(settings.freezes, deps.now()),
+    passed,
+    quarantine,
+  });
+}
