@@ -1,17 +1,28 @@
 import { z } from 'zod';
-import { lockAllows } from '../src/core/approval-policy.js';
-import { code } from '../src/core/messages/blocks.js';
+import { approversFor, lockAllows } from '../src/core/approval-policy.js';
+import { promotionGaps } from '../src/core/deploy-conditions.js';
+import { activeFreeze, freezeLine } from '../src/core/freeze.js';
+import { type Block, code, escapeMrkdwn, section } from '../src/core/messages/blocks.js';
 import { ephemeralEnvName } from '../src/core/naming.js';
 import { configuredCloneUrl } from '../src/core/repo-match.js';
 import { routeFor } from '../src/core/routing.js';
-import { newRun, stageEnvironment, stageKind } from '../src/core/run.js';
+import { newRun, type StageName, stageEnvironment, stageKind } from '../src/core/run.js';
 import { planDeployTo, planStages, type RunTarget } from '../src/core/stage-plan.js';
 import { startRun } from '../src/intake/start-run.js';
-import { CommandInputError, pickService, type SlashCommand, words } from './slash-command.js';
+import { deployWhy } from './deploy-why.js';
+import { type CommandDeps, CommandInputError, type Invocation, pickService, type Reply, type SlashCommand, words } from './slash-command.js';
 
-type DeployArgs = { branch: string; environment?: string; service?: string };
+export const OVERRIDE_FREEZE_ACTION = 'override_freeze';
 
-const deployWords = words.transform((parts, ctx) => {
+type DeployArgs = { branch: string; environment?: string; service?: string; reason?: string };
+type Parsed = DeployArgs | { why: string[] };
+
+/** `<branch> [to <env>] [service] [reason: …]`, or `why [service] [env]`. */
+const deployWords = z.string().transform((text, ctx): Parsed => {
+  const at = text.search(/\breason:/);
+  const reason = at < 0 ? undefined : text.slice(at + 'reason:'.length).trim() || undefined;
+  const parts = words.parse(at < 0 ? text : text.slice(0, at));
+  if (parts[0] === 'why') return { why: parts.slice(1) };
   const [branch, ...rest] = parts;
   if (!branch) {
     ctx.addIssue({ code: 'custom', message: 'Name the branch to deploy.' });
@@ -30,65 +41,133 @@ const deployWords = words.transform((parts, ctx) => {
     ctx.addIssue({ code: 'custom', message: `Did not understand "${rest.join(' ')}".` });
     return z.NEVER;
   }
-  return { branch, environment, service: rest[0] } satisfies DeployArgs;
+  return { branch, environment, service: rest[0], reason };
 });
 
 /** `/deploy <branch> [to <env>] [service]`: the pipeline for the branch's head, up to the environment's gate. */
-export const deployCommand: SlashCommand<DeployArgs> = {
+export const deployCommand: SlashCommand<Parsed> = {
   name: '/deploy',
-  usage: '/deploy <branch> [to <env>] [service]',
+  usage: '/deploy <branch> [to <env>] [service] | /deploy why [service] [env]',
   example: '/deploy main to production',
-  summary: 'runs the pipeline for a branch head; an environment behind approval is run up to its gate',
+  summary: 'runs the pipeline for a branch head (up to an approval gate); `why` lists what keeps the newest release out',
   args: deployWords,
-  async run(args, deps, invocation) {
-    const service = pickService(deps.services, args.service);
-    const route = routeFor(service.branches, args.branch);
-    const routed: RunTarget | undefined = route && {
-      environment: route.deploy === 'ephemeral' ? ephemeralEnvName(service.name, args.branch) : route.deploy,
-      ephemeral: route.deploy === 'ephemeral',
-    };
-    if (args.environment && !service.environments.some((e) => e.name === args.environment)) {
-      throw new CommandInputError(`${service.name} has no environment "${args.environment}": ${service.environments.map((e) => e.name).join(', ')}.`);
-    }
-    if (!routed && !args.environment) {
-      throw new CommandInputError(`Branch ${args.branch} has no route in slipway.yml: say where it goes, e.g. /deploy ${args.branch} to ${service.environments[0]?.name}.`);
-    }
-    const target: RunTarget = routed && !(args.environment && routed.ephemeral) ? routed : { environment: args.environment ?? '', ephemeral: false };
-    const stages = args.environment ? planDeployTo(service, target, args.environment) : planStages(service, target);
-
-    // A locked environment refuses the deploy now, not half way through the run.
-    const firstDeploy = stages.find((s) => stageKind(s) === 'deploy');
-    const env = firstDeploy && stageEnvironment(firstDeploy);
-    const lock = env ? await deps.locks.get(service.name, env) : undefined;
-    const allowed = lockAllows(lock, invocation.userId);
-    if (!allowed.ok) return { text: `:lock: ${allowed.reason}. Nothing was started.`, visibility: 'ephemeral' };
-
-    const recent = await deps.runs.listByService(service.name, 100);
-    const cloneUrl = configuredCloneUrl(service) ?? recent[0]?.cloneUrl;
-    if (!cloneUrl) throw new CommandInputError(`slipway does not know where to clone ${service.name} from yet: set its cloneUrl in slipway.yml.`);
-    const sha = await deps.branchHead(service, cloneUrl, args.branch);
-    if (!sha) throw new CommandInputError(`There is no branch "${args.branch}" in ${service.name}'s repository.`);
-    const earlier = recent.find((r) => r.sha === sha);
-    const run = newRun(
-      {
-        id: deps.newRunId(service.name),
-        service: service.name,
-        trigger: 'deploy',
-        branch: args.branch,
-        sha,
-        author: earlier?.author ?? { name: invocation.userName },
-        triggeredBy: { name: invocation.userName, username: invocation.userId },
-        commits: earlier?.commits ?? [],
-        cloneUrl,
-        source: earlier?.source,
-        target,
-        stages,
-      },
-      deps.now(),
-    );
-    await startRun(run, `deploy:${run.id}`, deps);
-    await deps.audit.record({ at: run.createdAt, service: service.name, environment: args.environment ?? target.environment, action: 'deploy', by: invocation.userId, runId: run.id, detail: `${args.branch} @ ${sha.slice(0, 7)}` });
-    const where = stages.filter((s) => stageKind(s) === 'deploy' || stageKind(s) === 'approval').join(' → ');
-    return { text: `Started run ${code(run.id)}: ${code(args.branch)} @ ${code(sha.slice(0, 7))} → ${where}. Follow it in ${service.channel}.`, visibility: 'ephemeral' };
-  },
+  run: (args, deps, invocation) => ('why' in args ? deployWhy(args.why, deps, invocation.channel) : deploy(args, deps, invocation, false)),
 };
+
+/** `/deploy! <branch> … reason: …`: forced by an approver — past a freeze (one more approval) or a branch behind. */
+export const forceDeployCommand: SlashCommand<Parsed> = {
+  name: '/deploy!',
+  usage: '/deploy! <branch> [to <env>] [service] reason: <why>',
+  example: '/deploy! hotfix/checkout to production reason: checkout is down',
+  summary: 'breaks glass: deploys through a freeze (an approver, plus one more approval) or a branch behind the default one',
+  args: deployWords.refine((a) => !('why' in a) && !!a.reason, 'Say why after "reason:": it goes to the audit log and the channel.'),
+  run: (args, deps, invocation) => deploy(args as DeployArgs, deps, invocation, true),
+};
+
+async function deploy(args: DeployArgs, deps: CommandDeps, invocation: Invocation, force: boolean): Promise<Reply> {
+  const service = pickService(deps.services, args.service, invocation.channel);
+  const route = routeFor(service.branches, args.branch);
+  const routed: RunTarget | undefined = route && {
+    environment: route.deploy === 'ephemeral' ? ephemeralEnvName(service.name, args.branch) : route.deploy,
+    ephemeral: route.deploy === 'ephemeral',
+  };
+  if (args.environment && !service.environments.some((e) => e.name === args.environment)) {
+    throw new CommandInputError(`${service.name} has no environment "${args.environment}": ${service.environments.map((e) => e.name).join(', ')}.`);
+  }
+  if (!routed && !args.environment) {
+    throw new CommandInputError(`Branch ${args.branch} has no route in slipway.yml: say where it goes, e.g. /deploy ${args.branch} to ${service.environments[0]?.name}.`);
+  }
+  const target: RunTarget = routed && !(args.environment && routed.ephemeral) ? routed : { environment: args.environment ?? '', ephemeral: false };
+  let stages = args.environment ? planDeployTo(service, target, args.environment) : planStages(service, target);
+  const deploysTo = stages.filter((s) => stageKind(s) === 'deploy').map((s) => stageEnvironment(s) ?? '');
+
+  // A locked environment refuses the deploy now, not half way through the run.
+  const lock = deploysTo[0] ? await deps.locks.get(service.name, deploysTo[0]) : undefined;
+  const allowed = lockAllows(lock, invocation.userId);
+  if (!allowed.ok) return { text: `:lock: ${allowed.reason}. Nothing was started.`, visibility: 'ephemeral' };
+
+  const now = deps.now();
+  const frozen = deploysTo.flatMap((env) => {
+    const freeze = activeFreeze(service.environments.find((e) => e.name === env)?.freezes ?? [], now);
+    return freeze ? [{ env, freeze }] : [];
+  });
+  if (frozen.length > 0 && !force) return freezeRefusal(frozen[0]!.env, freezeLine(frozen[0]!.env, frozen[0]!.freeze), args, service.name);
+  if (force && frozen.length > 0) {
+    for (const { env } of frozen) {
+      const approvers = approversFor(service, service.environments.find((e) => e.name === env)!);
+      const isApprover = approvers.users.includes(invocation.userId) || (await deps.directory.groupMembers(approvers.groups)).has(invocation.userId);
+      if (!isApprover) return { text: `Only an approver of ${env} can break its freeze. Nothing was started.`, visibility: 'ephemeral' };
+    }
+    // Breaking a freeze always goes through an approval gate, which then asks for one approver more.
+    const gated = new Set(frozen.map((x) => x.env).filter((env) => !stages.includes(`approval:${env}`)));
+    stages = stages.flatMap((s): StageName[] => (stageKind(s) === 'deploy' && gated.has(stageEnvironment(s) ?? '') ? [`approval:${stageEnvironment(s)}`, s] : [s]));
+  }
+
+  const recent = await deps.runs.listByService(service.name, 100);
+  const cloneUrl = configuredCloneUrl(service) ?? recent[0]?.cloneUrl;
+  if (!cloneUrl) throw new CommandInputError(`slipway does not know where to clone ${service.name} from yet: set its cloneUrl in slipway.yml.`);
+  const sha = await deps.branchHead(service, cloneUrl, args.branch);
+  if (!sha) throw new CommandInputError(`There is no branch "${args.branch}" in ${service.name}'s repository.`);
+
+  // Promotion order: an environment takes only releases that got through the ones before it.
+  const release = await deps.releases.get(service.name, sha);
+  const passed = new Set([...(release ? await deps.passes.passed(service.name, release.digest) : []), ...deploysTo]);
+  const gaps = target.ephemeral ? [] : promotionGaps(service, deploysTo[0] ?? '', passed);
+  if (gaps.length > 0) {
+    return { text: `${deploysTo[0]} takes only releases that got through ${gaps.join(' and ')} first, and ${code(sha.slice(0, 7))} has not. Deploy it there first: /deploy ${args.branch} to ${gaps[0]}. Nothing was started.`, visibility: 'ephemeral' };
+  }
+
+  const earlier = recent.find((r) => r.sha === sha);
+  const run = newRun(
+    {
+      id: deps.newRunId(service.name),
+      service: service.name,
+      trigger: 'deploy',
+      branch: args.branch,
+      sha,
+      author: earlier?.author ?? { name: invocation.userName },
+      triggeredBy: { name: invocation.userName, username: invocation.userId },
+      commits: earlier?.commits ?? [],
+      cloneUrl,
+      source: earlier?.source,
+      target,
+      stages,
+      ...(force ? { override: { by: invocation.userId, reason: args.reason ?? '' } } : {}),
+    },
+    now,
+  );
+  await startRun(run, `deploy:${run.id}`, deps);
+  const environment = args.environment ?? target.environment;
+  const detail = `${args.branch} @ ${sha.slice(0, 7)}${force ? `, forced: ${args.reason}` : ''}`;
+  await deps.audit.record({ at: run.createdAt, service: service.name, environment, action: 'deploy', by: invocation.userId, runId: run.id, detail });
+  const where = stages.filter((s) => stageKind(s) === 'deploy' || stageKind(s) === 'approval').join(' → ');
+  const started = `Started run ${code(run.id)}: ${code(args.branch)} @ ${code(sha.slice(0, 7))} → ${where}.`;
+  if (!force) return { text: `${started} Follow it in ${service.channel}.`, visibility: 'ephemeral' };
+
+  // Forcing is done in the open: the channel sees who, why, and what it needs.
+  const breaking = frozen.map((f) => escapeMrkdwn(freezeLine(f.env, f.freeze)));
+  await deps.audit.record({ at: run.createdAt, service: service.name, environment, action: breaking.length > 0 ? 'break-glass' : 'force', by: invocation.userId, runId: run.id, detail: `${args.reason}${breaking.length > 0 ? ` (${breaking.join('; ')})` : ''}` });
+  const what = breaking.length > 0 ? `is breaking the freeze (${breaking.join('; ')}); one more approver must approve on the card` : 'forced a deploy past the outdated-branch guard';
+  return { text: `:rotating_light: <@${invocation.userId}> ${what}. Reason: ${escapeMrkdwn(args.reason ?? '')}. ${started}`, visibility: 'in_channel' };
+}
+
+/** The refusal of a deploy into a freeze, with the button an approver can press to break glass. */
+function freezeRefusal(environment: string, line: string, args: DeployArgs, service: string): Reply {
+  const text = `:snowflake: ${escapeMrkdwn(line)}. Nothing was started. An approver can break glass: /deploy! ${escapeMrkdwn(args.branch)} to ${environment} reason: …`;
+  const blocks: Block[] = [
+    section(text),
+    {
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: OVERRIDE_FREEZE_ACTION,
+          style: 'danger',
+          text: { type: 'plain_text', text: 'Override freeze' },
+          value: JSON.stringify({ service, branch: args.branch, environment }),
+        },
+      ],
+    },
+  ];
+  return { text, blocks, visibility: 'ephemeral' };
+}

@@ -9,12 +9,12 @@ export const historyCommand: SlashCommand<string[]> = {
   example: '/history discounts production',
   summary: 'the last 10 deployments with outcome and who, and the audit log',
   args: words,
-  async run(parts, deps) {
+  async run(parts, deps, invocation) {
     const onlyService = parts.length === 1 && deps.services.some((s) => s.name === parts[0]);
     const { service, environment } =
       parts.length === 0 || onlyService
-        ? { service: pickService(deps.services, parts[0]), environment: undefined }
-        : serviceAndEnvironment(deps.services, parts);
+        ? { service: pickService(deps.services, parts[0], invocation.channel), environment: undefined }
+        : serviceAndEnvironment(deps.services, parts, invocation.channel);
     const environments = environment ? [environment] : service.environments.map((e) => e.name);
     const deployments: Deployment[] = (await Promise.all(environments.map((e) => deps.deployments.history(service.name, e, 10))))
       .flat()

@@ -1,24 +1,27 @@
 import type { CommandHelp } from '../src/core/messages/help-message.js';
 import { cancelCommand } from './cancel.js';
-import { deployCommand } from './deploy.js';
+import { deployCommand, forceDeployCommand } from './deploy.js';
 import { historyCommand } from './history.js';
 import { lockCommand, unlockCommand } from './lock.js';
 import { rollbackCommand } from './rollback.js';
 import { slipwayCommand } from './slipway.js';
 import type { SlashCommand } from './slash-command.js';
 import { statusCommand } from './status.js';
+import { unquarantineCommand } from './unquarantine.js';
 
 /** Every slash command slipway answers; `manifest.yml` lists the same names. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own argument type
 export const commands: readonly SlashCommand<any>[] = [
   slipwayCommand,
   deployCommand,
+  forceDeployCommand,
   rollbackCommand,
   statusCommand,
   historyCommand,
   lockCommand,
   unlockCommand,
   cancelCommand,
+  unquarantineCommand,
 ];
 
 export const commandHelp: readonly CommandHelp[] = commands.map(({ usage, example, summary }) => ({ usage, example, summary }));

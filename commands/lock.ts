@@ -1,12 +1,13 @@
+import type { Channel } from '../src/core/channels.js';
 import { lockedLine } from '../src/core/approval-policy.js';
 import { escapeMrkdwn, who } from '../src/core/messages/blocks.js';
 import type { CommandDeps } from './slash-command.js';
 import { serviceAndEnvironment, type SlashCommand, words } from './slash-command.js';
 
 /** Splits `[service] <env> [reason…]`: the service only when the first word names one. */
-function lockTarget(deps: CommandDeps, parts: readonly string[]) {
+function lockTarget(deps: CommandDeps, parts: readonly string[], channel: Channel | undefined) {
   const named = deps.services.some((s) => s.name === parts[0]) && parts.length > 1 ? 2 : 1;
-  const { service, environment } = serviceAndEnvironment(deps.services, parts.slice(0, named));
+  const { service, environment } = serviceAndEnvironment(deps.services, parts.slice(0, named), channel);
   const reason = parts.slice(named).join(' ').replace(/^reason:\s*/, '');
   return { service, environment, reason };
 }
@@ -26,7 +27,7 @@ export const lockCommand: SlashCommand<string[]> = {
   summary: 'freezes an environment: deploys and promotions are refused except yours; if it is locked, you queue for it',
   args: words.refine((parts) => parts.length > 0, 'Name the environment to lock.'),
   async run(parts, deps, invocation) {
-    const { service, environment, reason } = lockTarget(deps, parts);
+    const { service, environment, reason } = lockTarget(deps, parts, invocation.channel);
     const at = deps.now();
     const taken = await deps.locks.take({ service: service.name, environment, by: invocation.userId, reason, at: at.toISOString() });
     if (!taken.ok) {
@@ -53,7 +54,7 @@ export const unlockCommand: SlashCommand<string[]> = {
   summary: 'lifts a lock (its holder or an approver); the first in its queue gets it',
   args: words.refine((parts) => parts.length > 0 && parts.length <= 2, 'Name the environment to unlock.'),
   async run(parts, deps, invocation) {
-    const { service, environment } = serviceAndEnvironment(deps.services, parts);
+    const { service, environment } = serviceAndEnvironment(deps.services, parts, invocation.channel);
     const lock = await deps.locks.get(service.name, environment);
     if (!lock) return { text: `${service.name} ${environment} is not locked.`, visibility: 'ephemeral' };
     const env = service.environments.find((e) => e.name === environment);

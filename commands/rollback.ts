@@ -17,7 +17,7 @@ export const rollbackCommand: SlashCommand<RollbackArgs> = {
   }),
   async run(args, deps, invocation) {
     if (args.parts.length > 0 && args.to === undefined && args.parts.includes('to')) throw new CommandInputError('Say what to roll back to after "to".');
-    const { service, environment } = serviceAndEnvironment(deps.services, args.parts, lastEnvironment);
+    const { service, environment } = serviceAndEnvironment(deps.services, args.parts, invocation.channel, lastEnvironment);
     const allowed = await mayRollBack(deps, service, environment, invocation.userId);
     if (!allowed.ok) return { text: allowed.reason, visibility: 'ephemeral' };
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type Channel, channelAllows, channelRefusal } from '../src/core/channels.js';
 import type { ServiceConfig } from '../src/core/config-schema.js';
 import type { Message } from '../src/core/messages/blocks.js';
 import type { CommandHelp } from '../src/core/messages/help-message.js';
@@ -37,12 +38,16 @@ export type CommandDeps = {
   healthOf(service: ServiceConfig, environment: string): Promise<string>;
 };
 
-export type Invocation = { text: string; userId: string; userName: string; channelId: string; triggerId?: string };
+/** `channel` is where Slack says the command was typed; the console, which is local, has none. */
+export type Invocation = { text: string; userId: string; userName: string; channel?: Channel; triggerId?: string };
 
 export type Reply = Message & { visibility: 'ephemeral' | 'in_channel'; /** set on a usage message */ usage?: true };
 
 /** A user's mistake in a command's text: shown to them with the usage, never logged as an error. */
 export class CommandInputError extends Error {}
+
+/** A command that may not be used here (the wrong channel): shown as it is, without the usage. */
+export class CommandRefusal extends Error {}
 
 export type SlashCommand<Args> = CommandHelp & {
   name: `/${string}`;
@@ -68,6 +73,7 @@ export async function runCommand<Args>(
   try {
     return await command.run(parsed.data, deps, invocation);
   } catch (error) {
+    if (error instanceof CommandRefusal) return { text: error.message, visibility: 'ephemeral' };
     if (error instanceof CommandInputError) {
       return { ...usageMessage(error.message, command.usage, command.example), visibility: 'ephemeral', usage: true };
     }
@@ -75,8 +81,17 @@ export async function runCommand<Args>(
   }
 }
 
-/** The service a command is about: named, or the only one configured. */
-export function pickService(services: readonly ServiceConfig[], name: string | undefined): ServiceConfig {
+/**
+ * The service a command is about: named, or the only one configured. Refused when the command comes from a
+ * channel the service does not take commands in.
+ */
+export function pickService(services: readonly ServiceConfig[], name: string | undefined, channel?: Channel): ServiceConfig {
+  const service = findService(services, name);
+  if (channel && !channelAllows(service, channel)) throw new CommandRefusal(channelRefusal(service));
+  return service;
+}
+
+function findService(services: readonly ServiceConfig[], name: string | undefined): ServiceConfig {
   if (name === undefined) {
     if (services.length === 1 && services[0]) return services[0];
     throw new CommandInputError(`Name a service: ${services.map((s) => s.name).join(', ') || 'none is configured'}.`);
@@ -95,11 +110,12 @@ export function pickService(services: readonly ServiceConfig[], name: string | u
 export function serviceAndEnvironment(
   services: readonly ServiceConfig[],
   parts: readonly string[],
+  channel: Channel | undefined,
   defaultEnvironment?: (service: ServiceConfig) => string | undefined,
 ): { service: ServiceConfig; environment: string } {
   if (parts.length > 2) throw new CommandInputError('Too many words: give at most a service and an environment.');
   const named = parts.find((p) => services.some((s) => s.name === p));
-  const service = pickService(services, named);
+  const service = pickService(services, named, channel);
   const rest = parts.filter((p) => p !== named);
   if (rest.length > 1) throw new CommandInputError(`Unknown service "${rest[0]}". Known: ${services.map((s) => s.name).join(', ')}.`);
   const environment = rest[0] ?? defaultEnvironment?.(service);

@@ -1,7 +1,8 @@
+import { channelAllows, channelRefusal } from '../src/core/channels.js';
 import { z } from 'zod';
 import { statusMessage } from '../src/core/messages/status-message.js';
 import { isActive } from '../src/core/run.js';
-import { pickService, type SlashCommand, words } from './slash-command.js';
+import { CommandRefusal, pickService, type SlashCommand, words } from './slash-command.js';
 
 /** `/status [service]`: per environment its release, who deployed it and when, locks; approvals waiting; runs. */
 export const statusCommand: SlashCommand<{ service?: string }> = {
@@ -12,8 +13,10 @@ export const statusCommand: SlashCommand<{ service?: string }> = {
   args: words
     .pipe(z.array(z.string()).max(1, { error: 'Give at most one service name.' }))
     .transform(([service]) => ({ service })),
-  async run({ service }, deps) {
-    const services = service === undefined ? deps.services : [pickService(deps.services, service)];
+  async run({ service }, deps, invocation) {
+    const here = deps.services.filter((s) => !invocation.channel || channelAllows(s, invocation.channel));
+    if (service === undefined && here.length === 0 && deps.services[0]) throw new CommandRefusal(channelRefusal(deps.services[0]));
+    const services = service === undefined ? here : [pickService(deps.services, service, invocation.channel)];
     const statuses = await Promise.all(
       services.map(async (s) => ({
         service: s,

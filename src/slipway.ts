@@ -66,6 +66,8 @@ export type SlipwayOptions = {
   /** Where clone tokens named by `cloneTokenEnv` are read from. */
   processEnv?: NodeJS.ProcessEnv;
   /** Local mode: a console chat in place of Slack (used when no SLACK_BOT_TOKEN is set). */
+  /** The clock freeze windows and expiries are read against; tests set a fixed one. */
+  now?: () => Date;
   console?: { chat: ConsoleChat; input: Readable; write(text: string): void; push?(message: string): Promise<string> };
 };
 
@@ -143,7 +145,7 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
     } else {
       log.info('SLACK_BOT_TOKEN is not set: Slack is off, /slack/events answers 503 and runs post no messages');
     }
-    const now = () => new Date();
+    const now = options.now ?? (() => new Date());
     const directory: SlackDirectory = slack ? slackDirectory(slack) : { userIdByEmail: async () => undefined, groupMembers: async () => new Set() };
 
     if (mode === 'all' || mode === 'worker') {

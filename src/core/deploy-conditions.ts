@@ -2,6 +2,7 @@ import { lockAllows, type Lock } from './approval-policy.js';
 import type { ServiceConfig } from './config-schema.js';
 import { type ActiveFreeze, freezeLine } from './freeze.js';
 import type { Quarantine } from './ports.js';
+import { routeFor } from './routing.js';
 import type { Run } from './run.js';
 
 /**
@@ -23,10 +24,15 @@ export type AdmissionFacts = {
   quarantine?: Quarantine;
 };
 
-/** The shared environments before `environment` in the promotion chain that the release has not got through. */
+/**
+ * The environments before `environment` in the promotion chain that the release has not got through. The
+ * chain starts where the default branch deploys: environments listed before that (a QA side-track) are not
+ * on the way to production.
+ */
 export function promotionGaps(service: ServiceConfig, environment: string, passed: ReadonlySet<string>): string[] {
-  const index = service.environments.findIndex((e) => e.name === environment);
-  return service.environments.slice(0, Math.max(index, 0)).map((e) => e.name).filter((name) => !passed.has(name));
+  const names = service.environments.map((e) => e.name);
+  const start = Math.max(names.indexOf(routeFor(service.branches, service.defaultBranch)?.deploy ?? ''), 0);
+  return names.slice(start, Math.max(names.indexOf(environment), start)).filter((name) => !passed.has(name));
 }
 
 /** A rollback puts back what ran before: only a lock holds it off. Everything else must pass every check. */

@@ -73,12 +73,16 @@ export async function decideApproval(click: ApprovalClick, deps: ApprovalDeps): 
     const counted = await deps.approvals.vote(run.id, click.environment, { by: click.userId, at: at.toISOString(), eligible: eligibleRules(rules, click.userId, members) });
     const progress = approvalProgress(rules, await deps.approvals.votes(run.id, click.environment));
     if (!counted) return `You have already approved this${progress.met ? '' : `; still needed: ${describeMissing(progress.missing)}`}.`;
-    await deps.audit.record({ at: at.toISOString(), service: run.service, environment: click.environment, action: 'approve', by: click.userId, runId: run.id, detail: approval.tag });
+    const audited = { at: at.toISOString(), service: run.service, environment: click.environment, action: 'approve' as const, by: click.userId, runId: run.id, detail: approval.tag };
     if (!progress.met) {
+      await deps.audit.record(audited);
       await deps.events.changed(run.id);
       return `Your approval counts. Still needed: ${describeMissing(progress.missing)}.`;
     }
-    return promote(run, approval, progress.counted, at, deps);
+    const answer = await promote(run, approval, progress.counted, at, deps);
+    // Only the approval that decided it goes to the audit log; one that came too late changed nothing.
+    if (answer === undefined) await deps.audit.record(audited);
+    return answer;
   }
 
   const decided = await deps.approvals.decide(click.runId, click.environment, { state: 'rejected', by: click.userId, at: at.toISOString(), reason: click.reason });

@@ -84,6 +84,6 @@ async function handle(line: string, options: ConsoleOptions): Promise<void> {
   }
   const command = options.commands.find((c) => c.name === first);
   if (!command) return void tell(`Unknown input "${line}". ${HELP}`);
-  const reply = await runCommand(command, options.commandDeps, { text: rest.join(' '), userId: CONSOLE_USER, userName: 'you', channelId: 'console' });
+  const reply = await runCommand(command, options.commandDeps, { text: rest.join(' '), userId: CONSOLE_USER, userName: 'you' });
   options.chat.show(reply, reply.visibility === 'in_channel' ? 'console' : 'only you see this');
 }

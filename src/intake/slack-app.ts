@@ -5,10 +5,14 @@ import { SocketModeReceiver } from '../adapters/slack/socket-mode-receiver.js';
 import { APPROVE_ACTION, parseApprovalKey, REJECT_ACTION, REJECT_VIEW } from '../core/messages/approval-card.js';
 import { RERUN_CHECKS_ACTION, RETRY_ACTION } from '../core/messages/failure-alert.js';
 import type { ApprovalClick } from './approval-decision.js';
+import { channelAllows, channelRefusal } from '../core/channels.js';
+import { forceDeployCommand, OVERRIDE_FREEZE_ACTION } from '../../commands/deploy.js';
 import { CONFIRM_ROLLBACK_ACTION, type RollbackRequest } from './rollback.js';
 import type { OnceStore } from '../core/ports.js';
 import type { Logger } from '../log.js';
 import { type CommandDeps, runCommand, type SlashCommand } from '../../commands/slash-command.js';
+
+const OVERRIDE_FREEZE_VIEW = 'override_freeze_reason';
 
 export type SlackAppOptions = {
   botToken: string;
@@ -67,6 +71,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
   registerRetryButton(app, options);
   registerApprovalButtons(app, options);
   registerRollbackButton(app, options);
+  registerOverrideFreeze(app, options);
   app.error(async (error) => {
     options.log.error({ err: error }, 'Slack listener failed');
   });
@@ -88,7 +93,7 @@ export function registerCommands(
 ): void {
   for (const command of commands) {
     app.command(command.name, async ({ command: body, ack }) => {
-      const invocation = { text: body.text ?? '', userId: body.user_id, userName: body.user_name, channelId: body.channel_id, triggerId: body.trigger_id };
+      const invocation = { text: body.text ?? '', userId: body.user_id, userName: body.user_name, channel: { id: body.channel_id, name: body.channel_name }, triggerId: body.trigger_id };
       try {
         const reply = await runCommand(command, deps, invocation);
         await ack({ response_type: reply.visibility, text: reply.text, blocks: reply.blocks });
@@ -142,6 +147,8 @@ function registerRetry(app: App, options: SlackAppOptions, actionId: string, fro
     const channel = body.channel?.id;
     const tell = (text: string) =>
       channel ? client.chat.postEphemeral({ channel, user: user.id, text }).then(() => undefined) : Promise.resolve();
+    const refused = await outsideChannel(options, { runId }, body.channel);
+    if (refused) return tell(refused);
     try {
       const answer = await options.retry(runId, { name: user.name ?? user.id, username: user.id }, { fromFailedStage });
       options.log.info({ runId, newRunId: answer.runId, user: user.id, first: answer.first, fromFailedStage }, 'retry clicked');
@@ -160,6 +167,11 @@ function registerApprovalButtons(app: App, options: SlackAppOptions): void {
     const key = parseApprovalKey('value' in action && typeof action.value === 'string' ? action.value : '');
     const channel = body.channel?.id;
     if (!key) return;
+    const refused = await outsideChannel(options, key, body.channel);
+    if (refused) {
+      if (channel) await client.chat.postEphemeral({ channel, user: body.user.id, text: refused });
+      return;
+    }
     try {
       const answer = await options.decide({ ...key, userId: body.user.id, decision: 'approve' });
       options.log.info({ ...key, user: body.user.id, answer }, 'approve clicked');
@@ -174,7 +186,13 @@ function registerApprovalButtons(app: App, options: SlackAppOptions): void {
   app.action(REJECT_ACTION, async ({ ack, body, action, client }) => {
     await ack();
     const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
-    if (!parseApprovalKey(value) || !('trigger_id' in body)) return;
+    const key = parseApprovalKey(value);
+    if (!key || !('trigger_id' in body)) return;
+    const refused = await outsideChannel(options, key, body.channel);
+    if (refused) {
+      if (body.channel?.id) await client.chat.postEphemeral({ channel: body.channel.id, user: body.user.id, text: refused });
+      return;
+    }
     await client.views.open({
       trigger_id: body.trigger_id,
       view: {
@@ -222,6 +240,11 @@ function registerRollbackButton(app: App, options: SlackAppOptions): void {
     // The button lives on an ephemeral message: it is identified by that message and the action's time.
     const container = (body as { container?: { message_ts?: string } }).container;
     const buttonId = `${container?.message_ts ?? ''}:${request.runId}:${request.environment}`;
+    const refused = await outsideChannel(options, { service: request.service }, body.channel);
+    if (refused) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: refused });
+      return;
+    }
     const answer = await options
       .rollback(request, { id: body.user.id, name: body.user.name ?? body.user.id }, buttonId)
       .catch((error: unknown) => {
@@ -230,5 +253,57 @@ function registerRollbackButton(app: App, options: SlackAppOptions): void {
       });
     options.log.info({ ...request, user: body.user.id, answer }, 'rollback confirmed');
     await respond({ response_type: 'ephemeral', replace_original: true, text: answer });
+  });
+}
+
+/** A button pressed outside the channels its service takes buttons in: answers the refusal. */
+async function outsideChannel(options: SlackAppOptions, about: { runId?: string; service?: string }, channel: { id: string; name?: string } | undefined): Promise<string | undefined> {
+  const deps = options.commandDeps;
+  const name = about.service ?? (about.runId ? (await deps.runs.get(about.runId))?.service : undefined);
+  const service = deps.services.find((s) => s.name === name);
+  return service && channel && !channelAllows(service, channel) ? channelRefusal(service) : undefined;
+}
+
+/**
+ * "Override freeze" on a refused deploy: a modal asks for the reason, then it is `/deploy!` with that reason
+ * — the same checks (an approver) and the same announcement in the channel.
+ */
+function registerOverrideFreeze(app: App, options: SlackAppOptions): void {
+  app.action(OVERRIDE_FREEZE_ACTION, async ({ ack, body, action, client }) => {
+    await ack();
+    const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
+    if (!('trigger_id' in body) || !body.channel?.id) return;
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: {
+        type: 'modal',
+        callback_id: OVERRIDE_FREEZE_VIEW,
+        private_metadata: JSON.stringify({ ...(JSON.parse(value) as object), channel: body.channel }),
+        title: { type: 'plain_text', text: 'Override freeze' },
+        submit: { type: 'plain_text', text: 'Break glass' },
+        close: { type: 'plain_text', text: 'Cancel' },
+        blocks: [
+          {
+            type: 'input',
+            block_id: 'reason',
+            label: { type: 'plain_text', text: 'Why must this go out now?' },
+            element: { type: 'plain_text_input', action_id: 'reason', placeholder: { type: 'plain_text', text: 'Goes to the audit log and the channel' } },
+          },
+        ],
+      },
+    });
+  });
+
+  app.view(OVERRIDE_FREEZE_VIEW, async ({ ack, body, view, client }) => {
+    const meta = JSON.parse(view.private_metadata) as { service: string; branch: string; environment: string; channel: { id: string; name?: string } };
+    const reason = view.state.values.reason?.reason?.value?.trim() ?? '';
+    const text = `${meta.branch} to ${meta.environment} ${meta.service} reason: ${reason}`;
+    const reply = await runCommand(forceDeployCommand, options.commandDeps, { text, userId: body.user.id, userName: body.user.name, channel: meta.channel });
+    if (reply.visibility !== 'in_channel') {
+      await ack({ response_action: 'errors', errors: { reason: reply.text.slice(0, 300) } });
+      return;
+    }
+    await ack();
+    await client.chat.postMessage({ channel: meta.channel.id, text: reply.text, blocks: reply.blocks });
   });
 }

@@ -8,6 +8,7 @@ import { failureAlert, mention } from '../core/messages/failure-alert.js';
 import { runMessage, stageDetailMessage } from '../core/messages/run-message.js';
 import { createHash } from 'node:crypto';
 import { approvalCard } from '../core/messages/approval-card.js';
+import { code } from '../core/messages/blocks.js';
 import { approvalProgress, approvalRules, describeMissing } from '../core/approval-rules.js';
 import type { ApprovalStore, ArtifactStore, DeploymentStore, LockStore, LogStore, ReleaseStore, RunStore } from '../core/ports.js';
 import { commitsBetween } from '../core/release-history.js';
@@ -123,9 +124,11 @@ export function createNotifier(deps: NotifierDeps) {
       const userId = await slackUserIdByEmail(deps.slack, run.author.email);
       const logTail = (await deps.logs.read(run.id, run.failure.stage)).slice(-ALERT_LOG_LINES);
       const alert = failureAlert(run, { authorMention: mention(userId, run.author.name), logTail });
-      await deps.slack.chat.postMessage({ channel, text: alert.text, blocks: alert.blocks, unfurl_links: false });
+      const posted = await deps.slack.chat.postMessage({ channel, text: alert.text, blocks: alert.blocks, unfurl_links: false });
       await deps.redis.hset(key, 'alert', '1');
+      await deps.redis.set(keys.openAlert(run.service, run.branch, run.target.environment), JSON.stringify({ channel, ts: posted.ts, runId: run.id }), 'EX', 90 * 24 * 3600);
     }
+    if (run.status === 'passed') await backToNormal(deps, run);
   };
 }
 
@@ -175,4 +178,16 @@ async function syncApprovalCard(
     await deps.slack.chat.update({ channel: where.channel, ts: cardTs, text: card.text, blocks: card.blocks });
     await deps.redis.hset(key, `cardDigest:${environment}`, digest);
   }
+}
+
+/**
+ * The first run to pass after a failure on the same branch and environment says so, once, in the thread of
+ * the failure's alert (GETDEL: of two passing runs, one takes it).
+ */
+async function backToNormal(deps: NotifierDeps, run: Run): Promise<void> {
+  const open = await deps.redis.getdel(keys.openAlert(run.service, run.branch, run.target.environment));
+  if (!open) return;
+  const alert = JSON.parse(open) as { channel: string; ts?: string; runId: string };
+  const text = `:large_green_circle: Back to normal: run ${code(run.id)} (${code(run.sha.slice(0, 7))}) passed after ${code(alert.runId)} failed.`;
+  await deps.slack.chat.postMessage({ channel: alert.channel, thread_ts: alert.ts, text, unfurl_links: false });
 }

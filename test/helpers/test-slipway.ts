@@ -32,6 +32,7 @@ services:
       junit: /app/reports/junit.xml
     image: 127.0.0.1:5000/discounts
     channel: "#discounts"
+    channels: ["#deploys", "#sample"]   # where the fake Slack's commands and buttons come from
     branches:
       - { match: main, deploy: staging }
       - { match: "dev/feature*", deploy: ephemeral }
@@ -58,6 +59,8 @@ export async function startTestSlipway({
   processEnv = {} as NodeJS.ProcessEnv,
   /** Another instance's Redis, to restart slipway on the same data; it is left running on stop. */
   sharedRedis = undefined as EmbeddedRedis | undefined,
+  /** A clock of the test's own (freeze windows). */
+  now = undefined as (() => Date) | undefined,
 } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-test-'));
   const redisServer = sharedRedis ?? (await startEmbeddedRedis(join(dir, 'redis')));
@@ -76,6 +79,7 @@ export async function startTestSlipway({
     mode,
     processEnv,
     listenHost: '127.0.0.1',
+    now,
   });
   const redis: Redis = connectRedis(redisServer.url);
   await waitForRedis(redis);

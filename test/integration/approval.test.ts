@@ -29,6 +29,7 @@ services:
       junit: /app/reports/junit.xml
     image: 127.0.0.1:5000/slipway-e2e-approval
     channel: "#shop"
+    channels: ["#deploys", "#sample"]   # where the fake Slack's commands and buttons come from
     approvers: { users: [${BOB}, ${ANN}], groups: [S0RELEASE] }
     environments:
       - { name: qa, port: ${QA}, requireApproval: true, approvalExpiresHours: 0.001, healthTimeoutSeconds: 5 }
@@ -142,13 +143,17 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
     const button = (asked.json?.blocks as any[])[1].elements[0];
     await click(button.action_id, button.value, BOB);
     const told = await until(async () => slack.callsOf('response_url').at(-1)?.args.text as string | undefined, 'the rollback answer');
-    const rollbackRun = /as run (\S+)\.$/.exec(told)?.[1];
+    expect(told).toMatch(/ main-[0-9a-f]{7} is quarantined there and production is locked by you until someone unlocks it\.$/);
+    const rollbackRun = /as run (\S+)\. /.exec(told)?.[1];
     expect(rollbackRun).toBeDefined();
     const rolledBack = await watch.settled(rollbackRun!);
     expect(rolledBack).toMatchObject({ trigger: 'rollback', status: 'passed', stages: [{ name: 'deploy:production', status: 'passed' }] });
     expect(await served(PRODUCTION)).toBe('r1');
     expect(await digestIn('shop-production')).toBe(firstRelease);
-    expect((await audit().list('shop', 'production')).map((e) => e.action).slice(0, 3)).toEqual(['rollback', 'approve', 'approve']);
+    expect((await audit().list('shop', 'production')).map((e) => e.action).slice(0, 5)).toEqual(['rollback', 'lock', 'quarantine', 'approve', 'approve']);
+    // The rolled-back release stays out and production stays locked until people say otherwise.
+    expect((await command('/unlock', 'production', BOB)).json?.text).toBe(`:unlock: <@${BOB}> unlocked shop production.`);
+    expect((await command('/unquarantine', 'production', BOB)).json?.text).toMatch(/^:white_check_mark: <@U0BOB> lifted the quarantine of `main-[0-9a-f]{7}` in shop production \(rolled back by <@U0BOB>\)\. It may be promoted again\.$/);
 
     const history = JSON.stringify((await command('/history', 'production')).json?.blocks);
     expect(history).toMatch(/production `main-[0-9a-f]{7}` — succeeded \(<@U0BOB>, run `shop-[a-z0-9]+`\)/);

@@ -29,6 +29,7 @@ services:
     buildTarget: app
     image: 127.0.0.1:5000/slipway-e2e-statuses
     channel: "#statuses"
+    channels: ["#deploys", "#sample"]   # where the fake Slack's commands and buttons come from
     environments:
       - { name: staging, port: 18480, healthTimeoutSeconds: 5 }
 `,

@@ -31,6 +31,7 @@ services:
     buildTarget: app
     image: 127.0.0.1:5000/slipway-e2e-graceful
     channel: "#graceful"
+    channels: ["#deploys", "#sample"]   # where the fake Slack's commands and buttons come from
     environments:
       - { name: staging, port: 18580, healthTimeoutSeconds: 5 }
 `;

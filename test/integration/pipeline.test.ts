@@ -31,6 +31,7 @@ services:
       junit: /app/reports/junit.xml
     image: 127.0.0.1:5000/slipway-e2e-sample
     channel: "#sample"
+    channels: ["#deploys", "#sample"]   # where the fake Slack's commands and buttons come from
     branches:
       - { match: main, deploy: staging }
       - { match: "dev/feature*", deploy: ephemeral }

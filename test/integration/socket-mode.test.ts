@@ -24,7 +24,7 @@ afterEach(() => {
 });
 
 const command = (text: string, triggerId = `${Date.now()}.${Math.random()}`) => ({
-  token: 'x', team_id: 'T0001', channel_id: 'C0DEPLOYS', user_id: 'U0ANN', user_name: 'ann', command: '/status', text, trigger_id: triggerId,
+  token: 'x', team_id: 'T0001', channel_id: 'C0DEPLOYS', channel_name: 'deploys', user_id: 'U0ANN', user_name: 'ann', command: '/status', text, trigger_id: triggerId,
   response_url: 'http://127.0.0.1:9/commands/1', api_app_id: 'A0SLIPWAY',
 });
 

@@ -26,6 +26,7 @@ services:
       junit: /app/reports/junit.xml
     image: 127.0.0.1:5000/slipway-e2e-synthetics
     channel: "#promo"
+    channels: ["#deploys", "#sample"]   # where the fake Slack's commands and buttons come from
     approvers: { users: [${BOB}] }
     environments:
       - name: staging
@@ -172,7 +173,7 @@ describe('synthetic checks as gates', { timeout: 180_000 }, () => {
     const run = await watch.settled(runId, { status: 'failed' });
 
     expect(run.failure?.stage).toBe('synthetics:production');
-    expect(run.failure?.cause).toMatch(/^0\/1 passed; failed: production smoke \(failed in 1234 ms from aws:eu-central-1\); production was rolled back to main-[0-9a-f]{7}$/);
+    expect(run.failure?.cause).toMatch(/^0\/1 passed; failed: production smoke \(failed in 1234 ms from aws:eu-central-1\); production was rolled back to main-[0-9a-f]{7}; main-[0-9a-f]{7} is quarantined there and production is locked until someone unlocks it$/);
     expect(await served(PRODUCTION)).toBe('p1');
     expect((await docker.getContainer('promo-production').inspect()).Config.Image).toBe(firstDigest);
     const rollback = (await new RedisAuditLog(slipway.redis).list('promo', 'production')).find((e) => e.action === 'rollback');
