@@ -37,7 +37,7 @@ export const lockCommand: SlashCommand<string[]> = {
         visibility: 'ephemeral',
       };
     }
-    const edited = taken.lock.at !== at.toISOString();
+    const edited = !!taken.edited;
     await deps.audit.record({ at: at.toISOString(), service: service.name, environment, action: 'lock', by: invocation.userId, detail: `${edited ? 'reason changed: ' : ''}${reason}` || undefined });
     await refreshCards(deps, service.name, environment);
     if (edited) return { text: `:pencil2: <@${invocation.userId}> changed the reason of the ${service.name} ${environment} lock: ${escapeMrkdwn(reason || 'no reason given')}.`, visibility: 'in_channel' };

@@ -60,7 +60,8 @@ export function approvalProgress(rules: readonly ApprovalRule[], votes: readonly
   const missing = rules
     .map((rule, i) => ({ rule, need: places.filter((r, place) => r === i && holder[place] === undefined).length }))
     .filter((m) => m.need > 0);
-  const counted = [...new Set(holder.filter((v): v is number => v !== undefined))].map((v) => votes[v]!.by);
+  const seated = new Set(holder);
+  const counted = votes.filter((_, voter) => seated.has(voter)).map((v) => v.by);
   return { met: missing.length === 0, missing, counted };
 }
 

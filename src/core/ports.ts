@@ -144,7 +144,7 @@ export type LockWaiter = { by: string; reason: string; at: string };
 export interface LockStore {
   get(service: string, environment: string): Promise<Lock | undefined>;
   /** Takes the lock, or answers the lock someone else holds. The holder taking it again edits the reason. */
-  take(lock: Lock): Promise<{ ok: boolean; lock: Lock }>;
+  take(lock: Lock): Promise<{ ok: boolean; lock: Lock; edited?: boolean }>;
   /** Unlocks; the first in the queue gets the lock at once, and is answered. */
   release(service: string, environment: string, at: Date): Promise<Lock | undefined>;
   list(service: string): Promise<Lock[]>;

@@ -128,7 +128,8 @@ export function createNotifier(deps: NotifierDeps) {
       await deps.redis.hset(key, 'alert', '1');
       await deps.redis.set(keys.openAlert(run.service, run.branch, run.target.environment), JSON.stringify({ channel, ts: posted.ts, runId: run.id }), 'EX', 90 * 24 * 3600);
     }
-    if (run.status === 'passed') await backToNormal(deps, run);
+    const deployed = run.stages.find((s) => s.name === `deploy:${run.target.environment}`)?.status === 'passed';
+    if (run.status !== 'failed' && deployed) await backToNormal(deps, run);
   };
 }
 
@@ -181,7 +182,7 @@ async function syncApprovalCard(
 }
 
 /**
- * The first run to pass after a failure on the same branch and environment says so, once, in the thread of
+ * The first run to deploy after a failure on the same branch and environment says so, once, in the thread of
  * the failure's alert (GETDEL: of two passing runs, one takes it).
  */
 async function backToNormal(deps: NotifierDeps, run: Run): Promise<void> {

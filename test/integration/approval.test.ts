@@ -175,7 +175,7 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
     expect(await served(PRODUCTION)).toBe('r3');
     const containers = await docker.listContainers({ all: true, filters: { label: ['slipway.service=shop', 'slipway.environment=production'] } });
     expect(containers).toHaveLength(1);
-    const answers = slack.callsOf('chat.postEphemeral').map((c) => String(c.args.text)).filter((t) => t.startsWith('Already approved by'));
+    const answers = slack.callsOf('chat.postEphemeral').map((c) => String(c.args.text)).filter((t) => t.startsWith('Already approved by') || t.startsWith('You have already approved this'));
     expect(answers.length).toBeGreaterThanOrEqual(2);
   });
 

@@ -25,7 +25,7 @@ export class RedisLockStore implements LockStore {
     return text === null ? undefined : (JSON.parse(text) as Lock);
   }
 
-  async take(lock: Lock): Promise<{ ok: boolean; lock: Lock }> {
+  async take(lock: Lock): Promise<{ ok: boolean; lock: Lock; edited?: boolean }> {
     const key = keys.lock(lock.service, lock.environment);
     const earlier = await this.redis.set(key, JSON.stringify(lock), 'NX', 'GET');
     if (earlier !== null) {
@@ -34,7 +34,7 @@ export class RedisLockStore implements LockStore {
       // The holder may change the reason; since when they hold it stays.
       const edited = { ...held, reason: lock.reason };
       await this.redis.set(key, JSON.stringify(edited));
-      return { ok: true, lock: edited };
+      return { ok: true, lock: edited, edited: true };
     }
     await this.redis.sadd(keys.locks(lock.service), lock.environment);
     return { ok: true, lock };
