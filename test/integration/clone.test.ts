@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cloneAt } from '../../src/adapters/git/clone.js';
+import { cloneAt, commitsBehind } from '../../src/adapters/git/clone.js';
 import { Workspace } from '../../src/queue/workspace.js';
 import { startGitHttpServer } from '../fakes/git-http-server.js';
 
@@ -30,6 +30,18 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
+});
+
+describe('commitsBehind', () => {
+  it('counts the commits of a branch a shallow checkout lacks, and knows no such branch', async () => {
+    const target = join(dir, 'behind');
+    await cloneAt({ url: `file://${bare}`, sha: shas[0]!, dir: target });
+    expect(await commitsBehind({ url: `file://${bare}`, dir: target, branch: 'main' })).toBe(2);
+    expect(await commitsBehind({ url: `file://${bare}`, dir: target, branch: 'nope' })).toBeUndefined();
+    const head = join(dir, 'at-head');
+    await cloneAt({ url: `file://${bare}`, sha: shas[2]!, dir: head });
+    expect(await commitsBehind({ url: `file://${bare}`, dir: head, branch: 'main' })).toBe(0);
+  });
 });
 
 describe('cloneAt', () => {
