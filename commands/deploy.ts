@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { approversFor, lockAllows } from '../src/core/approval-policy.js';
+import { lockAllows } from '../src/core/approval-policy.js';
 import { promotionGaps } from '../src/core/deploy-conditions.js';
 import { activeFreeze, freezeLine } from '../src/core/freeze.js';
 import { type Block, code, escapeMrkdwn, section } from '../src/core/messages/blocks.js';
@@ -10,7 +10,7 @@ import { newRun, type StageName, stageEnvironment, stageKind } from '../src/core
 import { planDeployTo, planStages, type RunTarget } from '../src/core/stage-plan.js';
 import { startRun } from '../src/intake/start-run.js';
 import { deployWhy } from './deploy-why.js';
-import { type CommandDeps, CommandInputError, type Invocation, pickService, type Reply, type SlashCommand, words } from './slash-command.js';
+import { type CommandDeps, CommandInputError, type Invocation, isApproverOf, pickService, type Reply, type SlashCommand, words } from './slash-command.js';
 
 export const OVERRIDE_FREEZE_ACTION = 'override_freeze';
 
@@ -94,9 +94,7 @@ async function deploy(args: DeployArgs, deps: CommandDeps, invocation: Invocatio
   if (frozen.length > 0 && !force) return freezeRefusal(frozen[0]!.env, freezeLine(frozen[0]!.env, frozen[0]!.freeze), args, service.name);
   if (force && frozen.length > 0) {
     for (const { env } of frozen) {
-      const approvers = approversFor(service, service.environments.find((e) => e.name === env)!);
-      const isApprover = approvers.users.includes(invocation.userId) || (await deps.directory.groupMembers(approvers.groups)).has(invocation.userId);
-      if (!isApprover) return { text: `Only an approver of ${env} can break its freeze. Nothing was started.`, visibility: 'ephemeral' };
+      if (!(await isApproverOf(deps, service, env, invocation.userId))) return { text: `Only an approver of ${env} can break its freeze. Nothing was started.`, visibility: 'ephemeral' };
     }
     // Breaking a freeze always goes through an approval gate, which then asks for one approver more.
     const gated = new Set(frozen.map((x) => x.env).filter((env) => !stages.includes(`approval:${env}`)));

@@ -2,7 +2,7 @@ import type { Channel } from '../src/core/channels.js';
 import { lockedLine } from '../src/core/approval-policy.js';
 import { escapeMrkdwn, who } from '../src/core/messages/blocks.js';
 import type { CommandDeps } from './slash-command.js';
-import { serviceAndEnvironment, type SlashCommand, words } from './slash-command.js';
+import { isApproverOf, serviceAndEnvironment, type SlashCommand, words } from './slash-command.js';
 
 /** Splits `[service] <env> [reason…]`: the service only when the first word names one. */
 function lockTarget(deps: CommandDeps, parts: readonly string[], channel: Channel | undefined) {
@@ -57,10 +57,7 @@ export const unlockCommand: SlashCommand<string[]> = {
     const { service, environment } = serviceAndEnvironment(deps.services, parts, invocation.channel);
     const lock = await deps.locks.get(service.name, environment);
     if (!lock) return { text: `${service.name} ${environment} is not locked.`, visibility: 'ephemeral' };
-    const env = service.environments.find((e) => e.name === environment);
-    const approvers = env?.approvers ?? service.approvers;
-    const isApprover = approvers.users.includes(invocation.userId) || (await deps.directory.groupMembers(approvers.groups)).has(invocation.userId);
-    if (lock.by !== invocation.userId && !isApprover) {
+    if (lock.by !== invocation.userId && !(await isApproverOf(deps, service, environment, invocation.userId))) {
       return { text: `Only ${who(lock.by)}, who holds the lock, or an approver of ${environment} can unlock it.`, visibility: 'ephemeral' };
     }
     const at = deps.now();

@@ -126,6 +126,13 @@ export function serviceAndEnvironment(
   return { service, environment };
 }
 
+/** Whether this person is one of the environment's approvers, by name or through a group. */
+export async function isApproverOf(deps: Pick<CommandDeps, 'directory'>, service: ServiceConfig, environment: string, userId: string): Promise<boolean> {
+  const env = service.environments.find((e) => e.name === environment);
+  const approvers = env?.approvers ?? service.approvers;
+  return approvers.users.includes(userId) || (await deps.directory.groupMembers(approvers.groups)).has(userId);
+}
+
 /** Production if there is one, else the last environment of the chain: where rollbacks usually go. */
 export function lastEnvironment(service: ServiceConfig): string | undefined {
   return service.environments.find((e) => e.name === 'production')?.name ?? service.environments.at(-1)?.name;

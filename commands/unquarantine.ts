@@ -1,24 +1,19 @@
-import { approversFor } from '../src/core/approval-policy.js';
 import { code, escapeKeepingMentions } from '../src/core/messages/blocks.js';
-import { lastEnvironment, serviceAndEnvironment, type SlashCommand, words } from './slash-command.js';
-
-type Args = { parts: string[]; tag?: string };
+import { isApproverOf, lastEnvironment, serviceAndEnvironment, type SlashCommand, words } from './slash-command.js';
 
 /** `/unquarantine [service] [env] [tag]`: lets a rolled-back release be promoted again (approvers only). */
-export const unquarantineCommand: SlashCommand<Args> = {
+export const unquarantineCommand: SlashCommand<string[]> = {
   name: '/unquarantine',
   usage: '/unquarantine [service] [env] [tag]',
   example: '/unquarantine production main-3f9c2e1',
   summary: 'lifts the quarantine of a rolled-back release (default: the latest) so it may be promoted again; approvers only',
-  args: words.transform((parts) => {
-    const tag = parts.at(-1)?.includes('-') && parts.length > 0 ? parts.at(-1) : undefined;
-    return { parts: tag ? parts.slice(0, -1) : parts, tag };
-  }),
-  async run({ parts, tag }, deps, invocation) {
-    const { service, environment } = serviceAndEnvironment(deps.services, parts, invocation.channel, lastEnvironment);
-    const approvers = approversFor(service, service.environments.find((e) => e.name === environment)!);
-    const isApprover = approvers.users.includes(invocation.userId) || (await deps.directory.groupMembers(approvers.groups)).has(invocation.userId);
-    if (!isApprover) return { text: `Only an approver of ${environment} can lift a quarantine.`, visibility: 'ephemeral' };
+  args: words,
+  async run(parts, deps, invocation) {
+    // The tag, if given, is the last word that names neither a service nor an environment.
+    const named = (w: string) => deps.services.some((s) => s.name === w || s.environments.some((e) => e.name === w));
+    const tag = parts.length > 0 && !named(parts.at(-1)!) ? parts.at(-1) : undefined;
+    const { service, environment } = serviceAndEnvironment(deps.services, tag ? parts.slice(0, -1) : parts, invocation.channel, lastEnvironment);
+    if (!(await isApproverOf(deps, service, environment, invocation.userId))) return { text: `Only an approver of ${environment} can lift a quarantine.`, visibility: 'ephemeral' };
     const quarantined = await deps.quarantines.list(service.name, environment);
     const lifted = tag ? quarantined.find((q) => q.tag === tag) : quarantined[0];
     if (!lifted) {
