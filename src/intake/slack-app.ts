@@ -195,23 +195,7 @@ function registerApprovalButtons(app: App, options: SlackAppOptions): void {
     }
     await client.views.open({
       trigger_id: body.trigger_id,
-      view: {
-        type: 'modal',
-        callback_id: REJECT_VIEW,
-        private_metadata: value,
-        title: { type: 'plain_text', text: 'Reject promotion' },
-        submit: { type: 'plain_text', text: 'Reject' },
-        close: { type: 'plain_text', text: 'Cancel' },
-        blocks: [
-          {
-            type: 'input',
-            block_id: 'reason',
-            optional: true,
-            label: { type: 'plain_text', text: 'Why?' },
-            element: { type: 'plain_text_input', action_id: 'reason', placeholder: { type: 'plain_text', text: 'Shown on the card' } },
-          },
-        ],
-      },
+      view: reasonModal({ callbackId: REJECT_VIEW, metadata: value, title: 'Reject promotion', submit: 'Reject', label: 'Why?', placeholder: 'Shown on the card', optional: true }),
     });
   });
 
@@ -275,22 +259,14 @@ function registerOverrideFreeze(app: App, options: SlackAppOptions): void {
     if (!('trigger_id' in body) || !body.channel?.id) return;
     await client.views.open({
       trigger_id: body.trigger_id,
-      view: {
-        type: 'modal',
-        callback_id: OVERRIDE_FREEZE_VIEW,
-        private_metadata: JSON.stringify({ ...(JSON.parse(value) as object), channel: body.channel }),
-        title: { type: 'plain_text', text: 'Override freeze' },
-        submit: { type: 'plain_text', text: 'Break glass' },
-        close: { type: 'plain_text', text: 'Cancel' },
-        blocks: [
-          {
-            type: 'input',
-            block_id: 'reason',
-            label: { type: 'plain_text', text: 'Why must this go out now?' },
-            element: { type: 'plain_text_input', action_id: 'reason', placeholder: { type: 'plain_text', text: 'Goes to the audit log and the channel' } },
-          },
-        ],
-      },
+      view: reasonModal({
+        callbackId: OVERRIDE_FREEZE_VIEW,
+        metadata: JSON.stringify({ ...(JSON.parse(value) as object), channel: body.channel }),
+        title: 'Override freeze',
+        submit: 'Break glass',
+        label: 'Why must this go out now?',
+        placeholder: 'Goes to the audit log and the channel',
+      }),
     });
   });
 
@@ -306,4 +282,25 @@ function registerOverrideFreeze(app: App, options: SlackAppOptions): void {
     await ack();
     await client.chat.postMessage({ channel: meta.channel.id, text: reply.text, blocks: reply.blocks });
   });
+}
+
+/** A modal asking one thing, a reason, into the input `reason.reason`; what it is about rides in its metadata. */
+function reasonModal(o: { callbackId: string; metadata: string; title: string; submit: string; label: string; placeholder: string; optional?: boolean }) {
+  return {
+    type: 'modal' as const,
+    callback_id: o.callbackId,
+    private_metadata: o.metadata,
+    title: { type: 'plain_text' as const, text: o.title },
+    submit: { type: 'plain_text' as const, text: o.submit },
+    close: { type: 'plain_text' as const, text: 'Cancel' },
+    blocks: [
+      {
+        type: 'input' as const,
+        block_id: 'reason',
+        optional: o.optional ?? false,
+        label: { type: 'plain_text' as const, text: o.label },
+        element: { type: 'plain_text_input' as const, action_id: 'reason', placeholder: { type: 'plain_text' as const, text: o.placeholder } },
+      },
+    ],
+  };
 }
