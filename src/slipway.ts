@@ -115,7 +115,7 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
     const once = new RedisOnceStore(redis);
     const queue = new BullRunQueue(redis);
     closers.push(() => queue.close());
-    const gates = new Gates(redis);
+    const gates = new Gates(redis, options.now);
     closers.push(() => gates.close());
     const stores = {
       runs,

@@ -43,7 +43,8 @@ export function whyNot(f: WhyFacts): Unmet[] {
     unmet.push({ what: `run ${code(run.id)} failed at ${run.failure.stage}: ${escapeMrkdwn(run.failure.cause)}`, fix: `push a fix, or press Retry on its alert` });
   }
   const settings = f.service.environments.find((e) => e.name === env);
-  if (settings?.requireApproval) unmet.push(...approvalLine(f, branch));
+  // A quarantined release is never put to approvers, so asking for approvals would be the wrong fix.
+  if (settings?.requireApproval && !f.quarantine) unmet.push(...approvalLine(f, branch));
   if (f.quarantine) {
     unmet.push({ what: `${code(f.quarantine.tag)} is quarantined in ${env}: ${escapeKeepingMentions(f.quarantine.reason)}`, fix: `/unquarantine ${env}` });
   }

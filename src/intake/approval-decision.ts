@@ -56,7 +56,8 @@ export async function decideApproval(click: ApprovalClick, deps: ApprovalDeps): 
     userId: click.userId,
     approvers: everyoneIn(rules),
     groupMembers: new Set(memberLists.flatMap((m) => [...m])),
-    allowSelfApproval: environment.allowSelfApproval,
+    // Breaking glass needs someone besides the one who broke it, whatever the environment allows.
+    allowSelfApproval: environment.allowSelfApproval && !approval.breakGlass,
     selfIds,
     // Rejecting a locked environment's promotion is always fine; approving it is not.
     lock: click.decision === 'approve' ? lock : undefined,

@@ -27,7 +27,8 @@ type GateJob = ExpiryJob | ReminderJob;
 export class Gates {
   readonly queue: Queue<GateJob>;
 
-  constructor(connection: Redis) {
+  /** `now` is slipway's clock: due times are on it, so a test's fixed clock still gets real delays. */
+  constructor(connection: Redis, private readonly now: () => Date = () => new Date()) {
     this.queue = new Queue<GateJob>(GATES_QUEUE, { connection, prefix: BULLMQ_PREFIX });
   }
 
@@ -36,7 +37,7 @@ export class Gates {
     const data: ReminderJob = { service: lock.service, environment: lock.environment, by: lock.by, at: lock.at };
     await this.queue.add('remind-lock', data, {
       jobId: `remind-${lock.service}-${lock.environment}-${lock.by}-${Date.parse(lock.at)}-${at.getTime()}`,
-      delay: Math.max(0, at.getTime() - Date.now()),
+      delay: Math.max(0, at.getTime() - this.now().getTime()),
       removeOnComplete: true,
       removeOnFail: { age: 7 * 24 * 3600 },
     });
@@ -45,7 +46,7 @@ export class Gates {
   async scheduleExpiry(runId: string, environment: string, at: Date): Promise<void> {
     await this.queue.add('expire', { runId, environment }, {
       jobId: `expire-${runId}-${environment}`,
-      delay: Math.max(0, at.getTime() - Date.now()),
+      delay: Math.max(0, at.getTime() - this.now().getTime()),
       removeOnComplete: true,
       removeOnFail: { age: 7 * 24 * 3600 },
       attempts: 5,

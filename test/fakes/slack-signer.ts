@@ -37,7 +37,7 @@ export function slashCommandBody(command: string, text: string, overrides: Recor
 export function buttonClickBody(
   actionId: string,
   value: string,
-  { userId = 'U0ANN', channelId = 'C0SAMPLE', responseUrl = 'http://127.0.0.1:9/actions/T0001/1/x', messageTs = '1700000000.000100' } = {},
+  { userId = 'U0ANN', channelId = 'C0SAMPLE', channelName = 'sample', responseUrl = 'http://127.0.0.1:9/actions/T0001/1/x', messageTs = '1700000000.000100' } = {},
 ): string {
   triggerCounter += 1;
   const payload = {
@@ -48,7 +48,7 @@ export function buttonClickBody(
     container: { type: 'message', message_ts: messageTs, channel_id: channelId, is_ephemeral: false },
     trigger_id: `${Date.now()}.${triggerCounter}.fedcba`,
     team: { id: 'T0001', domain: 'acme' },
-    channel: { id: channelId, name: 'sample' },
+    channel: { id: channelId, name: channelName },
     response_url: responseUrl,
     actions: [{ action_id: actionId, block_id: `b-${value}`, value, type: 'button', text: { type: 'plain_text', text: 'Retry' }, action_ts: `${Date.now() / 1000}` }],
   };

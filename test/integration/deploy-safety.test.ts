@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../fakes/fake-slack.js';
-import { buttonClickBody, slackHeaders, slashCommandBody } from '../fakes/slack-signer.js';
+import { RedisAuditLog } from '../../src/adapters/store/redis-audit-log.js';
+import { RedisLockStore } from '../../src/adapters/store/redis-lock-store.js';
+import { buttonClickBody, slackHeaders, slashCommandBody, viewSubmissionBody } from '../fakes/slack-signer.js';
 import { removeContainersOf } from '../helpers/containers.js';
 import { RunWatch, served, until } from '../helpers/run-watch.js';
 import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
@@ -34,7 +36,8 @@ services:
 
 const WEDNESDAY = new Date('2026-11-25T10:00:00Z');
 const SATURDAY = new Date('2026-11-28T10:00:00Z');
-// A clock that runs on from where a test sets it, so runs still follow each other in time.
+// A clock that runs on from where a test sets it, and only forward: runs follow each other in time (a newer
+// release supersedes an older one at a gate by when it got there). The tests run in the order of that week.
 let clock = { from: WEDNESDAY, at: Date.now() };
 const setClock = (to: Date) => (clock = { from: to, at: Date.now() });
 let repo: SampleRepo;
@@ -63,19 +66,21 @@ afterAll(async () => {
 });
 
 afterEach(() => {
-  setClock(WEDNESDAY);
   expect(slack.unexpected).toEqual([]);
 });
 
 async function post(body: string) {
   const res = await fetch(`${slipway.url}/slack/events`, { method: 'POST', body, headers: slackHeaders(body, SIGNING_SECRET) });
   const text = await res.text();
-  return text.startsWith('{') ? (JSON.parse(text) as { text?: string; response_type?: string; blocks?: unknown[] }) : { text };
+  return text.startsWith('{') ? (JSON.parse(text) as { text?: string; response_type?: string; blocks?: unknown[]; response_action?: string; errors?: unknown }) : { text };
 }
 const command = async (name: string, text: string, userId = BOB, channel = 'deploys') =>
   post(slashCommandBody(name, text, { user_id: userId, user_name: userId.toLowerCase(), channel_name: channel, channel_id: `C0${channel.toUpperCase()}` }));
-const approve = (runId: string, userId: string, environment = 'production') =>
-  post(buttonClickBody('approve_promotion', `${runId}|${environment}`, { userId, messageTs: `${Date.now()}.${userId}` }));
+const click = (action: string, value: string, userId: string, channelName = 'deploys') =>
+  post(buttonClickBody(action, value, { userId, channelId: `C0${channelName.toUpperCase()}`, channelName, responseUrl: slack.responseUrl, messageTs: `${Date.now()}.${userId}` }));
+const approve = (runId: string, userId: string, environment = 'production') => click('approve_promotion', `${runId}|${environment}`, userId);
+/** Everything slipway posted in a channel, as text. */
+const postsIn = (channel: string) => slack.callsOf('chat.postMessage').filter((c) => c.args.channel === channel).map((c) => String(c.args.text));
 async function answerTo(userId: string, act: () => Promise<unknown>): Promise<string> {
   const answers = () => slack.callsOf('chat.postEphemeral').filter((c) => c.args.user === userId);
   const before = answers().length;
@@ -118,12 +123,155 @@ describe('deploy safety', { timeout: 180_000 }, () => {
     expect(await served(PRODUCTION)).toBe('r1');
   });
 
-  it('refuses deploys in a freeze window with its end, and allows them once it is over', async () => {
+  it('quarantines a rolled-back release: the next automatic promotion skips it, and /deploy why says exactly why', async () => {
+    const runId = await pushVersion('r2');
+    await watch.settled(runId, { status: 'waiting' });
+    await approve(runId, BOB);
+    await approve(runId, CAROL);
+    const r2 = await watch.settled(runId, { status: 'passed' });
+    expect(await served(PRODUCTION)).toBe('r2');
+    const tag = r2.release!.tag;
+
+    const asked = await command('/rollback', '');
+    const confirm = (asked.blocks as { elements: { action_id: string; value: string }[] }[])[1]!.elements[0]!;
+    await click(confirm.action_id, confirm.value, BOB);
+    const told = await until(async () => slack.callsOf('response_url').map((c) => String(c.args.text)).find((t) => t.includes(' as run ')), 'the rollback answer');
+    await watch.settled(/as run (\S+)\. /.exec(told)![1]!, { status: 'passed' });
+    expect(await served(PRODUCTION)).toBe('r1');
+
+    const why = await command('/deploy', 'why production');
+    expect(why.text).toBe(
+      [
+        `Why \`${tag}\` is not in *safe production*:`,
+        `• production is locked by <@${BOB}>: rolled back by <@${BOB}> — \`/unlock production (its holder or an approver), or /lock production to queue for it\``,
+        `• \`${tag}\` is quarantined in production: rolled back by <@${BOB}> — \`/unquarantine production\``,
+      ].join('\n'),
+    );
+
+    // Unlocked, the same release comes round again (same commit, same digest): staging takes it, production
+    // is left out, and the run is not a failure.
+    await command('/unlock', 'production');
+    const again = startedRun((await command('/deploy', 'main')).text)!;
+    const skipped = await watch.settled(again, { status: 'passed' });
+    expect(skipped.release?.digest).toBe(r2.release!.digest);
+    expect(skipped.stages.find((s) => s.name === 'deploy:staging')?.status).toBe('passed');
+    expect(skipped.stages.find((s) => s.name === 'approval:production')).toMatchObject({
+      status: 'skipped',
+      summary: `${tag} is quarantined in production (rolled back by <@${BOB}>); lift it with /unquarantine production`,
+    });
+    expect(watch.approvalCard(again, 'production')).toBeUndefined();
+    expect(await served(PRODUCTION)).toBe('r1');
+    expect((await command('/deploy', 'why production')).text).toBe(
+      `Why \`${tag}\` is not in *safe production*:\n• \`${tag}\` is quarantined in production: rolled back by <@${BOB}> — \`/unquarantine production\``,
+    );
+
+    expect((await command('/unquarantine', 'production', CAROL)).text).toContain(`lifted the quarantine of \`${tag}\``);
+    expect((await command('/deploy', 'why production')).text).toBe(
+      `Why \`${tag}\` is not in *safe production*:\n• no approval has been asked for production yet — \`/deploy main to production\``,
+    );
+  });
+
+  it('refuses a branch behind main at checkout, lets /deploy! force it, and says "back to normal" in the alert thread', async () => {
+    await repo.checkout('feature/old', { create: true });
+    await repo.commit({ 'www/version': 'feature\n' }, 'Feature work');
+    expect((await repo.push('feature/old')).runId).toBeUndefined(); // no route: nothing runs by itself
+    await repo.checkout('main');
+    await pushVersion('r3'); // main moves on: feature/old now lacks a commit of it
+    const asked = await command('/deploy', 'feature/old to staging');
+    const refused = startedRun(asked.text);
+    expect(refused, asked.text).toBeDefined();
+    const failed = await watch.settled(refused!, { status: 'failed' });
+    expect(failed.failure).toEqual({
+      stage: 'checkout',
+      cause: 'feature/old is 1 commit behind main: deploying it to staging would undo merged work. Merge main into it, or force with a reason: /deploy! feature/old to staging reason: …',
+    });
+    const alert = await until(async () => slack.callsOf('chat.postMessage').find((c) => !c.args.thread_ts && String(c.args.blocks).includes(refused!) && String(c.args.text).includes('failed at')), 'the failure alert');
+
+    const forced = await command('/deploy!', 'feature/old to staging reason: bisecting the r3 slowdown', CAROL);
+    expect(forced.response_type).toBe('in_channel');
+    expect(forced.text).toMatch(/^:rotating_light: <@U0CAROL> forced a deploy past the outdated-branch guard\. Reason: bisecting the r3 slowdown\. Started run `/);
+    const run = await watch.settled(startedRun(forced.text)!, { status: 'passed' });
+    expect(run.override).toEqual({ by: CAROL, reason: 'bisecting the r3 slowdown' });
+    expect(await served(STAGING)).toBe('feature');
+    const normal = await until(async () => slack.callsOf('chat.postMessage').find((c) => c.args.thread_ts === slack.answerTs(alert)), 'the back-to-normal line');
+    expect(normal.args.text).toBe(`:large_green_circle: Back to normal: run \`${run.id}\` (\`${run.sha.slice(0, 7)}\`) passed after \`${refused}\` failed.`);
+    const audit = await new RedisAuditLog(slipway.redis).list('safe', 'staging');
+    expect(audit[0]).toMatchObject({ action: 'force', by: CAROL, runId: run.id, detail: 'bisecting the r3 slowdown' });
+  });
+
+  it('queues people for a lock and hands it on in order; the holder edits the reason and is reminded', async () => {
+    expect((await command('/lock', 'production reason: audit', BOB)).text).toBe(`:lock: <@${BOB}> locked safe production: audit.`);
+    expect((await command('/lock', 'production reason: hotfix next', CAROL)).text).toBe(
+      `:hourglass_flowing_sand: production is locked by <@${BOB}>: audit. You are #1 in the queue for it; slipway will ping you when it passes to you.`,
+    );
+    expect((await command('/lock', 'production', DAN)).text).toMatch(/You are #2 in the queue for it;/);
+    expect((await command('/lock', 'production reason: audit until 15:00', BOB)).text).toBe(`:pencil2: <@${BOB}> changed the reason of the safe production lock: audit until 15:00.`);
+
+    // lockReminderHours is 0.0005 (1.8 s) here.
+    const reminder = await until(async () => postsIn('#safe').find((t) => t.startsWith(':alarm_clock:')), 'the reminder');
+    expect(reminder).toMatch(new RegExp(`^:alarm_clock: <@${BOB}>, you have held the safe production lock for [0-9.]+ h\\. 2 people are waiting for it\\. /unlock production when you are done\\.$`));
+
+    expect((await command('/unlock', 'production', BOB)).text).toBe(
+      `:unlock: <@${BOB}> unlocked safe production. :lock: It passes to <@${CAROL}>, next in the queue: hotfix next. 1 still waiting.`,
+    );
+    expect((await command('/deploy', 'why production', DAN)).text).toContain(`• production is locked by <@${CAROL}>: hotfix next — `);
+    expect((await command('/unlock', 'production', CAROL)).text).toBe(`:unlock: <@${CAROL}> unlocked safe production. :lock: It passes to <@${DAN}>, next in the queue.`);
+    expect((await command('/unlock', 'production', DAN)).text).toBe(`:unlock: <@${DAN}> unlocked safe production.`);
+    const actions = (await new RedisAuditLog(slipway.redis).list('safe', 'production')).slice(0, 6).map((e) => `${e.action} ${e.by}`);
+    expect(actions).toEqual([`unlock ${DAN}`, `lock ${DAN}`, `unlock ${CAROL}`, `lock ${CAROL}`, `unlock ${BOB}`, `lock ${BOB}`]);
+  });
+
+  it('refuses commands and buttons from a channel not configured for the service, naming the channels to use', async () => {
+    const refusal = 'safe takes commands and buttons only in #safe or #deploys or #sample: use one of those.';
+    expect((await command('/deploy', 'main', BOB, 'random')).text).toBe(refusal);
+    expect((await command('/lock', 'staging', BOB, 'random')).text).toBe(refusal);
+    expect(await new RedisLockStore(slipway.redis).get('safe', 'staging')).toBeUndefined();
+
+    const runId = await pushVersion('r4');
+    await watch.settled(runId, { status: 'waiting' });
+    expect(await answerTo(BOB, () => click('approve_promotion', `${runId}|production`, BOB, 'random'))).toBe(refusal);
+    expect((await slipway.runs.get(runId))?.status).toBe('waiting');
+  });
+
+  it('refuses deploys in a freeze window with its end and an Override freeze button', async () => {
     setClock(SATURDAY);
     const refused = await command('/deploy', 'main');
     expect(refused.text).toBe(':snowflake: staging is frozen until Mon 30 Nov 08:00 (Europe/Berlin): weekend. Nothing was started. An approver can break glass: /deploy! main to staging reason: …');
     expect(JSON.stringify(refused.blocks)).toContain('"action_id":"override_freeze"');
+  });
 
+  it('breaks glass through the Override freeze button: an approver, and one more approver than usual', async () => {
+    setClock(SATURDAY);
+    const refused = await command('/deploy', 'main', CAROL);
+    const button = (refused.blocks as { elements?: { action_id: string; value: string }[] }[])[1]!.elements![0]!;
+    expect(button.action_id).toBe('override_freeze');
+    const opens = slack.callsOf('views.open').length;
+    await click(button.action_id, button.value, CAROL);
+    const modal = await until(async () => slack.callsOf('views.open')[opens]?.args.view as string | undefined, 'the Override freeze modal');
+    const view = (typeof modal === 'string' ? JSON.parse(modal) : modal) as { callback_id: string; private_metadata: string };
+
+    const submit = (userId: string, reason: string) =>
+      post(viewSubmissionBody(view.callback_id, view.private_metadata, { reason: { reason: { type: 'plain_text_input', value: reason } } }, { userId }));
+    const notApprover = await submit('U0ANN', 'payments are down');
+    expect(notApprover).toMatchObject({ response_action: 'errors', errors: { reason: 'Only an approver of staging can break its freeze. Nothing was started.' } });
+
+    await submit(CAROL, 'payments are down');
+    const announced = await until(async () => postsIn('C0DEPLOYS').find((t) => t.startsWith(':rotating_light:')), 'the break-glass announcement');
+    expect(announced).toMatch(/^:rotating_light: <@U0CAROL> is breaking the freeze \(staging is frozen until Mon 30 Nov 08:00 \(Europe\/Berlin\): weekend\); one more approver must approve on the card\. Reason: payments are down\. Started run `/);
+    const runId = startedRun(announced)!;
+    await watch.settled(runId, { status: 'waiting' });
+    expect(watch.approvalCard(runId, 'staging')).toContain(`:rotating_light: *Breaking a freeze*, asked by <@${CAROL}>: payments are down. It needs one approver more than usual.`);
+
+    expect(await answerTo(CAROL, () => approve(runId, CAROL, 'staging'))).toBe('You cannot approve your own change: ask another approver.');
+    await approve(runId, DAN, 'staging');
+    await until(async () => ((await slipway.runs.get(runId))?.stages.find((s) => s.name === 'deploy:staging')?.status === 'passed' ? true : undefined), 'the staging deploy');
+    const run = await slipway.runs.get(runId);
+    expect(run?.stages.find((s) => s.name === 'approval:staging')?.summary).toBe(`approved by <@${DAN}>`);
+    const audit = await new RedisAuditLog(slipway.redis).list('safe', 'staging');
+    expect(audit.find((e) => e.runId === runId && e.action === 'break-glass')).toMatchObject({ by: CAROL, detail: expect.stringMatching(/^payments are down \(staging is frozen until /) });
+  });
+
+  it('allows deploys again once the freeze is over', async () => {
     setClock(new Date('2026-11-30T07:00:00Z'));
     const allowed = startedRun((await command('/deploy', 'main')).text);
     expect(allowed).toBeDefined();
