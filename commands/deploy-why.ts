@@ -1,6 +1,6 @@
 import type { Channel } from '../src/core/channels.js';
 import { approvalProgress, approvalRules } from '../src/core/approval-rules.js';
-import { activeFreeze } from '../src/core/freeze.js';
+import { activeFreeze, freezeWindows } from '../src/core/freeze.js';
 import { code, section } from '../src/core/messages/blocks.js';
 import { whyNot } from '../src/core/why-not.js';
 import { type CommandDeps, lastEnvironment, type Reply, serviceAndEnvironment } from './slash-command.js';
@@ -11,13 +11,14 @@ export async function deployWhy(parts: string[], deps: CommandDeps, channel: Cha
   const settings = service.environments.find((e) => e.name === environment)!;
   const run = (await deps.runs.listByService(service.name, 100)).find((r) => r.release && r.trigger !== 'rollback' && r.trigger !== 'delete');
   const digest = run?.release?.digest ?? '';
-  const [current, lock, passed, approval, votes, quarantine] = await Promise.all([
+  const [current, lock, passed, approval, votes, quarantine, adHoc] = await Promise.all([
     deps.deployments.current(service.name, environment),
     deps.locks.get(service.name, environment),
     deps.passes.passed(service.name, digest),
     run ? deps.approvals.get(run.id, environment) : undefined,
     run ? deps.approvals.votes(run.id, environment) : [],
     deps.quarantines.get(service.name, environment, digest),
+    deps.freezes.get(service.name, environment),
   ]);
   const tag = run?.release?.tag ?? '';
   if (run && current?.release.digest === digest) {
@@ -29,7 +30,7 @@ export async function deployWhy(parts: string[], deps: CommandDeps, channel: Cha
     newest: run && { run, tag, digest },
     currentDigest: current?.release.digest,
     lock,
-    freeze: activeFreeze(settings.freezes, deps.now()),
+    freeze: activeFreeze(freezeWindows(settings.freezes, adHoc), deps.now()),
     passed,
     approval,
     progress: approval && approvalProgress(approvalRules(service, settings, { breakGlass: approval.breakGlass }), votes),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { lockAllows } from '../src/core/approval-policy.js';
 import { promotionGaps } from '../src/core/deploy-conditions.js';
-import { activeFreeze, freezeLine } from '../src/core/freeze.js';
+import { activeFreeze, freezeLine, freezeWindows } from '../src/core/freeze.js';
 import { type Block, code, escapeMrkdwn, section } from '../src/core/messages/blocks.js';
 import { ephemeralEnvName } from '../src/core/naming.js';
 import { configuredCloneUrl } from '../src/core/repo-match.js';
@@ -87,10 +87,15 @@ async function deploy(args: DeployArgs, deps: CommandDeps, invocation: Invocatio
   if (!allowed.ok) return { text: `:lock: ${allowed.reason}. Nothing was started.`, visibility: 'ephemeral' };
 
   const now = deps.now();
-  const frozen = deploysTo.flatMap((env) => {
-    const freeze = activeFreeze(service.environments.find((e) => e.name === env)?.freezes ?? [], now);
-    return freeze ? [{ env, freeze }] : [];
-  });
+  const frozen = (
+    await Promise.all(
+      deploysTo.map(async (env) => {
+        const windows = freezeWindows(service.environments.find((e) => e.name === env)?.freezes ?? [], await deps.freezes.get(service.name, env));
+        const freeze = activeFreeze(windows, now);
+        return freeze ? [{ env, freeze }] : [];
+      }),
+    )
+  ).flat();
   if (frozen.length > 0 && !force) return freezeRefusal(frozen[0]!.env, freezeLine(frozen[0]!.env, frozen[0]!.freeze), args, service.name);
   if (force && frozen.length > 0) {
     for (const { env } of frozen) {

@@ -1,6 +1,7 @@
 import type { CommandHelp } from '../src/core/messages/help-message.js';
 import { cancelCommand } from './cancel.js';
 import { deployCommand, forceDeployCommand } from './deploy.js';
+import { freezeCommand, unfreezeCommand } from './freeze.js';
 import { historyCommand } from './history.js';
 import { lockCommand, unlockCommand } from './lock.js';
 import { rollbackCommand } from './rollback.js';
@@ -22,6 +23,8 @@ export const commands: readonly SlashCommand<any>[] = [
   unlockCommand,
   cancelCommand,
   unquarantineCommand,
+  freezeCommand,
+  unfreezeCommand,
 ];
 
 export const commandHelp: readonly CommandHelp[] = commands.map(({ usage, example, summary }) => ({ usage, example, summary }));

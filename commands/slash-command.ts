@@ -5,7 +5,7 @@ import type { Message } from '../src/core/messages/blocks.js';
 import type { CommandHelp } from '../src/core/messages/help-message.js';
 import { usageMessage } from '../src/core/messages/usage-message.js';
 import type {
-  ApprovalStore, AuditLog, DeploymentStore, LockStore, OnceStore, PassStore, QuarantineStore, ReleaseStore, RunQueue, RunStore,
+  ApprovalStore, AuditLog, DeploymentStore, FreezeStore, LockStore, OnceStore, PassStore, QuarantineStore, ReleaseStore, RunQueue, RunStore,
 } from '../src/core/ports.js';
 import type { Lock } from '../src/core/approval-policy.js';
 import type { SlackDirectory } from '../src/adapters/slack/slack-directory.js';
@@ -27,6 +27,7 @@ export type CommandDeps = {
   releases: ReleaseStore;
   passes: PassStore;
   quarantines: QuarantineStore;
+  freezes: FreezeStore;
   directory: SlackDirectory;
   /** Schedules a reminder to the lock's holder, if they still hold it then. */
   remindLockHolder(lock: Lock, at: Date): Promise<void>;

@@ -5,23 +5,28 @@ import { isFinished, type Run } from './core/run.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 
+type Reporter = { report(run: Run): Promise<void> };
+
 /**
- * The run store with what follows a run's changes: each ended run counted, and the commit's status reported
- * to its git host whenever slipway's verdict changes — one chain of reports per run, so the host ends on the
- * latest verdict even if a call is slow.
+ * The run store with what follows a run's changes: each ended run counted, the commit's status reported to its
+ * git host whenever the run's status changes slipway's verdict, and its deployments recorded as its stages
+ * move — one chain of reports per run, so the host ends on the latest state even if a call is slow.
  */
 export function observeRuns(
   store: RunStore,
-  { metrics, statuses, log }: { metrics: Metrics; statuses: { report(run: Run): Promise<void> }; log: Logger },
+  { metrics, statuses, deployments, log }: { metrics: Metrics; statuses: Reporter; deployments?: Reporter; log: Logger },
 ): RunStore {
   const reporting = new Map<string, Promise<void>>();
   return watchedRunStore(store, (run, before) => {
     if (isFinished(run) && (!before || !isFinished(before))) metrics.runs.inc({ service: run.service, outcome: run.status });
     const verdict = commitState(run);
-    if (!verdict || JSON.stringify(verdict) === JSON.stringify(before && commitState(before))) return;
+    const newVerdict = !!verdict && before?.status !== run.status && JSON.stringify(verdict) !== JSON.stringify(before && commitState(before));
+    if (!newVerdict && !deployments) return;
     const next = (reporting.get(run.id) ?? Promise.resolve())
-      .then(() => statuses.report(run))
+      .then(() => (newVerdict ? statuses.report(run) : undefined))
       .catch((error: unknown) => log.warn({ err: error, runId: run.id }, 'cannot report the commit status'))
+      .then(() => deployments?.report(run))
+      .catch((error: unknown) => log.warn({ err: error, runId: run.id }, 'cannot record the deployment on GitHub'))
       .finally(() => {
         if (reporting.get(run.id) === next) reporting.delete(run.id);
       });

@@ -19,11 +19,13 @@ import { RedisDeploymentStore } from './adapters/store/redis-deployment-store.js
 import { RedisLockStore } from './adapters/store/redis-lock-store.js';
 import { RedisLogStore } from './adapters/store/redis-log-store.js';
 import { RedisPassStore } from './adapters/store/redis-pass-store.js';
+import { RedisFreezeStore } from './adapters/store/redis-freeze-store.js';
 import { RedisQuarantineStore } from './adapters/store/redis-quarantine-store.js';
 import { RedisOnceStore } from './adapters/store/redis-once-store.js';
 import { RedisReleaseStore } from './adapters/store/redis-release-store.js';
 import { RedisRunStore } from './adapters/store/redis-run-store.js';
 import { commitStatuses } from './adapters/git/commit-statuses.js';
+import { githubDeployments } from './adapters/git/github-deployments.js';
 import { createMetrics } from './metrics.js';
 import { observeRuns } from './observe-runs.js';
 import { startWorkers } from './start-workers.js';
@@ -65,9 +67,9 @@ export type SlipwayOptions = {
   listenHost?: string;
   /** Where clone tokens named by `cloneTokenEnv` are read from. */
   processEnv?: NodeJS.ProcessEnv;
-  /** Local mode: a console chat in place of Slack (used when no SLACK_BOT_TOKEN is set). */
   /** The clock freeze windows and expiries are read against; tests set a fixed one. */
   now?: () => Date;
+  /** Local mode: a console chat in place of Slack (used when no SLACK_BOT_TOKEN is set). */
   console?: { chat: ConsoleChat; input: Readable; write(text: string): void; push?(message: string): Promise<string> };
 };
 
@@ -111,7 +113,10 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
       gitea: env.GITEA_TOKEN && env.GITEA_API_URL ? { token: env.GITEA_TOKEN, apiUrl: env.GITEA_API_URL } : undefined,
       runUrl,
     });
-    const runs = observeRuns(new RedisRunStore(redis), { metrics, statuses, log });
+    const deployments = env.GITHUB_TOKEN
+      ? githubDeployments({ token: env.GITHUB_TOKEN, apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com', redis, services, runUrl })
+      : undefined;
+    const runs = observeRuns(new RedisRunStore(redis), { metrics, statuses, deployments, log });
     const once = new RedisOnceStore(redis);
     const queue = new BullRunQueue(redis);
     closers.push(() => queue.close());
@@ -129,6 +134,7 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
       artifacts: new RedisArtifactStore(redis),
       passes: new RedisPassStore(redis),
       quarantines: new RedisQuarantineStore(redis),
+      freezes: new RedisFreezeStore(redis),
     };
     const docker = dockerClient(env.DOCKER_HOST);
     const slackWeb = env.SLACK_BOT_TOKEN ? slackClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, log) : undefined;

@@ -12,7 +12,7 @@ import type { ChatApi } from './core/chat-api.js';
 import type { ServiceConfig } from './core/config-schema.js';
 import { type Env, SECRET_ENV_KEYS } from './core/env-schema.js';
 import type {
-  ApprovalStore, ArtifactStore, AuditLog, DeploymentStore, LockStore, LogStore, PassStore, QuarantineStore, OnceStore, ReleaseStore, RunStore,
+  ApprovalStore, ArtifactStore, AuditLog, DeploymentStore, FreezeStore, LockStore, LogStore, PassStore, QuarantineStore, OnceStore, ReleaseStore, RunStore,
 } from './core/ports.js';
 import { scrubber } from './core/scrub.js';
 import type { Logger } from './log.js';
@@ -38,6 +38,7 @@ export type WorkerDeps = {
     artifacts: ArtifactStore;
     passes: PassStore;
     quarantines: QuarantineStore;
+    freezes: FreezeStore;
   };
   redis: Redis;
   redisUrl: string;
@@ -69,6 +70,7 @@ export function startWorkers(deps: WorkerDeps): (() => Promise<unknown>)[] {
     approvals: stores.approvals,
     audit: stores.audit,
     locks: stores.locks,
+    freezes: stores.freezes,
     events,
     gates,
     log,

@@ -1,7 +1,13 @@
 import { CronExpressionParser } from 'cron-parser';
 import type { FreezeWindow } from './config-schema.js';
+import type { AdHocFreeze } from './ports.js';
 
 export type ActiveFreeze = { until: Date; reason?: string; timeZone: string };
+
+/** An environment's windows: those in `slipway.yml` and the one set from Slack with `/freeze`, if any. */
+export function freezeWindows(configured: readonly FreezeWindow[], adHoc: AdHocFreeze | undefined): FreezeWindow[] {
+  return adHoc ? [...configured, { from: adHoc.from, until: adHoc.until, timeZone: 'UTC', reason: adHoc.reason }] : [...configured];
+}
 
 /**
  * The freeze in force at `now`, if any; of overlapping windows, the one that ends last. A weekly window is

@@ -164,6 +164,16 @@ export interface QuarantineStore {
   remove(service: string, environment: string, digest: string): Promise<boolean>;
 }
 
+/** A freeze set from Slack (`/freeze`): a one-off window from now, kept until it ends or is lifted. */
+export type AdHocFreeze = { service: string; environment: string; from: string; until: string; reason: string; by: string };
+
+export interface FreezeStore {
+  /** Replaces the environment's ad-hoc freeze; it is forgotten when it ends. */
+  set(freeze: AdHocFreeze): Promise<void>;
+  get(service: string, environment: string): Promise<AdHocFreeze | undefined>;
+  remove(service: string, environment: string): Promise<AdHocFreeze | undefined>;
+}
+
 /** The environments a release got through (deployed, healthy, its checks passed): what promotion order reads. */
 export interface PassStore {
   record(service: string, digest: string, environment: string): Promise<void>;
@@ -174,7 +184,7 @@ export type AuditEntry = {
   at: string;
   service: string;
   environment?: string;
-  action: 'deploy' | 'approve' | 'reject' | 'rollback' | 'lock' | 'unlock' | 'cancel' | 'expire' | 'break-glass' | 'force' | 'quarantine' | 'unquarantine';
+  action: 'deploy' | 'approve' | 'reject' | 'rollback' | 'lock' | 'unlock' | 'cancel' | 'expire' | 'break-glass' | 'force' | 'quarantine' | 'unquarantine' | 'freeze' | 'unfreeze';
   by: string;
   runId?: string;
   detail?: string;

@@ -1,9 +1,9 @@
 import type { SlackDirectory } from '../adapters/slack/slack-directory.js';
 import { mayApprove } from '../core/approval-policy.js';
 import { approvalProgress, approvalRules, describeMissing, eligibleRules, everyoneIn } from '../core/approval-rules.js';
-import { activeFreeze, freezeLine } from '../core/freeze.js';
+import { activeFreeze, freezeLine, freezeWindows } from '../core/freeze.js';
 import type { ServiceConfig } from '../core/config-schema.js';
-import type { Approval, ApprovalStore, AuditLog, LockStore, RunQueue, RunStore } from '../core/ports.js';
+import type { Approval, ApprovalStore, AuditLog, FreezeStore, LockStore, RunQueue, RunStore } from '../core/ports.js';
 import { endAtGate, passStage, type Run } from '../core/run.js';
 import type { RunEvents } from '../queue/notifier.js';
 
@@ -14,6 +14,7 @@ export type ApprovalDeps = {
   events: RunEvents;
   approvals: ApprovalStore;
   locks: LockStore;
+  freezes: FreezeStore;
   audit: AuditLog;
   directory: SlackDirectory;
   now(): Date;
@@ -64,7 +65,7 @@ export async function decideApproval(click: ApprovalClick, deps: ApprovalDeps): 
   });
   if (!verdict.ok) return verdict.reason;
   const at = deps.now();
-  const freeze = activeFreeze(environment.freezes, at);
+  const freeze = activeFreeze(freezeWindows(environment.freezes, await deps.freezes.get(run.service, click.environment)), at);
   if (click.decision === 'approve' && freeze && !run.override) {
     return `${freezeLine(click.environment, freeze)}. Promotions wait until then, or an approver breaks glass: /deploy! ${run.branch} to ${click.environment} reason: …`;
   }

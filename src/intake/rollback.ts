@@ -75,6 +75,8 @@ export async function confirmRollback(request: RollbackRequest, user: { id: stri
         triggeredBy: { name: user.name, username: user.id },
         commits: built?.commits ?? [],
         cloneUrl: built?.cloneUrl ?? '',
+        // Where the release came from, so the git host records this deployment of it too.
+        source: built?.source,
         target: { environment: request.environment, ephemeral: false },
         stages: [`deploy:${request.environment}`],
       },

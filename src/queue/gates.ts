@@ -4,10 +4,10 @@ import { z } from 'zod';
 import { BULLMQ_PREFIX } from '../adapters/store/redis-keys.js';
 import { approvalRules } from '../core/approval-rules.js';
 import type { ServiceConfig } from '../core/config-schema.js';
-import { activeFreeze } from '../core/freeze.js';
+import { activeFreeze, freezeWindows } from '../core/freeze.js';
 import type { Lock } from '../core/approval-policy.js';
 import { who } from '../core/messages/blocks.js';
-import type { ApprovalStore, AuditLog, LockStore, RunStore } from '../core/ports.js';
+import type { ApprovalStore, AuditLog, FreezeStore, LockStore, RunStore } from '../core/ports.js';
 import { endAtGate, type Run } from '../core/run.js';
 import type { Logger } from '../log.js';
 import type { RunEvents } from './notifier.js';
@@ -67,6 +67,7 @@ export type GateDeps = {
   events: RunEvents;
   gates: Gates;
   locks: LockStore;
+  freezes: FreezeStore;
   /** Posts a line in a service's channel; absent without Slack. */
   notify?(channel: string, text: string): Promise<void>;
   log: Logger;
@@ -85,7 +86,7 @@ export async function openGate(run: Run, stage: string, deps: GateDeps): Promise
   if ((await deps.approvals.get(run.id, environment))?.state === 'pending') return 'opened';
   const now = deps.now();
   // `/deploy!` put this gate here to break a freeze; with the freeze over, only the usual approvals count.
-  const breakGlass = !!run.override && !!activeFreeze(env.freezes, now);
+  const breakGlass = !!run.override && !!activeFreeze(freezeWindows(env.freezes, await deps.freezes.get(run.service, environment)), now);
   if (approvalRules(service, env, { breakGlass }).length === 0) return 'not needed';
   const expiresAt = new Date(now.getTime() + env.approvalExpiresHours * 3600 * 1000);
   const superseded = await deps.approvals.open({

@@ -3,7 +3,7 @@ import type Docker from 'dockerode';
 import type { ServiceConfig } from '../core/config-schema.js';
 import { needsBuild, resumePoint, reuseRelease } from '../core/pipeline.js';
 import type {
-  ApprovalStore, ArtifactStore, AuditLog, DeploymentStore, Lease, LockStore, LogStore, OnceStore, PassStore, PortStore, QuarantineStore,
+  ApprovalStore, ArtifactStore, AuditLog, DeploymentStore, Lease, FreezeStore, LockStore, LogStore, OnceStore, PassStore, PortStore, QuarantineStore,
   ReleaseStore, RunStore,
 } from '../core/ports.js';
 import type { CheckKind, SyntheticsProvider } from '../core/synthetics.js';
@@ -55,6 +55,7 @@ export type RunProcessorDeps = {
   artifacts: ArtifactStore;
   passes: PassStore;
   quarantines: QuarantineStore;
+  freezes: FreezeStore;
   synthetics: Partial<Record<CheckKind, SyntheticsProvider>>;
   /** Where `/cancel` leaves its request for a running run. */
   once: OnceStore;
@@ -200,6 +201,7 @@ async function runStage(
     synthetics: deps.synthetics,
     passes: deps.passes,
     quarantines: deps.quarantines,
+    freezes: deps.freezes,
     sourceDir: () => workspace.sourceDir(),
     commitsBehind: (branch) => workspace.commitsBehind(branch),
     log: (...lines) => deps.logs.append(run.id, name, lines.map(deps.scrub)),

@@ -42,6 +42,8 @@ let clock = { from: WEDNESDAY, at: Date.now() };
 const setClock = (to: Date) => (clock = { from: to, at: Date.now() });
 let repo: SampleRepo;
 let slack: FakeSlack;
+/** A run a test leaves at production's gate for the next one. */
+let waitingForProduction = '';
 let slipway: TestSlipway;
 const watch = new RunWatch(() => slipway, () => slack);
 
@@ -231,6 +233,31 @@ describe('deploy safety', { timeout: 180_000 }, () => {
     await watch.settled(runId, { status: 'waiting' });
     expect(await answerTo(BOB, () => click('approve_promotion', `${runId}|production`, BOB, 'random'))).toBe(refusal);
     expect((await slipway.runs.get(runId))?.status).toBe('waiting');
+    waitingForProduction = runId;
+  });
+
+  it('freezes an environment from Slack: promotions refused with its end, /deploy why says so, until /unfreeze', async () => {
+    expect((await command('/freeze', 'production for 2h reason: provider maintenance', 'U0ANN')).text).toBe('Only an approver of production can freeze it.');
+    expect((await command('/freeze', 'production for 20d reason: all of December')).text).toContain('A freeze from Slack lasts 14 days at most');
+    expect((await command('/freeze', 'production for ages reason: why not')).text).toContain('is not a duration like 90m, 2h or 3d');
+
+    const frozen = await command('/freeze', 'production for 2h reason: provider maintenance');
+    expect(frozen.response_type).toBe('in_channel');
+    expect(frozen.text).toMatch(/^:snowflake: <@U0BOB> froze safe production until Wed 25 Nov 12:0\d \(UTC\): provider maintenance\. Deploys and promotions are refused until then; \/unfreeze production lifts it\.$/);
+    const until = /until (Wed 25 Nov 12:0\d \(UTC\))/.exec(frozen.text!)![1];
+    expect(await answerTo(CAROL, () => approve(waitingForProduction, CAROL))).toBe(
+      `production is frozen until ${until}: provider maintenance. Promotions wait until then, or an approver breaks glass: /deploy! main to production reason: …`,
+    );
+    expect((await command('/deploy', 'why production')).text).toContain(`• production is frozen until ${until}: provider maintenance — \`wait, or an approver breaks glass: /deploy! main to production reason: …\``);
+
+    expect((await command('/unfreeze', 'production', CAROL)).text).toBe(`:sunny: <@${CAROL}> lifted the freeze of safe production (provider maintenance).`);
+    expect((await command('/unfreeze', 'production', CAROL)).text).toBe('safe production has no freeze set with /freeze.');
+    await approve(waitingForProduction, CAROL);
+    await approve(waitingForProduction, DAN);
+    await watch.settled(waitingForProduction, { status: 'passed' });
+    expect(await served(PRODUCTION)).toBe('r4');
+    const actions = (await new RedisAuditLog(slipway.redis).list('safe', 'production')).map((e) => e.action);
+    expect(actions.indexOf('unfreeze')).toBeLessThan(actions.indexOf('freeze'));
   });
 
   it('refuses deploys in a freeze window with its end and an Override freeze button', async () => {

@@ -17,8 +17,13 @@ export const keys = {
   lockQueue: (service: string, environment: string) => `slipway:lock-queue:${service}:${environment}`,
   approvalVotes: (runId: string, environment: string) => `slipway:approval-votes:${runId}:${environment}`,
   quarantine: (service: string, environment: string) => `slipway:quarantine:${service}:${environment}`,
+  freeze: (service: string, environment: string) => `slipway:freeze:${service}:${environment}`,
   passes: (service: string, digest: string) => `slipway:passes:${service}:${digest}`,
   openAlert: (service: string, branch: string, environment: string) => `slipway:open-alert:${service}:${environment}:${branch}`,
+  /** Per environment, the GitHub deployment a run made: its id and the last state reported. */
+  githubDeployments: (runId: string) => `slipway:github-deployments:${runId}`,
+  /** The GitHub deployment live in an environment, to mark inactive when the environment is torn down. */
+  liveGithubDeployment: (service: string, environment: string) => `slipway:github-deployment-live:${service}:${environment}`,
   audit: (service: string) => `slipway:audit:${service}`,
   artifact: (runId: string, stage: string, name: string) => `slipway:artifact:${runId}:${stage}:${name}`,
   artifacts: (runId: string) => `slipway:artifacts:${runId}`,

@@ -2,8 +2,8 @@ import type { RunStore } from '../../core/ports.js';
 import type { Run } from '../../core/run.js';
 
 /**
- * Tells `changed` each time a run is created or saved with another status, whichever process does it (a
- * worker, an approval click, an expiry, a cancel): every one of them writes runs through its store.
+ * Tells `changed` each time a run is created or saved with another status or stage status, whichever process
+ * does it (a worker, an approval click, an expiry, a cancel): every one of them writes runs through its store.
  */
 export function watchedRunStore(store: RunStore, changed: (run: Run, before: Run | undefined) => void): RunStore {
   return {
@@ -17,7 +17,9 @@ export function watchedRunStore(store: RunStore, changed: (run: Run, before: Run
     async save(run) {
       const before = await store.get(run.id);
       await store.save(run);
-      if (before?.status !== run.status) changed(run, before);
+      if (before?.status !== run.status || stageStatuses(before) !== stageStatuses(run)) changed(run, before);
     },
   };
 }
+
+const stageStatuses = (run: Run) => run.stages.map((s) => s.status).join();

@@ -1,7 +1,7 @@
 import type { ServiceConfig } from '../../core/config-schema.js';
 import { type Admission, admit } from '../../core/deploy-conditions.js';
-import { activeFreeze } from '../../core/freeze.js';
-import type { ApprovalStore, LockStore, PassStore, QuarantineStore } from '../../core/ports.js';
+import { activeFreeze, freezeWindows } from '../../core/freeze.js';
+import type { ApprovalStore, FreezeStore, LockStore, PassStore, QuarantineStore } from '../../core/ports.js';
 import type { Run } from '../../core/run.js';
 
 export type AdmissionDeps = {
@@ -9,18 +9,20 @@ export type AdmissionDeps = {
   approvals: ApprovalStore;
   passes: PassStore;
   quarantines: QuarantineStore;
+  freezes: FreezeStore;
   now(): Date;
 };
 
 /** Reads what `admit` needs about a run entering an environment: lock, freeze, passes, quarantine. */
 export async function admission(deps: AdmissionDeps, run: Run, service: ServiceConfig, environment: string): Promise<Admission> {
   const digest = run.release?.digest ?? '';
-  const [lock, approval, votes, passed, quarantine] = await Promise.all([
+  const [lock, approval, votes, passed, quarantine, adHoc] = await Promise.all([
     deps.locks.get(run.service, environment),
     deps.approvals.get(run.id, environment),
     deps.approvals.votes(run.id, environment),
     deps.passes.passed(run.service, digest),
     deps.quarantines.get(run.service, environment, digest),
+    deps.freezes.get(run.service, environment),
   ]);
   const settings = service.environments.find((e) => e.name === environment);
   return admit({
@@ -29,7 +31,7 @@ export async function admission(deps: AdmissionDeps, run: Run, service: ServiceC
     run,
     actingFor: [run.triggeredBy.username, approval?.decidedBy, ...votes.map((v) => v.by)].filter((p): p is string => !!p),
     lock,
-    freeze: settings && activeFreeze(settings.freezes, deps.now()),
+    freeze: settings && activeFreeze(freezeWindows(settings.freezes, adHoc), deps.now()),
     passed,
     quarantine,
   });

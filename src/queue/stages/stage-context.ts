@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import type { Environment, ServiceConfig } from '../../core/config-schema.js';
 import type {
-  ApprovalStore, ArtifactStore, AuditLog, DeploymentStore, Lease, LockStore, PassStore, PortStore, QuarantineStore, ReleaseStore, RunStore,
+  ApprovalStore, ArtifactStore, AuditLog, DeploymentStore, FreezeStore, Lease, LockStore, PassStore, PortStore, QuarantineStore, ReleaseStore, RunStore,
 } from '../../core/ports.js';
 import type { CheckKind, SyntheticsProvider } from '../../core/synthetics.js';
 import type { Run } from '../../core/run.js';
@@ -23,6 +23,7 @@ export type StageContext = {
   artifacts: ArtifactStore;
   passes: PassStore;
   quarantines: QuarantineStore;
+  freezes: FreezeStore;
   /** Providers by kind; a kind with none configured (Datadog without keys) is absent. */
   synthetics: Partial<Record<CheckKind, SyntheticsProvider>>;
   /** The checked-out source; cloned on first use in this attempt. */
