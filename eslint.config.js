@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // Fixtures are sample apps and payloads, not slipway's code.
-  { ignores: ['dist/', 'node_modules/', '.slipway/', 'examples/sample-service/'] },
+  { ignores: ['dist/', 'dist-bench/', 'node_modules/', '.slipway/', 'examples/sample-service/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

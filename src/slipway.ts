@@ -28,7 +28,6 @@ import { commitStatuses } from './adapters/git/commit-statuses.js';
 import { githubDeployments } from './adapters/git/github-deployments.js';
 import { createMetrics } from './metrics.js';
 import { observeRuns } from './observe-runs.js';
-import { startWorkers } from './start-workers.js';
 import { type ServiceConfig, serviceList, type SlipwayConfig } from './core/config-schema.js';
 import type { Env } from './core/env-schema.js';
 import type { Lock } from './core/approval-policy.js';
@@ -40,7 +39,6 @@ import { retryRun } from './intake/retry-run.js';
 import { runLinks } from './intake/run-links.js';
 import { runPageRoute } from './intake/run-page-route.js';
 import { newRunId } from './intake/run-id.js';
-import { createSlackApp } from './intake/slack-app.js';
 import { startConsole } from './intake/console.js';
 import type { ApprovalClick } from './intake/approval-decision.js';
 import type { RollbackRequest } from './intake/rollback.js';
@@ -155,6 +153,9 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
     const directory: SlackDirectory = slack ? slackDirectory(slack) : { userIdByEmail: async () => undefined, groupMembers: async () => new Set() };
 
     if (mode === 'all' || mode === 'worker') {
+      // Loaded only where runs are worked (and Bolt only where Slack is answered): a server and a worker each
+      // keep the memory of what they do, not of the other's half.
+      const { startWorkers } = await import('./start-workers.js');
       closers.push(...startWorkers({ env, processEnv, services, stores, redis, redisUrl, onError, docker, gates, events, slack, runUrl, metrics, log, now }));
     }
     const metricsRoute = { contentType: metrics.registry.contentType, text: () => metrics.registry.metrics() };
@@ -187,7 +188,7 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
       rollback: (request: RollbackRequest, user: { id: string; name: string }, buttonId: string) => confirmRollback(request, user, buttonId, actionDeps),
     };
     const slackApp = env.SLACK_BOT_TOKEN && (env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN)
-      ? await createSlackApp({
+      ? await (await import('./intake/slack-app.js')).createSlackApp({
           botToken: env.SLACK_BOT_TOKEN,
           signingSecret: env.SLACK_SIGNING_SECRET,
           appToken: env.SLACK_APP_TOKEN,

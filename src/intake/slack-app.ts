@@ -58,6 +58,8 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
     token: options.botToken,
     receiver,
     logger,
+    // slipway keeps no conversation state; Bolt's default store is a middleware on every request.
+    convoStore: false,
     deferInitialization: true,
     clientOptions: {
       slackApiUrl: apiUrl,
@@ -91,21 +93,27 @@ export function registerCommands(
   log: Logger,
   answered: (command: string, result: 'ok' | 'usage' | 'error') => void = () => {},
 ): void {
-  for (const command of commands) {
-    app.command(command.name, async ({ command: body, ack }) => {
-      const invocation = { text: body.text ?? '', userId: body.user_id, userName: body.user_name, channel: { id: body.channel_id, name: body.channel_name }, triggerId: body.trigger_id };
-      try {
-        const reply = await runCommand(command, deps, invocation);
-        await ack({ response_type: reply.visibility, text: reply.text, blocks: reply.blocks });
-        answered(command.name, reply.usage ? 'usage' : 'ok');
-        log.info({ command: command.name, user: body.user_id }, 'command answered');
-      } catch (error) {
-        answered(command.name, 'error');
-        log.error({ err: error, command: command.name, user: body.user_id }, 'command failed');
-        await ack({ response_type: 'ephemeral', text: `${command.name} failed on slipway's side; the details are in its log. Try again in a minute.` });
-      }
-    });
-  }
+  // One listener for every command: Bolt runs each listener's matching middleware on every request, so
+  // a dozen of them cost more than the lookup here.
+  const byName = new Map(commands.map((c) => [c.name as string, c]));
+  app.command(/^\//, async ({ command: body, ack }) => {
+    const command = byName.get(body.command);
+    if (!command) {
+      await ack({ response_type: 'ephemeral', text: `slipway does not know ${body.command}; /slipway help lists what it does.` });
+      return;
+    }
+    const invocation = { text: body.text ?? '', userId: body.user_id, userName: body.user_name, channel: { id: body.channel_id, name: body.channel_name }, triggerId: body.trigger_id };
+    try {
+      const reply = await runCommand(command, deps, invocation);
+      await ack({ response_type: reply.visibility, text: reply.text, blocks: reply.blocks });
+      answered(command.name, reply.usage ? 'usage' : 'ok');
+      log.info({ command: command.name, user: body.user_id }, 'command answered');
+    } catch (error) {
+      answered(command.name, 'error');
+      log.error({ err: error, command: command.name, user: body.user_id }, 'command failed');
+      await ack({ response_type: 'ephemeral', text: `${command.name} failed on slipway's side; the details are in its log. Try again in a minute.` });
+    }
+  });
 }
 
 /**

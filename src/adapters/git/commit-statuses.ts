@@ -1,4 +1,4 @@
-import { Octokit } from '@octokit/rest';
+import { octokitFor } from './octokit.js';
 import { commitState } from '../../core/commit-state.js';
 import type { Run } from '../../core/run.js';
 
@@ -16,7 +16,7 @@ const CONTEXT = 'slipway';
  * fails is the caller's to log; the run goes on.
  */
 export function commitStatuses(options: CommitStatusOptions) {
-  const github = options.github && new Octokit({ auth: options.github.token, baseUrl: options.github.apiUrl, request: { retries: 2 } });
+  const github = options.github && octokitFor(options.github);
   return {
     async report(run: Run): Promise<void> {
       const verdict = commitState(run);
@@ -24,7 +24,7 @@ export function commitStatuses(options: CommitStatusOptions) {
       if (!verdict || !owner || !repo || !/^[0-9a-f]{40}$/.test(run.sha)) return;
       const body = { state: verdict.state, description: verdict.description, context: CONTEXT, target_url: options.runUrl?.(run.id) };
       if (run.source?.host === 'github' && github) {
-        await github.rest.repos.createCommitStatus({ owner, repo, sha: run.sha, ...body });
+        await (await github()).rest.repos.createCommitStatus({ owner, repo, sha: run.sha, ...body });
       } else if (run.source?.host === 'gitea' && options.gitea) {
         const res = await fetch(`${options.gitea.apiUrl.replace(/\/$/, '')}/repos/${owner}/${repo}/statuses/${run.sha}`, {
           method: 'POST',

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Octokit } from '@octokit/rest';
 import type { Redis } from 'ioredis';
 import type { ServiceConfig } from '../../core/config-schema.js';
 import { type DeploymentState, deploymentStates, movesForward } from '../../core/deployment-state.js';
 import type { Run } from '../../core/run.js';
 import { keys } from '../store/redis-keys.js';
+import { octokitFor } from './octokit.js';
 
 export type GitHubDeploymentOptions = {
   token: string;
@@ -25,7 +25,7 @@ const KEEP_SECONDS = 30 * 24 * 3600;
  * live in Redis, since the server (approvals) and a worker (stages) both report on the same run.
  */
 export function githubDeployments(options: GitHubDeploymentOptions) {
-  const octokit = new Octokit({ auth: options.token, baseUrl: options.apiUrl, request: { retries: 2 } });
+  const octokit = octokitFor({ token: options.token, apiUrl: options.apiUrl });
   const { redis } = options;
 
   const known = async (runId: string, environment: string): Promise<Known | typeof CREATING | undefined> => {
@@ -41,7 +41,7 @@ export function githubDeployments(options: GitHubDeploymentOptions) {
       try {
         const service = options.services.find((s) => s.name === run.service);
         const last = service?.environments.at(-1)?.name;
-        const { data } = await octokit.rest.repos.createDeployment({
+        const { data } = await (await octokit()).rest.repos.createDeployment({
           owner,
           repo,
           ref: run.sha,
@@ -74,7 +74,7 @@ export function githubDeployments(options: GitHubDeploymentOptions) {
   }
 
   async function setState(owner: string, repo: string, id: number, state: DeploymentState, extra: { environment_url?: string; log_url?: string; description: string }) {
-    await octokit.rest.repos.createDeploymentStatus({ owner, repo, deployment_id: id, state, ...extra, description: extra.description.slice(0, 140) });
+    await (await octokit()).rest.repos.createDeploymentStatus({ owner, repo, deployment_id: id, state, ...extra, description: extra.description.slice(0, 140) });
   }
 
   return {

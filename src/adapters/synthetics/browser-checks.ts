@@ -1,4 +1,4 @@
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { SyntheticCheck } from '../../core/config-schema.js';
 import type { CheckResult, CheckTarget, SyntheticsProvider } from '../../core/synthetics.js';
 
@@ -20,6 +20,9 @@ export function browserChecks(executablePath: string): SyntheticsProvider {
       if (browserChecks.length === 0) return [];
       let browser: Browser;
       try {
+        // Loaded on first use: playwright-core costs ~90 MiB of memory that a server, or a service with no
+        // browser checks, never needs.
+        const { chromium } = await import('playwright-core');
         browser = await chromium.launch({ executablePath, args: FLAGS, timeout: 30_000 });
       } catch (error) {
         const message = (error as Error).message.split('\n')[0] ?? '';

@@ -1,4 +1,4 @@
-import { client, v1 } from '@datadog/datadog-api-client';
+import type { v1 } from '@datadog/datadog-api-client';
 import type { SyntheticCheck } from '../../core/config-schema.js';
 import type { CheckResult, SyntheticsProvider } from '../../core/synthetics.js';
 
@@ -21,14 +21,20 @@ const DONE = new Set(['passed', 'failed', 'skipped']);
  * by then fails, saying so). 429 and 5xx answers are retried by the client itself.
  */
 export function datadogChecks(options: DatadogOptions): SyntheticsProvider {
-  const configuration = client.createConfiguration({
-    authMethods: { apiKeyAuth: options.apiKey, appKeyAuth: options.appKey },
-    ...(options.apiUrl ? { baseServer: new client.BaseServerConfiguration(options.apiUrl.replace(/\/$/, ''), {}) } : {}),
-    enableRetry: true,
-    maxRetries: 4,
-  });
-  if (!options.apiUrl) configuration.setServerVariables({ site: options.site });
-  const api = new v1.SyntheticsApi(configuration);
+  // The client is loaded on first use: it costs ~140 MiB of memory, which only a worker running Datadog
+  // checks needs.
+  let loaded: Promise<{ api: v1.SyntheticsApi; ApiException: new (...args: never[]) => { code: number; body: unknown } }> | undefined;
+  const datadog = () =>
+    (loaded ??= import('@datadog/datadog-api-client').then(({ client, v1: api }) => {
+      const configuration = client.createConfiguration({
+        authMethods: { apiKeyAuth: options.apiKey, appKeyAuth: options.appKey },
+        ...(options.apiUrl ? { baseServer: new client.BaseServerConfiguration(options.apiUrl.replace(/\/$/, ''), {}) } : {}),
+        enableRetry: true,
+        maxRetries: 4,
+      });
+      if (!options.apiUrl) configuration.setServerVariables({ site: options.site });
+      return { api: new api.SyntheticsApi(configuration), ApiException: client.ApiException };
+    }));
 
   return {
     kind: 'datadog',
@@ -38,12 +44,14 @@ export function datadogChecks(options: DatadogOptions): SyntheticsProvider {
       const started = Date.now();
       // Poll often enough to notice the end of a short batch, rarely enough not to be rate limited.
       const pollIntervalMs = options.pollIntervalMs ?? Math.min(5_000, Math.max(100, target.timeoutMs / 10));
+      const { api, ApiException } = await datadog();
+      const explain = (error: unknown) => explainError(error, tests, ApiException);
       let batchId: string | undefined;
       try {
         const triggered = await api.triggerCITests({ body: { tests: tests.map((t) => ({ publicId: t.publicId, startUrl: target.publicUrl })) } });
         batchId = triggered.batchId;
       } catch (error) {
-        return tests.map((t) => failed(t, 0, explain(error, tests)));
+        return tests.map((t) => failed(t, 0, explain(error)));
       }
       if (!batchId) return tests.map((t) => failed(t, 0, 'Datadog answered without a batch id'));
 
@@ -56,7 +64,7 @@ export function datadogChecks(options: DatadogOptions): SyntheticsProvider {
           const finished = tests.every((t) => results.some((r) => r.testPublicId === t.publicId && DONE.has(String(r.status))));
           if (finished) break;
         } catch (error) {
-          return tests.map((t) => failed(t, Date.now() - started, explain(error, tests)));
+          return tests.map((t) => failed(t, Date.now() - started, explain(error)));
         }
         await new Promise((r) => setTimeout(r, Math.min(pollIntervalMs, Math.max(0, deadline - Date.now()))));
       }
@@ -81,8 +89,8 @@ function failed(test: DatadogCheck, durationMs: number, detail: string): CheckRe
 }
 
 /** Datadog's errors as what to do about them. */
-function explain(error: unknown, tests: readonly DatadogCheck[]): string {
-  if (error instanceof client.ApiException) {
+function explainError(error: unknown, tests: readonly DatadogCheck[], ApiException: new (...args: never[]) => { code: number; body: unknown }): string {
+  if (error instanceof ApiException) {
     const code = error.code;
     const body = datadogErrors(error.body);
     if (code === 401 || code === 403) return `Datadog refused the keys (${code}): check DD_API_KEY and DD_APP_KEY`;

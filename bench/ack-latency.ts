@@ -1,0 +1,90 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedRedis } from '../src/adapters/redis/embedded-redis.js';
+import { buttonClickBody, slackHeaders, slashCommandBody } from '../test/fakes/slack-signer.js';
+import { TEST_CONFIG } from '../test/helpers/test-slipway.js';
+import { type Request, waves } from './load.js';
+import { type Child, startNode, startSlipwayProcess } from './processes.js';
+import { median, percentile } from './stats.js';
+
+const TOKEN = 'xoxb-bench';
+const SECRET = 'bench-signing-secret';
+export const ACK_LEVELS = [1, 50, 200] as const;
+
+export type AckFigures = {
+  kind: 'slash command' | 'button click';
+  concurrency: number;
+  slipway: { p50: number; p99: number };
+  bare: { p50: number; p99: number };
+};
+
+/** How many waves per level: enough samples for a p99 (≥ 300 at every level). */
+const roundsFor = (concurrency: number) => Math.max(3, Math.ceil(300 / concurrency));
+
+function request(port: number, kind: AckFigures['kind']): Request {
+  const body =
+    kind === 'slash command'
+      ? slashCommandBody('/slipway', 'help')
+      : buttonClickBody('approve_promotion', 'discounts-unknown|production', { userId: 'U0BOB', channelId: 'C0DEPLOYS', channelName: 'deploys' });
+  return { url: `http://127.0.0.1:${port}/slack/events`, body, headers: slackHeaders(body, SECRET) };
+}
+
+/**
+ * Ack latency: signed slash commands and button clicks at 1, 50 and 200 at once, against slipway (server
+ * mode, real Redis) and against a bare Bolt app on the same receiver whose handlers only ack. Both run as their
+ * own processes; waves alternate between them so drift hits both alike. Per level, the median over `runs` of
+ * each run's p50 and p99.
+ */
+export async function ackLatency(runs: number, log: (line: string) => void): Promise<AckFigures[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'slipway-bench-ack-'));
+  const redis = await startEmbeddedRedis(join(dir, 'redis'));
+  const children: Child[] = [];
+  try {
+    const slack = await startNode('dist-bench/bench/fake-slack-process.js', [], { SLACK_BOT_TOKEN: TOKEN }, /"port":(\d+)/);
+    children.push(slack);
+    const slackUrl = `http://127.0.0.1:${slack.port}/api/`;
+    await writeFile(join(dir, 'slipway.yml'), TEST_CONFIG);
+    const env = { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slackUrl };
+    const slipway = await startSlipwayProcess({ ...env, REDIS_URL: redis.url, SLIPWAY_CONFIG: join(dir, 'slipway.yml') }, 'server');
+    children.push(slipway);
+    const bare = await startNode('dist-bench/bench/bare-bolt.js', [], env, /"port":(\d+)[^\n]*bare bolt listening/);
+    children.push(bare);
+
+    const figures: AckFigures[] = [];
+    for (const kind of ['slash command', 'button click'] as const) {
+      // Warm both up: JIT, connections, Redis.
+      for (const port of [slipway.port, bare.port]) await waves(() => request(port, kind), { concurrency: 20, rounds: 5 });
+      for (const concurrency of ACK_LEVELS) {
+        const per = { slipway: { p50: [] as number[], p99: [] as number[] }, bare: { p50: [] as number[], p99: [] as number[] } };
+        for (let run = 0; run < runs; run += 1) {
+          const rounds = roundsFor(concurrency);
+          const samples = { slipway: [] as number[], bare: [] as number[] };
+          for (let round = 0; round < rounds; round += 1) {
+            for (const who of run % 2 === 0 ? (['slipway', 'bare'] as const) : (['bare', 'slipway'] as const)) {
+              const port = who === 'slipway' ? slipway.port : bare.port;
+              samples[who].push(...(await waves(() => request(port, kind), { concurrency, rounds: 1 })));
+            }
+          }
+          for (const who of ['slipway', 'bare'] as const) {
+            per[who].p50.push(percentile(samples[who], 50));
+            per[who].p99.push(percentile(samples[who], 99));
+          }
+        }
+        const figure: AckFigures = {
+          kind,
+          concurrency,
+          slipway: { p50: median(per.slipway.p50), p99: median(per.slipway.p99) },
+          bare: { p50: median(per.bare.p50), p99: median(per.bare.p99) },
+        };
+        log(`ack ${kind} ×${concurrency}: slipway p50 ${figure.slipway.p50.toFixed(2)} p99 ${figure.slipway.p99.toFixed(2)} ms; bare p50 ${figure.bare.p50.toFixed(2)} p99 ${figure.bare.p99.toFixed(2)} ms`);
+        figures.push(figure);
+      }
+    }
+    return figures;
+  } finally {
+    for (const child of children.reverse()) await child.stop();
+    await redis.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

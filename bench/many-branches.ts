@@ -1,0 +1,129 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startEmbeddedRedis } from '../src/adapters/redis/embedded-redis.js';
+import { closeRedis, connectRedis } from '../src/adapters/redis/redis-connection.js';
+import { RedisRunStore } from '../src/adapters/store/redis-run-store.js';
+import { isFinished, type Run } from '../src/core/run.js';
+import { removeContainersOf } from '../test/helpers/containers.js';
+import { createSampleRepo } from '../test/helpers/sample-repo.js';
+import { deliveryHeaders, pushPayload } from '../test/helpers/webhook-deliveries.js';
+import { post } from './load.js';
+import { startSlipwayProcess } from './processes.js';
+import { since } from './stats.js';
+
+const run = promisify(execFile);
+const SECRET = 'bench-gogs-secret';
+export const BRANCH_COUNTS = [10, 25, 50] as const;
+
+export type BranchFigures = {
+  branches: number;
+  seconds: number;
+  outcomes: Record<string, number>;
+  /** The most deploys of one environment that overlapped in time: must be 1. */
+  maxOverlap: number;
+  /** One `slipway` process (the default), or a server and a worker. */
+  split: boolean;
+  /** Peak RSS per process: [all] or [server, worker]. */
+  peakMiB: number[];
+};
+
+const config = (repoUrl: string) => `
+services:
+  many:
+    repo: ${repoUrl}
+    testTarget: test
+    buildTarget: app
+    image: 127.0.0.1:5000/slipway-bench-many
+    channel: "#many"
+    branches:
+      - { match: "feature/*", deploy: ephemeral }
+      - { match: "release/*", deploy: staging }
+    environments:
+      - { name: staging, port: 18795, healthTimeoutSeconds: 20 }
+    ephemeral: { ports: 19400-19499, healthTimeoutSeconds: 20 }
+`;
+
+/** The most intervals [start, end] that overlap at one moment. */
+function maxOverlap(intervals: readonly [number, number][]): number {
+  const edges = intervals.flatMap(([a, b]) => [[a, 1], [b, -1]] as const).sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+  let open = 0;
+  let most = 0;
+  for (const [, step] of edges) most = Math.max(most, (open += step));
+  return most;
+}
+
+/**
+ * Many branches: `count` branches pushed at once (signed Gogs deliveries sent together), each with its own
+ * commit: four in five to their own environment, one in five to the shared staging. slipway runs as one process
+ * (as `npm start` does) or as a server and a worker; peak RSS is read from the kernel. Checks that every run ends and that no two deploys
+ * of one environment overlapped.
+ */
+export async function manyBranches(count: number, log: (line: string) => void, { split = false } = {}): Promise<BranchFigures> {
+  const dir = await mkdtemp(join(tmpdir(), 'slipway-bench-many-'));
+  const redisServer = await startEmbeddedRedis(join(dir, 'redis'));
+  const redis = connectRedis(redisServer.url);
+  const runs = new RedisRunStore(redis);
+  const repo = await createSampleRepo();
+  await writeFile(join(dir, 'slipway.yml'), config(repo.url));
+  const env = { REDIS_URL: redisServer.url, SLIPWAY_CONFIG: join(dir, 'slipway.yml'), GOGS_WEBHOOK_SECRET: SECRET, DOCKER_HOST: process.env.DOCKER_HOST ?? '', SLIPWAY_WORKER_CONCURRENCY: '4' };
+  const server = await startSlipwayProcess(env, split ? 'server' : 'all');
+  const worker = split ? await startSlipwayProcess(env, 'worker') : undefined;
+  try {
+    const branches: { name: string; sha: string }[] = [];
+    for (let i = 0; i < count; i += 1) {
+      const name = i % 5 === 4 ? `release/r${i}` : `feature/f${i}`;
+      await repo.checkout('main');
+      await repo.checkout(name, { create: true });
+      branches.push({ name, sha: await repo.commit({ 'www/version': `${name}\n` }, `Work on ${name}`) });
+    }
+    await run('git', ['push', '--quiet', 'origin', '--all'], { cwd: join(repo.dir, 'work') });
+
+    const start = performance.now();
+    const ids = await Promise.all(
+      branches.map(async (b) => {
+        const body = JSON.stringify(pushPayload('gogs', { repoUrl: repo.url, ref: `refs/heads/${b.name}`, after: b.sha }));
+        const status = await post(`http://127.0.0.1:${server.port}/webhooks/gogs`, body, deliveryHeaders('gogs', body, SECRET));
+        if (status !== 202) throw new Error(`the push of ${b.name} was answered ${status}`);
+        const list = await runs.listByService('many', 1000);
+        return list.find((r) => r.sha === b.sha)?.id ?? '';
+      }),
+    );
+    let finished: Run[] = [];
+    for (;;) {
+      finished = (await runs.listByService('many', 1000)).filter((r) => ids.includes(r.id));
+      if (finished.length === count && finished.every(isFinished)) break;
+      if (since(start) > 900_000) throw new Error(`not every run ended in 15 minutes: ${finished.filter((r) => !isFinished(r)).map((r) => `${r.id} ${r.status}`).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const seconds = since(start) / 1000;
+    const outcomes: Record<string, number> = {};
+    for (const r of finished) outcomes[r.status] = (outcomes[r.status] ?? 0) + 1;
+    const byEnvironment = new Map<string, [number, number][]>();
+    for (const r of finished) {
+      for (const s of r.stages.filter((st) => st.name.startsWith('deploy:') && st.startedAt && st.finishedAt)) {
+        byEnvironment.set(s.name, [...(byEnvironment.get(s.name) ?? []), [Date.parse(s.startedAt!), Date.parse(s.finishedAt!)]]);
+      }
+    }
+    const figures = {
+      branches: count,
+      seconds,
+      outcomes,
+      maxOverlap: Math.max(0, ...[...byEnvironment.values()].map(maxOverlap)),
+      split,
+      peakMiB: [await server.peakRssMiB(), ...(worker ? [await worker.peakRssMiB()] : [])],
+    };
+    log(`${count} branches${split ? ' (server + worker)' : ''}: ${seconds.toFixed(1)} s, ${JSON.stringify(outcomes)}, overlap ${figures.maxOverlap}, RSS ${figures.peakMiB.map((m) => m.toFixed(0)).join(' + ')} MiB`);
+    return figures;
+  } finally {
+    await worker?.stop();
+    await server.stop();
+    await removeContainersOf('many');
+    await repo.remove();
+    await closeRedis(redis);
+    await redisServer.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

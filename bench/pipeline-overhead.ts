@@ -1,0 +1,120 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startEmbeddedRedis } from '../src/adapters/redis/embedded-redis.js';
+import { closeRedis, connectRedis } from '../src/adapters/redis/redis-connection.js';
+import { RedisRunStore } from '../src/adapters/store/redis-run-store.js';
+import type { Run } from '../src/core/run.js';
+import { removeContainersOf } from '../test/helpers/containers.js';
+import { createSampleRepo } from '../test/helpers/sample-repo.js';
+import { deliveryHeaders, pushPayload } from '../test/helpers/webhook-deliveries.js';
+import { startSlipwayProcess } from './processes.js';
+import { median, since } from './stats.js';
+
+const run = promisify(execFile);
+const SECRET = 'bench-gogs-secret';
+const [SLIPWAY_PORT, FLOOR_PORT] = [18790, 18791];
+const IMAGE = '127.0.0.1:5000/slipway-bench-sample';
+
+export type PipelineFigures = { slipway: number; floor: number; firstRun: number; unchangedRun: number };
+
+const config = (repoUrl: string) => `
+services:
+  sample:
+    repo: ${repoUrl}
+    testTarget: test
+    buildTarget: app
+    reports:
+      coverage: { path: /app/coverage/lcov.info, format: lcov }
+      junit: /app/reports/junit.xml
+    image: ${IMAGE}
+    channel: "#sample"
+    environments:
+      - { name: staging, port: ${SLIPWAY_PORT} }
+`;
+
+async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 300_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** "checkout 120 ms, test 800 ms, …": where a run's time went. */
+const stageTimes = (r: Run) =>
+  r.stages.map((s) => `${s.name} ${s.startedAt && s.finishedAt ? Date.parse(s.finishedAt) - Date.parse(s.startedAt) : '?'} ms`).join(', ') +
+  ` (queued ${Date.parse(r.stages[0]?.startedAt ?? r.createdAt) - Date.parse(r.createdAt)} ms)`;
+
+const served = (port: number) => fetch(`http://127.0.0.1:${port}/version`).then((r) => r.text().then((t) => t.trim()), () => '');
+
+/**
+ * Pipeline overhead: push → staging answering with the new version, through slipway (one process, real Redis,
+ * Docker engine and registry), against `floor-pipeline.sh` doing the same clone, builds, push, run and health
+ * poll. Each round commits a new version, so both build the same fresh layers; the order alternates. Then a
+ * run of the same sha again (a redelivered push with a new delivery id) shows build once: no build, no push.
+ */
+export async function pipelineOverhead(runs: number, log: (line: string) => void): Promise<PipelineFigures> {
+  const dir = await mkdtemp(join(tmpdir(), 'slipway-bench-pipeline-'));
+  const redisServer = await startEmbeddedRedis(join(dir, 'redis'));
+  const redis = connectRedis(redisServer.url);
+  const runStore = new RedisRunStore(redis);
+  const repo = await createSampleRepo();
+  await writeFile(join(dir, 'slipway.yml'), config(repo.url));
+  const slipway = await startSlipwayProcess({ REDIS_URL: redisServer.url, SLIPWAY_CONFIG: join(dir, 'slipway.yml'), GOGS_WEBHOOK_SECRET: SECRET, DOCKER_HOST: process.env.DOCKER_HOST ?? '' });
+  await repo.connect(`http://127.0.0.1:${slipway.port}/webhooks/gogs`, SECRET);
+  const per = { slipway: [] as number[], floor: [] as number[] };
+  const runTime = (r: Run) => Date.parse(r.stages.find((s) => s.name === 'deploy:staging')!.finishedAt!) - Date.parse(r.createdAt);
+  const passed = (runId: string) =>
+    until(async () => {
+      const r = await runStore.get(runId);
+      if (r?.status === 'failed') throw new Error(`run ${runId} failed at ${r.failure?.stage}: ${r.failure?.cause}`);
+      return r?.status === 'passed' ? r : undefined;
+    }, `run ${runId}`);
+  try {
+    // Warm-up: the first build of the base layers, the first push of them.
+    await repo.commit({ 'www/version': 'warm\n' }, 'warm up');
+    await passed((await repo.push('main')).runId!);
+    let lastRun: Run | undefined;
+    for (let round = 0; round < runs; round += 1) {
+      for (const who of round % 2 === 0 ? (['slipway', 'floor'] as const) : (['floor', 'slipway'] as const)) {
+        const version = `${who}-${round}`;
+        const sha = await repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);
+        // The floor clones what the git host has: a branch slipway has no route for.
+        if (who === 'floor') await repo.push('HEAD:refs/heads/floor');
+        const start = performance.now();
+        if (who === 'slipway') {
+          const { runId } = await repo.push('main');
+          await until(async () => ((await served(SLIPWAY_PORT)) === version ? true : undefined), `slipway to serve ${version}`);
+          per.slipway.push(since(start));
+          lastRun = await passed(runId!);
+        } else {
+          await run('bash', ['bench/floor-pipeline.sh', repo.url, sha, `${IMAGE}:floor-${round}`, 'slipway-bench-floor', String(FLOOR_PORT)]);
+          if ((await served(FLOOR_PORT)) !== version) throw new Error('the floor script deployed the wrong version');
+          per.floor.push(since(start));
+        }
+        log(`pipeline round ${round + 1} ${who}: ${(per[who].at(-1)! / 1000).toFixed(2)} s`);
+      }
+    }
+    // Build once: the same sha again, as a redelivered push.
+    const body = JSON.stringify(pushPayload('gogs', { repoUrl: repo.url, after: lastRun!.sha }));
+    const res = await fetch(`http://127.0.0.1:${slipway.port}/webhooks/gogs`, { method: 'POST', body, headers: deliveryHeaders('gogs', body, SECRET) });
+    const again = await passed(((await res.json()) as { runId: string }).runId);
+    if (!again.release?.reused) throw new Error('the unchanged sha was built again');
+    log(`pipeline unchanged sha: ${runTime(again)} ms (first: ${runTime(lastRun!)} ms)`);
+    for (const r of [lastRun!, again]) log(`stages of ${r.id}: ${stageTimes(r)}`);
+    return { slipway: median(per.slipway), floor: median(per.floor), firstRun: runTime(lastRun!), unchangedRun: runTime(again) };
+  } finally {
+    await slipway.stop();
+    await run('docker', ['rm', '-f', 'slipway-bench-floor']).catch(() => undefined);
+    await removeContainersOf('sample');
+    await repo.remove();
+    await closeRedis(redis);
+    await redisServer.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
