@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ConsoleChat } from './adapters/console/console-chat.js';
 import { loadConfigFile, loadEnv } from './config.js';
 import { serviceList } from './core/config-schema.js';
-import { SECRET_ENV_KEYS } from './core/env-schema.js';
+import { secretValues } from './core/env-schema.js';
 import { SlipwayError } from './core/errors.js';
 import { prepareLocalSample } from './local/local-sample.js';
 import { createLogger } from './log.js';
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     env = loadEnv({ ...process.env, GOGS_WEBHOOK_SECRET: env.GOGS_WEBHOOK_SECRET ?? sample.secret });
   }
 
-  const secrets = SECRET_ENV_KEYS.map((key) => env[key]).filter((v): v is string => !!v);
+  const secrets = secretValues(env, serviceList(config).map((s) => s.cloneTokenEnv), process.env);
   const log = createLogger({ level: env.LOG_LEVEL, secrets }, local ? process.stderr : undefined);
   const write = (text: string) => void process.stdout.write(text);
   const slipway = await startSlipway({

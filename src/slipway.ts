@@ -20,6 +20,7 @@ import { RedisLockStore } from './adapters/store/redis-lock-store.js';
 import { RedisLogStore } from './adapters/store/redis-log-store.js';
 import { RedisPassStore } from './adapters/store/redis-pass-store.js';
 import { RedisFreezeStore } from './adapters/store/redis-freeze-store.js';
+import { RedisPushLog } from './adapters/store/redis-push-log.js';
 import { RedisQuarantineStore } from './adapters/store/redis-quarantine-store.js';
 import { RedisOnceStore } from './adapters/store/redis-once-store.js';
 import { RedisReleaseStore } from './adapters/store/redis-release-store.js';
@@ -29,7 +30,8 @@ import { githubDeployments } from './adapters/git/github-deployments.js';
 import { createMetrics } from './metrics.js';
 import { observeRuns } from './observe-runs.js';
 import { type ServiceConfig, serviceList, type SlipwayConfig } from './core/config-schema.js';
-import type { Env } from './core/env-schema.js';
+import { type Env, secretValues } from './core/env-schema.js';
+import { scrubber } from './core/scrub.js';
 import type { Lock } from './core/approval-policy.js';
 import { acceptPush } from './intake/accept-push.js';
 import { decideApproval } from './intake/approval-decision.js';
@@ -150,6 +152,9 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
       log.info('SLACK_BOT_TOKEN is not set: Slack is off, /slack/events answers 503 and runs post no messages');
     }
     const now = options.now ?? (() => new Date());
+    // What a pusher wrote (a commit message with a pasted token) goes to Slack, the run page and the log.
+    const pushes = new RedisPushLog(redis);
+    const scrub = scrubber(secretValues(env, services.map((s) => s.cloneTokenEnv), processEnv));
     const directory: SlackDirectory = slack ? slackDirectory(slack) : { userIdByEmail: async () => undefined, groupMembers: async () => new Set() };
 
     if (mode === 'all' || mode === 'worker') {
@@ -207,7 +212,7 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
       webhook: webhookRoute({
         hosts: gitHosts,
         secrets: { GITHUB_WEBHOOK_SECRET: env.GITHUB_WEBHOOK_SECRET, GOGS_WEBHOOK_SECRET: env.GOGS_WEBHOOK_SECRET, GITLAB_WEBHOOK_TOKEN: env.GITLAB_WEBHOOK_TOKEN },
-        accept: (event) => acceptPush(event, { services, runs, queue, events, once, newRunId, now }),
+        accept: (event) => acceptPush(event, { services, runs, queue, events, once, newRunId, now, scrub, pushes }),
         log,
         answered: (host, status) => metrics.webhooks.inc({ host, result: String(status) }),
       }),

@@ -10,7 +10,7 @@ import { datadogChecks } from './adapters/synthetics/datadog-checks.js';
 import { httpChecks } from './adapters/synthetics/http-checks.js';
 import type { ChatApi } from './core/chat-api.js';
 import type { ServiceConfig } from './core/config-schema.js';
-import { type Env, SECRET_ENV_KEYS } from './core/env-schema.js';
+import { type Env, secretValues } from './core/env-schema.js';
 import type {
   ApprovalStore, ArtifactStore, AuditLog, DeploymentStore, FreezeStore, LockStore, LogStore, PassStore, QuarantineStore, OnceStore, ReleaseStore, RunStore,
 } from './core/ports.js';
@@ -60,10 +60,7 @@ export type WorkerDeps = {
 export function startWorkers(deps: WorkerDeps): (() => Promise<unknown>)[] {
   const { env, processEnv, services, stores, redis, redisUrl, onError, docker, gates, events, slack, runUrl, metrics, log, now } = deps;
   const closers: (() => Promise<unknown>)[] = [];
-    const secrets = [
-      ...SECRET_ENV_KEYS.map((key) => env[key]),
-      ...services.map((s) => (s.cloneTokenEnv ? processEnv[s.cloneTokenEnv] : undefined)),
-    ];
+  const secrets = secretValues(env, services.map((s) => s.cloneTokenEnv), processEnv);
   const gate = {
     services,
     runs: stores.runs,

@@ -68,3 +68,9 @@ export const SECRET_ENV_KEYS = [
   'DD_API_KEY',
   'DD_APP_KEY',
 ] as const satisfies readonly (keyof Env)[];
+
+/** Every secret value slipway knows of: the env's, and the clone tokens the services name. */
+export function secretValues(env: Env, cloneTokenEnvs: readonly (string | undefined)[], processEnv: Record<string, string | undefined>): string[] {
+  const values = [...SECRET_ENV_KEYS.map((key) => env[key]), ...cloneTokenEnvs.map((name) => (name ? processEnv[name] : undefined))];
+  return values.filter((v): v is string => !!v);
+}

@@ -164,6 +164,18 @@ export interface QuarantineStore {
   remove(service: string, environment: string, digest: string): Promise<boolean>;
 }
 
+/** A push slipway started a run for: how pushes to a branch chain (`before` → `sha`). */
+export type PushRecord = { runId?: string; sha: string; before?: string };
+
+/** The last pushes per branch, newest first: enough to tell a late delivery of an older push. */
+export interface PushLog {
+  /** A push that got a run: the newest now. */
+  record(service: string, branch: string, push: PushRecord): Promise<void>;
+  /** A late push: how it chains is kept (an even later one is then known to be older), but it is not the newest. */
+  link(service: string, branch: string, push: Omit<PushRecord, 'runId'>): Promise<void>;
+  recent(service: string, branch: string): Promise<PushRecord[]>;
+}
+
 /** A freeze set from Slack (`/freeze`): a one-off window from now, kept until it ends or is lifted. */
 export type AdHocFreeze = { service: string; environment: string; from: string; until: string; reason: string; by: string };
 

@@ -1,4 +1,5 @@
-import { decidePush } from '../core/push-decision.js';
+import { decidePush, newerPushOnBranch } from '../core/push-decision.js';
+import type { PushLog } from '../core/ports.js';
 import type { PushEvent } from '../core/push-event.js';
 import { newRun } from '../core/run.js';
 import { type NewRunDeps, startRun } from './start-run.js';
@@ -7,7 +8,8 @@ export type PushAnswer =
   | { status: 202; body: { status: 'queued'; runId: string } }
   | { status: 200; body: { status: 'ignored'; reason: string } };
 
-export type AcceptPushDeps = NewRunDeps;
+/** `scrub` takes known secrets out of what the pusher wrote (commit messages, names). */
+export type AcceptPushDeps = NewRunDeps & { pushes: PushLog; scrub?: (text: string) => string };
 
 /** Hosts redeliver for days at most; a week covers every retry schedule we know of. */
 const DELIVERY_MEMORY_SECONDS = 7 * 24 * 3600;
@@ -21,10 +23,20 @@ export async function acceptPush(event: PushEvent, deps: AcceptPushDeps): Promis
   if (decision.kind === 'ignored') return { status: 200, body: { status: 'ignored', reason: decision.reason } };
 
   const runId = deps.newRunId(decision.service.name);
+  const scrub = deps.scrub ?? ((text: string) => text);
   const answer: PushAnswer = { status: 202, body: { status: 'queued', runId } };
   const deliveryKey = `delivery:${event.host}:${event.deliveryId}`;
   const earlier = await deps.once.claim(deliveryKey, JSON.stringify(answer), DELIVERY_MEMORY_SECONDS);
   if (earlier !== undefined) return JSON.parse(earlier) as PushAnswer;
+  if (decision.trigger === 'push') {
+    const newer = newerPushOnBranch(event, await deps.pushes.recent(decision.service.name, decision.branch));
+    if (newer) {
+      await deps.once.forget(deliveryKey);
+      await deps.pushes.link(decision.service.name, decision.branch, { sha: event.after, before: event.before });
+      const reason = `${event.after.slice(0, 7)} is older than ${newer.sha.slice(0, 7)}, already pushed to ${decision.branch} (run ${newer.runId}): a late delivery is not deployed over it`;
+      return { status: 200, body: { status: 'ignored', reason } };
+    }
+  }
 
   const run = newRun(
     {
@@ -34,9 +46,9 @@ export async function acceptPush(event: PushEvent, deps: AcceptPushDeps): Promis
       branch: decision.branch,
       sha: event.after,
       before: event.before,
-      author: event.author,
-      triggeredBy: event.pusher,
-      commits: event.commits.map(({ sha, message, author }) => ({ sha, message, author })),
+      author: scrubPerson(event.author, scrub),
+      triggeredBy: scrubPerson(event.pusher, scrub),
+      commits: event.commits.map(({ sha, message, author }) => ({ sha, message: scrub(message), author: scrubPerson(author, scrub) })),
       cloneUrl: decision.service.cloneUrl ?? cloneUrlOf(event.repo.urls),
       source: { host: event.host, fullName: event.repo.fullName },
       target: decision.target,
@@ -46,10 +58,15 @@ export async function acceptPush(event: PushEvent, deps: AcceptPushDeps): Promis
     deps.now(),
   );
   await startRun(run, deliveryKey, deps);
+  if (run.trigger === 'push') await deps.pushes.record(run.service, run.branch, { runId: run.id, sha: run.sha, before: run.before });
   return answer;
 }
 
 /** The first URL git can clone without an SSH key: http(s) or a local path. */
 export function cloneUrlOf(urls: readonly string[]): string {
   return urls.find((u) => /^(https?|file):\/\//.test(u)) ?? urls[0] ?? '';
+}
+
+function scrubPerson<P extends { name: string }>(person: P, scrub: (text: string) => string): P {
+  return { ...person, name: scrub(person.name) };
 }

@@ -3,6 +3,9 @@ import type { HealthProbe } from '../core/ports.js';
 import type { Logger } from '../log.js';
 import { replyJson } from './http-reply.js';
 
+/** Slack's commands and clicks are a few kB; a modal's state stays well under this. */
+const MAX_SLACK_BYTES = 1024 * 1024;
+
 export type HttpServerDeps = {
   /** Absent in a worker process, which answers only health and metrics. */
   webhook?(req: IncomingMessage, res: ServerResponse, host: string): Promise<void>;
@@ -46,6 +49,12 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       if (!onlyMethod(res, method, 'POST')) return;
       if (!deps.slack) {
         replyJson(res, 503, { error: 'Slack is not configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET' });
+        return;
+      }
+      if (Number(req.headers['content-length']) > MAX_SLACK_BYTES) {
+        // Refused before Bolt reads it; the socket is dropped once the answer is out, the rest unread.
+        replyJson(res, 413, { error: `body is larger than ${MAX_SLACK_BYTES} bytes` }, { connection: 'close' });
+        res.once('finish', () => req.destroy());
         return;
       }
       return deps.slack(req, res);

@@ -8,6 +8,7 @@ import type { ApprovalClick } from './approval-decision.js';
 import { channelAllows, channelRefusal } from '../core/channels.js';
 import { forceDeployCommand, OVERRIDE_FREEZE_ACTION } from '../../commands/deploy.js';
 import { CONFIRM_ROLLBACK_ACTION, type RollbackRequest } from './rollback.js';
+import { escapeMrkdwn } from '../core/messages/blocks.js';
 import type { OnceStore } from '../core/ports.js';
 import type { Logger } from '../log.js';
 import { type CommandDeps, runCommand, type SlashCommand } from '../../commands/slash-command.js';
@@ -164,7 +165,8 @@ function registerRetry(app: App, options: SlackAppOptions, actionId: string, fro
       await tell(answer.first ? `${what} ${runId} as run ${answer.runId}.` : `Run ${runId} was already ${fromFailedStage ? 're-run' : 'retried'} as ${answer.runId}.`);
     } catch (error) {
       options.log.error({ err: error, runId }, 'retry failed');
-      await tell(`Could not retry ${runId}: ${(error as Error).message}`);
+      // The button's value is whatever the click carried: shown escaped, like the error that names it.
+      await tell(escapeMrkdwn(`Could not retry ${runId}: ${(error as Error).message}`));
     }
   });
 }

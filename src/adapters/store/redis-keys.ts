@@ -17,6 +17,7 @@ export const keys = {
   lockQueue: (service: string, environment: string) => `slipway:lock-queue:${service}:${environment}`,
   approvalVotes: (runId: string, environment: string) => `slipway:approval-votes:${runId}:${environment}`,
   quarantine: (service: string, environment: string) => `slipway:quarantine:${service}:${environment}`,
+  pushes: (service: string, branch: string) => `slipway:pushes:${service}:${branch}`,
   freeze: (service: string, environment: string) => `slipway:freeze:${service}:${environment}`,
   passes: (service: string, digest: string) => `slipway:passes:${service}:${digest}`,
   openAlert: (service: string, branch: string, environment: string) => `slipway:open-alert:${service}:${environment}:${branch}`,

@@ -59,7 +59,7 @@ export function approvalCard({ run, approval, current, commits, lock, coverageCh
     blocks.push(section(`:lock: ${lockedLine(lock)}`));
   }
   blocks.push(approval.state === 'pending' ? buttons(run, approval) : context(outcome(approval)));
-  return { text: `Promote ${run.service} ${approval.tag} to ${approval.environment}? ${approval.state}`, blocks };
+  return { text: escapeMrkdwn(`Promote ${run.service} ${approval.tag} to ${approval.environment}? ${approval.state}`), blocks };
 }
 
 function outcome(approval: Approval): string {

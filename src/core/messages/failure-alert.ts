@@ -22,7 +22,7 @@ export function failureAlert(run: Run, { authorMention, logTail }: { authorMenti
   const rerun = { type: 'button' as const, action_id: RERUN_CHECKS_ACTION, text: { type: 'plain_text' as const, text: 'Re-run checks' }, value: run.id };
   const checksFailed = run.failure?.stage.startsWith('synthetics:') ?? false;
   blocks.push({ type: 'actions', block_id: `failure:${run.id}`, elements: checksFailed ? [rerun, retry] : [retry] });
-  return { text: `${runHeadline(run)} failed at ${failure.stage}: ${failure.cause}`, blocks };
+  return { text: `${runHeadline(run)} failed at ${escapeMrkdwn(`${failure.stage}: ${failure.cause}`)}`, blocks };
 }
 
 /** `<@U123>` when the author's email maps to a Slack user, else their name as written in the commit. */

@@ -21,7 +21,8 @@ const RUN_WORD: Record<Run['status'], string> = {
 };
 
 export function runHeadline(run: Run): string {
-  return `${run.service} ${run.branch} @ ${run.sha.slice(0, 7)}`;
+  // A notification's text: Slack reads <!channel> and links in it too, so what a pusher chose is escaped.
+  return escapeMrkdwn(`${run.service} ${run.branch} @ ${run.sha.slice(0, 7)}`);
 }
 
 /** The one message per run, updated in place as its stages move. */
@@ -54,7 +55,7 @@ export function stageDetailMessage(stage: Stage): Message {
   const line = `*${escapeMrkdwn(stage.name)}* ${stage.status}${stage.summary ? `: ${escapeMrkdwn(stage.summary)}` : ''}`;
   // Details are built by slipway (check results with links), so they are not escaped again.
   const details = stage.details?.length ? `\n${stage.details.join('\n')}` : '';
-  return { text: `${stage.name} ${stage.status}${stage.summary ? `: ${stage.summary}` : ''}`, blocks: [section(`${line}${details}`.slice(0, 2_900))] };
+  return { text: escapeMrkdwn(`${stage.name} ${stage.status}${stage.summary ? `: ${stage.summary}` : ''}`), blocks: [section(`${line}${details}`.slice(0, 2_900))] };
 }
 
 function commitTitle(run: Run): string | undefined {

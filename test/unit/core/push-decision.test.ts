@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config.js';
 import { serviceList } from '../../../src/core/config-schema.js';
-import { decidePush } from '../../../src/core/push-decision.js';
+import { decidePush, newerPushOnBranch } from '../../../src/core/push-decision.js';
 import type { PushEvent } from '../../../src/core/push-event.js';
 import { planStages } from '../../../src/core/stage-plan.js';
 
@@ -83,5 +83,25 @@ describe('planStages', () => {
 
   it('deploys an ephemeral environment alone', () => {
     expect(planStages(discounts, { environment: 'discounts-1234abcd', ephemeral: true }).slice(-1)).toEqual(['deploy:discounts-1234abcd']);
+  });
+});
+
+describe('newerPushOnBranch', () => {
+  const [X, A, B, C] = ['x', 'a', 'b', 'c'].map((c) => c.repeat(40)) as [string, string, string, string];
+  // Newest first: X → A, then A → B.
+  const pushes = [{ runId: 'r2', sha: B, before: A }, { runId: 'r1', sha: A, before: X }];
+
+  it('calls a late delivery of an older push stale, naming the newer one', () => {
+    expect(newerPushOnBranch({ before: X, after: A }, pushes)).toEqual(pushes[0]);
+    // Older still: behind the whole known chain.
+    expect(newerPushOnBranch({ before: '0'.repeat(40), after: X }, pushes)).toEqual(pushes[0]);
+  });
+
+  it('takes a push that continues from the newest, a force-push back included, and an unknown commit', () => {
+    expect(newerPushOnBranch({ before: B, after: C }, pushes)).toBeUndefined();
+    expect(newerPushOnBranch({ before: B, after: A }, pushes)).toBeUndefined();
+    expect(newerPushOnBranch({ before: X, after: C }, pushes)).toBeUndefined();
+    expect(newerPushOnBranch({ before: A, after: B }, pushes)).toBeUndefined(); // the newest itself, redelivered
+    expect(newerPushOnBranch({ before: X, after: A }, [])).toBeUndefined();
   });
 });

@@ -1,0 +1,98 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbeddedRedis, type EmbeddedRedis } from '../../src/adapters/redis/embedded-redis.js';
+import type { Run } from '../../src/core/run.js';
+import { FakeSlack } from '../fakes/fake-slack.js';
+import { removeContainersOf } from '../helpers/containers.js';
+import { until } from '../helpers/run-watch.js';
+import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
+import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
+
+// What must hold when the engine or the registry is gone: the stage fails (never stuck running), its cause
+// says which system and what to do, Slack is told once, and nothing is left locked or half-deployed.
+const TOKEN = 'xoxb-faults-infra';
+const SIGNING_SECRET = 'faults-infra-signing';
+
+const config = (repoUrl: string, image: string, port: number) => `
+services:
+  broken:
+    repo: ${repoUrl}
+    buildTarget: app
+    image: ${image}
+    channel: "#broken"
+    environments:
+      - { name: staging, port: ${port}, healthTimeoutSeconds: 5 }
+`;
+
+let repo: SampleRepo;
+let slack: FakeSlack;
+let redis: EmbeddedRedis;
+const started: TestSlipway[] = [];
+
+beforeAll(async () => {
+  repo = await createSampleRepo();
+  slack = new FakeSlack({ token: TOKEN });
+  await slack.start();
+  redis = await startEmbeddedRedis(`${repo.dir}/redis`);
+}, 60_000);
+
+afterAll(async () => {
+  for (const s of started) await s.stop();
+  await slack?.stop();
+  await redis?.stop();
+  await removeContainersOf('broken');
+  await repo?.remove();
+});
+
+afterEach(async () => {
+  for (const s of started.splice(0)) await s.stop();
+  expect(slack.unexpected).toEqual([]);
+});
+
+async function slipwayWith(image: string, port: number, env: Record<string, string> = {}) {
+  const slipway = await startTestSlipway({
+    config: config(repo.url, image, port),
+    env: { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, ...env },
+    mode: 'all',
+    sharedRedis: redis,
+  });
+  started.push(slipway);
+  await repo.connect(`${slipway.url}/webhooks/gogs`, SECRETS.GOGS_WEBHOOK_SECRET);
+  return slipway;
+}
+
+async function pushAndEnd(slipway: TestSlipway, version: string): Promise<Run> {
+  await repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);
+  const { runId } = await repo.push('main');
+  return until(async () => {
+    const run = await slipway.runs.get(runId!);
+    return run && (run.status === 'failed' || run.status === 'passed') ? run : undefined;
+  }, `run ${runId} to end`);
+}
+
+const alertsFor = (runId: string) => slack.callsOf('chat.postMessage').filter((c) => String(c.args.blocks).includes(runId) && String(c.args.text).includes('failed at'));
+
+describe('infrastructure faults', { timeout: 180_000 }, () => {
+  it('fails the build, saying the Docker engine is unreachable and how to fix it, when DOCKER_HOST points nowhere', async () => {
+    const slipway = await slipwayWith('127.0.0.1:5000/slipway-faults-broken', 18890, { DOCKER_HOST: 'unix:///tmp/slipway-no-such-docker.sock' });
+    const run = await pushAndEnd(slipway, 'no-engine');
+    expect(run.status).toBe('failed');
+    expect(run.failure?.stage).toBe('build');
+    expect(run.failure?.cause).toMatch(/^the Docker engine is unreachable \(.*slipway-no-such-docker\.sock.*\): start it with scripts\/services\.sh or fix DOCKER_HOST$/);
+    expect(run.stages.some((s) => s.status === 'running')).toBe(false);
+    await until(async () => (alertsFor(run.id).length > 0 ? true : undefined), 'the alert');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(alertsFor(run.id)).toHaveLength(1);
+  });
+
+  it('fails the push, naming the registry and what to check, when the registry is not there', async () => {
+    const slipway = await slipwayWith('127.0.0.1:5999/slipway-faults-broken', 18891);
+    const run = await pushAndEnd(slipway, 'no-registry');
+    expect(run.status).toBe('failed');
+    expect(run.failure?.stage).toBe('push');
+    expect(run.failure?.cause).toMatch(/^push to 127\.0\.0\.1:5999 failed: .+; is the registry running \(scripts\/services\.sh\) and is "image" right in slipway\.yml\?$/);
+    expect(run.stages.find((s) => s.name === 'deploy:staging')?.status).toBe('skipped');
+    expect(await slipway.redis.exists('slipway:lock:broken:staging')).toBe(0);
+    await until(async () => (alertsFor(run.id).length > 0 ? true : undefined), 'the alert');
+    expect(alertsFor(run.id)).toHaveLength(1);
+  });
+});
