@@ -15,6 +15,7 @@ import type {
   ApprovalStore, ArtifactStore, AuditLog, DeploymentStore, FreezeStore, LockStore, LogStore, PassStore, QuarantineStore, OnceStore, ReleaseStore, RunStore,
 } from './core/ports.js';
 import { scrubber } from './core/scrub.js';
+import { failAbandonedRuns } from './queue/abandoned-runs.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import { createGateProcessor, type Gates, GATES_QUEUE } from './queue/gates.js';
@@ -98,20 +99,30 @@ export function startWorkers(deps: WorkerDeps): (() => Promise<unknown>)[] {
     });
     const workerRedis = connectRedis(redisUrl, { forWorker: true, onError });
     closers.push(() => closeRedis(workerRedis));
+    // A run whose worker dies (SIGKILL, out of memory) is picked up by another after its lock lapses, and
+    // resumes at the stage it was in; the stage that died is run again. After two such deaths it fails.
+    // The same for Slack updates and gate jobs: a dead worker's job is not left to hold up the rest.
+    const stalled = { lockDuration: env.SLIPWAY_STALLED_SECONDS * 1000, stalledInterval: env.SLIPWAY_STALLED_SECONDS * 1000, maxStalledCount: 2 };
     const runWorker = new Worker(RUNS_QUEUE, processor, {
       connection: workerRedis,
       prefix: BULLMQ_PREFIX,
       concurrency: env.SLIPWAY_WORKER_CONCURRENCY,
+      ...stalled,
     });
+    runWorker.on('stalled', (jobId) => log.warn({ jobId }, 'a run job stalled (its worker stopped); it is run again'));
+    const eventsRedis = connectRedis(redisUrl, { forWorker: true, onError });
+    closers.push(() => closeRedis(eventsRedis));
+    closers.push(failAbandonedRuns(redis, eventsRedis, { runs: stores.runs, events, log, now }));
     runWorker.on('failed', (job, error) => log.error({ err: error, runId: job?.data.runId }, 'run job failed'));
     closers.push(() => runWorker.close());
-    const gateWorker = new Worker(GATES_QUEUE, createGateProcessor(gate), { connection: workerRedis, prefix: BULLMQ_PREFIX });
+    const gateWorker = new Worker(GATES_QUEUE, createGateProcessor(gate), { connection: workerRedis, prefix: BULLMQ_PREFIX, ...stalled });
     closers.push(() => gateWorker.close());
     if (slack) {
       const notifier = new Worker(NOTIFICATIONS_QUEUE, createNotifier({ ...stores, redis, slack, services, log, runUrl }), {
         connection: workerRedis,
         prefix: BULLMQ_PREFIX,
         concurrency: 4,
+        ...stalled,
       });
       notifier.on('failed', (job, error) => {
         metrics.slackErrors.inc({ kind: 'failed_update' });

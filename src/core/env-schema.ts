@@ -37,6 +37,12 @@ export const Env = z.object({
     .min(1, 'expected at least 1')
     .max(64, 'expected at most 64')
     .default(2),
+  SLIPWAY_STALLED_SECONDS: z.coerce
+    .number({ error: 'expected a whole number of seconds' })
+    .int('expected a whole number of seconds')
+    .min(2, 'expected at least 2')
+    .max(600, 'expected at most 600')
+    .default(30),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 }).superRefine((env, ctx) => {
   if (env.SLACK_BOT_TOKEN && !env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {

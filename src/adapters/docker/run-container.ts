@@ -74,16 +74,15 @@ export async function replaceContainer(docker: Docker, spec: ContainerSpec, heal
   return { ok: false, cause: healthy.cause, logTail };
 }
 
-/** A deploy cut short (worker killed) can leave the old container aside: put it back before anything else. */
+/**
+ * A deploy cut short (worker killed) leaves the old container aside under its "previous" name, and maybe a new
+ * one that never proved healthy: the old one is the last good release, so it goes back before anything else.
+ * (A deploy that got as far as healthy removes the old one; the resumed stage deploys the new release again.)
+ */
 async function recoverInterruptedDeploy(docker: Docker, name: string): Promise<void> {
   const previous = await inspect(docker, previousName(name));
   if (!previous) return;
-  const current = await inspect(docker, name);
-  if (current?.State.Running) {
-    await docker.getContainer(previousName(name)).remove({ force: true });
-    return;
-  }
-  if (current) await docker.getContainer(name).remove({ force: true });
+  if (await inspect(docker, name)) await docker.getContainer(name).remove({ force: true });
   const kept = docker.getContainer(previous.Id);
   await kept.rename({ name });
   await kept.start();
