@@ -109,6 +109,7 @@ export function startWorkers(deps: WorkerDeps): (() => Promise<unknown>)[] {
       concurrency: env.SLIPWAY_WORKER_CONCURRENCY,
       ...stalled,
     });
+    reportConnectionErrors(runWorker, onError);
     runWorker.on('stalled', (jobId) => log.warn({ jobId }, 'a run job stalled (its worker stopped); it is run again'));
     const eventsRedis = connectRedis(redisUrl, { forWorker: true, onError });
     closers.push(() => closeRedis(eventsRedis));
@@ -116,6 +117,7 @@ export function startWorkers(deps: WorkerDeps): (() => Promise<unknown>)[] {
     runWorker.on('failed', (job, error) => log.error({ err: error, runId: job?.data.runId }, 'run job failed'));
     closers.push(() => runWorker.close());
     const gateWorker = new Worker(GATES_QUEUE, createGateProcessor(gate), { connection: workerRedis, prefix: BULLMQ_PREFIX, ...stalled });
+    reportConnectionErrors(gateWorker, onError);
     closers.push(() => gateWorker.close());
     if (slack) {
       const notifier = new Worker(NOTIFICATIONS_QUEUE, createNotifier({ ...stores, redis, slack, services, log, runUrl }), {
@@ -124,6 +126,7 @@ export function startWorkers(deps: WorkerDeps): (() => Promise<unknown>)[] {
         concurrency: 4,
         ...stalled,
       });
+      reportConnectionErrors(notifier, onError);
       notifier.on('failed', (job, error) => {
         metrics.slackErrors.inc({ kind: 'failed_update' });
         log.warn({ err: error, runId: job?.data.runId }, 'Slack update failed; it will be retried');
@@ -132,4 +135,16 @@ export function startWorkers(deps: WorkerDeps): (() => Promise<unknown>)[] {
     }
     log.info({ concurrency: env.SLIPWAY_WORKER_CONCURRENCY }, 'worker started');
   return closers;
+}
+
+/**
+ * A worker's own connections (BullMQ duplicates the one it is given for blocking reads) report Redis going
+ * away as 'error' events: without a listener they would be unhandled. Told once per distinct message.
+ */
+function reportConnectionErrors(worker: Worker, onError: (error: Error) => void): void {
+  let last = '';
+  worker.on('error', (error) => {
+    if (error.message !== last) onError(error);
+    last = error.message;
+  });
 }

@@ -17,6 +17,9 @@ export type AbandonedRunDeps = { runs: RunStore; events: RunEvents; log: Logger;
 export function failAbandonedRuns(connection: Redis, eventsConnection: Redis, deps: AbandonedRunDeps): () => Promise<void> {
   const queue = new Queue<RunJobData>(RUNS_QUEUE, { connection, prefix: BULLMQ_PREFIX });
   const events = new QueueEvents(RUNS_QUEUE, { connection: eventsConnection, prefix: BULLMQ_PREFIX });
+  // Redis away for a moment: the connections say so themselves and reconnect; nothing to add here.
+  events.on('error', () => {});
+  queue.on('error', () => {});
   events.on('failed', ({ jobId, failedReason }) => {
     void (async () => {
       const job = await queue.getJob(jobId);

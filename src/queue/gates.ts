@@ -30,6 +30,8 @@ export class Gates {
   /** `now` is slipway's clock: due times are on it, so a test's fixed clock still gets real delays. */
   constructor(connection: Redis, private readonly now: () => Date = () => new Date()) {
     this.queue = new Queue<GateJob>(GATES_QUEUE, { connection, prefix: BULLMQ_PREFIX });
+    // Its connection reports Redis going away (connectRedis logs it); BullMQ re-emits it here as well.
+    this.queue.on('error', () => {});
   }
 
   /** One reminder per holding of a lock (who and since when); the same lock taken twice schedules one. */

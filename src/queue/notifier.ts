@@ -28,6 +28,8 @@ export class BullRunEvents implements RunEvents {
 
   constructor(connection: Redis) {
     this.queue = new Queue<RunJobData>(NOTIFICATIONS_QUEUE, { connection, prefix: BULLMQ_PREFIX });
+    // Its connection reports Redis going away (connectRedis logs it); BullMQ re-emits it here as well.
+    this.queue.on('error', () => {});
   }
 
   async changed(runId: string): Promise<void> {

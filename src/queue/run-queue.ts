@@ -16,6 +16,8 @@ export class BullRunQueue implements RunQueue {
 
   constructor(connection: Redis) {
     this.queue = new Queue<RunJobData>(RUNS_QUEUE, { connection, prefix: BULLMQ_PREFIX });
+    // Its connection reports Redis going away (connectRedis logs it); BullMQ re-emits it here as well.
+    this.queue.on('error', () => {});
   }
 
   async enqueue(run: Run, step?: string): Promise<void> {

@@ -84,6 +84,7 @@ export async function startTestSlipway({
   const redis: Redis = connectRedis(redisServer.url);
   await waitForRedis(redis);
   const queue = new Queue(RUNS_QUEUE, { connection: redis, prefix: BULLMQ_PREFIX });
+  queue.on('error', () => {}); // Redis restarted by a test: the connection reconnects by itself
   return {
     url: `http://127.0.0.1:${slipway.port ?? 0}`,
     logs,

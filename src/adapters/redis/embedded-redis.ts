@@ -7,13 +7,14 @@ import { SlipwayError } from '../../core/errors.js';
 export type EmbeddedRedis = { url: string; port: number; dataDir: string; stop(): Promise<void> };
 
 /**
- * Starts `redis-server` on a free loopback port with its data (append-only file on) under `dataDir`.
- * `noeviction` because BullMQ breaks if Redis evicts its keys under memory pressure.
+ * Starts `redis-server` on a loopback port (a free one unless given: a restart takes the same one) with its
+ * data (append-only file on) under `dataDir`. `noeviction` because BullMQ breaks if Redis evicts its keys under
+ * memory pressure.
  */
-export async function startEmbeddedRedis(dataDir: string, { bin = 'redis-server' } = {}): Promise<EmbeddedRedis> {
+export async function startEmbeddedRedis(dataDir: string, { bin = 'redis-server', port: wanted }: { bin?: string; port?: number } = {}): Promise<EmbeddedRedis> {
   const dir = resolve(dataDir);
   await mkdir(dir, { recursive: true });
-  const port = await freePort();
+  const port = wanted ?? (await freePort());
   const args = [
     '--port', String(port),
     '--bind', '127.0.0.1',

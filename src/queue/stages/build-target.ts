@@ -6,6 +6,7 @@ import type { StageContext } from './stage-context.js';
 export async function buildTarget(ctx: StageContext, { tag, target }: { tag: string; target?: string }): Promise<BuildResult> {
   const source = await ctx.sourceDir();
   const pending: Promise<void>[] = [];
+  let lost = 0;
   const result = await buildImage(ctx.docker, {
     contextDir: join(source, ctx.service.context),
     dockerfile: ctx.service.dockerfile,
@@ -18,9 +19,11 @@ export async function buildTarget(ctx: StageContext, { tag, target }: { tag: str
       'slipway.run': ctx.run.id,
     },
     onLine: (line) => {
-      pending.push(ctx.log(line));
+      // A line that cannot be stored (Redis away for a moment) is counted, not allowed to fail the build.
+      pending.push(ctx.log(line).catch(() => void (lost += 1)));
     },
   });
   await Promise.all(pending);
+  if (lost > 0) await ctx.log(`${lost} line(s) of the build's output could not be stored`);
   return result;
 }
