@@ -22,12 +22,18 @@ export const cancelCommand: SlashCommand<string> = {
     await deps.audit.record({ at: at.toISOString(), service: run.service, environment: run.target.environment, action: 'cancel', by: invocation.userId, runId });
 
     if (run.status === 'waiting') {
+      // Closed at the gate only if no approval got there first; an approval that won goes on, and is stopped
+      // below like any running run, before its next stage.
+      let approvedFirst = false;
       for (const stage of run.stages.filter((s) => s.name.startsWith('approval:') && s.status === 'running')) {
-        await deps.approvals.decide(run.id, stage.name.slice('approval:'.length), { state: 'cancelled', by: invocation.userId, at: at.toISOString() });
+        const decided = await deps.approvals.decide(run.id, stage.name.slice('approval:'.length), { state: 'cancelled', by: invocation.userId, at: at.toISOString() });
+        if (!decided.ok && decided.approval.state === 'approved') approvedFirst = true;
       }
-      await deps.runs.save(cancelRun(run, by, at));
-      await deps.events.changed(run.id);
-      return { text: `Cancelled run ${runId} at its approval gate.`, visibility: 'ephemeral' };
+      if (!approvedFirst) {
+        await deps.runs.save(cancelRun(run, by, at));
+        await deps.events.changed(run.id);
+        return { text: `Cancelled run ${runId} at its approval gate.`, visibility: 'ephemeral' };
+      }
     }
     // Leave the request for a worker first: if one has just picked the run up, it stops at the next stage.
     await deps.once.claim(cancelKey(run.id), by, 7 * 24 * 3600);

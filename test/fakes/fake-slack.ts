@@ -33,7 +33,8 @@ export type FakeSlackOptions = {
  * The Slack Web API at its HTTP boundary, on 127.0.0.1: checks the bearer token and required arguments as
  * Slack does, records every call, and keeps calls it does not know in `unexpected` for the test to fail on.
  */
-export type Failure = { status: number; retryAfterSeconds?: number };
+/** An error answer (429 with Retry-After, a 5xx), or no answer at all for `hangMs` (the call is not processed). */
+export type Failure = { status: number; retryAfterSeconds?: number } | { hangMs: number };
 
 export class FakeSlack {
   readonly calls: SlackCall[] = [];
@@ -106,6 +107,12 @@ export class FakeSlack {
       const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
 
       const failure = this.failures.get(method)?.shift();
+      if (failure && 'hangMs' in failure) {
+        // A call lost on the way: never processed, never answered; the client's timeout has to notice.
+        this.failed.push({ method, status: 0 });
+        setTimeout(() => res.destroy(), failure.hangMs);
+        return;
+      }
       if (failure) {
         this.failed.push({ method, status: failure.status });
         const headers: Record<string, string> = { 'content-type': 'application/json' };

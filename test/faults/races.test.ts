@@ -1,0 +1,142 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RedisAuditLog } from '../../src/adapters/store/redis-audit-log.js';
+import { RedisDeploymentStore } from '../../src/adapters/store/redis-deployment-store.js';
+import { isFinished, type Run } from '../../src/core/run.js';
+import { FakeSlack } from '../fakes/fake-slack.js';
+import { buttonClickBody, slackHeaders, slashCommandBody } from '../fakes/slack-signer.js';
+import { removeContainersOf } from '../helpers/containers.js';
+import { served, until } from '../helpers/run-watch.js';
+import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
+import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
+
+// What must hold when people click and type at the same moment: one outcome per race, told to everyone the
+// same way — a run is either promoted or cancelled, never cancelled with its release in production; a lock
+// taken during a promotion either stops the deploy (the run fails saying so) or comes after it; one approval
+// decided per gate however many approvers press at once.
+const TOKEN = 'xoxb-faults-races';
+const SIGNING_SECRET = 'faults-races-signing';
+const [STAGING, PRODUCTION] = [18898, 18899];
+const [BOB, CAROL, DAN] = ['U0BOB', 'U0CAROL', 'U0DAN'];
+
+let repo: SampleRepo;
+let slack: FakeSlack;
+let slipway: TestSlipway;
+
+beforeAll(async () => {
+  repo = await createSampleRepo();
+  slack = new FakeSlack({ token: TOKEN });
+  await slack.start();
+  slipway = await startTestSlipway({
+    config: `
+services:
+  racy:
+    repo: ${repo.url}
+    buildTarget: app
+    image: 127.0.0.1:5000/slipway-faults-racy
+    channel: "#racy"
+    channels: ["#deploys"]
+    approvers: { users: [${BOB}, ${CAROL}, ${DAN}] }
+    environments:
+      - { name: staging, port: ${STAGING}, healthTimeoutSeconds: 10 }
+      - { name: production, port: ${PRODUCTION}, requireApproval: true, healthTimeoutSeconds: 10 }
+`,
+    env: { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url },
+    mode: 'all',
+  });
+  await repo.connect(`${slipway.url}/webhooks/gogs`, SECRETS.GOGS_WEBHOOK_SECRET);
+}, 60_000);
+
+afterAll(async () => {
+  await slipway?.stop();
+  await slack?.stop();
+  await removeContainersOf('racy');
+  await repo?.remove();
+});
+
+afterEach(() => {
+  expect(slack.unexpected).toEqual([]);
+});
+
+async function post(body: string) {
+  const res = await fetch(`${slipway.url}/slack/events`, { method: 'POST', body, headers: slackHeaders(body, SIGNING_SECRET) });
+  const text = await res.text();
+  return text.startsWith('{') ? (JSON.parse(text) as { text?: string }) : {};
+}
+const command = (name: string, text: string, userId: string) =>
+  post(slashCommandBody(name, text, { user_id: userId, user_name: userId.toLowerCase(), channel_name: 'deploys', channel_id: 'C0DEPLOYS' }));
+const approve = (runId: string, userId: string) =>
+  post(buttonClickBody('approve_promotion', `${runId}|production`, { userId, channelId: 'C0DEPLOYS', channelName: 'deploys', messageTs: `${Date.now()}.${userId}` }));
+
+let version = 0;
+async function waitingRun(): Promise<{ runId: string; version: string }> {
+  const name = `race-${(version += 1)}`;
+  await repo.commit({ 'www/version': `${name}\n` }, `Version ${name}`);
+  const { runId } = await repo.push('main');
+  await until(async () => ((await slipway.runs.get(runId!))?.status === 'waiting' ? true : undefined), `run ${runId} to wait at its gate`);
+  return { runId: runId!, version: name };
+}
+const ended = (runId: string) =>
+  until(async () => {
+    const run = await slipway.runs.get(runId);
+    return run && isFinished(run) ? run : undefined;
+  }, `run ${runId} to end`);
+const deployedToProduction = async (runId: string) =>
+  (await new RedisDeploymentStore(slipway.redis).history('racy', 'production', 100)).filter((d) => d.runId === runId && d.outcome === 'succeeded').length;
+
+describe('racing people', { timeout: 240_000 }, () => {
+  it('an approval and a /cancel at the same moment: promoted or cancelled, never both', async () => {
+    const outcomes = new Set<string>();
+    for (let round = 0; round < 3; round += 1) {
+      const { runId, version: v } = await waitingRun();
+      await Promise.all([approve(runId, BOB), command('/cancel', runId, CAROL)]);
+      const run: Run = await ended(runId);
+      const deployed = await deployedToProduction(runId);
+      outcomes.add(run.status);
+      if (run.status === 'cancelled') {
+        expect(deployed).toBe(0);
+        expect(await served(PRODUCTION).catch(() => '')).not.toBe(v);
+      } else {
+        expect(run.status).toBe('passed');
+        expect(deployed).toBe(1);
+        expect(await served(PRODUCTION)).toBe(v);
+      }
+      expect(run.stages.some((s) => s.status === 'running' || s.status === 'pending')).toBe(false);
+    }
+    expect([...outcomes].every((o) => o === 'cancelled' || o === 'passed')).toBe(true);
+  });
+
+  it('an approval and a /lock by someone else at the same moment: the deploy goes in before the lock, or not at all', async () => {
+    for (let round = 0; round < 2; round += 1) {
+      const { runId, version: v } = await waitingRun();
+      await Promise.all([approve(runId, BOB), command('/lock', 'production reason: incident', DAN)]);
+      const settled = await until(async () => {
+        const run = await slipway.runs.get(runId);
+        return run && (isFinished(run) || run.status === 'waiting') ? run : undefined;
+      }, `run ${runId} to settle`);
+      const deployed = await deployedToProduction(runId);
+      if (deployed === 1) {
+        expect(settled.status).toBe('passed');
+        expect(await served(PRODUCTION)).toBe(v);
+      } else if (settled.status === 'failed') {
+        expect(settled.failure?.cause).toMatch(/^production is locked by <@U0DAN>: incident; nothing was deployed$/);
+      } else {
+        // The lock came first: the click was refused and the run still waits for an approval.
+        expect(settled.status).toBe('waiting');
+        await command('/cancel', runId, CAROL);
+      }
+      expect(await slipway.redis.exists('slipway:lock:racy:production')).toBe(1);
+      expect((await command('/unlock', 'production', DAN)).text).toBe(`:unlock: <@${DAN}> unlocked racy production.`);
+    }
+  });
+
+  it('three approvers pressing twice each at once: one promotion, one deployment, one deciding approval', async () => {
+    const { runId, version: v } = await waitingRun();
+    await Promise.all([BOB, CAROL, DAN, BOB, CAROL, DAN].map((u) => approve(runId, u)));
+    const run = await ended(runId);
+    expect(run.status).toBe('passed');
+    expect(await deployedToProduction(runId)).toBe(1);
+    expect(await served(PRODUCTION)).toBe(v);
+    const approvals = (await new RedisAuditLog(slipway.redis).list('racy', 'production', 100)).filter((e) => e.runId === runId && e.action === 'approve');
+    expect(approvals).toHaveLength(1);
+  });
+});
