@@ -18,7 +18,7 @@ const SECRET = 'bench-gogs-secret';
 const [SLIPWAY_PORT, FLOOR_PORT] = [18790, 18791];
 const IMAGE = '127.0.0.1:5000/slipway-bench-sample';
 
-export type PipelineFigures = { slipway: number; floor: number; firstRun: number; unchangedRun: number };
+export type PipelineFigures = { slipway: number; floor: number; firstRun: number; unchangedRun: number; stages: string; unchangedStages: string };
 
 const config = (repoUrl: string) => `
 services:
@@ -107,7 +107,7 @@ export async function pipelineOverhead(runs: number, log: (line: string) => void
     if (!again.release?.reused) throw new Error('the unchanged sha was built again');
     log(`pipeline unchanged sha: ${runTime(again)} ms (first: ${runTime(lastRun!)} ms)`);
     for (const r of [lastRun!, again]) log(`stages of ${r.id}: ${stageTimes(r)}`);
-    return { slipway: median(per.slipway), floor: median(per.floor), firstRun: runTime(lastRun!), unchangedRun: runTime(again) };
+    return { slipway: median(per.slipway), floor: median(per.floor), firstRun: runTime(lastRun!), unchangedRun: runTime(again), stages: stageTimes(lastRun!), unchangedStages: stageTimes(again) };
   } finally {
     await slipway.stop();
     await run('docker', ['rm', '-f', 'slipway-bench-floor']).catch(() => undefined);

@@ -23,7 +23,9 @@ export function failAbandonedRuns(connection: Redis, eventsConnection: Redis, de
   events.on('failed', ({ jobId, failedReason }) => {
     void (async () => {
       const job = await queue.getJob(jobId);
-      const parsed = RunJobData.safeParse(job?.data);
+      // Only a job BullMQ has given up on; an attempt that will be retried is not the end of the run.
+      if (!job || (await job.getState()) !== 'failed') return;
+      const parsed = RunJobData.safeParse(job.data);
       if (!parsed.success) return;
       const run = await deps.runs.get(parsed.data.runId);
       if (!run || isFinished(run) || run.status === 'waiting') return;

@@ -86,7 +86,6 @@ export function githubDeployments(options: GitHubDeploymentOptions) {
       for (const { environment, state, started } of deployments) {
         const before = await known(run.id, environment);
         if (before === undefined && state !== 'queued' && !started) continue; // never queued: nothing to record
-        if (before !== undefined && before !== CREATING && !movesForward(before.state, state)) continue;
         const deployment = before === undefined || before === CREATING ? await deploymentOf(run, owner, repo, environment) : before;
         if (!movesForward(deployment.state, state)) continue;
         const url = service?.environments.find((e) => e.name === environment)?.url;
