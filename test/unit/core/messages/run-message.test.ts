@@ -28,7 +28,8 @@ describe('runMessage', () => {
     r = startStage(r, 'test', new Date('2026-11-20T10:00:03Z'));
     const message = runMessage(r, { runUrl: 'https://slipway.example.com/runs/sample-abc' });
     const blocks = JSON.stringify(message.blocks);
-    expect(message.text).toBe('sample dev/<!channel> @ abcdef1: running (test)');
+    // The notification text is escaped too: Slack would read <!channel> there as well.
+    expect(message.text).toBe('sample dev/&lt;!channel&gt; @ abcdef1: running (test)');
     expect(blocks).toContain(':white_check_mark: checkout 3s — abcdef1');
     expect(blocks).toContain(':arrows_counterclockwise: test');
     expect(blocks).toContain(':white_circle: deploy:staging');
