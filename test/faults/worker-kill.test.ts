@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createConnection, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +19,8 @@ import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-sli
 const TOKEN = 'xoxb-faults-kill';
 const PORT = 18895;
 const STALLED_SECONDS = '3';
-const config = (repoUrl: string) => `
+const SLOW_PUSH_PORT = 18894;
+const config = (repoUrl: string, slowRepoUrl: string, registryProxy: number) => `
 services:
   killed:
     repo: ${repoUrl}
@@ -28,9 +30,38 @@ services:
     channel: "#killed"
     environments:
       - { name: staging, port: ${PORT}, healthTimeoutSeconds: 8 }
+  slowpush:
+    repo: ${slowRepoUrl}
+    buildTarget: app
+    image: 127.0.0.1:${registryProxy}/slipway-faults-slowpush-${Date.now()}
+    channel: "#killed"
+    environments:
+      - { name: staging, port: ${SLOW_PUSH_PORT}, healthTimeoutSeconds: 8 }
 `;
 
+/**
+ * The registry behind a slow link: what the engine uploads is held back chunk by chunk, so a push lasts long
+ * enough to kill the worker in the middle of it.
+ */
+async function slowRegistry(): Promise<Server> {
+  const server = createServer((client) => {
+    const upstream = createConnection({ host: '127.0.0.1', port: 5000 });
+    upstream.pipe(client);
+    client.on('data', (chunk) => {
+      client.pause();
+      setTimeout(() => upstream.write(chunk, () => client.resume()), 40);
+    });
+    client.on('end', () => upstream.end());
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return server;
+}
+
 let repo: SampleRepo;
+let slowRepo: SampleRepo;
+let registryProxy: Server;
 let slack: FakeSlack;
 let server: TestSlipway;
 let dir: string;
@@ -64,16 +95,20 @@ async function kill(child: ChildProcess): Promise<void> {
 
 beforeAll(async () => {
   repo = await createSampleRepo();
+  slowRepo = await createSampleRepo();
+  registryProxy = await slowRegistry();
+  const text = config(repo.url, slowRepo.url, (registryProxy.address() as { port: number }).port);
   slack = new FakeSlack({ token: TOKEN });
   await slack.start();
   dir = await mkdtemp(join(tmpdir(), 'slipway-kill-'));
-  await writeFile(join(dir, 'slipway.yml'), config(repo.url));
+  await writeFile(join(dir, 'slipway.yml'), text);
   server = await startTestSlipway({
-    config: config(repo.url),
+    config: text,
     env: { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: 'faults-kill-signing', SLACK_API_URL: slack.url, SLIPWAY_STALLED_SECONDS: STALLED_SECONDS },
     mode: 'server',
   });
   await repo.connect(`${server.url}/webhooks/gogs`, SECRETS.GOGS_WEBHOOK_SECRET);
+  await slowRepo.connect(`${server.url}/webhooks/gogs`, SECRETS.GOGS_WEBHOOK_SECRET);
 }, 60_000);
 
 afterAll(async () => {
@@ -81,7 +116,10 @@ afterAll(async () => {
   await server?.stop();
   await slack?.stop();
   await removeContainersOf('killed');
+  await removeContainersOf('slowpush');
+  await new Promise((r) => registryProxy?.close(r));
   await repo?.remove();
+  await slowRepo?.remove();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -114,7 +152,7 @@ const ended = (runId: string) =>
 async function afterwards(run: Run) {
   expect(run.stages.some((s) => s.status === 'running')).toBe(false);
   expect(await server.redis.keys('slipway:lease:*')).toEqual([]);
-  const containers = await dockerClient(process.env.DOCKER_HOST).listContainers({ filters: { label: ['slipway.service=killed'] } });
+  const containers = await dockerClient(process.env.DOCKER_HOST).listContainers({ filters: { label: [`slipway.service=${run.service}`] } });
   expect(containers).toHaveLength(1); // the engine runs one container for staging, whatever happened
   const posts = watch.topLevelPosts(run.id);
   expect(posts).toHaveLength(1);
@@ -133,6 +171,24 @@ describe('a worker killed mid-run', { timeout: 240_000 }, () => {
     const history = await new RedisDeploymentStore(server.redis).history('killed', 'staging', 50);
     expect(history.filter((d) => d.runId === runId)).toHaveLength(1);
     await watch.settled(runId, { status: 'passed' });
+    await afterwards(run);
+  });
+
+  it('is taken up by another worker when killed during the push to the registry: the same image is pushed and deployed', async () => {
+    startWorker();
+    await slowRepo.commit({ 'www/version': 'p1\n' }, 'Version p1');
+    const { runId } = await slowRepo.push('main');
+    await stageRunning(runId!, 'push');
+    await kill(workers[0]!);
+    startWorker();
+    const run = await ended(runId!);
+    expect(run.status).toBe('passed');
+    expect(run.stages.find((s) => s.name === 'push')?.status).toBe('passed');
+    expect(await served(SLOW_PUSH_PORT)).toBe('p1');
+    const history = await new RedisDeploymentStore(server.redis).history('slowpush', 'staging', 50);
+    expect(history.filter((d) => d.runId === runId)).toHaveLength(1);
+    expect(history[0]?.release.digest).toBe(run.release?.digest);
+    await watch.settled(runId!, { status: 'passed' });
     await afterwards(run);
   });
 
