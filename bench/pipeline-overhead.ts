@@ -8,6 +8,7 @@ import { closeRedis, connectRedis } from '../src/adapters/redis/redis-connection
 import { RedisRunStore } from '../src/adapters/store/redis-run-store.js';
 import type { Run } from '../src/core/run.js';
 import { removeContainersOf } from '../test/helpers/containers.js';
+import { served, until } from '../test/helpers/run-watch.js';
 import { createSampleRepo } from '../test/helpers/sample-repo.js';
 import { deliveryHeaders, pushPayload } from '../test/helpers/webhook-deliveries.js';
 import { startSlipwayProcess } from './processes.js';
@@ -35,22 +36,13 @@ services:
       - { name: staging, port: ${SLIPWAY_PORT} }
 `;
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 300_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** "checkout 120 ms, test 800 ms, …": where a run's time went. */
 const stageTimes = (r: Run) =>
   r.stages.map((s) => `${s.name} ${s.startedAt && s.finishedAt ? Date.parse(s.finishedAt) - Date.parse(s.startedAt) : '?'} ms`).join(', ') +
   ` (queued ${Date.parse(r.stages[0]?.startedAt ?? r.createdAt) - Date.parse(r.createdAt)} ms)`;
 
-const served = (port: number) => fetch(`http://127.0.0.1:${port}/version`).then((r) => r.text().then((t) => t.trim()), () => '');
+/** What the environment serves now; nothing while its container is being replaced. */
+const servedNow = (port: number) => served(port).catch(() => '');
 
 /**
  * Pipeline overhead: push → staging answering with the new version, through slipway (one process, real Redis,
@@ -74,7 +66,7 @@ export async function pipelineOverhead(runs: number, log: (line: string) => void
       const r = await runStore.get(runId);
       if (r?.status === 'failed') throw new Error(`run ${runId} failed at ${r.failure?.stage}: ${r.failure?.cause}`);
       return r?.status === 'passed' ? r : undefined;
-    }, `run ${runId}`);
+    }, `run ${runId}`, 300_000, 20);
   try {
     // Warm-up: the first build of the base layers, the first push of them.
     await repo.commit({ 'www/version': 'warm\n' }, 'warm up');
@@ -89,12 +81,12 @@ export async function pipelineOverhead(runs: number, log: (line: string) => void
         const start = performance.now();
         if (who === 'slipway') {
           const { runId } = await repo.push('main');
-          await until(async () => ((await served(SLIPWAY_PORT)) === version ? true : undefined), `slipway to serve ${version}`);
+          await until(async () => ((await servedNow(SLIPWAY_PORT)) === version ? true : undefined), `slipway to serve ${version}`, 300_000, 20);
           per.slipway.push(since(start));
           lastRun = await passed(runId!);
         } else {
           await run('bash', ['bench/floor-pipeline.sh', repo.url, sha, `${IMAGE}:floor-${round}`, 'slipway-bench-floor', String(FLOOR_PORT)]);
-          if ((await served(FLOOR_PORT)) !== version) throw new Error('the floor script deployed the wrong version');
+          if ((await servedNow(FLOOR_PORT)) !== version) throw new Error('the floor script deployed the wrong version');
           per.floor.push(since(start));
         }
         log(`pipeline round ${round + 1} ${who}: ${(per[who].at(-1)! / 1000).toFixed(2)} s`);

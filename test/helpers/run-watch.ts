@@ -2,13 +2,14 @@ import { isFinished, type Run } from '../../src/core/run.js';
 import type { FakeSlack, SlackCall } from '../fakes/fake-slack.js';
 import type { TestSlipway } from './test-slipway.js';
 
-export async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 120_000): Promise<T> {
+/** Polls `probe` until it answers something; `everyMs` finer where the wait itself is measured (benchmarks). */
+export async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 120_000, everyMs = 200): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
