@@ -19,8 +19,9 @@ export type DeploymentStatusCall = { deploymentId: number; state: string; enviro
 const DEPLOYMENT_STATES = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'];
 
 /**
- * GitHub's commit status and Deployments APIs (and Gitea's statuses API, the same shape under /api/v1) at their HTTP boundary: checks the token and the bodies as
- * GitHub does (required fields, known states, known deployments), records calls.
+ * GitHub's commit status and Deployments APIs (and Gitea's statuses API, the same shape under /api/v1) at
+ * their HTTP boundary: checks the token and the bodies as GitHub does (required fields, known states, known
+ * deployments), records calls.
  */
 export class FakeGitHub {
   readonly statuses: StatusCall[] = [];
