@@ -1,28 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { deploymentStates, movesForward } from '../../../src/core/deployment-state.js';
-import { newRun, type Run, type StageStatus } from '../../../src/core/run.js';
+import type { Run, StageStatus } from '../../../src/core/run.js';
+import { aRun } from '../../helpers/runs.js';
 
 const at = new Date('2026-11-24T10:00:00Z');
 const release = { image: '127.0.0.1:5000/shop', tag: 'main-aaaaaaa', digest: 'sha256:abc', reused: false };
 
 /** A run through staging to production's gate, with the stages' statuses given in order. */
 function run(statuses: StageStatus[], more: Partial<Run> = {}): Run {
-  const base = newRun(
-    {
-      id: 'shop-r1',
-      service: 'shop',
-      trigger: 'push',
-      branch: 'main',
-      sha: 'a'.repeat(40),
-      author: { name: 'Ann' },
-      triggeredBy: { name: 'Ann' },
-      commits: [],
-      cloneUrl: 'file:///tmp/shop.git',
-      target: { environment: 'staging', ephemeral: false },
-      stages: ['push', 'deploy:staging', 'approval:production', 'deploy:production'],
-    },
-    at,
-  );
+  const base = aRun({ stages: ['push', 'deploy:staging', 'approval:production', 'deploy:production'] }, at);
   return { ...base, status: 'running', stages: base.stages.map((s, i) => ({ ...s, status: statuses[i] ?? 'pending' })), ...more };
 }
 

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { approvalProgress, approvalRules } from '../../../src/core/approval-rules.js';
 import { Service, type ServiceConfig } from '../../../src/core/config-schema.js';
 import type { Approval } from '../../../src/core/ports.js';
-import { newRun, type Run } from '../../../src/core/run.js';
+import type { Run } from '../../../src/core/run.js';
 import { type WhyFacts, whyNot } from '../../../src/core/why-not.js';
+import { aRun } from '../../helpers/runs.js';
 
 const service: ServiceConfig = {
   name: 'shop',
@@ -22,25 +23,8 @@ const service: ServiceConfig = {
 const production = service.environments[1]!;
 const at = new Date('2026-11-24T10:00:00Z');
 
-function run(overrides: Partial<Run> = {}): Run {
-  const base = newRun(
-    {
-      id: 'shop-r1',
-      service: 'shop',
-      trigger: 'push',
-      branch: 'main',
-      sha: 'a'.repeat(40),
-      author: { name: 'Ann' },
-      triggeredBy: { name: 'Ann' },
-      commits: [],
-      cloneUrl: 'file:///tmp/shop.git',
-      target: { environment: 'staging', ephemeral: false },
-      stages: ['checkout', 'deploy:staging', 'approval:production', 'deploy:production'],
-    },
-    at,
-  );
-  return { ...base, status: 'waiting', ...overrides };
-}
+const STAGES = ['checkout', 'deploy:staging', 'approval:production', 'deploy:production'] as const;
+const run = (overrides: Partial<Run> = {}): Run => ({ ...aRun({ id: 'shop-r1', stages: STAGES }, at), status: 'waiting', ...overrides });
 
 const approval = (state: Approval['state']): Approval => ({
   runId: 'shop-r1',
