@@ -3,9 +3,9 @@ import { RedisAuditLog } from '../../src/adapters/store/redis-audit-log.js';
 import { RedisDeploymentStore } from '../../src/adapters/store/redis-deployment-store.js';
 import { isFinished, type Run } from '../../src/core/run.js';
 import { FakeSlack } from '../fakes/fake-slack.js';
-import { buttonClickBody, slackHeaders, slashCommandBody } from '../fakes/slack-signer.js';
 import { removeContainersOf } from '../helpers/containers.js';
 import { served, until } from '../helpers/run-watch.js';
+import { slackUsers } from '../helpers/slack-users.js';
 import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
 import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
 
@@ -57,15 +57,9 @@ afterEach(() => {
   expect(slack.unexpected).toEqual([]);
 });
 
-async function post(body: string) {
-  const res = await fetch(`${slipway.url}/slack/events`, { method: 'POST', body, headers: slackHeaders(body, SIGNING_SECRET) });
-  const text = await res.text();
-  return text.startsWith('{') ? (JSON.parse(text) as { text?: string }) : {};
-}
-const command = (name: string, text: string, userId: string) =>
-  post(slashCommandBody(name, text, { user_id: userId, user_name: userId.toLowerCase(), channel_name: 'deploys', channel_id: 'C0DEPLOYS' }));
-const approve = (runId: string, userId: string) =>
-  post(buttonClickBody('approve_promotion', `${runId}|production`, { userId, channelId: 'C0DEPLOYS', channelName: 'deploys', messageTs: `${Date.now()}.${userId}` }));
+const users = slackUsers(() => slipway.url, () => slack, SIGNING_SECRET);
+const command = async (name: string, text: string, userId: string) => (await users.command(name, text, userId, 'deploys')).json ?? {};
+const approve = (runId: string, userId: string) => users.click('approve_promotion', `${runId}|production`, userId, 'deploys');
 
 let version = 0;
 async function waitingRun(): Promise<{ runId: string; version: string }> {

@@ -4,8 +4,9 @@ import { RedisApprovalStore } from '../../src/adapters/store/redis-approval-stor
 import { RedisAuditLog } from '../../src/adapters/store/redis-audit-log.js';
 import { RedisDeploymentStore } from '../../src/adapters/store/redis-deployment-store.js';
 import { FakeSlack } from '../fakes/fake-slack.js';
-import { buttonClickBody, slackHeaders, slashCommandBody, viewSubmissionBody } from '../fakes/slack-signer.js';
+import { viewSubmissionBody } from '../fakes/slack-signer.js';
 import { RunWatch, served, until } from '../helpers/run-watch.js';
+import { slackUsers } from '../helpers/slack-users.js';
 import { removeContainersOf } from '../helpers/containers.js';
 import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
 import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
@@ -68,23 +69,11 @@ afterEach(() => {
   expect(slack.unexpected).toEqual([]);
 });
 
-async function post(body: string) {
-  const res = await fetch(`${slipway.url}/slack/events`, { method: 'POST', body, headers: slackHeaders(body, SIGNING_SECRET) });
-  const text = await res.text();
-  return { status: res.status, json: text.startsWith('{') ? (JSON.parse(text) as Record<string, any>) : undefined };
-}
-
-const command = (name: string, text: string, userId = BOB) => post(slashCommandBody(name, text, { user_id: userId, user_name: userId.toLowerCase() }));
-const click = (action: string, value: string, userId: string) => post(buttonClickBody(action, value, { userId, responseUrl: slack.responseUrl, messageTs: `${Date.now()}.${userId}` }));
+const users = slackUsers(() => slipway.url, () => slack, SIGNING_SECRET);
+const { post, answerTo } = users;
+const command = (name: string, text: string, userId = BOB) => users.command(name, text, userId);
+const click = (action: string, value: string, userId: string) => users.click(action, value, userId);
 const approve = (runId: string, userId: string, environment = 'production') => click('approve_promotion', `${runId}|${environment}`, userId);
-
-/** Does `act` and waits for the private answer Slack is asked to show this user after it. */
-async function answerTo(userId: string, act: () => Promise<unknown>): Promise<string> {
-  const answersTo = () => slack.callsOf('chat.postEphemeral').filter((c) => c.args.user === userId);
-  const before = answersTo().length;
-  await act();
-  return until(async () => answersTo()[before]?.args.text as string | undefined, `an answer to ${userId}`);
-}
 
 async function pushVersion(version: string, files: Record<string, string> = {}, remove: string[] = []) {
   await repo.commit({ 'www/version': `${version}\n`, ...files }, `Version ${version}`, { remove });

@@ -2,9 +2,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { RedisAuditLog } from '../../src/adapters/store/redis-audit-log.js';
 import { RedisLockStore } from '../../src/adapters/store/redis-lock-store.js';
-import { buttonClickBody, slackHeaders, slashCommandBody, viewSubmissionBody } from '../fakes/slack-signer.js';
+import { viewSubmissionBody } from '../fakes/slack-signer.js';
 import { removeContainersOf } from '../helpers/containers.js';
 import { RunWatch, served, until } from '../helpers/run-watch.js';
+import { slackUsers } from '../helpers/slack-users.js';
 import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
 import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
 
@@ -71,24 +72,15 @@ afterEach(() => {
   expect(slack.unexpected).toEqual([]);
 });
 
-async function post(body: string) {
-  const res = await fetch(`${slipway.url}/slack/events`, { method: 'POST', body, headers: slackHeaders(body, SIGNING_SECRET) });
-  const text = await res.text();
-  return text.startsWith('{') ? (JSON.parse(text) as { text?: string; response_type?: string; blocks?: unknown[]; response_action?: string; errors?: unknown }) : { text };
-}
-const command = async (name: string, text: string, userId = BOB, channel = 'deploys') =>
-  post(slashCommandBody(name, text, { user_id: userId, user_name: userId.toLowerCase(), channel_name: channel, channel_id: `C0${channel.toUpperCase()}` }));
-const click = (action: string, value: string, userId: string, channelName = 'deploys') =>
-  post(buttonClickBody(action, value, { userId, channelId: `C0${channelName.toUpperCase()}`, channelName, responseUrl: slack.responseUrl, messageTs: `${Date.now()}.${userId}` }));
+// Everyone here types and clicks in #deploys unless a test says otherwise; the tests read the answer's body.
+const users = slackUsers(() => slipway.url, () => slack, SIGNING_SECRET);
+const { answerTo } = users;
+const post = async (body: string) => (await users.post(body)).json ?? {};
+const command = async (name: string, text: string, userId = BOB, channel = 'deploys') => (await users.command(name, text, userId, channel)).json ?? {};
+const click = async (action: string, value: string, userId: string, channel = 'deploys') => (await users.click(action, value, userId, channel)).json ?? {};
 const approve = (runId: string, userId: string, environment = 'production') => click('approve_promotion', `${runId}|${environment}`, userId);
 /** Everything slipway posted in a channel, as text. */
 const postsIn = (channel: string) => slack.callsOf('chat.postMessage').filter((c) => c.args.channel === channel).map((c) => String(c.args.text));
-async function answerTo(userId: string, act: () => Promise<unknown>): Promise<string> {
-  const answers = () => slack.callsOf('chat.postEphemeral').filter((c) => c.args.user === userId);
-  const before = answers().length;
-  await act();
-  return until(async () => answers()[before]?.args.text as string | undefined, `an answer to ${userId}`);
-}
 async function pushVersion(version: string, branch = 'main', files: Record<string, string> = {}) {
   await repo.commit({ 'www/version': `${version}\n`, ...files }, `Version ${version}`);
   const { runId } = await repo.push(branch);
