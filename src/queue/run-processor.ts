@@ -1,12 +1,7 @@
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
-import type Docker from 'dockerode';
 import type { ServiceConfig } from '../core/config-schema.js';
 import { needsBuild, resumePoint, reuseRelease } from '../core/pipeline.js';
-import type {
-  ApprovalStore, ArtifactStore, AuditLog, DeploymentStore, Lease, FreezeStore, LockStore, LogStore, OnceStore, PassStore, PortStore, QuarantineStore,
-  ReleaseStore, RunStore,
-} from '../core/ports.js';
-import type { CheckKind, SyntheticsProvider } from '../core/synthetics.js';
+import type { LogStore, OnceStore } from '../core/ports.js';
 import {
   cancelRun, completeRun, failRun, isFinished, nextStage, parkRun, passStage, type Run, skipRestOfRun, stageEnvironment, startStage, stageKind,
   supersedeRun,
@@ -22,7 +17,7 @@ import { coverageStage } from './stages/coverage-stage.js';
 import { deployStage } from './stages/deploy-stage.js';
 import { pushStage } from './stages/push-stage.js';
 import { syntheticsStage } from './stages/synthetics-stage.js';
-import type { StageContext, StageOutcome } from './stages/stage-context.js';
+import type { StageContext, StageOutcome, StageTools } from './stages/stage-context.js';
 import { teardownStage } from './stages/teardown-stage.js';
 import { testStage } from './stages/test-stage.js';
 import { validate } from './stages/validate.js';
@@ -40,23 +35,9 @@ const RUNNERS: Record<string, (ctx: StageContext) => Promise<StageOutcome>> = {
   teardown: teardownStage,
 };
 
-export type RunProcessorDeps = {
+export type RunProcessorDeps = StageTools & {
   services: readonly ServiceConfig[];
-  docker: Docker;
-  runs: RunStore;
-  releases: ReleaseStore;
-  deployments: DeploymentStore;
-  ports: PortStore;
   logs: LogStore;
-  lease: Lease;
-  locks: LockStore;
-  approvals: ApprovalStore;
-  audit: AuditLog;
-  artifacts: ArtifactStore;
-  passes: PassStore;
-  quarantines: QuarantineStore;
-  freezes: FreezeStore;
-  synthetics: Partial<Record<CheckKind, SyntheticsProvider>>;
   /** Where `/cancel` leaves its request for a running run. */
   once: OnceStore;
   gate: GateDeps;
@@ -184,24 +165,12 @@ async function runStage(
 ): Promise<StageOutcome> {
   const runner = RUNNERS[kind];
   if (!runner) return { status: 'failed', cause: `slipway does not know a "${kind}" stage` };
+  // The stage sees the engine, stores and providers of `deps` (its type keeps it to those), and its own log.
   const ctx: StageContext = {
+    ...deps,
     run,
     service,
     stage: name,
-    docker: deps.docker,
-    runs: deps.runs,
-    releases: deps.releases,
-    deployments: deps.deployments,
-    ports: deps.ports,
-    lease: deps.lease,
-    locks: deps.locks,
-    approvals: deps.approvals,
-    audit: deps.audit,
-    artifacts: deps.artifacts,
-    synthetics: deps.synthetics,
-    passes: deps.passes,
-    quarantines: deps.quarantines,
-    freezes: deps.freezes,
     sourceDir: () => workspace.sourceDir(),
     commitsBehind: (branch) => workspace.commitsBehind(branch),
     log: (...lines) => deps.logs.append(run.id, name, lines.map(deps.scrub)),

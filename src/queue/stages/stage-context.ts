@@ -6,11 +6,8 @@ import type {
 import type { CheckKind, SyntheticsProvider } from '../../core/synthetics.js';
 import type { Run } from '../../core/run.js';
 
-export type StageContext = {
-  run: Run;
-  service: ServiceConfig;
-  /** The stage being run, e.g. `deploy:staging`. */
-  stage: string;
+/** What every stage may use: the engine, the stores and the check providers. */
+export type StageTools = {
   docker: Docker;
   runs: RunStore;
   releases: ReleaseStore;
@@ -26,6 +23,13 @@ export type StageContext = {
   freezes: FreezeStore;
   /** Providers by kind; a kind with none configured (Datadog without keys) is absent. */
   synthetics: Partial<Record<CheckKind, SyntheticsProvider>>;
+};
+
+export type StageContext = StageTools & {
+  run: Run;
+  service: ServiceConfig;
+  /** The stage being run, e.g. `deploy:staging`. */
+  stage: string;
   /** The checked-out source; cloned on first use in this attempt. */
   sourceDir(): Promise<string>;
   /** How many commits of `branch` the checked-out commit lacks; undefined when there is no such branch. */
