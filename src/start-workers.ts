@@ -1,7 +1,7 @@
 import { Worker } from 'bullmq';
 import type Docker from 'dockerode';
 import type { Redis } from 'ioredis';
-import { connectRedis, closeRedis } from './adapters/redis/redis-connection.js';
+import { closeRedis, connectRedis, reportConnectionErrors } from './adapters/redis/redis-connection.js';
 import { BULLMQ_PREFIX } from './adapters/store/redis-keys.js';
 import { RedisLease } from './adapters/store/redis-lease.js';
 import { RedisPortStore } from './adapters/store/redis-port-store.js';
@@ -135,16 +135,4 @@ export function startWorkers(deps: WorkerDeps): (() => Promise<unknown>)[] {
     }
     log.info({ concurrency: env.SLIPWAY_WORKER_CONCURRENCY }, 'worker started');
   return closers;
-}
-
-/**
- * A worker's own connections (BullMQ duplicates the one it is given for blocking reads) report Redis going
- * away as 'error' events: without a listener they would be unhandled. Told once per distinct message.
- */
-function reportConnectionErrors(worker: Worker, onError: (error: Error) => void): void {
-  let last = '';
-  worker.on('error', (error) => {
-    if (error.message !== last) onError(error);
-    last = error.message;
-  });
 }

@@ -1,5 +1,6 @@
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { reportConnectionErrors } from '../adapters/redis/redis-connection.js';
 import { BULLMQ_PREFIX } from '../adapters/store/redis-keys.js';
 import type { RunStore } from '../core/ports.js';
 import { failRun, isFinished, nextStage } from '../core/run.js';
@@ -17,9 +18,8 @@ export type AbandonedRunDeps = { runs: RunStore; events: RunEvents; log: Logger;
 export function failAbandonedRuns(connection: Redis, eventsConnection: Redis, deps: AbandonedRunDeps): () => Promise<void> {
   const queue = new Queue<RunJobData>(RUNS_QUEUE, { connection, prefix: BULLMQ_PREFIX });
   const events = new QueueEvents(RUNS_QUEUE, { connection: eventsConnection, prefix: BULLMQ_PREFIX });
-  // Redis away for a moment: the connections say so themselves and reconnect; nothing to add here.
-  events.on('error', () => {});
-  queue.on('error', () => {});
+  reportConnectionErrors(events);
+  reportConnectionErrors(queue);
   events.on('failed', ({ jobId, failedReason }) => {
     void (async () => {
       const job = await queue.getJob(jobId);

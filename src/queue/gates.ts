@@ -2,6 +2,7 @@ import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { BULLMQ_PREFIX } from '../adapters/store/redis-keys.js';
+import { reportConnectionErrors } from '../adapters/redis/redis-connection.js';
 import { approvalRules } from '../core/approval-rules.js';
 import type { ServiceConfig } from '../core/config-schema.js';
 import { activeFreeze, freezeWindows } from '../core/freeze.js';
@@ -30,8 +31,7 @@ export class Gates {
   /** `now` is slipway's clock: due times are on it, so a test's fixed clock still gets real delays. */
   constructor(connection: Redis, private readonly now: () => Date = () => new Date()) {
     this.queue = new Queue<GateJob>(GATES_QUEUE, { connection, prefix: BULLMQ_PREFIX });
-    // Its connection reports Redis going away (connectRedis logs it); BullMQ re-emits it here as well.
-    this.queue.on('error', () => {});
+    reportConnectionErrors(this.queue);
   }
 
   /** One reminder per holding of a lock (who and since when); the same lock taken twice schedules one. */

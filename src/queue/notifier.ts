@@ -1,6 +1,7 @@
 import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BULLMQ_PREFIX, keys } from '../adapters/store/redis-keys.js';
+import { reportConnectionErrors } from '../adapters/redis/redis-connection.js';
 import { slackUserIdByEmail } from '../adapters/slack/slack-client.js';
 import type { ChatApi } from '../core/chat-api.js';
 import type { ServiceConfig } from '../core/config-schema.js';
@@ -28,8 +29,7 @@ export class BullRunEvents implements RunEvents {
 
   constructor(connection: Redis) {
     this.queue = new Queue<RunJobData>(NOTIFICATIONS_QUEUE, { connection, prefix: BULLMQ_PREFIX });
-    // Its connection reports Redis going away (connectRedis logs it); BullMQ re-emits it here as well.
-    this.queue.on('error', () => {});
+    reportConnectionErrors(this.queue);
   }
 
   async changed(runId: string): Promise<void> {

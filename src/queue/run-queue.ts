@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { RunQueue } from '../core/ports.js';
 import type { Run } from '../core/run.js';
 import { BULLMQ_PREFIX } from '../adapters/store/redis-keys.js';
+import { reportConnectionErrors } from '../adapters/redis/redis-connection.js';
 
 export const RUNS_QUEUE = 'runs';
 
@@ -16,8 +17,7 @@ export class BullRunQueue implements RunQueue {
 
   constructor(connection: Redis) {
     this.queue = new Queue<RunJobData>(RUNS_QUEUE, { connection, prefix: BULLMQ_PREFIX });
-    // Its connection reports Redis going away (connectRedis logs it); BullMQ re-emits it here as well.
-    this.queue.on('error', () => {});
+    reportConnectionErrors(this.queue);
   }
 
   async enqueue(run: Run, step?: string): Promise<void> {

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type EmbeddedRedis, startEmbeddedRedis } from '../../src/adapters/redis/embedded-redis.js';
-import { closeRedis, connectRedis, waitForRedis } from '../../src/adapters/redis/redis-connection.js';
+import { closeRedis, connectRedis, reportConnectionErrors, waitForRedis } from '../../src/adapters/redis/redis-connection.js';
 import { BULLMQ_PREFIX } from '../../src/adapters/store/redis-keys.js';
 import { RedisRunStore } from '../../src/adapters/store/redis-run-store.js';
 import { loadEnv, parseConfig } from '../../src/config.js';
@@ -84,7 +84,7 @@ export async function startTestSlipway({
   const redis: Redis = connectRedis(redisServer.url);
   await waitForRedis(redis);
   const queue = new Queue(RUNS_QUEUE, { connection: redis, prefix: BULLMQ_PREFIX });
-  queue.on('error', () => {}); // Redis restarted by a test: the connection reconnects by itself
+  reportConnectionErrors(queue); // Redis restarted by a test: the connection reconnects by itself
   return {
     url: `http://127.0.0.1:${slipway.port ?? 0}`,
     logs,

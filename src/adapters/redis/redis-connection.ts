@@ -21,6 +21,20 @@ export function connectRedis(url: string, { forWorker = false, onError = (_error
   return redis;
 }
 
+/**
+ * BullMQ queues and workers re-emit their connections' errors (Redis going away), and a worker's duplicated
+ * blocking connection reports only there: without a listener those would be unhandled 'error' events. The
+ * connections slipway makes report through `connectRedis` already; `onError` is for what only BullMQ sees.
+ * Told once per distinct message, as there.
+ */
+export function reportConnectionErrors(emitter: { on(event: 'error', listener: (error: Error) => void): unknown }, onError: (error: Error) => void = () => {}): void {
+  let last = '';
+  emitter.on('error', (error) => {
+    if (error.message !== last) onError(error);
+    last = error.message;
+  });
+}
+
 /** QUIT needs a live connection; a dead one is just dropped. */
 export async function closeRedis(redis: Redis): Promise<void> {
   if (redis.status === 'ready') await redis.quit();
