@@ -60,6 +60,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await slipway?.stop();
+  // After the restart test slipway runs on the Redis it was handed, which its stop leaves running.
+  await slipway?.redisServer.stop();
   await slack?.stop();
   await removeContainersOf('shop');
   await repo?.remove();
