@@ -37,6 +37,7 @@ services:
     testTarget: test
     buildTarget: app
     image: 127.0.0.1:5000/slipway-bench-many
+    network: host
     channel: "#many"
     branches:
       - { match: "feature/*", deploy: ephemeral }

@@ -31,6 +31,7 @@ services:
       coverage: { path: /app/coverage/lcov.info, format: lcov }
       junit: /app/reports/junit.xml
     image: ${IMAGE}
+    network: host
     channel: "#sample"
     environments:
       - { name: staging, port: ${SLIPWAY_PORT} }

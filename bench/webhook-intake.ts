@@ -19,6 +19,7 @@ services:
   intake:
     repo: ${REPO}
     image: 127.0.0.1:5000/intake
+    network: host
     channel: "#intake"
     environments:
       - { name: staging, port: 18780 }

@@ -2,11 +2,18 @@
 # The local services slipway needs: a Docker engine and a registry, both on loopback only.
 #
 #   scripts/services.sh [start]   install what is missing (as root), start what is not running, then print
-#                                 DOCKER_HOST=… and SLIPWAY_REGISTRY=… on stdout (eval-able; logs go to stderr)
+#                                 DOCKER_HOST=…, SLIPWAY_REGISTRY=… and DOCKER_CONFIG=… on stdout (eval-able;
+#                                 logs go to stderr)
 #   scripts/services.sh stop      stop the engine and registry this script started (others are left alone)
 #
 # Idempotent: a reachable engine or registry is reused, never restarted. Redis is not started here: slipway
 # and the tests start their own embedded redis-server (src/adapters/redis/embedded-redis.ts).
+#
+# The registry it starts takes pushes and pulls only with credentials (htpasswd, bcrypt): deployed containers
+# share the loopback interface on engines without a bridge. The password is generated once into
+# $state/registry-password (0600) and `docker login` stores it in the client config dir $state/docker-config,
+# which slipway and the docker CLI read through DOCKER_CONFIG. Logging in to a reused registry without auth
+# also succeeds, so the same credentials work before and after that registry is restarted with auth.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,13 +21,17 @@ state="${SLIPWAY_SERVICES_DIR:-$root/.slipway/services}"
 registry_port="${SLIPWAY_REGISTRY_PORT:-5000}"
 registry_addr="127.0.0.1:$registry_port"
 own_socket="unix://$state/docker.sock"
+registry_password_file="$state/registry-password"
+registry_htpasswd="$state/registry.htpasswd"
+registry_user=slipway
+docker_config="$state/docker-config"
 
 log() { echo "services: $*" >&2; }
 
 # command → Debian package that provides it
 packages_needed() {
   local -A pkg=([redis-server]=redis-server [dockerd]=docker.io [docker]=docker.io
-    [docker-registry]=docker-registry [git]=git [curl]=curl [chromium]=chromium)
+    [docker-registry]=docker-registry [git]=git [curl]=curl [chromium]=chromium [htpasswd]=apache2-utils)
   local missing=()
   for cmd in "${!pkg[@]}"; do
     command -v "$cmd" >/dev/null 2>&1 || missing+=("${pkg[$cmd]}")
@@ -78,11 +89,25 @@ ensure_engine() {
   echo "$own_socket"
 }
 
-registry_answers() { curl -fs -o /dev/null --max-time 3 "http://$registry_addr/v2/"; }
+# 200 from a registry without auth, 401 from one with it: either way a registry answers.
+registry_answers() {
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://$registry_addr/v2/") || return 1
+  [ "$code" = 200 ] || [ "$code" = 401 ]
+}
+
+# Made once, kept: a registry restarted on the same state takes the same password.
+ensure_registry_password() {
+  [ -s "$registry_password_file" ] && { chmod 600 "$registry_password_file"; return; }
+  (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$registry_password_file")
+}
 
 ensure_registry() {
+  ensure_registry_password
   if registry_answers; then return; fi
   mkdir -p "$state/registry-data"
+  # bcrypt (the registry accepts nothing else); the password goes in on stdin, never in argv.
+  (umask 077 && htpasswd -B -i -c "$registry_htpasswd" "$registry_user" <"$registry_password_file" 2>/dev/null)
   cat >"$state/registry.yml" <<YAML
 version: 0.1
 log: { level: warn }
@@ -91,6 +116,10 @@ storage:
   delete: { enabled: true }
 http:
   addr: $registry_addr
+auth:
+  htpasswd:
+    realm: slipway-registry
+    path: $registry_htpasswd
 YAML
   log "starting docker-registry on $registry_addr (data in $state/registry-data)"
   setsid docker-registry serve "$state/registry.yml" >"$state/registry.log" 2>&1 </dev/null &
@@ -99,6 +128,19 @@ YAML
     log "the registry did not answer on $registry_addr within 20 s; its log ends with:"
     tail -n 20 "$state/registry.log" >&2
     exit 1
+  fi
+}
+
+# The engine checks the credentials against the registry (`docker login` goes through it) and the CLI keeps
+# them in $docker_config/config.json, base64 as Docker clients read them.
+registry_login() {
+  mkdir -p "$docker_config"
+  chmod 700 "$docker_config"
+  if ! DOCKER_HOST="$1" DOCKER_CONFIG="$docker_config" timeout 30 docker login "$registry_addr" \
+    --username "$registry_user" --password-stdin <"$registry_password_file" >/dev/null 2>"$state/docker-login.log"; then
+    log "docker login to $registry_addr failed (it was not started by this script with $registry_password_file?):"
+    tail -n 3 "$state/docker-login.log" >&2
+    log "log in yourself: DOCKER_CONFIG=$docker_config docker login $registry_addr"
   fi
 }
 
@@ -120,9 +162,11 @@ case "${1:-start}" in
     mkdir -p "$state"
     docker_host=$(ensure_engine)
     ensure_registry
-    log "Docker engine: $docker_host; registry: $registry_addr"
+    registry_login "$docker_host"
+    log "Docker engine: $docker_host; registry: $registry_addr (credentials in $docker_config)"
     echo "DOCKER_HOST=$docker_host"
     echo "SLIPWAY_REGISTRY=$registry_addr"
+    echo "DOCKER_CONFIG=$docker_config"
     ;;
   stop)
     stop_pidfile "$state/registry.pid" docker-registry

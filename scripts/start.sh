@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci
 eval "$(bash scripts/services.sh)"
-export DOCKER_HOST SLIPWAY_REGISTRY
+export DOCKER_HOST SLIPWAY_REGISTRY DOCKER_CONFIG
 npm run --silent build
 exec node dist/src/main.js "$@"

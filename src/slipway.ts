@@ -8,6 +8,7 @@ import { dockerProbe } from './adapters/docker/docker-probe.js';
 import { healthNow } from './adapters/docker/health-probe.js';
 import { gitHosts } from './adapters/git/git-hosts.js';
 import { type EmbeddedRedis, startEmbeddedRedis } from './adapters/redis/embedded-redis.js';
+import { loadSigningKey } from './adapters/signing/signing-key.js';
 import { closeRedis, connectRedis, redisProbe, waitForRedis } from './adapters/redis/redis-connection.js';
 import { slackClient } from './adapters/slack/slack-client.js';
 import { slackDirectory, type SlackDirectory } from './adapters/slack/slack-directory.js';
@@ -48,6 +49,9 @@ import type { ConsoleChat } from './adapters/console/console-chat.js';
 import type { ChatApi } from './core/chat-api.js';
 import type { Readable } from 'node:stream';
 import { webhookRoute } from './intake/webhook-route.js';
+import { BodyBudget } from './intake/body-budget.js';
+import { slackEventsRoute } from './intake/slack-events-route.js';
+import { serviceWebhookSecrets } from './intake/service-webhook-secrets.js';
 import type { Logger } from './log.js';
 import { Gates } from './queue/gates.js';
 import { BullRunEvents, type RunEvents } from './queue/notifier.js';
@@ -91,7 +95,8 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
         log.info('embedded Redis stopped');
       });
       redisUrl = embedded.url;
-      log.info({ url: embedded.url, dataDir: embedded.dataDir }, 'REDIS_URL is not set: started an embedded redis-server');
+      // The URL carries the password: the log names the address only.
+      log.info({ address: embedded.address, dataDir: embedded.dataDir }, 'REDIS_URL is not set: started an embedded redis-server (password in its data dir)');
     }
     const onError = (error: Error) => log.warn({ err: error }, 'Redis connection problem');
     const redis = connectRedis(redisUrl, { onError });
@@ -152,16 +157,20 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
       log.info('SLACK_BOT_TOKEN is not set: Slack is off, /slack/events answers 503 and runs post no messages');
     }
     const now = options.now ?? (() => new Date());
+    // Approvals are signed with a key Redis never sees: whoever can write Redis cannot make one.
+    const signing = await loadSigningKey(env.SLIPWAY_SIGNING_KEY, dataDir);
+    const signingKey = signing.key;
+    if (signing.source === 'file') log.info({ path: signing.path }, 'SLIPWAY_SIGNING_KEY is not set: approvals are signed with the key in the data dir (server and worker must share it)');
     // What a pusher wrote (a commit message with a pasted token) goes to Slack, the run page and the log.
     const pushes = new RedisPushLog(redis);
-    const scrub = scrubber(secretValues(env, services.map((s) => s.cloneTokenEnv), processEnv));
+    const scrub = scrubber(secretValues(env, services.flatMap((s) => [s.cloneTokenEnv, s.webhookSecretEnv]), processEnv));
     const directory: SlackDirectory = slack ? slackDirectory(slack) : { userIdByEmail: async () => undefined, groupMembers: async () => new Set() };
 
     if (mode === 'all' || mode === 'worker') {
       // Loaded only where runs are worked (and Bolt only where Slack is answered): a server and a worker each
       // keep the memory of what they do, not of the other's half.
       const { startWorkers } = await import('./start-workers.js');
-      closers.push(...startWorkers({ env, processEnv, services, stores, redis, redisUrl, onError, docker, gates, events, slack, runUrl, metrics, log, now }));
+      closers.push(...startWorkers({ env, processEnv, services, stores, redis, redisUrl, onError, docker, gates, events, slack, runUrl, metrics, log, now, signingKey }));
     }
     const metricsRoute = { contentType: metrics.registry.contentType, text: () => metrics.registry.metrics() };
     const probes = [redisProbe(redis), dockerProbe(docker)];
@@ -174,7 +183,7 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
       return { port, close };
     }
 
-    const actionDeps = { ...stores, services, queue, events, directory, newRunId, now };
+    const actionDeps = { ...stores, services, people: config.people, queue, events, directory, newRunId, now, signingKey };
     const commandDeps = {
       ...actionDeps,
       commands: commandHelp,
@@ -208,15 +217,22 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
       : undefined;
     if (slackApp) closers.push(() => slackApp.stop());
 
+    // One budget for every body read before it is verified, whichever route reads it.
+    const bodies = new BodyBudget();
     const server = createHttpServer({
       webhook: webhookRoute({
         hosts: gitHosts,
         secrets: { GITHUB_WEBHOOK_SECRET: env.GITHUB_WEBHOOK_SECRET, GOGS_WEBHOOK_SECRET: env.GOGS_WEBHOOK_SECRET, GITLAB_WEBHOOK_TOKEN: env.GITLAB_WEBHOOK_TOKEN },
+        serviceSecrets: serviceWebhookSecrets(services, processEnv),
+        services,
+        budget: bodies,
         accept: (event) => acceptPush(event, { services, runs, queue, events, once, newRunId, now, scrub, pushes }),
         log,
         answered: (host, status) => metrics.webhooks.inc({ host, result: String(status) }),
       }),
-      slack: slackApp?.listener ?? (slackApp ? socketModeNote : undefined),
+      slack: slackApp?.listener && env.SLACK_SIGNING_SECRET
+        ? slackEventsRoute({ bolt: slackApp.listener, signingSecret: env.SLACK_SIGNING_SECRET, budget: bodies, log })
+        : slackApp ? socketModeNote : undefined,
       runPage: links && runPageRoute({ runs, logs: stores.logs, links }),
       metrics: metricsRoute,
       probes,

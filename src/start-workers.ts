@@ -52,6 +52,8 @@ export type WorkerDeps = {
   metrics: Metrics;
   log: Logger;
   now(): Date;
+  /** Signs approval requests and checks grants before deploys (core/approval-grant.ts). */
+  signingKey: Buffer;
 };
 
 /**
@@ -59,9 +61,9 @@ export type WorkerDeps = {
  * updates. Answers what closes them; closing waits for the jobs in hand.
  */
 export function startWorkers(deps: WorkerDeps): (() => Promise<unknown>)[] {
-  const { env, processEnv, services, stores, redis, redisUrl, onError, docker, gates, events, slack, runUrl, metrics, log, now } = deps;
+  const { env, processEnv, services, stores, redis, redisUrl, onError, docker, gates, events, slack, runUrl, metrics, log, now, signingKey } = deps;
   const closers: (() => Promise<unknown>)[] = [];
-  const secrets = secretValues(env, services.map((s) => s.cloneTokenEnv), processEnv);
+  const secrets = secretValues(env, services.flatMap((s) => [s.cloneTokenEnv, s.webhookSecretEnv]), processEnv);
   const gate = {
     services,
     runs: stores.runs,
@@ -73,6 +75,7 @@ export function startWorkers(deps: WorkerDeps): (() => Promise<unknown>)[] {
     gates,
     log,
     now,
+    signingKey,
     notify: slack && (async (channel: string, text: string) => void (await slack.chat.postMessage({ channel, text }))),
   };
     const processor = createRunProcessor({
@@ -80,6 +83,7 @@ export function startWorkers(deps: WorkerDeps): (() => Promise<unknown>)[] {
       services,
       docker,
       ports: new RedisPortStore(redis),
+      signingKey,
       lease: new RedisLease(redis),
       gate,
       synthetics: {

@@ -1,5 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
+import { cloneUrlProblem } from './clone-url.js';
+import { branchNameProblem } from './ref-name.js';
 
 /** `slipway.yml`. Objects are strict so a misspelt key is reported, not silently ignored. */
 
@@ -11,6 +13,13 @@ const name = (what: string) =>
 const channelName = z.string().regex(/^(#[a-z0-9_-]+|[CG][A-Z0-9]+)$/, 'expected a channel like #deploys or a channel id like C0123ABCD');
 const port = z.number().int().min(1, 'expected a port from 1 to 65535').max(65535, 'expected a port from 1 to 65535');
 const path = z.string().startsWith('/', 'expected a path starting with /');
+/**
+ * How a deployed container is networked: `bridge` (the default) gives it a network namespace of its own with
+ * its port published on 127.0.0.1 only, so its code cannot reach slipway's loopback services; `host` shares the
+ * host's (and slipway's) network, for engines without a bridge. Unset here: the service's, then `bridge`.
+ */
+export const NetworkMode = z.enum(['host', 'bridge'], { error: 'expected host or bridge' });
+export type NetworkMode = z.infer<typeof NetworkMode>;
 
 export const Approvers = z.strictObject({
   users: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'expected a Slack user id such as U012AB3CD')).default([]),
@@ -118,6 +127,7 @@ export const Environment = z.strictObject({
   /** Several approvals (N of M): every rule must be met, and one person counts once. Default: one approver. */
   approvals: z.array(ApprovalRule).min(1, 'expected at least one rule').optional(),
   freezes: z.array(FreezeWindow).default([]),
+  network: NetworkMode.optional(),
 });
 export type Environment = z.infer<typeof Environment>;
 
@@ -144,6 +154,7 @@ export const Ephemeral = z.strictObject({
   healthTimeoutSeconds: z.number().positive().default(60),
   synthetics: z.array(SyntheticCheck).default([]),
   syntheticsTimeoutSeconds: z.number().positive().default(600),
+  network: NetworkMode.optional(),
 });
 
 export const CoverageReport = z.strictObject({
@@ -156,10 +167,16 @@ export const Service = z
   .strictObject({
     /** The git repository, as a URL (any of http, ssh or file) or as `owner/name`; matched to webhook payloads. */
     repo: z.string().min(1),
-    /** Where to clone from when it is not the URL webhooks carry (a mirror, or a local path). */
-    cloneUrl: z.string().min(1).optional(),
+    /** Where to clone from when it is not `repo` (a mirror, a file:// path, or a host other than GitHub for `owner/name`). */
+    cloneUrl: z.string().min(1).refine((url) => !cloneUrlProblem(url), { error: (issue) => `the URL ${cloneUrlProblem(String(issue.input))}` }).optional(),
     /** The environment variable that holds an HTTP(S) token for cloning; the token itself stays out of the file. */
     cloneTokenEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name like GIT_TOKEN').optional(),
+    /**
+     * The environment variable that holds this repository's own webhook secret. Set, deliveries for this
+     * service verify with it alone (not with the host-wide secret), so another repository's admin cannot sign
+     * pushes in its name.
+     */
+    webhookSecretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name like DISCOUNTS_WEBHOOK_SECRET').optional(),
     dockerfile: z.string().min(1).default('Dockerfile'),
     context: z.string().min(1).default('.'),
     lintTarget: z.string().min(1).optional(),
@@ -177,13 +194,20 @@ export const Service = z
     ephemeral: Ephemeral.optional(),
     approvers: Approvers.default({ users: [], groups: [] }),
     /** The branch others must not fall behind when deployed to a shared environment. */
-    defaultBranch: z.string().min(1).default('main'),
+    defaultBranch: z.string().min(1).refine((b) => !branchNameProblem(b), { error: (issue) => `not a branch name git accepts: it ${branchNameProblem(String(issue.input))}` }).default('main'),
     /** Channels besides `channel` that may command this service. */
     channels: z.array(channelName).default([]),
     /** When a lock's holder is reminded that they still hold it. */
     lockReminderHours: z.number().positive().default(4),
+    /** The default `network` of the service's environments (ephemeral ones included). */
+    network: NetworkMode.optional(),
   })
   .superRefine((service, ctx) => {
+    // `repo` is cloned from when it is a URL and there is no cloneUrl: the same rules hold for it.
+    const repoProblem = /:\/\/|^[^/@]+@[^:/]+:|::/.test(service.repo) || service.repo.startsWith('-')
+      ? cloneUrlProblem(service.repo)
+      : /^[\w.-]+(\/[\w.-]+)+$/.test(service.repo) ? undefined : 'is neither a URL nor owner/name';
+    if (repoProblem) ctx.addIssue({ code: 'custom', path: ['repo'], message: `the repository ${repoProblem}` });
     const names = service.environments.map((e) => e.name);
     names.forEach((env, i) => {
       if (names.indexOf(env) !== i) {
@@ -240,8 +264,23 @@ export const Service = z
   });
 export type Service = z.infer<typeof Service>;
 
+/**
+ * Who people are in git, by Slack user id: their commit e-mails and git usernames. Self-approval checks use it
+ * before Slack's e-mail lookup, and an author it does not name whom Slack cannot find may not be approved by
+ * anyone (slipway cannot tell it is not themselves).
+ */
+export const People = z.record(
+  z.string().regex(/^[UW][A-Z0-9]+$/, 'expected a Slack user id such as U012AB3CD'),
+  z.strictObject({
+    emails: z.array(z.string().min(3).regex(/@/, 'expected an e-mail address')).default([]),
+    usernames: z.array(z.string().min(1)).default([]),
+  }),
+);
+export type People = z.infer<typeof People>;
+
 export const SlipwayConfig = z.strictObject({
   services: z.record(name('service'), Service).default({}),
+  people: People.default({}),
 });
 export type SlipwayConfig = z.infer<typeof SlipwayConfig>;
 export type ServiceConfig = Service & { name: string };

@@ -13,6 +13,8 @@ export const Env = z.object({
     .default(3000),
   SLIPWAY_CONFIG: z.string().min(1).default('./slipway.yml'),
   SLIPWAY_PUBLIC_URL: httpUrl,
+  /** Signs what approvers approve; unset, a key is made in the data dir (one machine only). */
+  SLIPWAY_SIGNING_KEY: z.string().min(32, 'expected at least 32 characters (e.g. openssl rand -hex 32)').optional(),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// or rediss:// URL' }).optional(),
   DOCKER_HOST: optionalText,
   SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'expected a bot token starting with xoxb-').optional(),
@@ -73,10 +75,22 @@ export const SECRET_ENV_KEYS = [
   'GITEA_TOKEN',
   'DD_API_KEY',
   'DD_APP_KEY',
+  'SLIPWAY_SIGNING_KEY',
 ] as const satisfies readonly (keyof Env)[];
 
 /** Every secret value slipway knows of: the env's, and the clone tokens the services name. */
 export function secretValues(env: Env, cloneTokenEnvs: readonly (string | undefined)[], processEnv: Record<string, string | undefined>): string[] {
-  const values = [...SECRET_ENV_KEYS.map((key) => env[key]), ...cloneTokenEnvs.map((name) => (name ? processEnv[name] : undefined))];
+  const values = [
+    ...SECRET_ENV_KEYS.map((key) => env[key]),
+    ...cloneTokenEnvs.map((name) => (name ? processEnv[name] : undefined)),
+    redisPassword(env.REDIS_URL),
+  ];
   return values.filter((v): v is string => !!v);
+}
+
+/** The password a `redis://:PASSWORD@host:port` URL carries (the URL is checked by `Env`, so it parses). */
+function redisPassword(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  const { password } = new URL(url);
+  return password ? decodeURIComponent(password) : undefined;
 }

@@ -72,6 +72,7 @@ services:
       coverage: { path: /app/coverage/lcov.info, format: lcov }
       junit: /app/reports/junit.xml
     image: ${registry}/slipway-hello
+    network: host   # the local engine has no bridge network (scripts/services.sh)
     channel: "#hello"
     approvers: { users: [${CONSOLE_USER}] }
     environments:

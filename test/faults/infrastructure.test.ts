@@ -18,6 +18,7 @@ services:
     repo: ${repoUrl}
     buildTarget: app
     image: ${image}
+    network: host
     channel: "#broken"
     environments:
       - { name: staging, port: ${port}, healthTimeoutSeconds: 5 }

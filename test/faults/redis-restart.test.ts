@@ -30,6 +30,7 @@ services:
     testTarget: test
     buildTarget: app
     image: 127.0.0.1:5000/slipway-faults-restarted
+    network: host
     channel: "#restarted"
     environments:
       - { name: staging, port: ${PORT}, healthTimeoutSeconds: 10 }

@@ -26,6 +26,7 @@ services:
     repo: ${repo.url}
     buildTarget: app
     image: 127.0.0.1:5000/slipway-faults-chatty
+    network: host
     channel: "#chatty"
     environments:
       - { name: staging, port: ${PORT}, healthTimeoutSeconds: 10 }

@@ -10,6 +10,7 @@ import type { Run } from '../../src/core/run.js';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { removeContainersOf } from '../helpers/containers.js';
 import { RunWatch, served, until } from '../helpers/run-watch.js';
+import { dockerConfigWithAlias } from '../helpers/registry-credentials.js';
 import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
 import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
 
@@ -27,6 +28,7 @@ services:
     testTarget: test
     buildTarget: app
     image: 127.0.0.1:5000/slipway-faults-killed
+    network: host
     channel: "#killed"
     environments:
       - { name: staging, port: ${PORT}, healthTimeoutSeconds: 8 }
@@ -34,6 +36,7 @@ services:
     repo: ${slowRepoUrl}
     buildTarget: app
     image: 127.0.0.1:${registryProxy}/slipway-faults-slowpush-${Date.now()}
+    network: host
     channel: "#killed"
     environments:
       - { name: staging, port: ${SLOW_PUSH_PORT}, healthTimeoutSeconds: 8 }
@@ -62,6 +65,8 @@ async function slowRegistry(): Promise<Server> {
 let repo: SampleRepo;
 let slowRepo: SampleRepo;
 let registryProxy: Server;
+/** The registry's credentials also under the proxy's address: the engine sends those of the address it pushes to. */
+let proxyDockerConfig: string;
 let slack: FakeSlack;
 let server: TestSlipway;
 let dir: string;
@@ -80,6 +85,7 @@ function startWorker(): ChildProcess {
       SLACK_SIGNING_SECRET: 'unused-by-a-worker',
       SLACK_API_URL: slack.url,
       SLIPWAY_STALLED_SECONDS: STALLED_SECONDS,
+      DOCKER_CONFIG: proxyDockerConfig,
     },
     stdio: 'ignore',
   });
@@ -97,6 +103,7 @@ beforeAll(async () => {
   repo = await createSampleRepo();
   slowRepo = await createSampleRepo();
   registryProxy = await slowRegistry();
+  proxyDockerConfig = await dockerConfigWithAlias(`127.0.0.1:${(registryProxy.address() as { port: number }).port}`);
   const text = config(repo.url, slowRepo.url, (registryProxy.address() as { port: number }).port);
   slack = new FakeSlack({ token: TOKEN });
   await slack.start();
@@ -121,6 +128,7 @@ afterAll(async () => {
   await repo?.remove();
   await slowRepo?.remove();
   await rm(dir, { recursive: true, force: true });
+  if (proxyDockerConfig) await rm(proxyDockerConfig, { recursive: true, force: true });
 });
 
 afterEach(async () => {

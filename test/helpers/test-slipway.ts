@@ -19,7 +19,7 @@ export const SECRETS = {
   GITLAB_WEBHOOK_TOKEN: 'gitlab-token-for-tests',
 };
 
-export const DISCOUNTS_REPO = 'http://git.example.com/acme/discounts.git';
+export const DISCOUNTS_REPO = 'https://git.example.com/acme/discounts.git';
 
 /** The `discounts` service the intake tests deploy; the README's example has the same shape. */
 export const TEST_CONFIG = `
@@ -31,6 +31,7 @@ services:
       coverage: { path: /app/coverage/lcov.info, format: lcov }
       junit: /app/reports/junit.xml
     image: 127.0.0.1:5000/discounts
+    network: host
     channel: "#discounts"
     channels: ["#deploys", "#sample"]   # where the fake Slack's commands and buttons come from
     branches:

@@ -30,6 +30,7 @@ services:
     testTarget: test
     buildTarget: app
     image: 127.0.0.1:5000/slipway-e2e-graceful
+    network: host
     channel: "#graceful"
     channels: ["#deploys", "#sample"]   # where the fake Slack's commands and buttons come from
     environments:

@@ -30,6 +30,7 @@ services:
       coverage: { path: /app/coverage/lcov.info, format: lcov }
       junit: /app/reports/junit.xml
     image: 127.0.0.1:5000/slipway-e2e-sample
+    network: host
     channel: "#sample"
     channels: ["#deploys", "#sample"]   # where the fake Slack's commands and buttons come from
     branches:

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -54,6 +54,10 @@ describe('slipway as a process', () => {
     expect(await ready.json()).toEqual({ status: 'ready', checks: { redis: 'ok', docker: 'ok' } });
     expect(slipway.err()).toContain('REDIS_URL is not set: started an embedded redis-server');
     expect(slipway.err()).toContain(join(slipway.cwd, '.slipway', 'redis'));
+    // The embedded Redis's password stays in its file: not in the log, not in the chat.
+    const password = (await readFile(join(slipway.cwd, '.slipway', 'redis', 'password'), 'utf8')).trim();
+    expect(password).toMatch(/^[0-9a-f]{64}$/);
+    expect(slipway.err() + slipway.out()).not.toContain(password);
     expect(slipway.out()).toContain('slipway local mode.');
 
     slipway.child.kill('SIGTERM');

@@ -1,11 +1,8 @@
 import type Docker from 'dockerode';
+import { type ContainerRequest, containerSpec } from '../../core/container-spec.js';
+import { registryAuth } from './registry-auth.js';
 
-export type ContainerSpec = {
-  name: string;
-  image: string;
-  port: number;
-  labels: Record<string, string>;
-};
+export type ContainerSpec = ContainerRequest;
 
 export type HealthCheck = { url: string; timeoutMs: number };
 
@@ -31,14 +28,14 @@ export async function ensureImage(docker: Docker, reference: string): Promise<vo
     // not here: pull it
   }
   const registry = reference.split('/')[0] ?? '';
-  const stream = await docker.pull(reference, { authconfig: { serveraddress: registry } });
+  const stream = await docker.pull(reference, { authconfig: await registryAuth(registry) });
   await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
 }
 
 /**
  * Replaces the container `spec.name` with one of `spec.image` and waits for its health URL to answer 2xx.
- * Host networking means old and new cannot listen at once: the old one is stopped and kept aside, and is put
- * back if the new one is not healthy in time.
+ * Old and new cannot listen on the port at once (host networking, or the port published on the host): the old
+ * one is stopped and kept aside, and is put back if the new one is not healthy in time.
  */
 export async function replaceContainer(docker: Docker, spec: ContainerSpec, health: HealthCheck): Promise<DeployResult> {
   await recoverInterruptedDeploy(docker, spec.name);
@@ -51,13 +48,7 @@ export async function replaceContainer(docker: Docker, spec: ContainerSpec, heal
     await oldContainer.rename({ name: previousName(spec.name) });
   }
 
-  const created = await docker.createContainer({
-    name: spec.name,
-    Image: spec.image,
-    Env: [`PORT=${spec.port}`],
-    Labels: spec.labels,
-    HostConfig: { NetworkMode: 'host', RestartPolicy: { Name: 'unless-stopped' } },
-  });
+  const created = await docker.createContainer(containerSpec(spec));
   await created.start();
   const healthy = await waitHealthy(health);
   if (healthy.ok) {

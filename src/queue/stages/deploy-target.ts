@@ -1,3 +1,4 @@
+import { networkOf } from '../../core/container-spec.js';
 import { containerName } from '../../core/naming.js';
 import type { Run } from '../../core/run.js';
 import { type DeployTarget, environmentConfig, type StageContext } from './stage-context.js';
@@ -14,6 +15,7 @@ export async function deployTarget(ctx: StageContext, environment: string): Prom
       healthPath: named.healthPath,
       healthTimeoutSeconds: named.healthTimeoutSeconds,
       url: named.url ?? `http://127.0.0.1:${named.port}`,
+      network: networkOf(named, ctx.service),
     };
   }
   const ephemeral = ctx.service.ephemeral;
@@ -26,6 +28,7 @@ export async function deployTarget(ctx: StageContext, environment: string): Prom
     healthPath: ephemeral.healthPath,
     healthTimeoutSeconds: ephemeral.healthTimeoutSeconds,
     url: `http://127.0.0.1:${port}`,
+    network: networkOf(ephemeral, ctx.service),
   };
 }
 

@@ -33,6 +33,7 @@ services:
   discounts:
     repo: acme/discounts
     image: 127.0.0.1:5000/discounts
+    network: host
     channel: "#discounts"
     environments:
       - { name: staging, port: 8080 }
