@@ -24,3 +24,18 @@ export function imageTag(branch: string, sha: string): string {
 export function containerName(service: string, environment: string): string {
   return environment.startsWith(`${service}-`) ? environment : `${service}-${environment}`;
 }
+
+/**
+ * The longest names slipway takes from outside (git refs in payloads, slash-command text). Longer ones are
+ * refused, never cut: a cut name could be another branch. 255 is git hosts' own limit for a ref's name; 63
+ * is a DNS label's, which a service or environment name ends up in (container names, hostnames).
+ */
+export const NAME_LIMITS = { branch: 255, service: 63, environment: 63 } as const;
+export type NamedThing = keyof typeof NAME_LIMITS;
+
+/** Why a name from outside is refused for its length, or undefined when it fits. */
+export function nameTooLong(kind: NamedThing, name: string): string | undefined {
+  const limit = NAME_LIMITS[kind];
+  if (name.length <= limit) return undefined;
+  return `That ${kind} name is ${name.length} characters long; slipway takes ${kind} names of at most ${limit}.`;
+}

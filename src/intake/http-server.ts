@@ -2,9 +2,7 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import type { HealthProbe } from '../core/ports.js';
 import type { Logger } from '../log.js';
 import { replyJson } from './http-reply.js';
-
-/** Slack's commands and clicks are a few kB; a modal's state stays well under this. */
-const MAX_SLACK_BYTES = 1024 * 1024;
+import { refuseUnread } from './read-body.js';
 
 export type HttpServerDeps = {
   /** Absent in a worker process, which answers only health and metrics. */
@@ -13,7 +11,7 @@ export type HttpServerDeps = {
   runPage?(req: IncomingMessage, res: ServerResponse, runId: string, signature: string | null): Promise<void>;
   /** Prometheus text for `GET /metrics`. */
   metrics?: { contentType: string; text(): Promise<string> };
-  /** Bolt's receiver; absent in console mode (no Slack token). */
+  /** `POST /slack/events` (Bolt behind `slackEventsRoute`); absent in console mode (no Slack token). */
   slack?: RequestListener;
   probes: readonly HealthProbe[];
   log: Logger;
@@ -25,7 +23,8 @@ export type HttpServerDeps = {
  */
 export function createHttpServer(deps: HttpServerDeps): Server {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = parsedUrl(req.url ?? '/');
+    if (!url) return replyJson(res, 400, { error: 'the request path is not a valid URL path' });
     const path = url.pathname;
     const method = req.method ?? 'GET';
     const webhook = /^\/webhooks\/([^/]+)$/.exec(path);
@@ -42,19 +41,15 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     }
     if (runPage?.[1] && deps.runPage) {
       if (!onlyMethod(res, method, 'GET')) return;
-      return deps.runPage(req, res, decodeURIComponent(runPage[1]), url.searchParams.get('sig'));
+      const runId = decoded(runPage[1]);
+      if (runId === undefined) return replyJson(res, 400, { error: 'the run id in this path is not valid percent-encoding' });
+      return deps.runPage(req, res, runId, url.searchParams.get('sig'));
     }
     if (webhook?.[1] && deps.webhook) return onlyMethod(res, method, 'POST') && (await deps.webhook(req, res, webhook[1]));
     if (path === '/slack/events') {
       if (!onlyMethod(res, method, 'POST')) return;
       if (!deps.slack) {
-        replyJson(res, 503, { error: 'Slack is not configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET' });
-        return;
-      }
-      if (Number(req.headers['content-length']) > MAX_SLACK_BYTES) {
-        // Refused before Bolt reads it; the socket is dropped once the answer is out, the rest unread.
-        replyJson(res, 413, { error: `body is larger than ${MAX_SLACK_BYTES} bytes` }, { connection: 'close' });
-        res.once('finish', () => req.destroy());
+        refuseUnread(req, res, 503, { error: 'Slack is not configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET' });
         return;
       }
       return deps.slack(req, res);
@@ -62,12 +57,37 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     replyJson(res, 404, { error: `no route for ${method} ${path}` });
   };
 
-  return createServer((req, res) => {
+  const server = createServer({ connectionsCheckingInterval: TIMEOUTS.checkEveryMs }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       deps.log.error({ err: error, url: req.url }, 'request failed');
       replyJson(res, 500, { error: 'slipway failed on this request; the details are in its log' });
     });
   });
+  // Headers and whole requests that trickle in hold a socket each; Node's defaults (60 s, 300 s) are far
+  // longer than any sender of ours (git hosts, Slack, probes) takes.
+  server.headersTimeout = TIMEOUTS.headersMs;
+  server.requestTimeout = TIMEOUTS.requestMs;
+  return server;
+}
+
+const TIMEOUTS = { headersMs: 10_000, requestMs: 30_000, checkEveryMs: 5_000 };
+
+/** The request's URL, or undefined for a target URL cannot read (Node 20 has no `URL.parse`). */
+function parsedUrl(target: string): URL | undefined {
+  try {
+    return new URL(target, 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}
+
+/** `decodeURIComponent` that answers undefined for a malformed escape (`%E0%A4%A`) instead of throwing. */
+function decoded(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function onlyMethod(res: ServerResponse, method: string, allowed: string): boolean {

@@ -1,69 +1,97 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { GitHostWebhook } from '../adapters/git/git-host-webhook.js';
+import type { GitHostWebhook, WebhookSecret } from '../adapters/git/git-host-webhook.js';
+import type { ServiceConfig } from '../core/config-schema.js';
 import type { PushEvent } from '../core/push-event.js';
+import { findServiceForRepo } from '../core/repo-match.js';
+import { signerRefusal } from '../core/webhook-signer.js';
 import type { Logger } from '../log.js';
 import type { PushAnswer } from './accept-push.js';
+import { BodyBudget } from './body-budget.js';
 import { replyJson } from './http-reply.js';
-import { BodyTooLarge, readBody } from './read-body.js';
+import { BODY_DEADLINE_MS, BodyRefused, refuseUnread, withBody } from './read-body.js';
 
 /** GitHub caps payloads at 25 MB, but a push that large is not one we want; 5 MiB holds thousands of commits. */
 export const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
 
 export type WebhookRouteDeps = {
   hosts: Readonly<Record<string, GitHostWebhook>>;
-  /** Secrets by environment variable name (`GITHUB_WEBHOOK_SECRET`, …). */
+  /** Host-wide secrets by environment variable name (`GITHUB_WEBHOOK_SECRET`, …). */
   secrets: Readonly<Record<string, string | undefined>>;
+  /** Services' own secrets (`webhookSecretEnv`); a delivery for such a service must be signed with its own. */
+  serviceSecrets?: readonly (WebhookSecret & { service: string })[];
+  /** What payloads are matched to, to know whose secret a delivery must carry. */
+  services?: readonly ServiceConfig[];
   accept(event: PushEvent): Promise<PushAnswer>;
   log: Logger;
   maxBytes?: number;
+  /** Room for unverified bodies, shared with the other routes that read one. */
+  budget?: BodyBudget;
+  deadlineMs?: number;
   /** Told every answer, for metrics. */
   answered?(host: string, status: number): void;
 };
 
-/** `POST /webhooks/<host>`: verify → parse → accept. Bad input gets a 4xx saying what is wrong, never a 500. */
+/**
+ * `POST /webhooks/<host>`: headers → body → verify → parse → accept. What the headers alone condemn is refused
+ * before a byte of the body is read. Bad input gets a 4xx saying what is wrong, never a 500.
+ */
 export function webhookRoute(deps: WebhookRouteDeps) {
-  const maxBytes = deps.maxBytes ?? MAX_WEBHOOK_BYTES;
+  const limits = { maxBytes: deps.maxBytes ?? MAX_WEBHOOK_BYTES, deadlineMs: deps.deadlineMs ?? BODY_DEADLINE_MS, budget: deps.budget ?? new BodyBudget() };
+  // A Map, not the object: `/webhooks/constructor` must not find Object's constructor.
+  const hosts = new Map(Object.entries(deps.hosts));
+  const hostSecrets = new Map(Object.entries(deps.secrets));
   return async (req: IncomingMessage, res: ServerResponse, hostName: string): Promise<void> => {
-    res.once('finish', () => deps.answered?.(deps.hosts[hostName] ? hostName : 'unknown', res.statusCode));
-    const host = deps.hosts[hostName];
-    const log = deps.log.child({ webhook: hostName });
+    const host = hosts.get(hostName);
+    res.once('finish', () => deps.answered?.(host ? hostName : 'unknown', res.statusCode));
+    const log = deps.log.child({ webhook: host ? hostName : 'unknown' });
     if (!host) {
-      replyJson(res, 404, { error: `unknown git host "${hostName}"; use one of ${Object.keys(deps.hosts).join(', ')}` });
+      refuseUnread(req, res, 404, { error: `unknown git host "${hostName.slice(0, 40)}"; use one of ${[...hosts.keys()].join(', ')}` });
       return;
     }
-    const secret = deps.secrets[host.secretName];
-    if (!secret) {
+    const hostSecret = hostSecrets.get(host.secretName);
+    const secrets: WebhookSecret[] = [...(hostSecret ? [{ value: hostSecret, name: host.secretName }] : []), ...(deps.serviceSecrets ?? [])];
+    if (secrets.length === 0) {
       log.warn({ secretName: host.secretName }, 'webhook refused: no secret configured');
-      replyJson(res, 503, { error: `slipway has no ${host.secretName} set, so it cannot verify ${hostName} webhooks; set it to the webhook's secret` });
+      refuseUnread(req, res, 503, { error: `slipway has no ${host.secretName} set, so it cannot verify ${hostName} webhooks; set it to the webhook's secret` });
+      return;
+    }
+    const refused = host.checkHeaders(req.headers);
+    if (refused) {
+      log.warn({ status: refused.status, reason: refused.reason }, 'webhook rejected before its body was read');
+      refuseUnread(req, res, refused.status, { error: refused.reason });
       return;
     }
 
-    let body: string;
     try {
-      body = await readBody(req, maxBytes);
+      await withBody(req, limits, async (body) => {
+        const verdict = await host.receive({ headers: req.headers, body }, secrets);
+        if (verdict.kind === 'rejected') {
+          log.warn({ status: verdict.status, reason: verdict.reason }, 'webhook rejected');
+          replyJson(res, verdict.status, { error: verdict.reason });
+          return;
+        }
+        if (verdict.kind === 'ignored') {
+          log.info({ reason: verdict.reason }, 'webhook ignored');
+          replyJson(res, 200, { status: 'ignored', reason: verdict.reason });
+          return;
+        }
+        const { event } = verdict;
+        const wrongSigner = signerRefusal(findServiceForRepo(deps.services ?? [], event.repo), verdict.signedWith, host.secretName);
+        if (wrongSigner) {
+          log.warn({ deliveryId: event.deliveryId, repo: event.repo.fullName, signedWith: verdict.signedWith.map((s) => s.name) }, 'webhook rejected: signed with another repository’s secret');
+          replyJson(res, 401, { error: wrongSigner });
+          return;
+        }
+        await accept(event, res, log);
+      });
     } catch (error) {
-      if (error instanceof BodyTooLarge) {
-        log.warn({ limit: maxBytes }, 'webhook refused: body too large');
-        replyJson(res, 413, { error: error.message }, { connection: 'close' });
-        res.once('finish', () => req.destroy());
-        return;
-      }
-      throw error;
+      if (!(error instanceof BodyRefused)) throw error;
+      log.warn({ status: error.status, reason: error.message }, 'webhook body not read');
+      refuseUnread(req, res, error.status, { error: error.message }, error.headers);
     }
+  };
 
-    const verdict = await host.receive({ headers: req.headers, body }, secret);
-    if (verdict.kind === 'rejected') {
-      log.warn({ status: verdict.status, reason: verdict.reason }, 'webhook rejected');
-      replyJson(res, verdict.status, { error: verdict.reason });
-      return;
-    }
-    if (verdict.kind === 'ignored') {
-      log.info({ reason: verdict.reason }, 'webhook ignored');
-      replyJson(res, 200, { status: 'ignored', reason: verdict.reason });
-      return;
-    }
-
-    const { event } = verdict;
+  async function accept(event: PushEvent, res: ServerResponse, log: Logger): Promise<void> {
     let answer: PushAnswer;
     try {
       answer = await deps.accept(event);
@@ -74,5 +102,5 @@ export function webhookRoute(deps: WebhookRouteDeps) {
     }
     log.info({ deliveryId: event.deliveryId, ref: event.ref, sha: event.after, ...answer.body }, 'webhook accepted');
     replyJson(res, answer.status, answer.body);
-  };
+  }
 }

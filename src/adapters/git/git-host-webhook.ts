@@ -3,19 +3,32 @@ import type { z } from 'zod';
 import { formatIssues } from '../../core/format-issues.js';
 import type { GitHost, PushEvent } from '../../core/push-event.js';
 
-export type WebhookRequest = { headers: IncomingHttpHeaders; body: string };
+/** The body is the bytes as received: signatures are over them, not over their decoding. */
+export type WebhookRequest = { headers: IncomingHttpHeaders; body: Buffer };
+
+/** A secret a delivery may be signed with: the host's (no `service`), or one service's own. */
+export type WebhookSecret = {
+  value: string;
+  /** The environment variable that holds it, named in error messages. */
+  name: string;
+  service?: string;
+};
+
+export type WebhookRejection = { kind: 'rejected'; status: 400 | 401; reason: string };
 
 /** The verdict on one delivery; the HTTP route turns it into a status code. */
 export type WebhookVerdict =
-  | { kind: 'push'; event: PushEvent }
+  | { kind: 'push'; event: PushEvent; /** every secret the signature verified with */ signedWith: WebhookSecret[] }
   | { kind: 'ignored'; reason: string }
-  | { kind: 'rejected'; status: 400 | 401; reason: string };
+  | WebhookRejection;
 
 export interface GitHostWebhook {
   readonly host: GitHost;
   /** The environment variable that holds this host's secret, named in error messages. */
   readonly secretName: string;
-  receive(request: WebhookRequest, secret: string): Promise<WebhookVerdict>;
+  /** A refusal from the headers alone (no signature, or not shaped like one), so the body is never read. */
+  checkHeaders(headers: IncomingHttpHeaders): WebhookRejection | undefined;
+  receive(request: WebhookRequest, secrets: readonly WebhookSecret[]): Promise<WebhookVerdict>;
 }
 
 /** What tells one git host's webhooks apart; `defineGitHost` runs the steps they share in one order. */
@@ -23,7 +36,11 @@ export type GitHostSpec<Payload> = {
   host: GitHost;
   secretName: string;
   signatureHeader: string;
-  verify(body: string, signature: string, secret: string): boolean | Promise<boolean>;
+  /** What a well-formed signature header looks like; anything else is refused before the body is read. */
+  signatureShape: RegExp;
+  /** The shape in words, for the refusal. */
+  signatureLooksLike: string;
+  verify(body: Buffer, signature: string, secret: string): boolean;
   eventHeader: string;
   pushEvent: string;
   deliveryId(request: WebhookRequest): string | undefined;
@@ -40,21 +57,19 @@ export function defineGitHost<Payload>(spec: GitHostSpec<Payload>): GitHostWebho
   return {
     host: spec.host,
     secretName: spec.secretName,
-    async receive(request, secret) {
+    checkHeaders,
+    async receive(request, secrets) {
       // The signature is checked before anything in the body is looked at.
-      const signature = header(request.headers, spec.signatureHeader);
-      if (!signature) return { kind: 'rejected', status: 401, reason: `missing ${spec.signatureHeader} header` };
-      let verified: boolean;
-      try {
-        verified = await spec.verify(request.body, signature, secret);
-      } catch {
-        verified = false;
-      }
-      if (!verified) {
+      const refused = checkHeaders(request.headers);
+      if (refused) return refused;
+      const signature = header(request.headers, spec.signatureHeader) ?? '';
+      const signedWith = secrets.filter((secret) => spec.verify(request.body, signature, secret.value));
+      if (signedWith.length === 0) {
+        const names = [...new Set(secrets.map((s) => s.name))].join(' or ') || spec.secretName;
         return {
           kind: 'rejected',
           status: 401,
-          reason: `${spec.signatureHeader} does not match: the webhook's secret differs from ${spec.secretName}`,
+          reason: `${spec.signatureHeader} does not match: the webhook's secret differs from ${names}`,
         };
       }
       const eventName = header(request.headers, spec.eventHeader);
@@ -65,7 +80,7 @@ export function defineGitHost<Payload>(spec: GitHostSpec<Payload>): GitHostWebho
 
       let json: unknown;
       try {
-        json = JSON.parse(request.body);
+        json = JSON.parse(request.body.toString('utf8'));
       } catch (error) {
         return { kind: 'rejected', status: 400, reason: `body is not JSON: ${(error as Error).message}` };
       }
@@ -74,7 +89,16 @@ export function defineGitHost<Payload>(spec: GitHostSpec<Payload>): GitHostWebho
         const problems = formatIssues(parsed.error.issues, 'body');
         return { kind: 'rejected', status: 400, reason: `not a ${spec.host} push payload: ${problems.slice(0, 5).join('; ')}` };
       }
-      return { kind: 'push', event: spec.normalize(parsed.data, deliveryId) };
+      return { kind: 'push', event: spec.normalize(parsed.data, deliveryId), signedWith };
     },
   };
+
+  function checkHeaders(headers: IncomingHttpHeaders): WebhookRejection | undefined {
+    const signature = header(headers, spec.signatureHeader);
+    if (!signature) return { kind: 'rejected', status: 401, reason: `missing ${spec.signatureHeader} header` };
+    if (!spec.signatureShape.test(signature)) {
+      return { kind: 'rejected', status: 401, reason: `${spec.signatureHeader} is malformed: ${spec.host} sends ${spec.signatureLooksLike}` };
+    }
+    return undefined;
+  }
 }

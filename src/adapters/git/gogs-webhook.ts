@@ -3,11 +3,11 @@ import type { GitHost } from '../../core/push-event.js';
 import { ZERO_SHA } from '../../core/push-event.js';
 import { defineGitHost, header } from './git-host-webhook.js';
 import { hexHmacMatches } from './hmac.js';
-import { authorOf, commit, sha, toCommits } from './payload-parts.js';
+import { authorOf, commit, ref, sha, toCommits } from './payload-parts.js';
 
 /** Gogs and Gitea send the same push payload; Gitea adds head_commit. Gogs users have no `name`. */
 const GogsPush = z.object({
-  ref: z.string(),
+  ref,
   before: sha,
   after: sha,
   commits: z.array(commit).nullish(),
@@ -31,6 +31,8 @@ function gogsLike(host: Extract<GitHost, 'gogs' | 'gitea'>, prefix: string) {
     host,
     secretName: 'GOGS_WEBHOOK_SECRET',
     signatureHeader: `${prefix}-signature`,
+    signatureShape: /^[0-9a-f]{64}$/i,
+    signatureLooksLike: '64 hex digits',
     verify: hexHmacMatches,
     eventHeader: `${prefix}-event`,
     pushEvent: 'push',

@@ -1,7 +1,10 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
-/** Plain hex HMAC-SHA256 of the body, compared in constant time (Gogs and Gitea sign this way). */
-export function hexHmacMatches(body: string, signature: string, secret: string): boolean {
+/**
+ * Hex HMAC-SHA256 of the body's bytes, compared in constant time. Over the bytes as received, never over
+ * decoded text: invalid UTF-8 decodes to U+FFFD, so a check over text would verify a different message.
+ */
+export function hexHmacMatches(body: Buffer, signature: string, secret: string): boolean {
   const given = signature.trim().toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(given)) return false;
   const expected = createHmac('sha256', secret).update(body).digest();

@@ -1,7 +1,13 @@
 import { z } from 'zod';
+import { NAME_LIMITS } from '../../core/naming.js';
 
 /** The schema pieces every host's push payload shares; only the fields slipway reads are declared. */
 export const sha = z.string().regex(/^[0-9a-f]{40}$/, 'expected a 40-character hex sha');
+
+/** `refs/heads/<branch>` and the like; a branch name longer than slipway takes refuses the whole payload. */
+export const ref = z
+  .string()
+  .max('refs/heads/'.length + NAME_LIMITS.branch, `expected a ref of at most ${NAME_LIMITS.branch} characters after refs/heads/`);
 
 export const commitAuthor = z.object({
   name: z.string(),

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { branchSlug, containerName, ephemeralEnvName, imageTag } from '../../../src/core/naming.js';
+import { branchSlug, containerName, ephemeralEnvName, imageTag, NAME_LIMITS, nameTooLong } from '../../../src/core/naming.js';
 import { branchMatches, routeFor } from '../../../src/core/routing.js';
 
 describe('branchMatches', () => {
@@ -14,6 +15,44 @@ describe('branchMatches', () => {
     ['a+b', 'a+b', true],
   ])('%s matches %s: %s', (pattern, branch, expected) => {
     expect(branchMatches(pattern, branch)).toBe(expected);
+  });
+
+  it.each([
+    ['*', '', true],
+    ['**', 'x', true],
+    ['a*a', 'a', false],
+    ['a*a', 'aa', true],
+    ['*ab*ab*', 'abab', true],
+    ['*ab*ab*', 'aba', false],
+    ['x*y*z', 'x-z-y-z', true],
+    ['x*y*z', 'xzy', false],
+    ['release/*', 'release/', true],
+  ])('edge case: %s matches "%s": %s', (pattern, branch, expected) => {
+    expect(branchMatches(pattern, branch)).toBe(expected);
+  });
+
+  it('agrees with the regular expression it replaces', () => {
+    // The old `^…$` compile with `.*` per star, fine as a reference on short inputs.
+    const reference = (pattern: string, branch: string) =>
+      new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(branch);
+    const text = (max: number) => fc.string({ unit: fc.constantFrom('a', 'b', '/', '.', '*'), maxLength: max });
+    fc.assert(
+      fc.property(text(8), text(12).map((b) => b.replaceAll('*', 'c')), (pattern, branch) => {
+        expect(branchMatches(pattern, branch)).toBe(reference(pattern, branch));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('matches a pathological pattern and branch in one pass, where a backtracking regex would not finish', () => {
+    // `^a.*a.*a…b$` against 100 000 `a`s needs on the order of n^8 steps to fail; one scan needs n per part.
+    const pattern = '*a*a*a*a*a*a*a*a*b';
+    const branch = 'a'.repeat(100_000);
+    const started = performance.now();
+    for (let i = 0; i < 10; i += 1) expect(branchMatches(pattern, branch)).toBe(false);
+    expect(branchMatches(pattern, `${branch}b`)).toBe(true);
+    // A generous bound, far from the hours the regex takes: this guards against a return to backtracking.
+    expect(performance.now() - started).toBeLessThan(2_000);
   });
 
   it('takes the first route that matches', () => {
@@ -47,5 +86,20 @@ describe('names', () => {
   it('names containers per service and environment', () => {
     expect(containerName('discounts', 'staging')).toBe('discounts-staging');
     expect(containerName('discounts', 'discounts-056b737a')).toBe('discounts-056b737a');
+  });
+});
+
+describe('name limits', () => {
+  it.each([
+    ['branch', NAME_LIMITS.branch],
+    ['service', NAME_LIMITS.service],
+    ['environment', NAME_LIMITS.environment],
+  ] as const)('takes a %s name of %i characters and refuses one longer, saying the limit', (kind, limit) => {
+    expect(nameTooLong(kind, 'x'.repeat(limit))).toBeUndefined();
+    expect(nameTooLong(kind, 'x'.repeat(limit + 1))).toBe(`That ${kind} name is ${limit + 1} characters long; slipway takes ${kind} names of at most ${limit}.`);
+  });
+
+  it('caps branches at 255 and services and environments at 63', () => {
+    expect(NAME_LIMITS).toEqual({ branch: 255, service: 63, environment: 63 });
   });
 });
