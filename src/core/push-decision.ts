@@ -2,14 +2,17 @@ import type { ServiceConfig } from './config-schema.js';
 import type { PushRecord } from './ports.js';
 import { ephemeralEnvName } from './naming.js';
 import { branchOf, type PushEvent } from './push-event.js';
-import { findServiceForRepo } from './repo-match.js';
+import { branchNameProblem } from './ref-name.js';
+import { configuredCloneUrl, findServiceForRepo, repoMismatch } from './repo-match.js';
 import { routeFor } from './routing.js';
-import type { StageName, Trigger } from './run.js';
+import type { Run, StageName, Trigger } from './run.js';
 import { planStages, teardownStages, type RunTarget } from './stage-plan.js';
 
 export type PushDecision =
   | { kind: 'ignored'; reason: string }
-  | { kind: 'run'; service: ServiceConfig; trigger: Trigger; branch: string; target: RunTarget; stages: StageName[] };
+  /** A push for a configured service that slipway will not build: the git host should show it as failed. */
+  | { kind: 'refused'; reason: string }
+  | { kind: 'run'; service: ServiceConfig; trigger: Trigger; branch: string; target: RunTarget; stages: StageName[]; cloneUrl: string };
 
 /** What a push should start, if anything. Pure: the webhook route acts on the answer. */
 export function decidePush(event: PushEvent, services: readonly ServiceConfig[]): PushDecision {
@@ -17,9 +20,18 @@ export function decidePush(event: PushEvent, services: readonly ServiceConfig[])
   if (branch === undefined) {
     return { kind: 'ignored', reason: `${event.ref} is not a branch; only branch pushes are deployed` };
   }
+  const badBranch = branchNameProblem(branch);
+  if (badBranch) return { kind: 'refused', reason: `${event.ref.slice(0, 300)} is not a branch name git accepts: it ${badBranch}` };
   const service = findServiceForRepo(services, event.repo);
   if (!service) {
     return { kind: 'ignored', reason: `no service in slipway.yml is built from ${event.repo.fullName}` };
+  }
+  const mismatch = repoMismatch(service, event.repo, event.host);
+  if (mismatch) return { kind: 'refused', reason: mismatch };
+  // What is built comes from config alone, never from the payload's URLs.
+  const cloneUrl = configuredCloneUrl(service, event.host);
+  if (!cloneUrl) {
+    return { kind: 'refused', reason: `slipway does not know where ${event.host} keeps ${service.repo}: set cloneUrl for service ${service.name} in slipway.yml` };
   }
   const route = routeFor(service.branches, branch);
   if (!route) {
@@ -34,9 +46,9 @@ export function decidePush(event: PushEvent, services: readonly ServiceConfig[])
     if (!ephemeral) {
       return { kind: 'ignored', reason: `branch ${branch} was deleted; ${target.environment} keeps its release` };
     }
-    return { kind: 'run', service, trigger: 'delete', branch, target, stages: teardownStages(target) };
+    return { kind: 'run', service, trigger: 'delete', branch, target, stages: teardownStages(target), cloneUrl };
   }
-  return { kind: 'run', service, trigger: 'push', branch, target, stages: planStages(service, target) };
+  return { kind: 'run', service, trigger: 'push', branch, target, stages: planStages(service, target), cloneUrl };
 }
 
 /**
@@ -56,4 +68,14 @@ export function newerPushOnBranch(event: Pick<PushEvent, 'before' | 'after'>, pu
     seen.add(at);
   }
   return undefined;
+}
+
+/**
+ * Whether a run must prove, with git ancestry, that its commit is not older than `deployedSha`, the commit
+ * last deployed from its branch to an environment. Only pushes are held to it: a person asking (`/deploy`,
+ * `/rollback`, a retry) may go back on purpose, and so may a push that continues from the deployed commit (a
+ * force-push back). A replayed old push — however long after the push log forgot it — is not deployed.
+ */
+export function needsAncestryCheck(run: Pick<Run, 'trigger' | 'sha' | 'before'>, deployedSha: string | undefined): deployedSha is string {
+  return run.trigger === 'push' && deployedSha !== undefined && deployedSha !== run.sha && run.before !== deployedSha;
 }

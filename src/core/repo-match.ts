@@ -1,4 +1,5 @@
 import type { ServiceConfig } from './config-schema.js';
+import type { GitHost } from './push-event.js';
 
 /**
  * Reduces the ways one repository is written (https, ssh, scp-like, with credentials, with `.git`) to
@@ -33,8 +34,46 @@ export function findServiceForRepo(
   });
 }
 
-/** Where a service is cloned from without a push to tell: `cloneUrl`, else `repo` when it is a URL. */
-export function configuredCloneUrl(service: Pick<ServiceConfig, 'cloneUrl' | 'repo'>): string | undefined {
+const isUrl = (repo: string) => /:\/\/|^[^/@]+@[^:/]+:/.test(repo);
+
+/** Git hosts whose clone URL follows from `owner/name` alone. */
+const KNOWN_BASE_URLS: Partial<Record<GitHost, string>> = { github: 'https://github.com' };
+
+/**
+ * Where a service is cloned from, from config alone: `cloneUrl`, else `repo` when it is a URL, else (`repo` is
+ * `owner/name`) the URL of that repository on a host whose base URL slipway knows (GitHub). Undefined when the
+ * config does not say: a payload's URL is never used instead.
+ */
+export function configuredCloneUrl(service: Pick<ServiceConfig, 'cloneUrl' | 'repo'>, host?: GitHost): string | undefined {
   if (service.cloneUrl) return service.cloneUrl;
-  return /:\/\/|^[^/@]+@[^:/]+:/.test(service.repo) ? service.repo : undefined;
+  if (isUrl(service.repo)) return service.repo;
+  const base = host && KNOWN_BASE_URLS[host];
+  return base ? `${base}/${service.repo}.git` : undefined;
+}
+
+/**
+ * Why a push matched to `service` does not come from the repository its config names, or undefined when it
+ * does. The payload's clone URL must be the configured repository (same host and path; for `owner/name` on a
+ * known host, that host), and its full name the configured path, so that a payload matching by one field
+ * cannot claim another repository in the next.
+ */
+export function repoMismatch(service: Pick<ServiceConfig, 'name' | 'repo' | 'cloneUrl'>, repo: { fullName: string; urls: readonly string[] }, host: GitHost): string | undefined {
+  const payloadUrl = repo.urls[0] ?? '';
+  const payloadKey = repoKey(payloadUrl);
+  const fullName = repo.fullName.toLowerCase();
+  const both = (what: string, theirs: string, ours: string) =>
+    `the push says its ${what} is ${theirs}, but ${service.name} is built from ${ours} (slipway.yml repo): refused`;
+  if (isUrl(service.repo)) {
+    const wanted = repoKey(service.repo);
+    if (payloadKey !== wanted) return both('clone URL', payloadUrl, service.repo);
+    // A local path (file://) carries no owner/name to compare.
+    if (!wanted.startsWith('file') && !wanted.endsWith(`/${fullName}`)) return both('repository', repo.fullName, service.repo);
+    return undefined;
+  }
+  const wanted = service.repo.toLowerCase();
+  if (fullName !== wanted) return both('repository', repo.fullName, service.repo);
+  const base = KNOWN_BASE_URLS[host];
+  if (!service.cloneUrl && base && payloadKey !== repoKey(`${base}/${wanted}`)) return both('clone URL', payloadUrl, `${base}/${service.repo}`);
+  if (!payloadKey.endsWith(`/${wanted}`)) return both('clone URL', payloadUrl, service.repo);
+  return undefined;
 }

@@ -1,6 +1,7 @@
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { ServiceConfig } from '../core/config-schema.js';
 import { needsBuild, resumePoint, reuseRelease } from '../core/pipeline.js';
+import { configuredCloneUrl } from '../core/repo-match.js';
 import type { LogStore, OnceStore } from '../core/ports.js';
 import {
   cancelRun, completeRun, failRun, isFinished, nextStage, parkRun, passStage, type Run, skipRestOfRun, stageEnvironment, startStage, stageKind,
@@ -21,6 +22,7 @@ import type { StageContext, StageOutcome, StageTools } from './stages/stage-cont
 import { teardownStage } from './stages/teardown-stage.js';
 import { testStage } from './stages/test-stage.js';
 import { validate } from './stages/validate.js';
+import { olderThanDeployed } from './stages/replay-guard.js';
 import { Workspace } from './workspace.js';
 
 const RUNNERS: Record<string, (ctx: StageContext) => Promise<StageOutcome>> = {
@@ -76,18 +78,32 @@ export function createRunProcessor(deps: RunProcessorDeps) {
       return;
     }
 
-    run = resumePoint(run);
-    if (needsBuild(run)) {
-      const existing = await deps.releases.get(run.service, run.sha);
-      if (existing) {
-        log.info({ digest: existing.digest }, 'release exists for this sha: reusing it');
-        await save(reuseRelease(run, existing, deps.now()));
-      }
-    }
-
     const cloneToken = service.cloneTokenEnv ? deps.env[service.cloneTokenEnv] : undefined;
-    const workspace = new Workspace({ url: run.cloneUrl, sha: run.sha, token: cloneToken });
+    // The code comes from where config says now, never from a URL stored with the run (a payload's, once).
+    const workspace = new Workspace({ url: configuredCloneUrl(service, run.source?.host), sha: run.sha, token: cloneToken });
     try {
+      run = resumePoint(run);
+      if (needsBuild(run)) {
+        const existing = await deps.releases.get(run.service, run.sha);
+        if (existing) {
+          // Reusing a release skips checkout, not the replay guard: an old push must not bring its old image back.
+          let older: string | undefined;
+          try {
+            older = await olderThanDeployed({ ...deps, run, service, isAncestorOf: (of) => workspace.isAncestorOf(of), log: async (...lines) => deps.logs.append(runId, 'checkout', lines.map(deps.scrub)) });
+          } catch (error) {
+            await save(failRun(run, 'checkout', deps.scrub(describe(error)), deps.now()));
+            return;
+          }
+          if (older) {
+            log.info({ why: older }, 'rest of the run skipped');
+            await save(completeRun(skipRestOfRun(run, older, deps.now()), deps.now()));
+            return;
+          }
+          log.info({ digest: existing.digest }, 'release exists for this sha: reusing it');
+          await save(reuseRelease(run, existing, deps.now()));
+        }
+      }
+
       for (let stage = nextStage(run); stage; stage = nextStage(run)) {
         const cancelledBy = await deps.once.peek(cancelKey(run.id));
         if (cancelledBy !== undefined) {
@@ -173,6 +189,7 @@ async function runStage(
     stage: name,
     sourceDir: () => workspace.sourceDir(),
     commitsBehind: (branch) => workspace.commitsBehind(branch),
+    isAncestorOf: (of) => workspace.isAncestorOf(of),
     log: (...lines) => deps.logs.append(run.id, name, lines.map(deps.scrub)),
     now: deps.now,
   };

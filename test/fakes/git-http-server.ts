@@ -6,9 +6,11 @@ import type { AddressInfo } from 'node:net';
  * Serves the bare repositories under `root` over smart HTTP with git's own `git http-backend` (CGI), refusing
  * any request without the token as basic-auth password, as GitHub and Gitea do for a private repository.
  */
-export async function startGitHttpServer(root: string, token: string): Promise<{ url: string; requests: string[]; stop(): Promise<void> }> {
+export async function startGitHttpServer(root: string, token: string, { delayMs = 0 } = {}): Promise<{ url: string; requests: string[]; stop(): Promise<void> }> {
   const requests: string[] = [];
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(async (req, res) => {
+    // A slow host: git stays running long enough to be looked at.
+    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     const url = new URL(req.url ?? '/', 'http://localhost');
     const auth = req.headers.authorization ?? '';
     const password = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString().split(':').slice(1).join(':') : '';

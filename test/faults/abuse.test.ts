@@ -18,7 +18,7 @@ import { deliveryHeaders, pushPayload } from '../helpers/webhook-deliveries.js';
 const TOKEN = 'xoxb-abuse-bot-token-7f3a';
 const SIGNING_SECRET = 'abuse-signing-secret-91c2';
 const GITHUB_TOKEN = 'ghp_abuseGithubToken0123456789abcdef';
-const REPO = 'http://git.example.com/acme/abused.git';
+const REPO = 'https://git.example.com/acme/abused.git';
 const HOSTS: GitHost[] = ['github', 'gogs', 'gitea', 'gitlab'];
 const SECRET_OF: Record<GitHost, string> = {
   github: SECRETS.GITHUB_WEBHOOK_SECRET,
@@ -48,6 +48,7 @@ services:
     repo: ${REPO}
     cloneUrl: file:///nonexistent/abused.git
     image: 127.0.0.1:5000/slipway-abused
+    network: host
     channel: "#abused"
     channels: ["#deploys"]
     branches: [{ match: "*", deploy: staging }]
@@ -184,7 +185,8 @@ describe('abuse', { timeout: 180_000 }, () => {
   });
 
   it('shows a crafted branch name, author and commit message escaped, runs nothing, and never shows a secret', async () => {
-    const branch = 'feat/<!channel>-$(touch${IFS}' + PWNED + ')-`id`-../../../etc';
+    // A name git accepts (a host never sends one it refuses; slipway refuses those at intake: test/security).
+    const branch = 'feat/<!channel>-$(touch${IFS}' + PWNED + ')-`id`-etc';
     const payload = pushPayload('gogs', { repoUrl: REPO, ref: `refs/heads/${branch}`, after: 'b'.repeat(40) });
     payload.commits[0].message = `Fix <!here> *now* <https://evil.example|click me> $(touch ${PWNED}) ; rm -rf / ../../etc/passwd ${SECRETS.GOGS_WEBHOOK_SECRET}`;
     payload.commits[0].author.name = '<@U0BOSS> & <!subteam^S0ALL>';

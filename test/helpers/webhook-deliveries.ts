@@ -26,13 +26,16 @@ export type PushOptions = { repoUrl: string; ref?: string; after?: string; delet
 
 const ZERO = '0'.repeat(40);
 
+/** `owner/name` as a host names the repository at `url` (the last two parts of its path). */
+const fullNameOf = (url: string) => url.replace(/\.git$/, '').split(/[/:]/).slice(-2).join('/');
+
 /** A push payload in the host's own format, pointed at `repoUrl`. */
 export function pushPayload(host: GitHost, { repoUrl, ref = 'refs/heads/main', after, deleted = false }: PushOptions): Record<string, any> {
   const sha = deleted ? ZERO : (after ?? 'bffeb74224043ba2feb48d137756c8a9331c449a');
   if (host === 'github') {
     const p = githubPushExample();
     Object.assign(p, { ref, after: sha, deleted, created: !deleted });
-    Object.assign(p.repository, { clone_url: repoUrl, html_url: repoUrl.replace(/\.git$/, ''), ssh_url: repoUrl, git_url: repoUrl });
+    Object.assign(p.repository, { full_name: fullNameOf(repoUrl), clone_url: repoUrl, html_url: repoUrl.replace(/\.git$/, ''), ssh_url: repoUrl, git_url: repoUrl });
     if (deleted) Object.assign(p, { head_commit: null, commits: [] });
     else {
       p.head_commit.id = sha;
@@ -43,14 +46,14 @@ export function pushPayload(host: GitHost, { repoUrl, ref = 'refs/heads/main', a
   if (host === 'gitlab') {
     const p = fixture('gitlab-push.json');
     Object.assign(p, { ref, after: sha, checkout_sha: deleted ? null : sha });
-    Object.assign(p.project, { git_http_url: repoUrl, git_ssh_url: repoUrl, web_url: repoUrl.replace(/\.git$/, '') });
+    Object.assign(p.project, { path_with_namespace: fullNameOf(repoUrl), git_http_url: repoUrl, git_ssh_url: repoUrl, web_url: repoUrl.replace(/\.git$/, '') });
     if (deleted) p.commits = [];
     else p.commits[0].id = sha;
     return p;
   }
   const p = fixture(host === 'gitea' ? 'gitea-push.json' : 'gogs-push.json');
   Object.assign(p, { ref, after: sha });
-  Object.assign(p.repository, { clone_url: repoUrl, html_url: repoUrl.replace(/\.git$/, ''), ssh_url: repoUrl });
+  Object.assign(p.repository, { full_name: fullNameOf(repoUrl), clone_url: repoUrl, html_url: repoUrl.replace(/\.git$/, ''), ssh_url: repoUrl });
   if (deleted) Object.assign(p, { commits: [], head_commit: null });
   else {
     p.commits[0].id = sha;

@@ -33,6 +33,7 @@ services:
     cloneUrl: ${repo.url}
     buildTarget: app
     image: 127.0.0.1:5000/slipway-e2e-statuses
+    network: host
     channel: "#statuses"
     channels: ["#deploys", "#sample"]   # where the fake Slack's commands and buttons come from
     branches:
@@ -46,6 +47,7 @@ services:
     cloneUrl: ${repo.url}
     buildTarget: app
     image: 127.0.0.1:5000/slipway-e2e-statuses
+    network: host
     channel: "#statuses"
     environments:
       - { name: staging, port: 18481, healthTimeoutSeconds: 5 }
@@ -90,7 +92,7 @@ describe('commit statuses on GitHub', { timeout: 120_000 }, () => {
     await until(async () => ofSha(sha).find((s) => s.state === 'success'), 'the success status');
 
     const states = ofSha(sha);
-    expect(states[0]).toMatchObject({ owner: 'Codertocat', repo: 'Hello-World', state: 'pending', description: 'queued', context: 'slipway' });
+    expect(states[0]).toMatchObject({ owner: 'acme', repo: 'statuses', state: 'pending', description: 'queued', context: 'slipway' });
     expect(states.map((s) => s.state)).toEqual(['pending', 'pending', 'success']);
     expect(states.at(-1)).toMatchObject({ description: 'deployed to staging', target_url: expect.stringMatching(new RegExp(`^https://slipway.example.com/runs/${runId}\\?sig=[0-9a-f]{32}$`)) });
   });
@@ -109,7 +111,7 @@ describe('deployments on GitHub', { timeout: 120_000 }, () => {
     const sha = await repo.head();
     await until(async () => (github.statesOf('staging')[0]?.includes('success') ? true : undefined), 'the staging deployment to succeed');
     const deployment = github.deployments.find((d) => d.environment === 'staging')!;
-    expect(deployment).toMatchObject({ owner: 'Codertocat', repo: 'Hello-World', ref: sha, required_contexts: [], auto_merge: false, transient_environment: false, production_environment: true });
+    expect(deployment).toMatchObject({ owner: 'acme', repo: 'statuses', ref: sha, required_contexts: [], auto_merge: false, transient_environment: false, production_environment: true });
     expect(github.statesOf('staging')[0]).toEqual(['queued', 'in_progress', 'success']);
     const success = github.deploymentStatuses.find((s) => s.deploymentId === deployment.id && s.state === 'success');
     expect(success).toMatchObject({ environment_url: 'https://staging.statuses.example.com', log_url: expect.stringMatching(/^https:\/\/slipway\.example\.com\/runs\/statuses-[a-z0-9]+\?sig=[0-9a-f]{32}$/) });

@@ -1,40 +1,43 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { gitError, withToken } from './git-auth.js';
-
-const run = promisify(execFile);
+import { isFullSha, branchNameProblem } from '../../core/ref-name.js';
+import { GitError, runGit } from './run-git.js';
 
 export type CloneRequest = { url: string; sha: string; dir: string; token?: string };
 
-/** git in `dir`; an error carries what git said with the token cut out, never the command line. */
-function gitIn(dir: string, token: string | undefined) {
-  return async (...args: string[]): Promise<string> => {
-    try {
-      const { stdout } = await run('git', args, { cwd: dir, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' }, maxBuffer: 16 * 1024 * 1024 });
-      return stdout;
-    } catch (error) {
-      // The cause is left off on purpose: it would carry the command line, token and all.
-      // eslint-disable-next-line preserve-caught-error
-      throw new Error(gitError(error, token));
-    }
-  };
+function checkedSha(sha: string): string {
+  if (!isFullSha(sha)) throw new Error(`refusing to fetch "${sha.slice(0, 80)}": expected a 40-character hex commit sha`);
+  return sha;
+}
+
+function checkedBranch(branch: string): string {
+  const problem = branchNameProblem(branch);
+  if (problem) throw new Error(`refusing to fetch branch "${branch.slice(0, 80)}": its name ${problem}`);
+  return branch;
+}
+
+/** git in `dir` against the remote `url`; options always end with `--` before the URL, refs and paths. */
+function gitIn(dir: string, url: string, token: string | undefined) {
+  return (...args: string[]) => runGit(args, { cwd: dir, url, token });
 }
 
 /**
  * A checkout of exactly `sha` in `dir`: a shallow fetch of that commit, or a full fetch when the server will
- * not hand out a single commit. An HTTP(S) token goes in the URL for this one command only, and is scrubbed
- * from any error.
+ * not hand out a single commit. An HTTP(S) token goes to git through its environment, never its arguments.
  */
 export async function cloneAt({ url, sha, dir, token }: CloneRequest): Promise<void> {
-  const remote = withToken(url, token);
-  const git = gitIn(dir, token);
-  await run('git', ['init', '--quiet', dir]);
+  checkedSha(sha);
+  const git = gitIn(dir, url, token);
+  await runGit(['init', '--quiet', '--', dir]);
   try {
-    await git('fetch', '--quiet', '--depth', '1', remote, sha);
+    await git('fetch', '--quiet', '--depth', '1', '--', url, sha);
   } catch {
-    await git('fetch', '--quiet', remote, '+refs/heads/*:refs/remotes/origin/*');
+    await git('fetch', '--quiet', '--', url, '+refs/heads/*:refs/remotes/origin/*');
   }
-  await git('-c', 'advice.detachedHead=false', 'checkout', '--quiet', sha);
+  await git('-c', 'advice.detachedHead=false', 'checkout', '--quiet', sha, '--');
+}
+
+/** Makes the checkout in `dir` whole: ancestry questions need history, not one commit. */
+async function unshallow(git: ReturnType<typeof gitIn>, url: string): Promise<void> {
+  if ((await git('rev-parse', '--is-shallow-repository')).trim() === 'true') await git('fetch', '--quiet', '--unshallow', '--', url, 'HEAD');
 }
 
 /**
@@ -42,14 +45,37 @@ export async function cloneAt({ url, sha, dir, token }: CloneRequest): Promise<v
  * undefined when the repository has no such branch. Deepens a shallow checkout: ancestry needs history.
  */
 export async function commitsBehind({ url, dir, token, branch }: Omit<CloneRequest, 'sha'> & { branch: string }): Promise<number | undefined> {
-  const remote = withToken(url, token);
-  const git = gitIn(dir, token);
-  if ((await git('rev-parse', '--is-shallow-repository')).trim() === 'true') await git('fetch', '--quiet', '--unshallow', remote, 'HEAD');
+  checkedBranch(branch);
+  const git = gitIn(dir, url, token);
+  await unshallow(git, url);
   try {
-    await git('fetch', '--quiet', remote, `+refs/heads/${branch}:refs/slipway/base`);
+    await git('fetch', '--quiet', '--', url, `+refs/heads/${branch}:refs/slipway/base`);
   } catch (error) {
     if (/couldn't find remote ref|not our ref/i.test((error as Error).message)) return undefined;
     throw error;
   }
-  return Number((await git('rev-list', '--count', 'HEAD..refs/slipway/base')).trim());
+  return Number((await git('rev-list', '--count', 'HEAD..refs/slipway/base', '--')).trim());
+}
+
+/**
+ * Whether the checked-out commit in `dir` is an ancestor of `of` (real git ancestry, `git merge-base
+ * --is-ancestor`), fetching `of` when the checkout lacks it. Undefined when the repository no longer has `of`.
+ */
+export async function isAncestorOf({ url, dir, token, of }: Omit<CloneRequest, 'sha'> & { of: string }): Promise<boolean | undefined> {
+  checkedSha(of);
+  const git = gitIn(dir, url, token);
+  await unshallow(git, url);
+  const has = () => git('cat-file', '-e', `${of}^{commit}`).then(() => true, () => false);
+  if (!(await has())) {
+    // One commit if the server hands it out, else every branch (servers that refuse unadvertised commits).
+    await git('fetch', '--quiet', '--', url, of).catch(() => git('fetch', '--quiet', '--', url, '+refs/heads/*:refs/remotes/origin/*').catch(() => ''));
+    if (!(await has())) return undefined;
+  }
+  try {
+    await git('merge-base', '--is-ancestor', '--', 'HEAD', of);
+    return true;
+  } catch (error) {
+    if (error instanceof GitError && error.exitCode === 1) return false;
+    throw error;
+  }
 }

@@ -1,9 +1,12 @@
 import { stageEnvironment, stageKind } from '../../core/run.js';
+import { olderThanDeployed } from './replay-guard.js';
 import type { StageContext, StageOutcome } from './stage-context.js';
 
 export async function checkout(ctx: StageContext): Promise<StageOutcome> {
   const dir = await ctx.sourceDir();
   await ctx.log(`checked out ${ctx.run.sha} into ${dir}`);
+  const older = await olderThanDeployed(ctx);
+  if (older) return { status: 'skipped', summary: older };
   const outdated = await outdatedBranch(ctx);
   if (outdated) return { status: 'failed', cause: outdated };
   return { status: 'passed', summary: ctx.run.sha.slice(0, 7) };

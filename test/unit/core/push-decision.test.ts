@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config.js';
 import { serviceList } from '../../../src/core/config-schema.js';
-import { decidePush, newerPushOnBranch } from '../../../src/core/push-decision.js';
+import { decidePush, needsAncestryCheck, newerPushOnBranch } from '../../../src/core/push-decision.js';
 import type { PushEvent } from '../../../src/core/push-event.js';
 import { planStages } from '../../../src/core/stage-plan.js';
 
@@ -13,6 +13,7 @@ services:
     testTarget: test
     reports: { coverage: { path: /c/lcov.info, format: lcov } }
     image: 127.0.0.1:5000/discounts
+    network: host
     channel: "#discounts"
     approvers: { users: [U0BOB] }
     branches:
@@ -73,6 +74,38 @@ describe('decidePush', () => {
       target: { environment: 'discounts-056b737a', ephemeral: true },
       stages: ['teardown:discounts-056b737a'],
     });
+  });
+});
+
+describe('decidePush refuses what the payload cannot decide', () => {
+  it.each([
+    ['a branch git would not accept', push({ ref: 'refs/heads/--upload-pack=touch /tmp/pwned' }), /is not a branch name git accepts/],
+    ['a branch with ".."', push({ ref: 'refs/heads/main/../x' }), /contains "\.\."/],
+    ['a matching name with a clone URL elsewhere', push({ repo: { fullName: 'acme/discounts', urls: ['file:///tmp/other.git'] } }), /clone URL is file:\/\/\/tmp\/other.git, but discounts is built from https:\/\/github.com\/acme\/discounts/],
+    ['owner/name on a host slipway cannot build a URL for', push({ host: 'gitea', repo: { fullName: 'acme/discounts', urls: ['https://gitea.example.com/acme/discounts.git'] } }), /set cloneUrl for service discounts/],
+  ])('refuses %s', (_name, event, reason) => {
+    const decision = decidePush(event, services);
+    expect(decision.kind).toBe('refused');
+    if (decision.kind === 'refused') expect(decision.reason).toMatch(reason);
+  });
+
+  it('clones a GitHub owner/name from github.com, not from the payload', () => {
+    expect(decidePush(push({}), services)).toMatchObject({ kind: 'run', cloneUrl: 'https://github.com/acme/discounts.git' });
+  });
+});
+
+describe('needsAncestryCheck', () => {
+  const [A, B, C] = ['a', 'b', 'c'].map((c) => c.repeat(40)) as [string, string, string];
+  it.each([
+    ['a push of an other commit than the deployed one', { trigger: 'push', sha: A, before: C }, B, true],
+    ['nothing deployed from the branch yet', { trigger: 'push', sha: A, before: C }, undefined, false],
+    ['the deployed commit itself', { trigger: 'push', sha: B, before: A }, B, false],
+    ['a push continuing from the deployed commit (a force-push back)', { trigger: 'push', sha: A, before: B }, B, false],
+    ['a /deploy by a person', { trigger: 'deploy', sha: A }, B, false],
+    ['a rollback', { trigger: 'rollback', sha: A }, B, false],
+    ['a retry', { trigger: 'retry', sha: A }, B, false],
+  ] as const)('%s → %s', (_name, run, deployed, expected) => {
+    expect(needsAncestryCheck(run, deployed)).toBe(expected);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findServiceForRepo, repoKey } from '../../../src/core/repo-match.js';
+import { configuredCloneUrl, findServiceForRepo, repoKey, repoMismatch } from '../../../src/core/repo-match.js';
 import { parseConfig } from '../../../src/config.js';
 import { serviceList } from '../../../src/core/config-schema.js';
 
@@ -31,5 +31,42 @@ services:
     [{ fullName: 'acme/other', urls: ['https://github.com/acme/other.git'] }, undefined],
   ])('%j → %s', (repo, expected) => {
     expect(findServiceForRepo(services, repo)?.name).toBe(expected);
+  });
+});
+
+describe('configuredCloneUrl: the clone source comes from config alone', () => {
+  it.each([
+    [{ repo: 'acme/x', cloneUrl: 'file:///srv/x.git' }, 'github', 'file:///srv/x.git'],
+    [{ repo: 'https://git.example.com/acme/x.git' }, 'gitea', 'https://git.example.com/acme/x.git'],
+    [{ repo: 'git@git.example.com:acme/x.git' }, undefined, 'git@git.example.com:acme/x.git'],
+    [{ repo: 'acme/x' }, 'github', 'https://github.com/acme/x.git'],
+    [{ repo: 'acme/x' }, 'gitea', undefined],
+    [{ repo: 'acme/x' }, 'gitlab', undefined],
+    [{ repo: 'acme/x' }, undefined, undefined],
+  ] as const)('%j from %s → %s', (service, host, expected) => {
+    expect(configuredCloneUrl(service, host)).toBe(expected);
+  });
+});
+
+describe('repoMismatch: a payload must name the configured repository in every field', () => {
+  const byUrl = { name: 'discounts', repo: 'https://git.example.com/acme/discounts.git' };
+  const byName = { name: 'payments', repo: 'acme/payments' };
+  const local = { name: 'sample', repo: 'file:///srv/git/sample.git' };
+  it.each([
+    [byUrl, { fullName: 'acme/discounts', urls: ['https://git.example.com/acme/discounts.git', 'git@git.example.com:acme/discounts.git'] }, 'gitea', undefined],
+    [byUrl, { fullName: 'acme/discounts', urls: ['file:///tmp/evil.git', 'https://git.example.com/acme/discounts'] }, 'gitea', /clone URL is file:\/\/\/tmp\/evil.git, but discounts is built from https:\/\/git.example.com\/acme\/discounts.git/],
+    [byUrl, { fullName: 'mallory/discounts', urls: ['https://git.example.com/acme/discounts.git'] }, 'gitea', /repository is mallory\/discounts/],
+    [byName, { fullName: 'acme/payments', urls: ['https://github.com/acme/payments.git'] }, 'github', undefined],
+    [byName, { fullName: 'Acme/Payments', urls: ['https://GitHub.com/Acme/Payments.git'] }, 'github', undefined],
+    [byName, { fullName: 'acme/payments', urls: ['https://evil.example.com/acme/payments.git'] }, 'github', /clone URL is https:\/\/evil.example.com\/acme\/payments.git, but payments is built from https:\/\/github.com\/acme\/payments/],
+    [byName, { fullName: 'acme/payments', urls: ['file:///tmp/other.git'] }, 'github', /clone URL is file:\/\/\/tmp\/other.git/],
+    [{ ...byName, cloneUrl: 'file:///mirror/payments.git' }, { fullName: 'acme/payments', urls: ['https://gitea.example.com/acme/payments.git'] }, 'gitea', undefined],
+    [{ ...byName, cloneUrl: 'file:///mirror/payments.git' }, { fullName: 'acme/payments', urls: ['https://gitea.example.com/mallory/other.git'] }, 'gitea', /clone URL is/],
+    [local, { fullName: 'acme/sample', urls: ['file:///srv/git/sample.git'] }, 'gogs', undefined],
+    [local, { fullName: 'acme/sample', urls: ['file:///srv/git/other.git'] }, 'gogs', /clone URL is file:\/\/\/srv\/git\/other.git/],
+  ] as const)('%j ← %j (%s)', (service, repo, host, expected) => {
+    const problem = repoMismatch(service, repo, host);
+    if (expected === undefined) expect(problem).toBeUndefined();
+    else expect(problem).toMatch(expected);
   });
 });
