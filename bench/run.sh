@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eval "$(bash scripts/services.sh)"
-export DOCKER_HOST SLIPWAY_REGISTRY
+export DOCKER_HOST SLIPWAY_REGISTRY DOCKER_CONFIG
 npm run --silent build
 npx tsc -p tsconfig.bench.json
 # The test helpers find the sample service next to them, as they do under test/.

@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { cancelRun, isFinished } from '../src/core/run.js';
+import type { ServiceConfig } from '../src/core/config-schema.js';
+import { personFromConfig } from '../src/core/people.js';
+import { cancelRun, isFinished, type Run, slackTriggerOf, stageEnvironment } from '../src/core/run.js';
 import { cancelKey } from '../src/queue/run-processor.js';
-import { type SlashCommand, words } from './slash-command.js';
+import { type CommandDeps, isApproverOf, pickService, type SlashCommand, words } from './slash-command.js';
 
 /**
  * `/cancel <run>`: a queued run is taken off the queue, a run at a gate is closed there, and a running one stops
@@ -16,6 +18,11 @@ export const cancelCommand: SlashCommand<string> = {
   async run(runId, deps, invocation) {
     const run = await deps.runs.get(runId);
     if (!run) return { text: `There is no run ${runId}.`, visibility: 'ephemeral' };
+    // Only in the service's channels, and only by who started the run or an approver of where it goes.
+    const service = pickService(deps.services, run.service, invocation.channel);
+    if (!(await mayCancel(deps, service, run, invocation.userId))) {
+      return { text: `Only whoever started run ${runId} or an approver of ${service.name} can cancel it.`, visibility: 'ephemeral' };
+    }
     if (isFinished(run)) return { text: `Run ${runId} has already ended: ${run.status}.`, visibility: 'ephemeral' };
     const at = deps.now();
     const by = `<@${invocation.userId}>`;
@@ -45,3 +52,15 @@ export const cancelCommand: SlashCommand<string> = {
     return { text: `Run ${runId} will stop at the end of its current stage.`, visibility: 'ephemeral' };
   },
 };
+
+/**
+ * Who started the run (its Slack id when Slack told us; a pusher as `people:` or Slack's e-mail lookup names
+ * them), or an approver of any environment the run goes to.
+ */
+async function mayCancel(deps: CommandDeps, service: ServiceConfig, run: Run, userId: string): Promise<boolean> {
+  const trigger = slackTriggerOf(run) ?? personFromConfig(deps.people, run.triggeredBy) ?? (await deps.directory.userIdByEmail(run.triggeredBy.email).catch(() => undefined));
+  if (trigger === userId) return true;
+  const environments = new Set([run.target.environment, ...run.stages.map((s) => stageEnvironment(s.name)).filter((e): e is string => !!e)]);
+  for (const environment of environments) if (await isApproverOf(deps, service, environment, userId)) return true;
+  return false;
+}

@@ -1,16 +1,17 @@
 import { z } from 'zod';
 import { lockAllows } from '../src/core/approval-policy.js';
 import { promotionGaps } from '../src/core/deploy-conditions.js';
-import { activeFreeze, freezeLine, freezeWindows } from '../src/core/freeze.js';
+import { activeFreeze, activeFreezes, brokenFreeze, freezeLine, freezeWindows } from '../src/core/freeze.js';
 import { type Block, code, escapeMrkdwn, section } from '../src/core/messages/blocks.js';
-import { ephemeralEnvName } from '../src/core/naming.js';
+import { ephemeralEnvName, nameTooLong } from '../src/core/naming.js';
+import { branchNameProblem } from '../src/core/ref-name.js';
 import { configuredCloneUrl } from '../src/core/repo-match.js';
 import { routeFor } from '../src/core/routing.js';
 import { newRun, type StageName, stageEnvironment, stageKind } from '../src/core/run.js';
 import { planDeployTo, planStages, type RunTarget } from '../src/core/stage-plan.js';
 import { startRun } from '../src/intake/start-run.js';
 import { deployWhy } from './deploy-why.js';
-import { type CommandDeps, CommandInputError, type Invocation, isApproverOf, pickService, type Reply, type SlashCommand, words } from './slash-command.js';
+import { type CommandDeps, CommandInputError, type Invocation, isApproverOf, pickService, type Reply, type SlashCommand, wordsOf } from './slash-command.js';
 
 export const OVERRIDE_FREEZE_ACTION = 'override_freeze';
 
@@ -21,7 +22,8 @@ type Parsed = DeployArgs | { why: string[] };
 const deployWords = z.string().transform((text, ctx): Parsed => {
   const at = text.search(/\breason:/);
   const reason = at < 0 ? undefined : text.slice(at + 'reason:'.length).trim() || undefined;
-  const parts = words.parse(at < 0 ? text : text.slice(0, at));
+  const parts = wordsOf(at < 0 ? text : text.slice(0, at), ctx);
+  if (!parts) return z.NEVER;
   if (parts[0] === 'why') return { why: parts.slice(1) };
   const [branch, ...rest] = parts;
   if (!branch) {
@@ -39,6 +41,11 @@ const deployWords = z.string().transform((text, ctx): Parsed => {
   }
   if (rest.length > 1) {
     ctx.addIssue({ code: 'custom', message: `Did not understand "${rest.join(' ')}".` });
+    return z.NEVER;
+  }
+  const tooLong = nameTooLong('branch', branch) ?? (environment && nameTooLong('environment', environment)) ?? (rest[0] && nameTooLong('service', rest[0]));
+  if (tooLong) {
+    ctx.addIssue({ code: 'custom', message: tooLong });
     return z.NEVER;
   }
   return { branch, environment, service: rest[0], reason };
@@ -92,23 +99,32 @@ async function deploy(args: DeployArgs, deps: CommandDeps, invocation: Invocatio
       deploysTo.map(async (env) => {
         const windows = freezeWindows(service.environments.find((e) => e.name === env)?.freezes ?? [], await deps.freezes.get(service.name, env));
         const freeze = activeFreeze(windows, now);
-        return freeze ? [{ env, freeze }] : [];
+        return freeze ? [{ env, freeze, all: activeFreezes(windows, now) }] : [];
       }),
     )
   ).flat();
   if (frozen.length > 0 && !force) return freezeRefusal(frozen[0]!.env, freezeLine(frozen[0]!.env, frozen[0]!.freeze), args, service.name);
-  if (force && frozen.length > 0) {
+  if (force) {
+    // Breaking glass is for approvers, whatever it breaks: a freeze, or the outdated-branch guard.
     for (const { env } of frozen) {
       if (!(await isApproverOf(deps, service, env, invocation.userId))) return { text: `Only an approver of ${env} can break its freeze. Nothing was started.`, visibility: 'ephemeral' };
     }
+    for (const env of deploysTo) {
+      if (!(await isApproverOf(deps, service, env, invocation.userId))) return { text: `Only an approver of ${env} can force a deploy there with /deploy!. Nothing was started.`, visibility: 'ephemeral' };
+    }
+  }
+  if (force && frozen.length > 0) {
     // Breaking a freeze always goes through an approval gate, which then asks for one approver more.
     const gated = new Set(frozen.map((x) => x.env).filter((env) => !stages.includes(`approval:${env}`)));
     stages = stages.flatMap((s): StageName[] => (stageKind(s) === 'deploy' && gated.has(stageEnvironment(s) ?? '') ? [`approval:${stageEnvironment(s)}`, s] : [s]));
   }
 
   const recent = await deps.runs.listByService(service.name, 100);
-  const cloneUrl = configuredCloneUrl(service) ?? recent[0]?.cloneUrl;
-  if (!cloneUrl) throw new CommandInputError(`slipway does not know where to clone ${service.name} from yet: set its cloneUrl in slipway.yml.`);
+  // From config alone: a URL stored by an earlier run came from a payload once, and is not trusted.
+  const cloneUrl = configuredCloneUrl(service, recent.find((r) => r.source)?.source?.host);
+  if (!cloneUrl) throw new CommandInputError(`slipway does not know where to clone ${service.name} from: set its cloneUrl in slipway.yml.`);
+  const badBranch = branchNameProblem(args.branch);
+  if (badBranch) throw new CommandInputError(`"${args.branch.slice(0, 100)}" is not a branch name git accepts: it ${badBranch}.`);
   const sha = await deps.branchHead(service, cloneUrl, args.branch);
   if (!sha) throw new CommandInputError(`There is no branch "${args.branch}" in ${service.name}'s repository.`);
 
@@ -136,6 +152,8 @@ async function deploy(args: DeployArgs, deps: CommandDeps, invocation: Invocatio
       target,
       stages,
       ...(force ? { override: { by: invocation.userId, reason: args.reason ?? '' } } : {}),
+      // The freezes this break glass is for; one declared later stops the run again (checked at every gate and deploy).
+      ...(force && frozen.length > 0 ? { breaks: frozen.flatMap((f) => f.all.map((freeze) => brokenFreeze(f.env, freeze))) } : {}),
     },
     now,
   );

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type ActiveFreeze, freezeEnd } from '../src/core/freeze.js';
 import { escapeMrkdwn } from '../src/core/messages/blocks.js';
-import { CommandInputError, isApproverOf, serviceAndEnvironment, type SlashCommand, words } from './slash-command.js';
+import { CommandInputError, isApproverOf, serviceAndEnvironment, type SlashCommand, words, wordsOf } from './slash-command.js';
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 /** An ad-hoc freeze is for an incident or a release, not a season: longer belongs in slipway.yml. */
@@ -13,7 +13,8 @@ type FreezeArgs = { target: string[]; end: { forMs: number } | { until: string }
 const freezeWords = z.string().transform((text, ctx): FreezeArgs => {
   const at = text.search(/\breason:/);
   const reason = at < 0 ? '' : text.slice(at + 'reason:'.length).trim();
-  const parts = words.parse(at < 0 ? text : text.slice(0, at));
+  const parts = wordsOf(at < 0 ? text : text.slice(0, at), ctx);
+  if (!parts) return z.NEVER;
   const fail = (message: string) => {
     ctx.addIssue({ code: 'custom', message });
     return z.NEVER;

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { type Channel, channelAllows, channelRefusal } from '../src/core/channels.js';
-import type { ServiceConfig } from '../src/core/config-schema.js';
+import type { People, ServiceConfig } from '../src/core/config-schema.js';
 import type { Message } from '../src/core/messages/blocks.js';
 import type { CommandHelp } from '../src/core/messages/help-message.js';
 import { usageMessage } from '../src/core/messages/usage-message.js';
+import { NAME_LIMITS, nameTooLong } from '../src/core/naming.js';
 import type {
   ApprovalStore, AuditLog, DeploymentStore, FreezeStore, LockStore, OnceStore, PassStore, QuarantineStore, ReleaseStore, RunQueue, RunStore,
 } from '../src/core/ports.js';
@@ -29,6 +30,8 @@ export type CommandDeps = {
   quarantines: QuarantineStore;
   freezes: FreezeStore;
   directory: SlackDirectory;
+  /** `people:` of slipway.yml: git identities by Slack id. */
+  people: People;
   /** Schedules a reminder to the lock's holder, if they still hold it then. */
   remindLockHolder(lock: Lock, at: Date): Promise<void>;
   /** The sha a branch points at, or undefined when there is no such branch. */
@@ -57,8 +60,30 @@ export type SlashCommand<Args> = CommandHelp & {
   run(args: Args, deps: CommandDeps, invocation: Invocation): Promise<Reply>;
 };
 
-/** Splits command text into words; Slack sends the text exactly as typed. */
-export const words = z.string().transform((text) => text.trim().split(/\s+/).filter((w) => w !== ''));
+/**
+ * Splits command text into words; Slack sends the text exactly as typed. A word longer than the longest name
+ * slipway takes (a branch's) is refused here, before any name lookup or branch pattern sees it.
+ */
+export const words = z
+  .string()
+  .transform((text) => text.trim().split(/\s+/).filter((w) => w !== ''))
+  .superRefine((parts, ctx) => {
+    const long = parts.find((w) => w.length > NAME_LIMITS.branch);
+    if (long) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `A word of ${long.length} characters is longer than any name slipway takes (a branch has at most ${NAME_LIMITS.branch}, a service or an environment ${NAME_LIMITS.service}).`,
+      });
+    }
+  });
+
+/** `words` inside another schema's transform: its refusal becomes that schema's issue instead of a throw. */
+export function wordsOf(text: string, ctx: z.RefinementCtx): string[] | undefined {
+  const parsed = words.safeParse(text);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+  return undefined;
+}
 
 /** Parses and runs one command; bad input becomes an ephemeral usage message, nothing else happens. */
 export async function runCommand<Args>(
@@ -97,6 +122,8 @@ function findService(services: readonly ServiceConfig[], name: string | undefine
     if (services.length === 1 && services[0]) return services[0];
     throw new CommandInputError(`Name a service: ${services.map((s) => s.name).join(', ') || 'none is configured'}.`);
   }
+  const tooLong = nameTooLong('service', name);
+  if (tooLong) throw new CommandInputError(tooLong);
   const service = services.find((s) => s.name === name);
   if (!service) {
     throw new CommandInputError(`Unknown service "${name}". Known: ${services.map((s) => s.name).join(', ') || 'none'}.`);
@@ -121,6 +148,8 @@ export function serviceAndEnvironment(
   if (rest.length > 1) throw new CommandInputError(`Unknown service "${rest[0]}". Known: ${services.map((s) => s.name).join(', ')}.`);
   const environment = rest[0] ?? defaultEnvironment?.(service);
   if (!environment) throw new CommandInputError(`Name an environment of ${service.name}: ${service.environments.map((e) => e.name).join(', ')}.`);
+  const tooLong = nameTooLong('environment', environment);
+  if (tooLong) throw new CommandInputError(tooLong);
   if (!service.environments.some((e) => e.name === environment)) {
     throw new CommandInputError(`${service.name} has no environment "${environment}": ${service.environments.map((e) => e.name).join(', ')}.`);
   }

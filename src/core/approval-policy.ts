@@ -16,6 +16,8 @@ export type ApprovalQuestion = {
   allowSelfApproval: boolean;
   /** Slack ids of the commit's author and of whoever triggered the run. */
   selfIds: ReadonlySet<string>;
+  /** People behind the change slipway could not match to a Slack user (described for the refusal). */
+  unidentified?: readonly string[];
   lock?: Lock;
 };
 
@@ -30,6 +32,13 @@ export function mayApprove(q: ApprovalQuestion): Verdict {
   }
   if (!q.allowSelfApproval && q.selfIds.has(q.userId)) {
     return { ok: false, reason: 'You cannot approve your own change: ask another approver.' };
+  }
+  if (!q.allowSelfApproval && q.unidentified && q.unidentified.length > 0) {
+    const names = q.unidentified.join(' and ');
+    return {
+      ok: false,
+      reason: `slipway cannot tell who ${names} is in Slack, so it cannot tell that this is not your own change: nothing was approved. An operator can add them under people: in slipway.yml (their Slack id with this e-mail or git username).`,
+    };
   }
   if (q.lock && q.lock.by !== q.userId) {
     return { ok: false, reason: `${lockedLine(q.lock)}. Ask them to /unlock it.` };

@@ -1,6 +1,6 @@
 import { lockAllows, type Lock } from './approval-policy.js';
 import type { ServiceConfig } from './config-schema.js';
-import { type ActiveFreeze, freezeLine } from './freeze.js';
+import { type ActiveFreeze, breaksFreeze, freezeLine } from './freeze.js';
 import type { Quarantine } from './ports.js';
 import { routeFor } from './routing.js';
 import type { Run } from './run.js';
@@ -14,7 +14,7 @@ export type Admission = { ok: true } | { ok: false; skip?: true; cause: string }
 export type AdmissionFacts = {
   service: ServiceConfig;
   environment: string;
-  run: Pick<Run, 'trigger' | 'branch' | 'override'>;
+  run: Pick<Run, 'trigger' | 'branch' | 'override' | 'breaks'>;
   /** The people this run deploys for here: who triggered it, and who approved it at this gate. */
   actingFor: readonly string[];
   lock?: Lock;
@@ -43,7 +43,8 @@ export function admit(f: AdmissionFacts): Admission {
   }
   const shared = f.service.environments.some((e) => e.name === f.environment);
   if (f.run.trigger === 'rollback' || !shared) return { ok: true };
-  if (f.freeze && !f.run.override) {
+  // Checked at decision and again at deploy time: a break glass gets past the freeze it was for, no other.
+  if (f.freeze && !breaksFreeze(f.run, f.environment, f.freeze)) {
     return { ok: false, cause: `${freezeLine(f.environment, f.freeze)}. An approver can break glass: /deploy! ${f.run.branch} to ${f.environment} reason: …` };
   }
   const gaps = promotionGaps(f.service, f.environment, f.passed);

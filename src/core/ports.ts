@@ -121,6 +121,8 @@ export type Approval = {
   reason?: string;
   /** Opened to break a freeze (`/deploy!`): it needs one approver more than usual. */
   breakGlass?: boolean;
+  /** slipway's signature over (run, environment, digest), made when the request was opened: see approval-grant.ts. */
+  signature?: string;
 };
 
 export type Decision = { state: Exclude<ApprovalState, 'pending'>; by: string; at: string; reason?: string };
@@ -196,7 +198,7 @@ export type AuditEntry = {
   at: string;
   service: string;
   environment?: string;
-  action: 'deploy' | 'approve' | 'reject' | 'rollback' | 'lock' | 'unlock' | 'cancel' | 'expire' | 'break-glass' | 'force' | 'quarantine' | 'unquarantine' | 'freeze' | 'unfreeze';
+  action: 'deploy' | 'approve' | 'reject' | 'rollback' | 'lock' | 'unlock' | 'cancel' | 'expire' | 'break-glass' | 'force' | 'quarantine' | 'unquarantine' | 'freeze' | 'unfreeze' | 'tamper';
   by: string;
   runId?: string;
   detail?: string;

@@ -50,7 +50,7 @@ export const Run = z.object({
   commits: z.array(z.object({ sha: z.string(), message: z.string(), author: person })),
   /** The git host and repository the commit came from, for commit statuses. */
   source: z.object({ host: z.enum(['github', 'gogs', 'gitea', 'gitlab']), fullName: z.string() }).optional(),
-  /** Where the worker clones from: the service's `cloneUrl`, else the URL the push came with. Never holds a token. */
+  /** Where the run's code comes from, as config said when it started (the worker asks config again). Never holds a token. */
   cloneUrl: z.string(),
   /** The environment the branch routes to; ephemeral ones are named per branch. */
   target: z.object({ environment: z.string(), ephemeral: z.boolean() }),
@@ -77,6 +77,13 @@ export const Run = z.object({
    * a freeze (with one approval more than usual).
    */
   override: z.object({ by: z.string(), reason: z.string() }).optional(),
+  /**
+   * Approvals of a release for an environment, each signed with slipway's key (not kept in Redis): a deploy to
+   * an environment that requires approval checks one before it starts.
+   */
+  grants: z.array(z.object({ environment: z.string(), digest: z.string(), by: z.string(), at: z.string(), signature: z.string() })).optional(),
+  /** `/deploy!` past a freeze: which freeze it breaks (its start and end); a different freeze still stops it. */
+  breaks: z.array(z.object({ environment: z.string(), from: z.string(), until: z.string() })).optional(),
 });
 export type Run = z.infer<typeof Run>;
 
@@ -93,6 +100,14 @@ export function newRun(input: NewRun, now: Date): Run {
     createdAt: at,
     updatedAt: at,
   };
+}
+
+/**
+ * The Slack id of who started the run, when Slack told us (a command, a click); undefined for a push, whose
+ * `triggeredBy` comes from the git payload and may say anything.
+ */
+export function slackTriggerOf(run: Pick<Run, 'trigger' | 'triggeredBy'>): string | undefined {
+  return run.trigger === 'push' || run.trigger === 'delete' ? undefined : run.triggeredBy.username;
 }
 
 export function isActive(run: Run): boolean {

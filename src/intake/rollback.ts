@@ -1,4 +1,5 @@
 import type { SlackDirectory } from '../adapters/slack/slack-directory.js';
+import { grantFor } from '../core/approval-grant.js';
 import { approversFor, mayApprove, type Verdict } from '../core/approval-policy.js';
 import type { ServiceConfig } from '../core/config-schema.js';
 import type { AuditLog, Deployment, DeploymentStore, LockStore, OnceStore, QuarantineStore, RunQueue, RunStore } from '../core/ports.js';
@@ -22,6 +23,8 @@ export type RollbackDeps = {
   directory: SlackDirectory;
   newRunId(service: string): string;
   now(): Date;
+  /** Signs the confirming approver's grant, which the deploy checks (core/approval-grant.ts). */
+  signingKey: Buffer;
 };
 
 /** Rollbacks are for the environment's approvers, and a lock holds them off like any deploy. */
@@ -83,6 +86,8 @@ export async function confirmRollback(request: RollbackRequest, user: { id: stri
       deps.now(),
     ),
     release: { ...to.release, reused: true },
+    // The approver's confirming click is the approval: signed now, checked again right before the deploy.
+    grants: [grantFor(deps.signingKey, { runId: id, environment: request.environment, digest: to.release.digest }, user.id, deps.now())],
   };
   const current = await deps.deployments.current(service.name, request.environment);
   if (current && current.release.digest !== to.release.digest) {

@@ -1,6 +1,7 @@
 import { type AnyMiddlewareArgs, App, HTTPReceiver, type Middleware } from '@slack/bolt';
 import type { RequestListener } from 'node:http';
 import { boltLogger } from '../adapters/slack/bolt-logger.js';
+import { type ChannelDirectory, channelDirectory } from '../adapters/slack/slack-directory.js';
 import { SocketModeReceiver } from '../adapters/slack/socket-mode-receiver.js';
 import { APPROVE_ACTION, parseApprovalKey, REJECT_ACTION, REJECT_VIEW } from '../core/messages/approval-card.js';
 import { RERUN_CHECKS_ACTION, RETRY_ACTION } from '../core/messages/failure-alert.js';
@@ -70,11 +71,15 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
   // Checks the token with auth.test now, so a wrong token stops start-up instead of failing the first reply.
   await app.init();
   app.use(dropRepeats(options.once, options.log));
-  registerCommands(app, options.commands, options.commandDeps, options.log, options.commandAnswered);
-  registerRetryButton(app, options);
-  registerApprovalButtons(app, options);
-  registerRollbackButton(app, options);
-  registerOverrideFreeze(app, options);
+  // Channels are told apart by id: a `#name` in slipway.yml matches the channel Slack's API gives that name.
+  const configured = options.commandDeps.services.flatMap((s) => [s.channel, ...s.channels]);
+  const channels = channelDirectory(app.client, options.log, { configured: [...new Set(configured)] });
+  const withChannels = { ...options, channels };
+  registerCommands(app, options.commands, options.commandDeps, options.log, options.commandAnswered, channels);
+  registerRetryButton(app, withChannels);
+  registerApprovalButtons(app, withChannels);
+  registerRollbackButton(app, withChannels);
+  registerOverrideFreeze(app, withChannels);
   app.error(async (error) => {
     options.log.error({ err: error }, 'Slack listener failed');
   });
@@ -93,6 +98,7 @@ export function registerCommands(
   deps: CommandDeps,
   log: Logger,
   answered: (command: string, result: 'ok' | 'usage' | 'error') => void = () => {},
+  channels?: ChannelDirectory,
 ): void {
   // One listener for every command: Bolt runs each listener's matching middleware on every request, so
   // a dozen of them cost more than the lookup here.
@@ -103,8 +109,10 @@ export function registerCommands(
       await ack({ response_type: 'ephemeral', text: `slipway does not know ${body.command}; /slipway help lists what it does.` });
       return;
     }
-    const invocation = { text: body.text ?? '', userId: body.user_id, userName: body.user_name, channel: { id: body.channel_id, name: body.channel_name }, triggerId: body.trigger_id };
     try {
+      const typedIn = { id: body.channel_id, name: body.channel_name };
+      const channel = channels ? await channels.verify(typedIn) : typedIn;
+      const invocation = { text: body.text ?? '', userId: body.user_id, userName: body.user_name, channel, triggerId: body.trigger_id };
       const reply = await runCommand(command, deps, invocation);
       await ack({ response_type: reply.visibility, text: reply.text, blocks: reply.blocks });
       answered(command.name, reply.usage ? 'usage' : 'ok');
@@ -144,11 +152,11 @@ function dropRepeats(once: OnceStore, log: Logger): Middleware<AnyMiddlewareArgs
 }
 
 /** The Retry and Re-run checks buttons of a failure alert. Once each per failed run, however many people click. */
-function registerRetryButton(app: App, options: SlackAppOptions): void {
+function registerRetryButton(app: App, options: WithChannels): void {
   for (const [actionId, fromFailedStage] of [[RETRY_ACTION, false], [RERUN_CHECKS_ACTION, true]] as const) registerRetry(app, options, actionId, fromFailedStage);
 }
 
-function registerRetry(app: App, options: SlackAppOptions, actionId: string, fromFailedStage: boolean): void {
+function registerRetry(app: App, options: WithChannels, actionId: string, fromFailedStage: boolean): void {
   app.action(actionId, async ({ ack, body, action, client }) => {
     await ack();
     const runId = 'value' in action && typeof action.value === 'string' ? action.value : '';
@@ -171,7 +179,7 @@ function registerRetry(app: App, options: SlackAppOptions, actionId: string, fro
   });
 }
 
-function registerApprovalButtons(app: App, options: SlackAppOptions): void {
+function registerApprovalButtons(app: App, options: WithChannels): void {
   app.action(APPROVE_ACTION, async ({ ack, body, action, client }) => {
     await ack();
     const key = parseApprovalKey('value' in action && typeof action.value === 'string' ? action.value : '');
@@ -222,7 +230,7 @@ function registerApprovalButtons(app: App, options: SlackAppOptions): void {
   });
 }
 
-function registerRollbackButton(app: App, options: SlackAppOptions): void {
+function registerRollbackButton(app: App, options: WithChannels): void {
   app.action(CONFIRM_ROLLBACK_ACTION, async ({ ack, body, action, respond }) => {
     await ack();
     let request: RollbackRequest;
@@ -251,18 +259,23 @@ function registerRollbackButton(app: App, options: SlackAppOptions): void {
 }
 
 /** A button pressed outside the channels its service takes buttons in: answers the refusal. */
-async function outsideChannel(options: SlackAppOptions, about: { runId?: string; service?: string }, channel: { id: string; name?: string } | undefined): Promise<string | undefined> {
+async function outsideChannel(options: WithChannels, about: { runId?: string; service?: string }, channel: { id: string; name?: string } | undefined): Promise<string | undefined> {
   const deps = options.commandDeps;
   const name = about.service ?? (about.runId ? (await deps.runs.get(about.runId))?.service : undefined);
   const service = deps.services.find((s) => s.name === name);
-  return service && channel && !channelAllows(service, channel) ? channelRefusal(service) : undefined;
+  if (!service) return undefined;
+  // A click always comes from a channel; one without is not Slack's and is refused like a foreign channel.
+  if (!channel) return channelRefusal(service);
+  return channelAllows(service, await options.channels.verify(channel)) ? undefined : channelRefusal(service);
 }
+
+type WithChannels = SlackAppOptions & { channels: ChannelDirectory };
 
 /**
  * "Override freeze" on a refused deploy: a modal asks for the reason, then it is `/deploy!` with that reason
  * — the same checks (an approver) and the same announcement in the channel.
  */
-function registerOverrideFreeze(app: App, options: SlackAppOptions): void {
+function registerOverrideFreeze(app: App, options: WithChannels): void {
   app.action(OVERRIDE_FREEZE_ACTION, async ({ ack, body, action, client }) => {
     await ack();
     const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
@@ -284,7 +297,8 @@ function registerOverrideFreeze(app: App, options: SlackAppOptions): void {
     const meta = JSON.parse(view.private_metadata) as { service: string; branch: string; environment: string; channel: { id: string; name?: string } };
     const reason = view.state.values.reason?.reason?.value?.trim() ?? '';
     const text = `${meta.branch} to ${meta.environment} ${meta.service} reason: ${reason}`;
-    const reply = await runCommand(forceDeployCommand, options.commandDeps, { text, userId: body.user.id, userName: body.user.name, channel: meta.channel });
+    const channel = await options.channels.verify(meta.channel);
+    const reply = await runCommand(forceDeployCommand, options.commandDeps, { text, userId: body.user.id, userName: body.user.name, channel });
     if (reply.visibility !== 'in_channel') {
       await ack({ response_action: 'errors', errors: { reason: reply.text.slice(0, 300) } });
       return;

@@ -3,9 +3,10 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { BULLMQ_PREFIX } from '../adapters/store/redis-keys.js';
 import { reportConnectionErrors } from '../adapters/redis/redis-connection.js';
+import { signRelease } from '../core/approval-grant.js';
 import { approvalRules } from '../core/approval-rules.js';
 import type { ServiceConfig } from '../core/config-schema.js';
-import { activeFreeze, freezeWindows } from '../core/freeze.js';
+import { activeFreeze, freezeWindows, unbrokenFreeze } from '../core/freeze.js';
 import type { Lock } from '../core/approval-policy.js';
 import { who } from '../core/messages/blocks.js';
 import type { ApprovalStore, AuditLog, FreezeStore, LockStore, RunStore } from '../core/ports.js';
@@ -74,6 +75,8 @@ export type GateDeps = {
   notify?(channel: string, text: string): Promise<void>;
   log: Logger;
   now(): Date;
+  /** Signs the release a request is opened for; kept out of Redis (see approval-grant.ts). */
+  signingKey: Buffer;
 };
 
 /**
@@ -88,7 +91,8 @@ export async function openGate(run: Run, stage: string, deps: GateDeps): Promise
   if ((await deps.approvals.get(run.id, environment))?.state === 'pending') return 'opened';
   const now = deps.now();
   // `/deploy!` put this gate here to break a freeze; with the freeze over, only the usual approvals count.
-  const breakGlass = !!run.override && !!activeFreeze(freezeWindows(env.freezes, await deps.freezes.get(run.service, environment)), now);
+  const windows = freezeWindows(env.freezes, await deps.freezes.get(run.service, environment));
+  const breakGlass = !!activeFreeze(windows, now) && !unbrokenFreeze(run, environment, windows, now);
   if (approvalRules(service, env, { breakGlass }).length === 0) return 'not needed';
   const expiresAt = new Date(now.getTime() + env.approvalExpiresHours * 3600 * 1000);
   const superseded = await deps.approvals.open({
@@ -102,6 +106,8 @@ export async function openGate(run: Run, stage: string, deps: GateDeps): Promise
     requestedAt: now.toISOString(),
     expiresAt: expiresAt.toISOString(),
     ...(breakGlass ? { breakGlass } : {}),
+    // The card's buttons carry this; a click is honoured only for the release it was made for.
+    signature: signRelease(deps.signingKey, { runId: run.id, environment, digest: run.release.digest }),
   });
   for (const old of superseded) {
     const oldRun = await deps.runs.get(old.runId);

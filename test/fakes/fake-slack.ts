@@ -13,6 +13,7 @@ const REQUIRED: Record<string, readonly string[][]> = {
   'chat.postEphemeral': [['channel'], ['user'], ['text', 'blocks', 'attachments']],
   'users.lookupByEmail': [['email']],
   'usergroups.users.list': [['usergroup']],
+  'conversations.list': [],
   'views.open': [['trigger_id'], ['view']],
   'files.getUploadURLExternal': [['filename'], ['length']],
   'files.completeUploadExternal': [['files']],
@@ -27,7 +28,17 @@ export type FakeSlackOptions = {
   users?: Record<string, string>;
   /** group id → member ids, for usergroups.users.list */
   groups?: Record<string, string[]>;
+  /** channel id → name, for conversations.list; by default the channels the signer and slackUsers use. */
+  channels?: Record<string, string>;
 };
+
+/** Channels the tests type in: `C0` and the upper-cased name, as slackUsers and the signer make them. */
+export const DEFAULT_CHANNELS: Record<string, string> = Object.fromEntries(
+  ['deploys', 'sample', 'random', 'shop', 'discounts', 'general'].map((name) => [`C0${name.toUpperCase()}`, name]),
+);
+
+/** At most this many channels a page (Slack may answer fewer than `limit`): every test goes through the cursors. */
+const CONVERSATIONS_PAGE = 2;
 
 /**
  * The Slack Web API at its HTTP boundary, on 127.0.0.1: checks the bearer token and required arguments as
@@ -207,6 +218,15 @@ export class FakeSlack {
         return { ok: true, files: JSON.parse(String(args.files)) };
       case 'views.open':
         return { ok: true, view: { id: `V${this.ts++}` } };
+      case 'conversations.list': {
+        // Paginated by cursor as Slack does: next_cursor is '' on the last page.
+        const all = Object.entries(this.options.channels ?? DEFAULT_CHANNELS).map(([id, name]) => ({ id, name, is_private: false }));
+        const start = args.cursor ? Number(Buffer.from(String(args.cursor), 'base64').toString('utf8').replace('offset:', '')) : 0;
+        if (!Number.isInteger(start) || start < 0) return { ok: false, error: 'invalid_cursor' };
+        const limit = Math.min(Number(args.limit) || 100, CONVERSATIONS_PAGE);
+        const next = start + limit < all.length ? Buffer.from(`offset:${start + limit}`).toString('base64') : '';
+        return { ok: true, channels: all.slice(start, start + limit), response_metadata: { next_cursor: next } };
+      }
       case 'usergroups.users.list': {
         const users = this.options.groups?.[String(args.usergroup)];
         return users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' };

@@ -4,7 +4,7 @@ import { RedisDeploymentStore } from '../../src/adapters/store/redis-deployment-
 import { isFinished, type Run } from '../../src/core/run.js';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { removeContainersOf } from '../helpers/containers.js';
-import { served, until } from '../helpers/run-watch.js';
+import { RunWatch, served, until } from '../helpers/run-watch.js';
 import { slackUsers } from '../helpers/slack-users.js';
 import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
 import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
@@ -24,7 +24,8 @@ let slipway: TestSlipway;
 
 beforeAll(async () => {
   repo = await createSampleRepo();
-  slack = new FakeSlack({ token: TOKEN });
+  // Ann writes every commit: self-approval checks must know who she is in Slack, or nobody may approve.
+  slack = new FakeSlack({ token: TOKEN, users: { 'ann@example.com': 'U0ANN' } });
   await slack.start();
   slipway = await startTestSlipway({
     config: `
@@ -33,6 +34,7 @@ services:
     repo: ${repo.url}
     buildTarget: app
     image: 127.0.0.1:5000/slipway-faults-racy
+    network: host
     channel: "#racy"
     channels: ["#deploys"]
     approvers: { users: [${BOB}, ${CAROL}, ${DAN}] }
@@ -59,7 +61,10 @@ afterEach(() => {
 
 const users = slackUsers(() => slipway.url, () => slack, SIGNING_SECRET);
 const command = async (name: string, text: string, userId: string) => (await users.command(name, text, userId, 'deploys')).json ?? {};
-const approve = (runId: string, userId: string) => users.click('approve_promotion', `${runId}|production`, userId, 'deploys');
+// The card's Approve button carries the signed release: a click sends back what the card shows.
+const approve = async (runId: string, userId: string) => users.click('approve_promotion', await watch.approveValue(runId, 'production'), userId, 'deploys');
+
+const watch = new RunWatch(() => slipway, () => slack);
 
 let version = 0;
 async function waitingRun(): Promise<{ runId: string; version: string }> {

@@ -62,6 +62,26 @@ export class RunWatch {
     return post && this.latest(post);
   }
 
+  /** What the card's Approve button carries now (the signed release): what a click sends back. */
+  async approveValue(runId: string, environment: string): Promise<string> {
+    return until(async () => {
+      const post = this.cardPost(runId, environment);
+      if (!post) return undefined;
+      // A card decided since has no buttons any more; a click on it comes from the last rendering that had them.
+      const ts = this.slack.answerTs(post);
+      const renderings = [post, ...this.slack.callsOf('chat.update').filter((c) => c.args.ts === ts)].reverse();
+      for (const r of renderings) {
+        const match = /"action_id":"approve_promotion".*?"value":"([^"]+)"/.exec(String(r.args.blocks));
+        if (match) return match[1];
+      }
+      return undefined;
+    }, `the Approve button of ${runId} at ${environment}`);
+  }
+
+  private cardPost(runId: string, environment: string): SlackCall | undefined {
+    return this.slack.callsOf('chat.postMessage').find((c) => c.args.thread_ts && String(c.args.blocks).includes(`approval:${runId}|${environment}`));
+  }
+
   private latest(post: SlackCall): string {
     const ts = this.slack.answerTs(post);
     const updates = this.slack.callsOf('chat.update').filter((c) => c.args.ts === ts);

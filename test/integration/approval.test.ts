@@ -29,6 +29,7 @@ services:
       coverage: { path: /app/coverage/lcov.info, format: lcov }
       junit: /app/reports/junit.xml
     image: 127.0.0.1:5000/slipway-e2e-approval
+    network: host
     channel: "#shop"
     channels: ["#deploys", "#sample"]   # where the fake Slack's commands and buttons come from
     approvers: { users: [${BOB}, ${ANN}], groups: [S0RELEASE] }
@@ -75,7 +76,8 @@ const users = slackUsers(() => slipway.url, () => slack, SIGNING_SECRET);
 const { post, answerTo } = users;
 const command = (name: string, text: string, userId = BOB) => users.command(name, text, userId);
 const click = (action: string, value: string, userId: string) => users.click(action, value, userId);
-const approve = (runId: string, userId: string, environment = 'production') => click('approve_promotion', `${runId}|${environment}`, userId);
+// The card's Approve button carries the signed release: a click sends back what the card shows.
+const approve = async (runId: string, userId: string, environment = 'production') => click('approve_promotion', await watch.approveValue(runId, environment), userId);
 
 async function pushVersion(version: string, files: Record<string, string> = {}, remove: string[] = []) {
   await repo.commit({ 'www/version': `${version}\n`, ...files }, `Version ${version}`, { remove });
@@ -121,7 +123,7 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
     // A second release, approved by a member of the approvers' group.
     const second = await pushVersion('r2');
     await watch.settled(second, { status: 'waiting' });
-    expect(watch.approvalCard(second, 'production')).toContain('Version r2');
+    expect(await until(async () => watch.approvalCard(second, 'production'), 'the second approval card')).toContain('Version r2');
     await approve(second, CAROL);
     await watch.settled(second, { status: 'passed' });
     expect(await served(PRODUCTION)).toBe('r2');
@@ -254,7 +256,8 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
 
     const cancelled = await pushVersion('r9');
     await watch.settled(cancelled, { status: 'waiting' });
-    expect((await command('/cancel', cancelled, DAVE)).json?.text).toBe(`Cancelled run ${cancelled} at its approval gate.`);
+    // Cancelling is for whoever started the run or an approver (issue 14): Bob approves here.
+    expect((await command('/cancel', cancelled, BOB)).json?.text).toBe(`Cancelled run ${cancelled} at its approval gate.`);
     await watch.settled(cancelled, { status: 'cancelled' });
     expect(await answerTo(BOB, () => approve(cancelled, BOB))).toBe('This run was cancelled.');
     expect(await served(PRODUCTION)).toBe('r7');
@@ -264,12 +267,12 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
     await repo.commit({ 'www/version': 'r10\n' }, 'Version r10');
     const pushed = repo.push('main');
     const runId = await until(async () => (await slipway.runs.listByService('shop', 5)).find((r) => r.status !== 'passed' && r.commits.some((c) => c.message.startsWith('Version r10')))?.id, 'the run');
-    const answer = String((await command('/cancel', runId, DAVE)).json?.text);
+    const answer = String((await command('/cancel', runId, BOB)).json?.text);
     expect(answer).toMatch(/^(Run \S+ will stop at the end of its current stage\.|Cancelled run \S+ (before it started|at its approval gate)\.)$/);
     await pushed;
     const run = await watch.settled(runId, { status: 'cancelled' });
-    expect(run.stages.some((s) => s.summary === `cancelled by <@${DAVE}>`)).toBe(true);
-    expect((await audit().list('shop', undefined, 50)).find((e) => e.action === 'cancel' && e.runId === runId)?.by).toBe(DAVE);
+    expect(run.stages.some((s) => s.summary === `cancelled by <@${BOB}>`)).toBe(true);
+    expect((await audit().list('shop', undefined, 50)).find((e) => e.action === 'cancel' && e.runId === runId)?.by).toBe(BOB);
     expect(await served(PRODUCTION)).toBe('r7');
   });
 

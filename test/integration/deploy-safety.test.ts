@@ -20,6 +20,7 @@ services:
     repo: ${repoUrl}
     buildTarget: app
     image: 127.0.0.1:5000/slipway-e2e-safety
+    network: host
     channel: "#safe"
     channels: ["#deploys", "#sample"]
     lockReminderHours: 0.0005
@@ -78,7 +79,8 @@ const { answerTo } = users;
 const post = async (body: string) => (await users.post(body)).json ?? {};
 const command = async (name: string, text: string, userId = BOB, channel = 'deploys') => (await users.command(name, text, userId, channel)).json ?? {};
 const click = async (action: string, value: string, userId: string, channel = 'deploys') => (await users.click(action, value, userId, channel)).json ?? {};
-const approve = (runId: string, userId: string, environment = 'production') => click('approve_promotion', `${runId}|${environment}`, userId);
+// The card's Approve button carries the signed release: a click sends back what the card shows.
+const approve = async (runId: string, userId: string, environment = 'production') => click('approve_promotion', await watch.approveValue(runId, environment), userId);
 /** Everything slipway posted in a channel, as text. */
 const postsIn = (channel: string) => slack.callsOf('chat.postMessage').filter((c) => c.args.channel === channel).map((c) => String(c.args.text));
 async function pushVersion(version: string, branch = 'main', files: Record<string, string> = {}) {
@@ -223,7 +225,8 @@ describe('deploy safety', { timeout: 180_000 }, () => {
 
     const runId = await pushVersion('r4');
     await watch.settled(runId, { status: 'waiting' });
-    expect(await answerTo(BOB, () => click('approve_promotion', `${runId}|production`, BOB, 'random'))).toBe(refusal);
+    const value = await watch.approveValue(runId, 'production');
+    expect(await answerTo(BOB, () => click('approve_promotion', value, BOB, 'random'))).toBe(refusal);
     expect((await slipway.runs.get(runId))?.status).toBe('waiting');
     waitingForProduction = runId;
   });

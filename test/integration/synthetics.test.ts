@@ -25,6 +25,7 @@ services:
       coverage: { path: /app/coverage/lcov.info, format: lcov }
       junit: /app/reports/junit.xml
     image: 127.0.0.1:5000/slipway-e2e-synthetics
+    network: host
     channel: "#promo"
     channels: ["#deploys", "#sample"]   # where the fake Slack's commands and buttons come from
     approvers: { users: [${BOB}] }
@@ -128,7 +129,7 @@ describe('synthetic checks as gates', { timeout: 180_000 }, () => {
     expect(detail).toContain(':white_check_mark: apply a code (browser) — 4 steps passed');
     await until(async () => watch.approvalCard(runId, 'production'), 'the approval card');
 
-    await click('approve_promotion', `${runId}|production`);
+    await click('approve_promotion', await watch.approveValue(runId, 'production'));
     const promoted = await watch.settled(runId, { status: 'passed' });
     expect(promoted.stages.find((s) => s.name === 'synthetics:production')).toMatchObject({ status: 'passed', summary: '1/1 passed' });
     expect(datadog.triggers().at(-1)?.body).toEqual({ tests: [{ public_id: 'pro-smk-001', startUrl: 'https://promo.example.com' }] });
@@ -169,7 +170,7 @@ describe('synthetic checks as gates', { timeout: 180_000 }, () => {
     datadog.tests['pro-smk-001']!.behaviour = { outcome: 'failed' };
     const runId = await push('p3', { 'www/app.js': "document.getElementById('apply').addEventListener('click', function () { document.getElementById('result').textContent = '10% off'; });\n" });
     await watch.settled(runId, { status: 'waiting' });
-    await click('approve_promotion', `${runId}|production`);
+    await click('approve_promotion', await watch.approveValue(runId, 'production'));
     const run = await watch.settled(runId, { status: 'failed' });
 
     expect(run.failure?.stage).toBe('synthetics:production');

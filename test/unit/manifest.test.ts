@@ -23,6 +23,7 @@ describe('manifest.yml', () => {
       'chat.postEphemeral': ['chat:write'],
       'users.lookupByEmail': ['users:read', 'users:read.email'],
       'usergroups.users.list': ['usergroups:read'],
+      'conversations.list': ['channels:read', 'groups:read'],
       'files.uploadV2': ['files:write'],
       'views.open': [],
     };

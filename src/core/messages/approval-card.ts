@@ -18,12 +18,23 @@ export type ApprovalCardInput = {
   votes?: { counted: readonly string[]; missing: string; needed: number };
 };
 
-/** `runId|environment`: what the buttons carry back. */
+/** `runId|environment`: which gate a card is about (its block id). */
 export const approvalKey = (runId: string, environment: string) => `${runId}|${environment}`;
 
-export function parseApprovalKey(value: string): { runId: string; environment: string } | undefined {
-  const [runId, environment, ...rest] = value.split('|');
-  return runId && environment && rest.length === 0 ? { runId, environment } : undefined;
+/**
+ * `runId|environment|digest|signature`: what the buttons carry back — the release the approver sees on the
+ * card, signed by slipway when the request was opened. Approve is honoured only when it verifies.
+ */
+export const signedApprovalKey = (approval: Pick<Approval, 'runId' | 'environment' | 'digest' | 'signature'>) =>
+  approval.signature ? `${approvalKey(approval.runId, approval.environment)}|${approval.digest}|${approval.signature}` : approvalKey(approval.runId, approval.environment);
+
+export type ApprovalKey = { runId: string; environment: string; digest?: string; signature?: string };
+
+export function parseApprovalKey(value: string): ApprovalKey | undefined {
+  const [runId, environment, digest, signature, ...rest] = value.split('|');
+  if (!runId || !environment || rest.length > 0) return undefined;
+  if (digest === undefined) return { runId, environment };
+  return digest && signature ? { runId, environment, digest, signature } : undefined;
 }
 
 const slackTime = (iso: string) => `<!date^${Math.floor(Date.parse(iso) / 1000)}^{date_short_pretty} at {time}|${iso}>`;
@@ -81,7 +92,8 @@ function outcome(approval: Approval): string {
 }
 
 function buttons(run: Run, approval: Approval): Block {
-  const value = approvalKey(run.id, approval.environment);
+  const block = approvalKey(run.id, approval.environment);
+  const value = signedApprovalKey(approval);
   const confirm = (title: string, text: string, yes: string) => ({
     title: { type: 'plain_text' as const, text: title },
     text: { type: 'mrkdwn' as const, text },
@@ -90,7 +102,7 @@ function buttons(run: Run, approval: Approval): Block {
   });
   return {
     type: 'actions',
-    block_id: `approval:${value}`,
+    block_id: `approval:${block}`,
     elements: [
       {
         type: 'button',

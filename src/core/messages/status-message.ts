@@ -55,6 +55,7 @@ const ACTION_ICON: Record<AuditEntry['action'], string> = {
   deploy: ':rocket:', approve: ':white_check_mark:', reject: ':no_entry:', rollback: ':rewind:', lock: ':lock:',
   unlock: ':unlock:', cancel: ':no_entry_sign:', expire: ':hourglass:', 'break-glass': ':rotating_light:', force: ':warning:',
   quarantine: ':biohazard_sign:', unquarantine: ':white_check_mark:', freeze: ':snowflake:', unfreeze: ':sunny:',
+  tamper: ':warning:',
 };
 
 export function historyMessage(service: string, environment: string | undefined, deployments: readonly Deployment[], audit: readonly AuditEntry[]): Message {

@@ -1,8 +1,8 @@
 import type { ServiceConfig } from '../../core/config-schema.js';
 import { type Admission, admit } from '../../core/deploy-conditions.js';
-import { activeFreeze, freezeWindows } from '../../core/freeze.js';
+import { freezeWindows, unbrokenFreeze } from '../../core/freeze.js';
 import type { ApprovalStore, FreezeStore, LockStore, PassStore, QuarantineStore } from '../../core/ports.js';
-import type { Run } from '../../core/run.js';
+import { type Run, slackTriggerOf } from '../../core/run.js';
 
 export type AdmissionDeps = {
   locks: LockStore;
@@ -29,9 +29,10 @@ export async function admission(deps: AdmissionDeps, run: Run, service: ServiceC
     service,
     environment,
     run,
-    actingFor: [run.triggeredBy.username, approval?.decidedBy, ...votes.map((v) => v.by)].filter((p): p is string => !!p),
+    // Slack ids from Slack-verified actions only: a push's username is whatever the pusher wrote in git.
+    actingFor: [slackTriggerOf(run), approval?.decidedBy, ...votes.map((v) => v.by)].filter((p): p is string => !!p),
     lock,
-    freeze: settings && activeFreeze(freezeWindows(settings.freezes, adHoc), deps.now()),
+    freeze: settings && unbrokenFreeze(run, environment, freezeWindows(settings.freezes, adHoc), deps.now()),
     passed,
     quarantine,
   });

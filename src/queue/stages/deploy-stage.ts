@@ -1,5 +1,6 @@
 import { replaceContainer } from '../../adapters/docker/run-container.js';
-import { stageEnvironment } from '../../core/run.js';
+import { grantAllows, TAMPERED_CAUSE } from '../../core/approval-grant.js';
+import { slackTriggerOf, stageEnvironment } from '../../core/run.js';
 import { admission } from './admission.js';
 import { deployTarget, environmentLeaseKey, newerRun } from './deploy-target.js';
 import type { DeployTarget, StageContext, StageOutcome } from './stage-context.js';
@@ -35,7 +36,24 @@ export async function deployStage(ctx: StageContext): Promise<StageOutcome> {
     const newest = await newerRun(ctx);
     if (newest) return { status: 'superseded', by: newest.id };
 
-    const result = await deployRelease(ctx, target, { ...release, sha: ctx.run.sha }, approver ?? ctx.run.triggeredBy.username ?? ctx.run.triggeredBy.name);
+    // Last check before the engine is touched: an environment that needs approval takes only the digest a
+    // person approved, as signed with slipway's key then. A run or request rewritten in Redis fails here.
+    const settings = ctx.service.environments.find((e) => e.name === environment);
+    if (settings?.requireApproval && !grantAllows(ctx.signingKey, ctx.run.id, ctx.run.grants, environment, release.digest)) {
+      await ctx.audit.record({
+        at: ctx.now().toISOString(),
+        service: ctx.run.service,
+        environment,
+        action: 'tamper',
+        by: 'slipway',
+        runId: ctx.run.id,
+        detail: `deploy refused: no valid approval for ${release.digest}`,
+      });
+      await ctx.log(`no valid approval signature for ${release.digest} in ${environment}`);
+      return { status: 'failed', cause: TAMPERED_CAUSE };
+    }
+    const by = approver ?? slackTriggerOf(ctx.run) ?? ctx.run.triggeredBy.name;
+    const result = await deployRelease(ctx, target, { ...release, sha: ctx.run.sha }, by);
     if (!result.ok) return { status: 'failed', cause: `${result.cause}; ${environment} stays on its previous release` };
     return { status: 'passed', summary: `${target.url} (${release.tag})` };
   } finally {
@@ -61,6 +79,7 @@ export async function deployRelease(
       name: target.container,
       image,
       port: target.port,
+      network: target.network,
       labels: {
         'slipway.service': ctx.run.service,
         'slipway.environment': target.environment,

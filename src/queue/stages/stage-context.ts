@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import type { Environment, ServiceConfig } from '../../core/config-schema.js';
+import type { Environment, NetworkMode, ServiceConfig } from '../../core/config-schema.js';
 import type {
   ApprovalStore, ArtifactStore, AuditLog, DeploymentStore, FreezeStore, Lease, LockStore, PassStore, PortStore, QuarantineStore, ReleaseStore, RunStore,
 } from '../../core/ports.js';
@@ -23,6 +23,8 @@ export type StageTools = {
   freezes: FreezeStore;
   /** Providers by kind; a kind with none configured (Datadog without keys) is absent. */
   synthetics: Partial<Record<CheckKind, SyntheticsProvider>>;
+  /** Verifies approval grants right before a deploy; never stored in Redis (see core/approval-grant.ts). */
+  signingKey: Buffer;
 };
 
 export type StageContext = StageTools & {
@@ -34,6 +36,8 @@ export type StageContext = StageTools & {
   sourceDir(): Promise<string>;
   /** How many commits of `branch` the checked-out commit lacks; undefined when there is no such branch. */
   commitsBehind(branch: string): Promise<number | undefined>;
+  /** Whether the checked-out commit is an ancestor of `of` (git ancestry); undefined when the repository lacks `of`. */
+  isAncestorOf(of: string): Promise<boolean | undefined>;
   /** Appends lines to this stage's log (secrets scrubbed). */
   log(...lines: string[]): Promise<void>;
   now(): Date;
@@ -60,6 +64,8 @@ export type DeployTarget = {
   healthPath: string;
   healthTimeoutSeconds: number;
   url: string;
+  /** How its container is networked (`bridge` unless the config says `host`). */
+  network: NetworkMode;
 };
 
 export function environmentConfig(service: ServiceConfig, name: string): Environment | undefined {
