@@ -7,12 +7,8 @@ import { RedisLease } from '../../src/adapters/store/redis-lease.js';
 import { RedisLogStore } from '../../src/adapters/store/redis-log-store.js';
 import { TAMPERED_CAUSE } from '../../src/core/approval-grant.js';
 import { environmentLeaseKey } from '../../src/queue/stages/deploy-target.js';
-import { FakeSlack } from '../fakes/fake-slack.js';
-import { removeContainersOf } from '../helpers/containers.js';
-import { RunWatch, served, until } from '../helpers/run-watch.js';
-import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
-import { slackUsers } from '../helpers/slack-users.js';
-import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
+import { served, until } from '../helpers/run-watch.js';
+import { type SlackStack, startSlackStack } from '../helpers/slack-stack.js';
 
 /**
  * Issue 14, point 3 (c): someone who can write slipway's Redis (its password leaked, or code that reached it)
@@ -43,58 +39,43 @@ services:
       - { name: production, port: ${PRODUCTION}, requireApproval: true, healthTimeoutSeconds: 5 }
 `;
 
-let repo: SampleRepo;
-let slack: FakeSlack;
-let slipway: TestSlipway;
+let stack: SlackStack;
 const docker = dockerClient(process.env.DOCKER_HOST);
-const watch = new RunWatch(() => slipway, () => slack);
-const users = slackUsers(() => slipway.url, () => slack, SIGNING_SECRET);
-const approve = (value: string) => users.answerTo(BOB, () => users.click('approve_promotion', value, BOB, 'deploys'));
+const approve = (value: string) => stack.users.answerTo(BOB, () => stack.users.click('approve_promotion', value, BOB, 'deploys'));
 
 beforeAll(async () => {
-  repo = await createSampleRepo();
-  slack = new FakeSlack({ token: TOKEN, users: { 'ann@example.com': 'U0ANN' } });
-  await slack.start();
-  slipway = await startTestSlipway({
-    config: config(repo.url),
-    env: { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url },
-    mode: 'all',
-  });
-  await repo.connect(`${slipway.url}/webhooks/gogs`, SECRETS.GOGS_WEBHOOK_SECRET);
+  stack = await startSlackStack({ service: SERVICE, config, token: TOKEN, signingSecret: SIGNING_SECRET });
 }, 60_000);
 
 afterAll(async () => {
-  await slipway?.stop();
-  await slack?.stop();
-  await removeContainersOf(SERVICE);
-  await repo?.remove();
+  await stack?.stop();
 });
 
 afterEach(() => {
-  expect(slack.unexpected).toEqual([]);
+  expect(stack.slack.unexpected).toEqual([]);
 });
 
 async function pushVersion(version: string): Promise<string> {
-  await repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);
-  const { runId } = await repo.push('main');
+  await stack.repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);
+  const { runId } = await stack.repo.push('main');
   if (!runId) throw new Error('the push started no run');
-  await watch.settled(runId, { status: 'waiting' });
+  await stack.watch.settled(runId, { status: 'waiting' });
   return runId;
 }
 
 /** The attacker: rewrites the run's release and the approval request in Redis, with nothing but a client. */
 async function rewriteDigest(runId: string, digest: string, { approval = true } = {}): Promise<void> {
-  const run = JSON.parse((await slipway.redis.get(keys.run(runId)))!) as { release: { digest: string } };
+  const run = JSON.parse((await stack.slipway.redis.get(keys.run(runId)))!) as { release: { digest: string } };
   run.release.digest = digest;
-  await slipway.redis.set(keys.run(runId), JSON.stringify(run));
+  await stack.slipway.redis.set(keys.run(runId), JSON.stringify(run));
   if (!approval) return;
-  const request = JSON.parse((await slipway.redis.get(keys.approval(runId, 'production')))!) as { digest: string };
+  const request = JSON.parse((await stack.slipway.redis.get(keys.approval(runId, 'production')))!) as { digest: string };
   request.digest = digest;
-  await slipway.redis.set(keys.approval(runId, 'production'), JSON.stringify(request));
+  await stack.slipway.redis.set(keys.approval(runId, 'production'), JSON.stringify(request));
 }
 
 const productionContainers = () => docker.listContainers({ all: true, filters: { label: [`slipway.service=${SERVICE}`, 'slipway.environment=production'] } });
-const tampering = async (runId: string) => (await new RedisAuditLog(slipway.redis).list(SERVICE, 'production', 50)).filter((e) => e.runId === runId && e.action === 'tamper');
+const tampering = async (runId: string) => (await new RedisAuditLog(stack.slipway.redis).list(SERVICE, 'production', 50)).filter((e) => e.runId === runId && e.action === 'tamper');
 
 describe('an approval bound to its release by a signature Redis does not hold', { timeout: 300_000 }, () => {
   let evilDigest: string;
@@ -102,11 +83,11 @@ describe('an approval bound to its release by a signature Redis does not hold', 
   it('refuses an Approve after the request and the run were rewritten to another image', async () => {
     // The "other image": an earlier release of the same service, in the registry, never approved.
     const older = await pushVersion('b1');
-    evilDigest = (await slipway.runs.get(older))!.release!.digest;
+    evilDigest = (await stack.slipway.runs.get(older))!.release!.digest;
     const runId = await pushVersion('b2');
-    const honest = (await slipway.runs.get(runId))!.release!.digest;
+    const honest = (await stack.slipway.runs.get(runId))!.release!.digest;
     expect(evilDigest).not.toBe(honest);
-    const value = await watch.approveValue(runId, 'production');
+    const value = await stack.watch.approveValue(runId, 'production');
     expect(value).toContain(honest);
 
     await rewriteDigest(runId, evilDigest);
@@ -117,31 +98,31 @@ describe('an approval bound to its release by a signature Redis does not hold', 
     // A card re-rendered from the rewritten request carries the old signature with the new digest: refused too.
     const [runPart, env, , signature] = value.split('|');
     expect(await approve([runPart, env, evilDigest, signature].join('|'))).toMatch(/^The release waiting at this gate is not the one this card was signed for/);
-    expect((await new RedisApprovalStore(slipway.redis).get(runId, 'production'))?.state).toBe('pending');
-    expect((await slipway.runs.get(runId))?.status).toBe('waiting');
+    expect((await new RedisApprovalStore(stack.slipway.redis).get(runId, 'production'))?.state).toBe('pending');
+    expect((await stack.slipway.runs.get(runId))?.status).toBe('waiting');
     expect(await tampering(runId)).toHaveLength(2);
     expect(await productionContainers()).toEqual([]);
   });
 
   it('refuses the deploy when the run is rewritten after the approval, before the deploy job runs', async () => {
     const runId = await pushVersion('b3');
-    const value = await watch.approveValue(runId, 'production');
+    const value = await stack.watch.approveValue(runId, 'production');
     // Hold the environment's deploy lease so the promotion parks before deploying; the attacker acts then.
-    const lease = new RedisLease(slipway.redis);
+    const lease = new RedisLease(stack.slipway.redis);
     const leaseKey = environmentLeaseKey(SERVICE, 'production');
     expect(await lease.acquire(leaseKey, 'test-holder', 300_000)).toBe(true);
     try {
-      await users.click('approve_promotion', value, BOB, 'deploys');
-      const logs = new RedisLogStore(slipway.redis);
+      await stack.users.click('approve_promotion', value, BOB, 'deploys');
+      const logs = new RedisLogStore(stack.slipway.redis);
       await until(async () => ((await logs.read(runId, 'deploy:production')).some((l) => l.includes('being deployed by another run')) ? true : undefined), 'the promotion to wait for the lease');
       // The job is parked (delayed) once its state is saved: from then on Redis is all it will read.
-      await until(async () => ((await slipway.queue.getDelayed()).some((j) => j.data.runId === runId) ? true : undefined), 'the promotion job to be delayed');
+      await until(async () => ((await stack.slipway.queue.getDelayed()).some((j) => j.data.runId === runId) ? true : undefined), 'the promotion job to be delayed');
       await rewriteDigest(runId, evilDigest, { approval: false });
     } finally {
       await lease.release(leaseKey, 'test-holder');
     }
 
-    const run = await watch.settled(runId, { status: 'failed' });
+    const run = await stack.watch.settled(runId, { status: 'failed' });
     expect(run.failure).toEqual({ stage: 'deploy:production', cause: TAMPERED_CAUSE });
     expect(await tampering(runId)).toEqual([expect.objectContaining({ by: 'slipway', detail: `deploy refused: no valid approval for ${evilDigest}` })]);
     expect(await productionContainers()).toEqual([]);
@@ -150,8 +131,8 @@ describe('an approval bound to its release by a signature Redis does not hold', 
 
   it('still promotes an untouched release with the card’s own button', async () => {
     const runId = await pushVersion('b4');
-    await users.click('approve_promotion', await watch.approveValue(runId, 'production'), BOB, 'deploys');
-    const run = await watch.settled(runId, { status: 'passed' });
+    await stack.users.click('approve_promotion', await stack.watch.approveValue(runId, 'production'), BOB, 'deploys');
+    const run = await stack.watch.settled(runId, { status: 'passed' });
     expect(run.grants?.map((g) => [g.environment, g.digest, g.by])).toEqual([['production', run.release!.digest, BOB]]);
     expect(await served(PRODUCTION)).toBe('b4');
   });

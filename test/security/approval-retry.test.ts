@@ -4,12 +4,8 @@ import { RedisAuditLog } from '../../src/adapters/store/redis-audit-log.js';
 import { keys } from '../../src/adapters/store/redis-keys.js';
 import { TAMPERED_CAUSE } from '../../src/core/approval-grant.js';
 import type { Run } from '../../src/core/run.js';
-import { FakeSlack } from '../fakes/fake-slack.js';
-import { removeContainersOf } from '../helpers/containers.js';
-import { RunWatch, served } from '../helpers/run-watch.js';
-import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
-import { slackUsers } from '../helpers/slack-users.js';
-import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
+import { served } from '../helpers/run-watch.js';
+import { type SlackStack, startSlackStack } from '../helpers/slack-stack.js';
 
 /**
  * Issue 14, point 3 (c), the retry path: a legitimately approved production deploy fails its health check and
@@ -41,48 +37,33 @@ services:
       - { name: production, port: ${PRODUCTION}, requireApproval: true, healthTimeoutSeconds: 5 }
 `;
 
-let repo: SampleRepo;
-let slack: FakeSlack;
-let slipway: TestSlipway;
+let stack: SlackStack;
 /** Something else on production's port: the release cannot bind it, and health checks get a 503. */
 let blocker: Server | undefined;
-const watch = new RunWatch(() => slipway, () => slack);
-const users = slackUsers(() => slipway.url, () => slack, SIGNING_SECRET);
 
 beforeAll(async () => {
-  repo = await createSampleRepo();
-  slack = new FakeSlack({ token: TOKEN, users: { 'ann@example.com': 'U0ANN' } });
-  await slack.start();
-  slipway = await startTestSlipway({
-    config: config(repo.url),
-    env: { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url },
-    mode: 'all',
-  });
-  await repo.connect(`${slipway.url}/webhooks/gogs`, SECRETS.GOGS_WEBHOOK_SECRET);
+  stack = await startSlackStack({ service: SERVICE, config, token: TOKEN, signingSecret: SIGNING_SECRET });
   blocker = createServer((_req, res) => res.writeHead(503).end('blocked\n'));
   await new Promise<void>((resolve) => blocker!.listen(PRODUCTION, '127.0.0.1', resolve));
 }, 60_000);
 
 afterAll(async () => {
   blocker?.close();
-  await slipway?.stop();
-  await slack?.stop();
-  await removeContainersOf(SERVICE);
-  await repo?.remove();
+  await stack?.stop();
 });
 
 afterEach(() => {
-  expect(slack.unexpected).toEqual([]);
+  expect(stack.slack.unexpected).toEqual([]);
 });
 
 /** A push approved by Bob whose production deploy fails its health check. */
 async function approvedButUnhealthy(version: string): Promise<Run> {
-  await repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);
-  const { runId } = await repo.push('main');
+  await stack.repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);
+  const { runId } = await stack.repo.push('main');
   if (!runId) throw new Error('the push started no run');
-  await watch.settled(runId, { status: 'waiting' });
-  await users.click('approve_promotion', await watch.approveValue(runId, 'production'), BOB, 'deploys');
-  const run = await watch.settled(runId, { status: 'failed' });
+  await stack.watch.settled(runId, { status: 'waiting' });
+  await stack.users.click('approve_promotion', await stack.watch.approveValue(runId, 'production'), BOB, 'deploys');
+  const run = await stack.watch.settled(runId, { status: 'failed' });
   expect(run.failure?.stage).toBe('deploy:production');
   expect(run.grants?.map((g) => [g.environment, g.digest, g.by])).toEqual([['production', run.release!.digest, BOB]]);
   return run;
@@ -90,7 +71,7 @@ async function approvedButUnhealthy(version: string): Promise<Run> {
 
 /** Presses "Re-run checks" on a failed run's alert; answers the new run's id. */
 async function rerun(runId: string): Promise<string> {
-  const answer = await users.answerTo(BOB, () => users.click('rerun_checks', runId, BOB, 'deploys'));
+  const answer = await stack.users.answerTo(BOB, () => stack.users.click('rerun_checks', runId, BOB, 'deploys'));
   const id = new RegExp(`^Re-running the checks of ${runId} as run (\\S+)\\.$`).exec(answer)?.[1];
   if (!id) throw new Error(`unexpected answer: ${answer}`);
   return id;
@@ -106,32 +87,32 @@ describe('re-running a failed approved production deploy', { timeout: 300_000 },
     expect(evil).not.toBe(tampered.release!.digest);
     // The attacker rewrites the failed run: its release and its grant now name t2's digest (which got through
     // staging and was approved, but for another run).
-    const stored = JSON.parse((await slipway.redis.get(keys.run(tampered.id)))!) as Run;
+    const stored = JSON.parse((await stack.slipway.redis.get(keys.run(tampered.id)))!) as Run;
     stored.release!.digest = evil;
     stored.grants = stored.grants!.map((g) => ({ ...g, digest: evil }));
-    await slipway.redis.set(keys.run(tampered.id), JSON.stringify(stored));
+    await stack.slipway.redis.set(keys.run(tampered.id), JSON.stringify(stored));
 
-    const retried = await watch.settled(await rerun(tampered.id), { status: 'failed' });
+    const retried = await stack.watch.settled(await rerun(tampered.id), { status: 'failed' });
     expect(retried.grants).toBeUndefined();
     expect(retried.failure).toEqual({ stage: 'deploy:production', cause: TAMPERED_CAUSE });
-    const audit = await new RedisAuditLog(slipway.redis).list(SERVICE, 'production', 50);
+    const audit = await new RedisAuditLog(stack.slipway.redis).list(SERVICE, 'production', 50);
     expect(audit.filter((e) => e.runId === retried.id && e.action === 'tamper')).toEqual([
       expect.objectContaining({ by: 'slipway', detail: `deploy refused: no valid approval for ${evil}` }),
     ]);
   });
 
   it('deploys the same approved digest when the environment is fixed, without asking again', async () => {
-    const failed = (await slipway.runs.listByService(SERVICE, 100)).find((r) => r.status === 'failed' && r.trigger === 'push' && r.id !== tampered.id)!;
+    const failed = (await stack.slipway.runs.listByService(SERVICE, 100)).find((r) => r.status === 'failed' && r.trigger === 'push' && r.id !== tampered.id)!;
     await new Promise<void>((resolve) => blocker!.close(() => resolve()));
     blocker = undefined;
 
     // Using an approval again is an approver's call: Ann, who may not approve production, is refused.
-    const runsBefore = (await slipway.runs.listByService(SERVICE, 100)).length;
-    const refusal = await users.answerTo('U0ANN', () => users.click('rerun_checks', failed.id, 'U0ANN', 'deploys'));
+    const runsBefore = (await stack.slipway.runs.listByService(SERVICE, 100)).length;
+    const refusal = await stack.users.answerTo('U0ANN', () => stack.users.click('rerun_checks', failed.id, 'U0ANN', 'deploys'));
     expect(refusal).toContain('only an approver there may ask for');
-    expect((await slipway.runs.listByService(SERVICE, 100)).length).toBe(runsBefore);
+    expect((await stack.slipway.runs.listByService(SERVICE, 100)).length).toBe(runsBefore);
 
-    const retried = await watch.settled(await rerun(failed.id), { status: 'passed' });
+    const retried = await stack.watch.settled(await rerun(failed.id), { status: 'passed' });
     expect(retried.stages.map((s) => s.name)).not.toContain('approval:production');
     expect(retried.release?.digest).toBe(failed.release!.digest);
     expect(retried.grants?.map((g) => [g.environment, g.digest, g.by, g.at])).toEqual([['production', failed.release!.digest, BOB, failed.grants![0]!.at]]);

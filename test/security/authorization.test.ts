@@ -6,14 +6,12 @@ import { RedisApprovalStore } from '../../src/adapters/store/redis-approval-stor
 import { RedisLease } from '../../src/adapters/store/redis-lease.js';
 import { RedisLogStore } from '../../src/adapters/store/redis-log-store.js';
 import { environmentLeaseKey } from '../../src/queue/stages/deploy-target.js';
-import { FakeSlack } from '../fakes/fake-slack.js';
 import { slashCommandBody } from '../fakes/slack-signer.js';
-import { removeContainersOf } from '../helpers/containers.js';
-import { RunWatch, served, until } from '../helpers/run-watch.js';
-import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
+import { served, until } from '../helpers/run-watch.js';
+import { type SlackStack, startSlackStack } from '../helpers/slack-stack.js';
 import { slackUsers } from '../helpers/slack-users.js';
 import { deliveryHeaders } from '../helpers/webhook-deliveries.js';
-import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
+import { SECRETS, startTestSlipway } from '../helpers/test-slipway.js';
 
 /**
  * Issue 14, point 6: every command and button checks where it comes from (the channel, by id) and who asks
@@ -46,43 +44,28 @@ services:
 `;
 const REFUSAL = `${SERVICE} takes commands and buttons only in #deploys: use that channel.`;
 
-let repo: SampleRepo;
-let slack: FakeSlack;
-let slipway: TestSlipway;
-const watch = new RunWatch(() => slipway, () => slack);
-const users = slackUsers(() => slipway.url, () => slack, SIGNING_SECRET);
-const command = async (name: string, text: string, userId: string, channel = 'deploys') => String((await users.command(name, text, userId, channel)).json?.text);
-const approveIn = async (runId: string, userId: string, channel = 'deploys') => users.click('approve_promotion', await watch.approveValue(runId, 'production'), userId, channel);
+let stack: SlackStack;
+const command = async (name: string, text: string, userId: string, channel = 'deploys') => String((await stack.users.command(name, text, userId, channel)).json?.text);
+const approveIn = async (runId: string, userId: string, channel = 'deploys') => stack.users.click('approve_promotion', await stack.watch.approveValue(runId, 'production'), userId, channel);
 const startedRun = (text: string) => /Started run `([^`]+)`/.exec(text)?.[1];
 
 beforeAll(async () => {
-  repo = await createSampleRepo();
-  slack = new FakeSlack({ token: TOKEN, users: { 'ann@example.com': ANN } });
-  await slack.start();
-  slipway = await startTestSlipway({
-    config: config(repo.url),
-    env: { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url },
-    mode: 'all',
-  });
-  await repo.connect(`${slipway.url}/webhooks/gogs`, SECRETS.GOGS_WEBHOOK_SECRET);
+  stack = await startSlackStack({ service: SERVICE, config, token: TOKEN, signingSecret: SIGNING_SECRET, slackUsers: { 'ann@example.com': ANN } });
 }, 60_000);
 
 afterAll(async () => {
-  await slipway?.stop();
-  await slack?.stop();
-  await removeContainersOf(SERVICE);
-  await repo?.remove();
+  await stack?.stop();
 });
 
 afterEach(() => {
-  expect(slack.unexpected).toEqual([]);
+  expect(stack.slack.unexpected).toEqual([]);
 });
 
 async function pushVersion(version: string): Promise<string> {
-  await repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);
-  const { runId } = await repo.push('main');
+  await stack.repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);
+  const { runId } = await stack.repo.push('main');
   if (!runId) throw new Error('the push started no run');
-  await watch.settled(runId, { status: 'waiting' });
+  await stack.watch.settled(runId, { status: 'waiting' });
   return runId;
 }
 
@@ -90,7 +73,7 @@ describe('authorization of commands and buttons', { timeout: 300_000 }, () => {
   it('promotes an honest push with an approver’s click (production’s release for the tests below)', async () => {
     const runId = await pushVersion('a1');
     await approveIn(runId, BOB);
-    await watch.settled(runId, { status: 'passed' });
+    await stack.watch.settled(runId, { status: 'passed' });
     expect(await served(PRODUCTION)).toBe('a1');
   });
 
@@ -99,11 +82,11 @@ describe('authorization of commands and buttons', { timeout: 300_000 }, () => {
 
     expect(await command('/cancel', runId, BOB, 'random')).toBe(REFUSAL);
     expect(await command('/cancel', runId, EVE)).toBe(`Only whoever started run ${runId} or an approver of ${SERVICE} can cancel it.`);
-    expect((await slipway.runs.get(runId))?.status).toBe('waiting');
-    expect((await new RedisApprovalStore(slipway.redis).get(runId, 'production'))?.state).toBe('pending');
+    expect((await stack.slipway.runs.get(runId))?.status).toBe('waiting');
+    expect((await new RedisApprovalStore(stack.slipway.redis).get(runId, 'production'))?.state).toBe('pending');
 
     expect(await command('/cancel', runId, BOB)).toBe(`Cancelled run ${runId} at its approval gate.`);
-    expect((await slipway.runs.get(runId))?.status).toBe('cancelled');
+    expect((await stack.slipway.runs.get(runId))?.status).toBe('cancelled');
   });
 
   it('/deploy!: refused to a non-approver with or without a freeze in force; an approver may force', async () => {
@@ -112,11 +95,11 @@ describe('authorization of commands and buttons', { timeout: 300_000 }, () => {
     expect(await command('/freeze', 'staging for 1h reason: incident', BOB)).toMatch(/^:snowflake: <@U0BOB> froze secauthz staging until /);
     expect(await command('/deploy!', 'main to staging reason: payments are down', ANN)).toBe('Only an approver of staging can break its freeze. Nothing was started.');
     expect(await command('/unfreeze', 'staging', BOB)).toMatch(/^:sunny: <@U0BOB> lifted the freeze/);
-    expect((await slipway.runs.listByService(SERVICE, 100)).filter((r) => r.trigger === 'deploy')).toEqual([]);
+    expect((await stack.slipway.runs.listByService(SERVICE, 100)).filter((r) => r.trigger === 'deploy')).toEqual([]);
 
     const forced = await command('/deploy!', 'main to staging reason: bisecting', CAROL);
     expect(forced).toMatch(/^:rotating_light: <@U0CAROL> forced a deploy past the outdated-branch guard\. Reason: bisecting\. Started run `/);
-    const run = await watch.settled(startedRun(forced)!, { status: 'passed' });
+    const run = await stack.watch.settled(startedRun(forced)!, { status: 'passed' });
     expect(run.override).toEqual({ by: CAROL, reason: 'bisecting' });
   });
 
@@ -125,25 +108,25 @@ describe('authorization of commands and buttons', { timeout: 300_000 }, () => {
     const forced = await command('/deploy!', 'main to production reason: checkout is down', CAROL);
     expect(forced).toMatch(/^:rotating_light: <@U0CAROL> is breaking the freeze \(production is frozen until .*: incident\)/);
     const runId = startedRun(forced)!;
-    await watch.settled(runId, { status: 'waiting' });
+    await stack.watch.settled(runId, { status: 'waiting' });
 
     // Hold production's deploy lease so the promotion parks before its deploy; the new freeze comes then.
-    const lease = new RedisLease(slipway.redis);
+    const lease = new RedisLease(stack.slipway.redis);
     const leaseKey = environmentLeaseKey(SERVICE, 'production');
     expect(await lease.acquire(leaseKey, 'test-holder', 300_000)).toBe(true);
     try {
-      expect(await users.answerTo(BOB, () => approveIn(runId, BOB))).toMatch(/^Your approval counts\. Still needed: /);
+      expect(await stack.users.answerTo(BOB, () => approveIn(runId, BOB))).toMatch(/^Your approval counts\. Still needed: /);
       await approveIn(runId, DAN); // breaking glass asks one approver more than usual: this one decides
-      const logs = new RedisLogStore(slipway.redis);
+      const logs = new RedisLogStore(stack.slipway.redis);
       await until(async () => ((await logs.read(runId, 'deploy:production')).some((l) => l.includes('being deployed by another run')) ? true : undefined), 'the promotion to wait for the lease');
-      await until(async () => ((await slipway.queue.getDelayed()).some((j) => j.data.runId === runId) ? true : undefined), 'the promotion job to be delayed');
+      await until(async () => ((await stack.slipway.queue.getDelayed()).some((j) => j.data.runId === runId) ? true : undefined), 'the promotion job to be delayed');
       // Another freeze (another window) is declared after the break glass and after the approvals.
       expect(await command('/freeze', 'production for 2h reason: second incident', BOB)).toMatch(/^:snowflake: /);
     } finally {
       await lease.release(leaseKey, 'test-holder');
     }
 
-    const run = await watch.settled(runId, { status: 'failed' });
+    const run = await stack.watch.settled(runId, { status: 'failed' });
     expect(run.failure?.stage).toBe('deploy:production');
     expect(run.failure?.cause).toMatch(/^production is frozen until .*: second incident\. An approver can break glass: .*; nothing was deployed$/);
     expect(await served(PRODUCTION)).toBe('a1');
@@ -155,36 +138,36 @@ describe('authorization of commands and buttons', { timeout: 300_000 }, () => {
     const before = await served(STAGING);
 
     // The push reaches slipway only through the attacker's own delivery, signed with the repository's secret.
-    await rm(join(repo.dir, 'sample.git', 'hooks', 'post-receive'));
-    const beforeSha = await repo.head();
-    const sha = await repo.commit({ 'www/version': 'a3\n' }, 'Version a3');
-    await repo.push('main');
-    await repo.connect(`${slipway.url}/webhooks/gogs`, SECRETS.GOGS_WEBHOOK_SECRET);
+    await rm(join(stack.repo.dir, 'sample.git', 'hooks', 'post-receive'));
+    const beforeSha = await stack.repo.head();
+    const sha = await stack.repo.commit({ 'www/version': 'a3\n' }, 'Version a3');
+    await stack.repo.push('main');
+    await stack.repo.connect(`${stack.slipway.url}/webhooks/gogs`, SECRETS.GOGS_WEBHOOK_SECRET);
     const locker = { id: 7, login: LOCKER, username: LOCKER, full_name: LOCKER, name: LOCKER, email: 'locker@example.com' };
     const body = JSON.stringify({
       ref: 'refs/heads/main',
       before: beforeSha,
       after: sha,
-      compare_url: `${repo.url}/compare/${beforeSha}...${sha}`,
-      commits: [{ id: sha, message: 'Version a3', url: `${repo.url}/commit/${sha}`, author: { name: LOCKER, email: 'locker@example.com', username: LOCKER } }],
-      repository: { id: 1, name: 'sample', full_name: 'acme/sample', html_url: repo.url, ssh_url: repo.url, clone_url: repo.url, default_branch: 'main' },
+      compare_url: `${stack.repo.url}/compare/${beforeSha}...${sha}`,
+      commits: [{ id: sha, message: 'Version a3', url: `${stack.repo.url}/commit/${sha}`, author: { name: LOCKER, email: 'locker@example.com', username: LOCKER } }],
+      repository: { id: 1, name: 'sample', full_name: 'acme/sample', html_url: stack.repo.url, ssh_url: stack.repo.url, clone_url: stack.repo.url, default_branch: 'main' },
       pusher: locker,
       sender: locker,
     });
-    const res = await fetch(`${slipway.url}/webhooks/gogs`, { method: 'POST', body, headers: deliveryHeaders('gogs', body, SECRETS.GOGS_WEBHOOK_SECRET, { deliveryId: randomUUID() }) });
+    const res = await fetch(`${stack.slipway.url}/webhooks/gogs`, { method: 'POST', body, headers: deliveryHeaders('gogs', body, SECRETS.GOGS_WEBHOOK_SECRET, { deliveryId: randomUUID() }) });
     const answer = await res.text();
     expect(res.ok, answer).toBe(true);
     const pushed = /"runId":"([^"]+)"/.exec(answer)?.[1];
     expect(pushed).toBeDefined();
 
-    const refused = await watch.settled(pushed!, { status: 'failed' });
+    const refused = await stack.watch.settled(pushed!, { status: 'failed' });
     expect(refused.failure).toEqual({ stage: 'deploy:staging', cause: `staging is locked by <@${LOCKER}>: load test; nothing was deployed` });
     expect(await served(STAGING)).toBe(before);
 
     // The holder himself, through Slack: allowed.
     const started = startedRun(await command('/deploy', 'main', LOCKER));
     expect(started).toBeDefined();
-    const deployed = await watch.settled(started!, { status: 'waiting' });
+    const deployed = await stack.watch.settled(started!, { status: 'waiting' });
     expect(deployed.stages.find((s) => s.name === 'deploy:staging')?.status).toBe('passed');
     expect(await served(STAGING)).toBe('a3');
     expect(await command('/unlock', 'staging', LOCKER)).toMatch(/^:unlock: <@U0LOCKER> unlocked secauthz staging\./);
@@ -192,7 +175,7 @@ describe('authorization of commands and buttons', { timeout: 300_000 }, () => {
 
   it('tells channels apart by id: a configured channel’s name with another channel’s id is refused', async () => {
     const typed = (channelId: string, channelName: string) =>
-      users.post(slashCommandBody('/deploy', 'why production', { user_id: BOB, user_name: 'bob', channel_id: channelId, channel_name: channelName }));
+      stack.users.post(slashCommandBody('/deploy', 'why production', { user_id: BOB, user_name: 'bob', channel_id: channelId, channel_name: channelName }));
     expect((await typed('C0RANDOM', 'deploys')).json?.text).toBe(REFUSAL);
     expect((await typed('C0FORGED', 'deploys')).json?.text).toBe(REFUSAL);
     expect((await typed('C0DEPLOYS', 'deploys')).json?.text).not.toBe(REFUSAL);
@@ -200,20 +183,20 @@ describe('authorization of commands and buttons', { timeout: 300_000 }, () => {
     expect((await typed('C0DEPLOYS', 'old-name')).json?.text).not.toBe(REFUSAL);
 
     // Buttons too: an Approve from a channel that only calls itself #deploys.
-    const waiting = (await slipway.runs.listByService(SERVICE, 100)).find((r) => r.status === 'waiting')!;
-    const value = await watch.approveValue(waiting.id, 'production');
-    expect(await users.answerTo(BOB, () => users.click('approve_promotion', value, BOB, 'random'))).toBe(REFUSAL);
-    expect((await new RedisApprovalStore(slipway.redis).get(waiting.id, 'production'))?.state).toBe('pending');
+    const waiting = (await stack.slipway.runs.listByService(SERVICE, 100)).find((r) => r.status === 'waiting')!;
+    const value = await stack.watch.approveValue(waiting.id, 'production');
+    expect(await stack.users.answerTo(BOB, () => stack.users.click('approve_promotion', value, BOB, 'random'))).toBe(REFUSAL);
+    expect((await new RedisApprovalStore(stack.slipway.redis).get(waiting.id, 'production'))?.state).toBe('pending');
   });
 
   it('refuses commands from a configured #name Slack does not list, and tells the operator which', async () => {
     const hidden = await startTestSlipway({
-      config: config(repo.url).replace('"#deploys"', '"#hidden-ops"'),
-      env: { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url },
+      config: config(stack.repo.url).replace('"#deploys"', '"#hidden-ops"'),
+      env: { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: stack.slack.url },
     });
     try {
       const body = slashCommandBody('/deploy', 'why production', { user_id: BOB, user_name: 'bob', channel_id: 'C0HIDDENOPS', channel_name: 'hidden-ops' });
-      const hiddenUsers = slackUsers(() => hidden.url, () => slack, SIGNING_SECRET);
+      const hiddenUsers = slackUsers(() => hidden.url, () => stack.slack, SIGNING_SECRET);
       expect((await hiddenUsers.post(body)).json?.text).toBe(`${SERVICE} takes commands and buttons only in #hidden-ops: use that channel.`);
       const warned = await until(async () => hidden.logs.find((l) => l.channel === '#hidden-ops'), 'the log line naming #hidden-ops');
       expect(warned).toMatchObject({ level: 40, msg: expect.stringContaining('commands and buttons from it are refused') });

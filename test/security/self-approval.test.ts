@@ -4,12 +4,8 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dockerClient } from '../../src/adapters/docker/docker-client.js';
 import { RedisApprovalStore } from '../../src/adapters/store/redis-approval-store.js';
-import { FakeSlack } from '../fakes/fake-slack.js';
-import { removeContainersOf } from '../helpers/containers.js';
-import { RunWatch, served } from '../helpers/run-watch.js';
-import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
-import { slackUsers } from '../helpers/slack-users.js';
-import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
+import { served } from '../helpers/run-watch.js';
+import { type SlackStack, startSlackStack } from '../helpers/slack-stack.js';
 
 /**
  * Issue 14, point 4: Carol, an approver, commits with her GitHub noreply address, which Slack does not know
@@ -43,83 +39,68 @@ services:
       - { name: production, port: ${PRODUCTION}, requireApproval: true, healthTimeoutSeconds: 5 }
 `;
 
-let repo: SampleRepo;
-let slack: FakeSlack;
-let slipway: TestSlipway | undefined;
+let stack: SlackStack;
 const docker = dockerClient(process.env.DOCKER_HOST);
-const watch = new RunWatch(() => slipway!, () => slack);
-const users = slackUsers(() => slipway!.url, () => slack, SIGNING_SECRET);
 const approve = async (runId: string, userId: string) =>
-  users.answerTo(userId, async () => users.click('approve_promotion', await watch.approveValue(runId, 'production'), userId, 'deploys'));
+  stack.users.answerTo(userId, async () => stack.users.click('approve_promotion', await stack.watch.approveValue(runId, 'production'), userId, 'deploys'));
 const productionContainers = () => docker.listContainers({ all: true, filters: { label: [`slipway.service=${SERVICE}`, 'slipway.environment=production'] } });
-
-async function startSlipway(people = ''): Promise<void> {
-  await slipway?.stop();
-  await removeContainersOf(SERVICE);
-  slipway = await startTestSlipway({
-    config: config(repo.url, people),
-    env: { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url },
-    mode: 'all',
-  });
-  await repo.connect(`${slipway.url}/webhooks/gogs`, SECRETS.GOGS_WEBHOOK_SECRET);
-}
 
 /** Carol's commit, made with her noreply address; the sample repo's hook sends it as Ann's push. */
 async function carolsChange(version: string): Promise<string> {
-  const git = (...args: string[]) => promisify(execFile)('git', args, { cwd: join(repo.dir, 'work') });
+  const git = (...args: string[]) => promisify(execFile)('git', args, { cwd: join(stack.repo.dir, 'work') });
   await git('config', 'user.name', 'Carol Example');
   await git('config', 'user.email', NOREPLY);
-  await repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);
-  const { runId } = await repo.push('main');
+  await stack.repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);
+  const { runId } = await stack.repo.push('main');
   if (!runId) throw new Error('the push started no run');
-  await watch.settled(runId, { status: 'waiting' });
+  await stack.watch.settled(runId, { status: 'waiting' });
   return runId;
 }
 
 beforeAll(async () => {
-  repo = await createSampleRepo();
   // Slack knows Ann (the pusher) and Carol's work address, not her noreply one.
-  slack = new FakeSlack({ token: TOKEN, users: { 'ann@example.com': 'U0ANN', 'carol@example.com': CAROL } });
-  await slack.start();
+  stack = await startSlackStack({
+    service: SERVICE,
+    config,
+    token: TOKEN,
+    signingSecret: SIGNING_SECRET,
+    slackUsers: { 'ann@example.com': 'U0ANN', 'carol@example.com': CAROL },
+  });
 }, 60_000);
 
 afterAll(async () => {
-  await slipway?.stop();
-  await slack?.stop();
-  await removeContainersOf(SERVICE);
-  await repo?.remove();
+  await stack?.stop();
 });
 
 afterEach(() => {
-  expect(slack.unexpected).toEqual([]);
+  expect(stack.slack.unexpected).toEqual([]);
 });
 
 const UNIDENTIFIED = `slipway cannot tell who Carol Example <${NOREPLY}> is in Slack, so it cannot tell that this is not your own change: nothing was approved. An operator can add them under people: in slipway.yml (their Slack id with this e-mail or git username).`;
 
 describe('self-approval when Slack does not know the author', { timeout: 300_000 }, () => {
   it('fails closed: the author cannot approve her own change, and neither can anyone while she is unidentified', async () => {
-    await startSlipway();
     const runId = await carolsChange('s1');
 
     expect(await approve(runId, CAROL)).toBe(UNIDENTIFIED);
-    expect(slack.callsOf('users.lookupByEmail').map((c) => c.args.email)).toContain(NOREPLY);
+    expect(stack.slack.callsOf('users.lookupByEmail').map((c) => c.args.email)).toContain(NOREPLY);
     // Any approver might be the author as far as slipway can tell: Bob is refused the same way.
     expect(await approve(runId, BOB)).toBe(UNIDENTIFIED);
-    expect((await new RedisApprovalStore(slipway!.redis).get(runId, 'production'))?.state).toBe('pending');
-    expect((await slipway!.runs.get(runId))?.status).toBe('waiting');
+    expect((await new RedisApprovalStore(stack.slipway.redis).get(runId, 'production'))?.state).toBe('pending');
+    expect((await stack.slipway.runs.get(runId))?.status).toBe('waiting');
     expect(await productionContainers()).toEqual([]);
   });
 
   it('with people: naming the noreply address, refuses the author as herself and lets another approver promote', async () => {
-    await startSlipway(`people: { ${CAROL}: { emails: ["${NOREPLY.toUpperCase()}"] } }`);
+    await stack.restart((repoUrl) => config(repoUrl, `people: { ${CAROL}: { emails: ["${NOREPLY.toUpperCase()}"] } }`));
     const runId = await carolsChange('s2');
 
     expect(await approve(runId, CAROL)).toBe('You cannot approve your own change: ask another approver.');
-    expect((await new RedisApprovalStore(slipway!.redis).get(runId, 'production'))?.state).toBe('pending');
+    expect((await new RedisApprovalStore(stack.slipway.redis).get(runId, 'production'))?.state).toBe('pending');
     expect(await productionContainers()).toEqual([]);
 
-    await users.click('approve_promotion', await watch.approveValue(runId, 'production'), BOB, 'deploys');
-    const run = await watch.settled(runId, { status: 'passed' });
+    await stack.users.click('approve_promotion', await stack.watch.approveValue(runId, 'production'), BOB, 'deploys');
+    const run = await stack.watch.settled(runId, { status: 'passed' });
     expect(run.stages.find((s) => s.name === 'approval:production')?.summary).toBe(`approved by <@${BOB}>`);
     expect(await served(PRODUCTION)).toBe('s2');
   });
