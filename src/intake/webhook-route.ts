@@ -100,7 +100,9 @@ export function webhookRoute(deps: WebhookRouteDeps) {
       replyJson(res, 503, { error: 'slipway could not store this push (its Redis is unreachable); redeliver it once slipway is ready' });
       return;
     }
-    log.info({ deliveryId: event.deliveryId, ref: event.ref, sha: event.after, ...answer.body }, 'webhook accepted');
+    const fields = { deliveryId: event.deliveryId, ref: event.ref, sha: event.after, ...answer.body };
+    if (answer.status === 422) log.warn(fields, 'webhook refused: slipway will not build this push');
+    else log.info(fields, 'webhook accepted');
     replyJson(res, answer.status, answer.body);
   }
 }
