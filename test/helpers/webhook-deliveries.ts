@@ -51,38 +51,70 @@ export function pushPayload(host: GitHost, { repoUrl, ref = 'refs/heads/main', a
     else p.commits[0].id = sha;
     return p;
   }
+  const repository = { full_name: fullNameOf(repoUrl), clone_url: repoUrl, html_url: repoUrl.replace(/\.git$/, ''), ssh_url: repoUrl };
+  if (deleted) {
+    // Gogs and Gitea send a deletion as a `delete` event naming the branch by its short name, with no shas.
+    const p = fixture(host === 'gitea' ? 'gitea-delete.json' : 'gogs-delete.json');
+    const tag = ref.startsWith('refs/tags/');
+    Object.assign(p, { ref: ref.replace(/^refs\/(heads|tags)\//, ''), ref_type: tag ? 'tag' : 'branch' });
+    Object.assign(p.repository, repository);
+    return p;
+  }
   const p = fixture(host === 'gitea' ? 'gitea-push.json' : 'gogs-push.json');
   Object.assign(p, { ref, after: sha });
-  Object.assign(p.repository, { full_name: fullNameOf(repoUrl), clone_url: repoUrl, html_url: repoUrl.replace(/\.git$/, ''), ssh_url: repoUrl });
-  if (deleted) Object.assign(p, { commits: [], head_commit: null });
-  else {
-    p.commits[0].id = sha;
-    if (p.head_commit) p.head_commit.id = sha;
-  }
+  Object.assign(p.repository, repository);
+  p.commits[0].id = sha;
+  if (p.head_commit) p.head_commit.id = sha;
   return p;
+}
+
+/** The event header a host sends with `payload`: Gogs and Gitea name a deletion `delete`, the rest a push. */
+export function eventOf(host: GitHost, payload: unknown): string {
+  if (host === 'gitlab') return 'Push Hook';
+  const deletion = (host === 'gogs' || host === 'gitea') && typeof payload === 'object' && payload !== null && 'ref_type' in payload;
+  return deletion ? 'delete' : 'push';
+}
+
+function eventOfBody(host: GitHost, body: string): string {
+  try {
+    return eventOf(host, JSON.parse(body));
+  } catch {
+    return eventOf(host, undefined);
+  }
+}
+
+/**
+ * A GitHub delivery with content type `application/x-www-form-urlencoded`, as GitHub sends it when a webhook
+ * is set so: the JSON in a `payload` field, the signature over the form body as sent.
+ */
+export function githubFormDelivery(payload: unknown, secret: string, options: { deliveryId?: string; event?: string } = {}) {
+  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  const headers = { ...deliveryHeaders('github', body, secret, options), 'content-type': 'application/x-www-form-urlencoded' };
+  return { body, headers };
 }
 
 /** Headers a host sends with a delivery, signed with `secret` the host's way. */
 export function deliveryHeaders(host: GitHost, body: string, secret: string, { event, deliveryId = randomUUID() }: { event?: string; deliveryId?: string } = {}) {
   const hex = createHmac('sha256', secret).update(body).digest('hex');
   const json = { 'content-type': 'application/json' };
+  event ??= eventOfBody(host, body);
   switch (host) {
     case 'github':
-      return { ...json, 'x-github-event': event ?? 'push', 'x-github-delivery': deliveryId, 'x-hub-signature-256': `sha256=${hex}` };
+      return { ...json, 'x-github-event': event, 'x-github-delivery': deliveryId, 'x-hub-signature-256': `sha256=${hex}` };
     case 'gogs':
-      return { ...json, 'x-gogs-event': event ?? 'push', 'x-gogs-delivery': deliveryId, 'x-gogs-signature': hex };
+      return { ...json, 'x-gogs-event': event, 'x-gogs-delivery': deliveryId, 'x-gogs-signature': hex };
     case 'gitea':
       return {
         ...json,
-        'x-gitea-event': event ?? 'push',
+        'x-gitea-event': event,
         'x-gitea-delivery': deliveryId,
         'x-gitea-signature': hex,
-        'x-gogs-event': event ?? 'push',
+        'x-gogs-event': event,
         'x-gogs-delivery': deliveryId,
         'x-gogs-signature': hex,
         'x-hub-signature-256': `sha256=${hex}`,
       };
     case 'gitlab':
-      return { ...json, 'x-gitlab-event': event ?? 'Push Hook', 'x-gitlab-event-uuid': deliveryId, 'x-gitlab-token': secret };
+      return { ...json, 'x-gitlab-event': event, 'x-gitlab-event-uuid': deliveryId, 'x-gitlab-token': secret };
   }
 }

@@ -32,7 +32,7 @@ export interface GitHostWebhook {
 }
 
 /** What tells one git host's webhooks apart; `defineGitHost` runs the steps they share in one order. */
-export type GitHostSpec<Payload> = {
+export type GitHostSpec<Payload, Deletion = never> = {
   host: GitHost;
   secretName: string;
   signatureHeader: string;
@@ -46,6 +46,24 @@ export type GitHostSpec<Payload> = {
   deliveryId(request: WebhookRequest): string | undefined;
   payload: z.ZodType<Payload>;
   normalize(payload: Payload, deliveryId: string): PushEvent;
+  /**
+   * The event a host sends when a branch is deleted, where that is not a push with an all-zero `after`
+   * (Gogs and Gitea send `delete`). Verified and deduplicated like a push.
+   */
+  deleteEvent?: GitHostEvent<Deletion>;
+};
+
+/** One more event a host sends beside pushes: its name, its payload, and the push it amounts to. */
+export type GitHostEvent<Payload> = {
+  name: string;
+  payload: z.ZodType<Payload>;
+  /** The push event it amounts to, or why this delivery is not used (a deleted tag, say). */
+  normalize(payload: Payload, deliveryId: string): PushEvent | { ignored: string };
+};
+
+type EventHandler = {
+  payload: z.ZodType<unknown>;
+  normalize(payload: unknown, deliveryId: string): PushEvent | { ignored: string };
 };
 
 export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -53,7 +71,12 @@ export function header(headers: IncomingHttpHeaders, name: string): string | und
   return Array.isArray(value) ? value[0] : value;
 }
 
-export function defineGitHost<Payload>(spec: GitHostSpec<Payload>): GitHostWebhook {
+export function defineGitHost<Payload, Deletion = never>(spec: GitHostSpec<Payload, Deletion>): GitHostWebhook {
+  const handlers = new Map<string, EventHandler>([
+    [spec.pushEvent, { payload: spec.payload, normalize: (payload, id) => spec.normalize(payload as Payload, id) }],
+  ]);
+  const deletion = spec.deleteEvent;
+  if (deletion) handlers.set(deletion.name, { payload: deletion.payload, normalize: (payload, id) => deletion.normalize(payload as Deletion, id) });
   return {
     host: spec.host,
     secretName: spec.secretName,
@@ -74,22 +97,21 @@ export function defineGitHost<Payload>(spec: GitHostSpec<Payload>): GitHostWebho
       }
       const eventName = header(request.headers, spec.eventHeader);
       if (!eventName) return { kind: 'rejected', status: 400, reason: `missing ${spec.eventHeader} header` };
-      if (eventName !== spec.pushEvent) return { kind: 'ignored', reason: `${eventName} events are not used` };
+      const handler = handlers.get(eventName);
+      if (!handler) return { kind: 'ignored', reason: `${eventName} events are not used` };
       const deliveryId = spec.deliveryId(request);
       if (!deliveryId) return { kind: 'rejected', status: 400, reason: 'missing delivery id header' };
 
-      let json: unknown;
-      try {
-        json = JSON.parse(request.body.toString('utf8'));
-      } catch (error) {
-        return { kind: 'rejected', status: 400, reason: `body is not JSON: ${(error as Error).message}` };
-      }
-      const parsed = spec.payload.safeParse(json);
+      const json = bodyJson(request);
+      if ('kind' in json) return json;
+      const parsed = handler.payload.safeParse(json.value);
       if (!parsed.success) {
         const problems = formatIssues(parsed.error.issues, 'body');
-        return { kind: 'rejected', status: 400, reason: `not a ${spec.host} push payload: ${problems.slice(0, 5).join('; ')}` };
+        return { kind: 'rejected', status: 400, reason: `not a ${spec.host} ${eventName} payload: ${problems.slice(0, 5).join('; ')}` };
       }
-      return { kind: 'push', event: spec.normalize(parsed.data, deliveryId), signedWith };
+      const event = handler.normalize(parsed.data, deliveryId);
+      if ('ignored' in event) return { kind: 'ignored', reason: event.ignored };
+      return { kind: 'push', event, signedWith };
     },
   };
 
@@ -100,5 +122,27 @@ export function defineGitHost<Payload>(spec: GitHostSpec<Payload>): GitHostWebho
       return { kind: 'rejected', status: 401, reason: `${spec.signatureHeader} is malformed: ${spec.host} sends ${spec.signatureLooksLike}` };
     }
     return undefined;
+  }
+}
+
+/**
+ * The JSON a delivery carries. A host may be set to send `application/x-www-form-urlencoded` instead (GitHub,
+ * Gogs and Gitea offer it): the JSON is then the `payload` field. Decoded only after the signature, which is
+ * over the raw form body, has been checked.
+ */
+function bodyJson(request: WebhookRequest): { value: unknown } | WebhookRejection {
+  const contentType = header(request.headers, 'content-type')?.split(';')[0]?.trim().toLowerCase();
+  let text = request.body.toString('utf8');
+  if (contentType === 'application/x-www-form-urlencoded') {
+    const payload = new URLSearchParams(text).get('payload');
+    if (payload === null) {
+      return { kind: 'rejected', status: 400, reason: 'form-encoded body has no payload field: set the webhook to send JSON, or its payload as the "payload" field' };
+    }
+    text = payload;
+  }
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return { kind: 'rejected', status: 400, reason: `body is not JSON: ${(error as Error).message}` };
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { changedFiles, listsEveryCommit } from '../../core/changed-files.js';
 import { ZERO_SHA } from '../../core/push-event.js';
 import { defineGitHost, header } from './git-host-webhook.js';
 import { hexHmacMatches } from './hmac.js';
@@ -9,6 +10,7 @@ const GithubPush = z.object({
   before: sha,
   after: sha,
   deleted: z.boolean().optional(),
+  forced: z.boolean().optional(),
   repository: z.object({
     full_name: z.string(),
     clone_url: z.string(),
@@ -52,6 +54,8 @@ export const githubWebhook = defineGitHost({
       deleted: push.deleted ?? push.after === ZERO_SHA,
       commits: toCommits(push.commits),
       author: authorOf(commits, push.after, pusher),
+      // GitHub lists at most 20 commits in a push (and 3,000 files): a list that long may have been cut.
+      changedFiles: changedFiles(push.commits, listsEveryCommit({ before: push.before, listed: push.commits.length, cap: 20, forced: push.forced })),
       pusher,
     };
   },

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { changedFiles, listsEveryCommit } from '../../core/changed-files.js';
 import { ZERO_SHA } from '../../core/push-event.js';
 import { defineGitHost, header } from './git-host-webhook.js';
 import { tokenMatches } from './hmac.js';
@@ -20,6 +21,8 @@ const GitlabPush = z.object({
     web_url: z.string().optional(),
   }),
   commits: z.array(commit),
+  /** How many commits the push holds; `commits` lists at most 20 of them. */
+  total_commits_count: z.number().int().nonnegative().optional(),
 });
 
 export const gitlabWebhook = defineGitHost({
@@ -55,6 +58,7 @@ export const gitlabWebhook = defineGitHost({
       deleted: push.after === ZERO_SHA,
       commits: toCommits(push.commits),
       author: authorOf(push.commits, push.after, pusher),
+      changedFiles: changedFiles(push.commits, listsEveryCommit({ before: push.before, listed: push.commits.length, total: push.total_commits_count, cap: 20 })),
       pusher,
     };
   },

@@ -1,29 +1,50 @@
 import { z } from 'zod';
 import type { GitHost } from '../../core/push-event.js';
 import { ZERO_SHA } from '../../core/push-event.js';
+import { changedFiles, listsEveryCommit } from '../../core/changed-files.js';
 import { defineGitHost, header } from './git-host-webhook.js';
 import { hexHmacMatches } from './hmac.js';
 import { authorOf, commit, ref, sha, toCommits } from './payload-parts.js';
 
-/** Gogs and Gitea send the same push payload; Gitea adds head_commit. Gogs users have no `name`. */
+/** Gogs users have no `name`. */
+const user = z.object({
+  username: z.string().optional(),
+  login: z.string().optional(),
+  full_name: z.string().optional(),
+  email: z.string().optional(),
+});
+
+const repository = z.object({
+  full_name: z.string(),
+  clone_url: z.string(),
+  html_url: z.string(),
+  ssh_url: z.string().optional(),
+});
+
+/** Gogs and Gitea send the same push payload; Gitea adds head_commit. */
 const GogsPush = z.object({
   ref,
   before: sha,
   after: sha,
   commits: z.array(commit).nullish(),
+  /** Gitea only: how many commits the push holds, of which `commits` may list a few. */
+  total_commits: z.number().int().nonnegative().optional(),
   head_commit: commit.nullish(),
-  repository: z.object({
-    full_name: z.string(),
-    clone_url: z.string(),
-    html_url: z.string(),
-    ssh_url: z.string().optional(),
-  }),
-  pusher: z.object({
-    username: z.string().optional(),
-    login: z.string().optional(),
-    full_name: z.string().optional(),
-    email: z.string().optional(),
-  }),
+  repository,
+  pusher: user,
+});
+
+/**
+ * What Gogs and Gitea send when a branch or tag is deleted: no shas, no commits, and `ref` as the short name
+ * (`feature-x`, not `refs/heads/feature-x`). They send no push for a deletion.
+ */
+const GogsDelete = z.object({
+  // The short name made a full ref, then held to the same limit as a push's.
+  ref: z.string().transform((name) => (name.startsWith('refs/') ? name : `refs/heads/${name}`)).pipe(ref),
+  ref_type: z.string(),
+  pusher_type: z.string().optional(),
+  repository,
+  sender: user,
 });
 
 function gogsLike(host: Extract<GitHost, 'gogs' | 'gitea'>, prefix: string) {
@@ -39,24 +60,54 @@ function gogsLike(host: Extract<GitHost, 'gogs' | 'gitea'>, prefix: string) {
     deliveryId: ({ headers }) => header(headers, `${prefix}-delivery`),
     payload: GogsPush,
     normalize(push, deliveryId) {
-      const login = push.pusher.username || push.pusher.login || 'unknown';
-      const pusher = { name: push.pusher.full_name || login, email: push.pusher.email, username: login };
+      const pusher = personOf(push.pusher);
       const commits = push.commits ?? [];
-      const repo = push.repository;
       return {
         host,
         deliveryId,
-        repo: { fullName: repo.full_name, urls: [repo.clone_url, repo.html_url, repo.ssh_url].filter((u): u is string => !!u) },
+        repo: repoOf(push.repository),
         ref: push.ref,
         before: push.before,
         after: push.after,
         deleted: push.after === ZERO_SHA,
         commits: toCommits(commits),
         author: authorOf(push.head_commit ? [push.head_commit, ...commits] : commits, push.after, pusher),
+        // Both list at most FEED_MAX_COMMIT_NUM (5 by default) commits; only Gitea says how many there were.
+        changedFiles: changedFiles(commits, listsEveryCommit({ before: push.before, listed: commits.length, total: push.total_commits, cap: 5 })),
         pusher,
       };
     },
+    deleteEvent: {
+      name: 'delete',
+      payload: GogsDelete,
+      normalize(deletion, deliveryId) {
+        if (deletion.ref_type !== 'branch') return { ignored: `${deletion.ref_type} deletions are not used; only a deleted branch tears down its environment` };
+        const sender = personOf(deletion.sender);
+        // The payload names no commit: the deletion is a push from and to nothing, as GitHub and GitLab send it.
+        return {
+          host,
+          deliveryId,
+          repo: repoOf(deletion.repository),
+          ref: deletion.ref,
+          before: ZERO_SHA,
+          after: ZERO_SHA,
+          deleted: true,
+          commits: [],
+          author: sender,
+          pusher: sender,
+        };
+      },
+    },
   });
+}
+
+function personOf(who: z.infer<typeof user>) {
+  const login = who.username || who.login || 'unknown';
+  return { name: who.full_name || login, email: who.email, username: login };
+}
+
+function repoOf(repo: z.infer<typeof repository>) {
+  return { fullName: repo.full_name, urls: [repo.clone_url, repo.html_url, repo.ssh_url].filter((u): u is string => !!u) };
 }
 
 export const gogsWebhook = gogsLike('gogs', 'x-gogs');

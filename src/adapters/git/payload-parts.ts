@@ -20,6 +20,10 @@ export const commit = z.object({
   message: z.string(),
   url: z.string().optional(),
   author: commitAuthor,
+  /** The files the commit changed; hosts that list none leave them out (then path filters see everything). */
+  added: z.array(z.string()).nullish(),
+  modified: z.array(z.string()).nullish(),
+  removed: z.array(z.string()).nullish(),
 });
 
 export type Commit = z.infer<typeof commit>;
