@@ -1,23 +1,38 @@
 #!/usr/bin/env node
-import { join } from 'node:path';
-import { ConsoleChat } from './adapters/console/console-chat.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConsoleChat, localUserName } from './adapters/console/console-chat.js';
+import { CONSOLE_USER } from './intake/console.js';
 import { loadConfigFile, loadEnv } from './config.js';
 import { serviceList } from './core/config-schema.js';
 import { secretValues } from './core/env-schema.js';
 import { SlipwayError } from './core/errors.js';
 import { prepareLocalSample } from './local/local-sample.js';
 import { createLogger } from './log.js';
+import { parseCommandLine, USAGE } from './cli-args.js';
 import { type SlipwayMode, startSlipway } from './slipway.js';
 
-const USAGE = 'usage: slipway [server|worker]   (no argument: both in one process)';
 const DATA_DIR = '.slipway';
 
-function modeFrom(args: readonly string[]): SlipwayMode {
-  const [word, ...rest] = args;
-  if (rest.length > 0 || (word !== undefined && word !== 'server' && word !== 'worker')) {
-    throw new SlipwayError('usage', USAGE);
+/** slipway's own package.json, found upwards from this file (dist/src/ when built, src/ when run from source). */
+function packageVersion(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'slipway' && pkg.version) return pkg.version;
   }
-  return word ?? 'all';
+  return 'unknown';
+}
+
+/** Answers --help, --version and mistakes, and exits; otherwise the mode to start in. */
+function modeFrom(args: readonly string[]): SlipwayMode {
+  const line = parseCommandLine(args);
+  if (line.kind === 'start') return line.mode;
+  if (line.kind === 'mistake') throw new SlipwayError('usage', `${line.message}\n${USAGE}\n(slipway --help says more)`);
+  process.stdout.write(line.kind === 'help' ? line.text : `slipway ${packageVersion()}\n`);
+  process.exit(0);
 }
 
 async function main(): Promise<void> {
@@ -43,7 +58,7 @@ async function main(): Promise<void> {
     log,
     mode,
     dataDir: DATA_DIR,
-    console: local ? { chat: new ConsoleChat(write, join(DATA_DIR, 'files')), input: process.stdin, write, push: sample?.push } : undefined,
+    console: local ? { chat: new ConsoleChat(write, join(DATA_DIR, 'files'), { [CONSOLE_USER]: localUserName() }), input: process.stdin, write, push: sample?.push } : undefined,
   });
   if (sample) {
     await sample.connect(`http://127.0.0.1:${slipway.port}/webhooks/gogs`);

@@ -1,6 +1,8 @@
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
+import { PATH_LIMITS, pathPatternProblem } from './changed-files.js';
 import { cloneUrlProblem } from './clone-url.js';
+import { repoKey } from './repo-match.js';
 import { branchNameProblem } from './ref-name.js';
 
 /** `slipway.yml`. Objects are strict so a misspelt key is reported, not silently ignored. */
@@ -177,6 +179,15 @@ export const Service = z
      * pushes in its name.
      */
     webhookSecretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name like DISCOUNTS_WEBHOOK_SECRET').optional(),
+    /**
+     * Where in the repository the service is built from (globs such as `services/api/**`), for repositories
+     * several services share: a push that changes none of these files starts no run for it. Unset: any file.
+     */
+    paths: z
+      .array(z.string().min(1).refine((glob) => !pathPatternProblem(glob), { error: (issue) => `the glob ${pathPatternProblem(String(issue.input))}` }))
+      .min(1, 'expected at least one glob, or no paths key to build on every push')
+      .max(PATH_LIMITS.patterns, `expected at most ${PATH_LIMITS.patterns} globs`)
+      .optional(),
     dockerfile: z.string().min(1).default('Dockerfile'),
     context: z.string().min(1).default('.'),
     lintTarget: z.string().min(1).optional(),
@@ -278,10 +289,26 @@ export const People = z.record(
 );
 export type People = z.infer<typeof People>;
 
-export const SlipwayConfig = z.strictObject({
-  services: z.record(name('service'), Service).default({}),
-  people: People.default({}),
-});
+export const SlipwayConfig = z
+  .strictObject({
+    services: z.record(name('service'), Service).default({}),
+    people: People.default({}),
+  })
+  .superRefine((config, ctx) => {
+    // Services built from one repository get the same deliveries, which can be signed with one secret only.
+    const secretOf = new Map<string, { service: string; secret: string | undefined }>();
+    for (const [service, { repo, webhookSecretEnv: secret }] of Object.entries(config.services)) {
+      const first = secretOf.get(repoKey(repo));
+      if (!first) secretOf.set(repoKey(repo), { service, secret });
+      else if (first.secret !== secret) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', service, 'webhookSecretEnv'],
+          message: `${service} is built from the same repository as ${first.service}, whose webhooks are signed with ${first.secret ?? 'the host-wide secret'}: give both the same webhookSecretEnv (or neither)`,
+        });
+      }
+    }
+  });
 export type SlipwayConfig = z.infer<typeof SlipwayConfig>;
 export type ServiceConfig = Service & { name: string };
 

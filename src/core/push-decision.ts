@@ -1,20 +1,37 @@
+import { touchesPaths } from './changed-files.js';
 import type { ServiceConfig } from './config-schema.js';
 import type { PushRecord } from './ports.js';
 import { ephemeralEnvName } from './naming.js';
 import { branchOf, type PushEvent } from './push-event.js';
 import { branchNameProblem } from './ref-name.js';
-import { configuredCloneUrl, findServiceForRepo, repoMismatch } from './repo-match.js';
+import { configuredCloneUrl, findServicesForRepo, repoMismatch } from './repo-match.js';
 import { routeFor } from './routing.js';
 import type { Run, StageName, Trigger } from './run.js';
 import { planStages, teardownStages, type RunTarget } from './stage-plan.js';
 
-export type PushDecision =
+/** One run a push starts: for which service, from which branch, to where, through which stages. */
+export type RunPlan = { service: ServiceConfig; trigger: Trigger; branch: string; target: RunTarget; stages: StageName[]; cloneUrl: string };
+
+/** What a push means for one service of its repository. */
+export type ServicePushDecision =
   | { kind: 'ignored'; reason: string }
   /** A push for a configured service that slipway will not build: the git host should show it as failed. */
   | { kind: 'refused'; reason: string }
-  | { kind: 'run'; service: ServiceConfig; trigger: Trigger; branch: string; target: RunTarget; stages: StageName[]; cloneUrl: string };
+  | ({ kind: 'run' } & RunPlan);
 
-/** What a push should start, if anything. Pure: the webhook route acts on the answer. */
+/** A service of the pushed repository that gets no run from this push, and why. */
+export type SkippedService = { service: string; kind: 'ignored' | 'refused'; reason: string };
+
+export type PushDecision =
+  | { kind: 'ignored'; reason: string }
+  | { kind: 'refused'; reason: string }
+  /** One run per service of the repository that builds this push (several in a monorepo), in config order. */
+  | { kind: 'run'; runs: RunPlan[]; skipped: SkippedService[] };
+
+/**
+ * What a push should start, if anything: a run for every service built from the pushed repository whose
+ * branches and `paths` take it. Pure: the webhook route acts on the answer.
+ */
 export function decidePush(event: PushEvent, services: readonly ServiceConfig[]): PushDecision {
   const branch = branchOf(event.ref);
   if (branch === undefined) {
@@ -22,10 +39,28 @@ export function decidePush(event: PushEvent, services: readonly ServiceConfig[])
   }
   const badBranch = branchNameProblem(branch);
   if (badBranch) return { kind: 'refused', reason: `${event.ref.slice(0, 300)} is not a branch name git accepts: it ${badBranch}` };
-  const service = findServiceForRepo(services, event.repo);
-  if (!service) {
+  const matched = findServicesForRepo(services, event.repo);
+  if (matched.length === 0) {
     return { kind: 'ignored', reason: `no service in slipway.yml is built from ${event.repo.fullName}` };
   }
+  const decided = matched.map((service) => ({ service, decision: decideServicePush(event, service, branch) }));
+  const runs: RunPlan[] = [];
+  const skipped: SkippedService[] = [];
+  for (const { service, decision } of decided) {
+    if (decision.kind === 'run') {
+      const { kind: _run, ...plan } = decision;
+      runs.push(plan);
+    } else {
+      skipped.push({ service: service.name, ...decision });
+    }
+  }
+  if (runs.length > 0) return { kind: 'run', runs, skipped };
+  const reason = skipped.map((s) => s.reason).join('; ');
+  return { kind: skipped.some((s) => s.kind === 'refused') ? 'refused' : 'ignored', reason };
+}
+
+/** What a push to `branch` means for one service built from the pushed repository. */
+export function decideServicePush(event: PushEvent, service: ServiceConfig, branch: string): ServicePushDecision {
   const mismatch = repoMismatch(service, event.repo, event.host);
   if (mismatch) return { kind: 'refused', reason: mismatch };
   // What is built comes from config alone, never from the payload's URLs.
@@ -43,10 +78,14 @@ export function decidePush(event: PushEvent, services: readonly ServiceConfig[])
     ephemeral,
   };
   if (event.deleted) {
+    // Not filtered by paths: the branch's environment may exist from an earlier push, and must go.
     if (!ephemeral) {
       return { kind: 'ignored', reason: `branch ${branch} was deleted; ${target.environment} keeps its release` };
     }
     return { kind: 'run', service, trigger: 'delete', branch, target, stages: teardownStages(target), cloneUrl };
+  }
+  if (!touchesPaths(service.paths, event.changedFiles)) {
+    return { kind: 'ignored', reason: `this push to ${branch} changes no file in the paths ${service.name} is built from (${service.paths?.join(', ')})` };
   }
   return { kind: 'run', service, trigger: 'push', branch, target, stages: planStages(service, target), cloneUrl };
 }

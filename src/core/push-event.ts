@@ -19,6 +19,11 @@ export const PushEvent = z.object({
   /** The head commit's author (who the change is from); the pusher when there is no commit. */
   author: person,
   pusher: person,
+  /**
+   * Every file the push added, modified or removed, when the payload lists them all; absent when it does not
+   * (the host caps its lists, or gives none), and then nothing may be concluded from it.
+   */
+  changedFiles: z.array(z.string()).optional(),
 });
 export type PushEvent = z.infer<typeof PushEvent>;
 export type Person = z.infer<typeof person>;

@@ -21,14 +21,17 @@ export function repoKey(url: string): string {
   return text.replace(/\/+$/, '').replace(/\.git$/, '');
 }
 
-/** The service built from a repository: matched by full URL, or by `owner/name` when the config gives only that. */
-export function findServiceForRepo(
-  services: readonly ServiceConfig[],
+/**
+ * The services built from a repository, in config order (several in a monorepo): matched by full URL, or by
+ * `owner/name` when the config gives only that.
+ */
+export function findServicesForRepo<S extends Pick<ServiceConfig, 'repo'>>(
+  services: readonly S[],
   repo: { fullName: string; urls: readonly string[] },
-): ServiceConfig | undefined {
+): S[] {
   const keys = new Set(repo.urls.map(repoKey));
   const fullName = repo.fullName.toLowerCase();
-  return services.find((service) => {
+  return services.filter((service) => {
     const wanted = repoKey(service.repo);
     return keys.has(wanted) || (!wanted.includes('.') && !wanted.startsWith('file') && wanted === fullName);
   });

@@ -2,6 +2,23 @@
 export type SecretOwner = { name: string; service?: string };
 
 /**
+ * Why a verified delivery may still not be taken by every service its payload names (several share a
+ * monorepo): each must accept the secret it was signed with. None named: the host-wide secret only.
+ */
+export function signersRefusal(
+  named: readonly { name: string; webhookSecretEnv?: string }[],
+  signedWith: readonly SecretOwner[],
+  hostSecretName: string,
+): string | undefined {
+  if (named.length === 0) return signerRefusal(undefined, signedWith, hostSecretName);
+  for (const service of named) {
+    const refusal = signerRefusal(service, signedWith, hostSecretName);
+    if (refusal) return refusal;
+  }
+  return undefined;
+}
+
+/**
  * Why a verified delivery may still not be taken: it was signed with a secret that is not the one for the
  * service its payload names, or undefined when it was. A service with `webhookSecretEnv` takes only its own
  * secret, so whoever holds another repository's secret (or the host-wide one) cannot push in its name; a

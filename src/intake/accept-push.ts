@@ -1,12 +1,13 @@
-import { decidePush, newerPushOnBranch } from '../core/push-decision.js';
+import { decidePush, newerPushOnBranch, type RunPlan } from '../core/push-decision.js';
 import type { PushLog } from '../core/ports.js';
-import type { PushEvent } from '../core/push-event.js';
+import { type PushEvent, ZERO_SHA } from '../core/push-event.js';
 import { repoKey } from '../core/repo-match.js';
 import { newRun } from '../core/run.js';
 import { type NewRunDeps, startRun } from './start-run.js';
 
 export type PushAnswer =
-  | { status: 202; body: { status: 'queued'; runId: string } }
+  /** `runId` is the first of `runIds` (one run per service a push builds), kept for callers that read one. */
+  | { status: 202; body: { status: 'queued'; runId: string; runIds: string[] } }
   | { status: 200; body: { status: 'ignored'; reason: string } }
   | { status: 422; body: { status: 'refused'; reason: string } };
 
@@ -17,66 +18,86 @@ export type AcceptPushDeps = NewRunDeps & { pushes: PushLog; scrub?: (text: stri
 const DELIVERY_MEMORY_SECONDS = 7 * 24 * 3600;
 
 /**
- * Turns a verified push into a queued run, once per push: a redelivery, or the same signed body sent again
- * under a new delivery id, gets the first answer and starts nothing. Only Redis work happens here — cloning
- * and Docker belong to the worker.
+ * Turns a verified push into queued runs, one per service it builds, once per push: a redelivery, or the same
+ * signed body sent again under a new delivery id, gets the first answer and starts nothing. Only Redis work
+ * happens here — cloning and Docker belong to the worker.
  */
 export async function acceptPush(event: PushEvent, deps: AcceptPushDeps): Promise<PushAnswer> {
   const decision = decidePush(event, deps.services);
   if (decision.kind === 'ignored') return { status: 200, body: { status: 'ignored', reason: decision.reason } };
   if (decision.kind === 'refused') return { status: 422, body: { status: 'refused', reason: decision.reason } };
 
-  const runId = deps.newRunId(decision.service.name);
-  const scrub = deps.scrub ?? ((text: string) => text);
-  const answer: PushAnswer = { status: 202, body: { status: 'queued', runId } };
+  const fresh = decision.runs.map((plan) => deps.newRunId(plan.service.name));
   const deliveryKey = `delivery:${event.host}:${event.deliveryId}`;
-  const earlier = await deps.once.claim(deliveryKey, JSON.stringify(answer), DELIVERY_MEMORY_SECONDS);
+  const firstAnswer = queued(fresh);
+  const earlier = await deps.once.claim(deliveryKey, JSON.stringify(firstAnswer), DELIVERY_MEMORY_SECONDS);
   if (earlier !== undefined) return JSON.parse(earlier) as PushAnswer;
-  // A delivery id is the sender's word; what was pushed is in the signed body. The same push is one run.
-  const pushKey = `push:${event.host}:${repoKey(decision.service.repo)}:${event.ref}:${event.before}:${event.after}`;
-  const samePush = await deps.once.claim(pushKey, JSON.stringify(answer), DELIVERY_MEMORY_SECONDS);
-  if (samePush !== undefined) {
-    await deps.once.forget(deliveryKey);
-    return JSON.parse(samePush) as PushAnswer;
+
+  // A delivery id is the sender's word; what was pushed is in the signed body. The same push is one run per service.
+  const outcomes: Outcome[] = [];
+  try {
+    for (const [i, plan] of decision.runs.entries()) outcomes.push(await startPlanned(event, plan, fresh[i]!, deps));
+  } catch (error) {
+    await deps.once.forget(deliveryKey).catch(() => {});
+    throw error;
   }
-  const forget = () => Promise.allSettled([deps.once.forget(deliveryKey), deps.once.forget(pushKey)]);
-  if (decision.trigger === 'push') {
-    const newer = newerPushOnBranch(event, await deps.pushes.recent(decision.service.name, decision.branch));
+  const runIds = outcomes.flatMap((o) => (o.kind === 'ignored' ? [] : [o.runId]));
+  // The delivery's stored answer must name the runs that exist: when any differ from the fresh ids, forget it,
+  // so that a redelivery is answered from the per-service push records instead.
+  if (runIds.length !== fresh.length || runIds.some((id, i) => id !== fresh[i])) await deps.once.forget(deliveryKey);
+  if (runIds.length === 0) {
+    return { status: 200, body: { status: 'ignored', reason: outcomes.map((o) => (o.kind === 'ignored' ? o.reason : '')).join('; ') } };
+  }
+  return queued(runIds);
+}
+
+type Outcome = { kind: 'started' | 'earlier'; runId: string } | { kind: 'ignored'; reason: string };
+
+const queued = (runIds: string[]): PushAnswer => ({ status: 202, body: { status: 'queued', runId: runIds[0]!, runIds } });
+
+/** Starts one service's run of a push, unless that service already has one for the same push, or a newer push. */
+async function startPlanned(event: PushEvent, plan: RunPlan, runId: string, deps: AcceptPushDeps): Promise<Outcome> {
+  // A Gogs or Gitea branch deletion names no commit (both shas are zeros), so a branch deleted, made again and
+  // deleted again would look like the same push: it is told apart by its delivery. A replayed deletion can only
+  // tear down an environment that is already gone.
+  const what = event.deleted && event.before === ZERO_SHA ? `delivery-${event.deliveryId}` : `${event.before}:${event.after}`;
+  const pushKey = `push:${event.host}:${repoKey(plan.service.repo)}:${plan.service.name}:${event.ref}:${what}`;
+  const samePush = await deps.once.claim(pushKey, runId, DELIVERY_MEMORY_SECONDS);
+  if (samePush !== undefined) return { kind: 'earlier', runId: samePush };
+  if (plan.trigger === 'push') {
+    const newer = newerPushOnBranch(event, await deps.pushes.recent(plan.service.name, plan.branch));
     if (newer) {
-      await forget();
-      await deps.pushes.link(decision.service.name, decision.branch, { sha: event.after, before: event.before });
-      const reason = `${event.after.slice(0, 7)} is older than ${newer.sha.slice(0, 7)}, already pushed to ${decision.branch} (run ${newer.runId}): a late delivery is not deployed over it`;
-      return { status: 200, body: { status: 'ignored', reason } };
+      await deps.once.forget(pushKey);
+      await deps.pushes.link(plan.service.name, plan.branch, { sha: event.after, before: event.before });
+      const reason = `${event.after.slice(0, 7)} is older than ${newer.sha.slice(0, 7)}, already pushed to ${plan.branch} (run ${newer.runId}): a late delivery is not deployed over it`;
+      return { kind: 'ignored', reason };
     }
   }
 
+  const scrub = deps.scrub ?? ((text: string) => text);
   const run = newRun(
     {
       id: runId,
-      service: decision.service.name,
-      trigger: decision.trigger,
-      branch: decision.branch,
+      service: plan.service.name,
+      trigger: plan.trigger,
+      branch: plan.branch,
       sha: event.after,
       before: event.before,
       author: scrubPerson(event.author, scrub),
       triggeredBy: scrubPerson(event.pusher, scrub),
       commits: event.commits.map(({ sha, message, author }) => ({ sha, message: scrub(message), author: scrubPerson(author, scrub) })),
-      cloneUrl: decision.cloneUrl,
+      cloneUrl: plan.cloneUrl,
       source: { host: event.host, fullName: event.repo.fullName },
-      target: decision.target,
-      stages: decision.stages,
+      target: plan.target,
+      stages: plan.stages,
       deliveryId: event.deliveryId,
     },
     deps.now(),
   );
-  try {
-    await startRun(run, deliveryKey, deps);
-  } catch (error) {
-    await forget();
-    throw error;
-  }
+  // On failure startRun forgets the push key, so a redelivery starts this run.
+  await startRun(run, pushKey, deps);
   if (run.trigger === 'push') await deps.pushes.record(run.service, run.branch, { runId: run.id, sha: run.sha, before: run.before });
-  return answer;
+  return { kind: 'started', runId };
 }
 
 function scrubPerson<P extends { name: string }>(person: P, scrub: (text: string) => string): P {

@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GitHostWebhook, WebhookSecret } from '../adapters/git/git-host-webhook.js';
 import type { ServiceConfig } from '../core/config-schema.js';
 import type { PushEvent } from '../core/push-event.js';
-import { findServiceForRepo } from '../core/repo-match.js';
-import { signerRefusal } from '../core/webhook-signer.js';
+import { findServicesForRepo } from '../core/repo-match.js';
+import { signersRefusal } from '../core/webhook-signer.js';
 import type { Logger } from '../log.js';
 import type { PushAnswer } from './accept-push.js';
 import { BodyBudget } from './body-budget.js';
@@ -76,7 +76,7 @@ export function webhookRoute(deps: WebhookRouteDeps) {
           return;
         }
         const { event } = verdict;
-        const wrongSigner = signerRefusal(findServiceForRepo(deps.services ?? [], event.repo), verdict.signedWith, host.secretName);
+        const wrongSigner = signersRefusal(findServicesForRepo(deps.services ?? [], event.repo), verdict.signedWith, host.secretName);
         if (wrongSigner) {
           log.warn({ deliveryId: event.deliveryId, repo: event.repo.fullName, signedWith: verdict.signedWith.map((s) => s.name) }, 'webhook rejected: signed with another repository’s secret');
           replyJson(res, 401, { error: wrongSigner });

@@ -59,10 +59,12 @@ describe('decidePush', () => {
   it('starts a run through the whole chain for main', () => {
     expect(decidePush(push({}), services)).toMatchObject({
       kind: 'run',
+      runs: [{
       trigger: 'push',
       branch: 'main',
       target: { environment: 'staging', ephemeral: false },
       stages: ['checkout', 'validate', 'test', 'coverage', 'build', 'push', 'deploy:staging', 'synthetics:staging', 'deploy:qa', 'approval:production', 'deploy:production'],
+      }],
     });
   });
 
@@ -70,9 +72,7 @@ describe('decidePush', () => {
     const decision = decidePush(push({ ref: 'refs/heads/dev/feature-login', deleted: true }), services);
     expect(decision).toMatchObject({
       kind: 'run',
-      trigger: 'delete',
-      target: { environment: 'discounts-056b737a', ephemeral: true },
-      stages: ['teardown:discounts-056b737a'],
+      runs: [{ trigger: 'delete', target: { environment: 'discounts-056b737a', ephemeral: true }, stages: ['teardown:discounts-056b737a'] }],
     });
   });
 });
@@ -90,7 +90,72 @@ describe('decidePush refuses what the payload cannot decide', () => {
   });
 
   it('clones a GitHub owner/name from github.com, not from the payload', () => {
-    expect(decidePush(push({}), services)).toMatchObject({ kind: 'run', cloneUrl: 'https://github.com/acme/discounts.git' });
+    expect(decidePush(push({}), services)).toMatchObject({ kind: 'run', runs: [{ cloneUrl: 'https://github.com/acme/discounts.git' }] });
+  });
+});
+
+describe('decidePush in a monorepo', () => {
+  const mono = serviceList(parseConfig(`
+services:
+  api:
+    repo: acme/shop
+    paths: ["services/api/**", "libs/**"]
+    image: 127.0.0.1:5000/api
+    channel: "#shop"
+    environments: [{ name: staging, port: 8080 }]
+  web:
+    repo: acme/shop
+    paths: ["services/web/**", "libs/**"]
+    image: 127.0.0.1:5000/web
+    channel: "#shop"
+    environments: [{ name: staging, port: 8081 }]
+  everything:
+    repo: acme/shop
+    image: 127.0.0.1:5000/all
+    channel: "#shop"
+    branches: [{ match: release, deploy: staging }]
+    environments: [{ name: staging, port: 8082 }]
+`));
+  const shop = (changedFiles: string[] | undefined, overrides: Partial<PushEvent> = {}) =>
+    push({ repo: { fullName: 'acme/shop', urls: ['https://github.com/acme/shop.git'] }, changedFiles, ...overrides });
+  const ran = (event: PushEvent) => {
+    const decision = decidePush(event, mono);
+    return decision.kind === 'run' ? decision.runs.map((r) => r.service.name) : [];
+  };
+
+  it.each([
+    ['one service\'s files', ['services/api/src/app.ts'], ['api']],
+    ['both services\' files', ['services/api/x.ts', 'services/web/y.ts'], ['api', 'web']],
+    ['a library both are built from', ['libs/money/round.ts'], ['api', 'web']],
+    ['a dotfile under a path', ['services/web/.env.example'], ['web']],
+    ['files the payload did not list in full', undefined, ['api', 'web']],
+  ])('runs every service whose paths a push touches: %s', (_name, files, expected) => {
+    expect(ran(shop(files))).toEqual(expected);
+  });
+
+  it('starts nothing for a push that touches no service, and says why', () => {
+    const decision = decidePush(shop(['README.md', 'docs/x.md']), mono);
+    expect(decision.kind).toBe('ignored');
+    if (decision.kind === 'ignored') {
+      expect(decision.reason).toMatch(/changes no file in the paths api is built from \(services\/api\/\*\*, libs\/\*\*\)/);
+      expect(decision.reason).toMatch(/branch main of everything matches no entry/);
+    }
+  });
+
+  it('lists why the services without a run got none', () => {
+    expect(decidePush(shop(['services/api/a.ts']), mono)).toMatchObject({
+      kind: 'run',
+      skipped: [
+        { service: 'web', kind: 'ignored', reason: expect.stringMatching(/changes no file/) },
+        { service: 'everything', kind: 'ignored', reason: expect.stringMatching(/matches no entry/) },
+      ],
+    });
+  });
+
+  it('tears down a deleted branch whatever its paths', () => {
+    const withEphemeral = mono.map((s) => ({ ...s, branches: [{ match: 'dev/*', deploy: 'ephemeral' }], ephemeral: { ports: { from: 9000, to: 9099 }, healthPath: '/healthz', healthTimeoutSeconds: 60, synthetics: [], syntheticsTimeoutSeconds: 600 } }));
+    const decision = decidePush(shop([], { ref: 'refs/heads/dev/x', deleted: true }), withEphemeral);
+    expect(decision.kind === 'run' && decision.runs.map((r) => r.trigger)).toEqual(['delete', 'delete', 'delete']);
   });
 });
 

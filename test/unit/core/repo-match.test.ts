@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configuredCloneUrl, findServiceForRepo, repoKey, repoMismatch } from '../../../src/core/repo-match.js';
+import { configuredCloneUrl, findServicesForRepo, repoKey, repoMismatch } from '../../../src/core/repo-match.js';
 import { parseConfig } from '../../../src/config.js';
 import { serviceList } from '../../../src/core/config-schema.js';
 
@@ -17,7 +17,7 @@ describe('repoKey', () => {
   });
 });
 
-describe('findServiceForRepo', () => {
+describe('findServicesForRepo', () => {
   const services = serviceList(parseConfig(`
 services:
   by-url: { repo: "https://git.example.com/acme/discounts.git", image: r/a, channel: "#a", environments: [{ name: staging, port: 1 }] }
@@ -30,7 +30,7 @@ services:
     [{ fullName: 'acme/discounts', urls: ['https://other.example.com/acme/discounts.git'] }, undefined],
     [{ fullName: 'acme/other', urls: ['https://github.com/acme/other.git'] }, undefined],
   ])('%j → %s', (repo, expected) => {
-    expect(findServiceForRepo(services, repo)?.name).toBe(expected);
+    expect(findServicesForRepo(services, repo)[0]?.name).toBe(expected);
   });
 });
 

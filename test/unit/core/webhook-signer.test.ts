@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signerRefusal } from '../../../src/core/webhook-signer.js';
+import { signerRefusal, signersRefusal } from '../../../src/core/webhook-signer.js';
 
 const HOST = { name: 'GITHUB_WEBHOOK_SECRET' };
 const A = { name: 'A_SECRET', service: 'a' };
@@ -26,5 +26,20 @@ describe('signerRefusal', () => {
     const refusal = signerRefusal(service, signedWith, HOST.name);
     expect(refusal).toContain(`must be signed with ${expected}`);
     expect(refusal).toContain(`signed with ${signedWith.map((s) => s.name).join(' or ')}`);
+  });
+});
+
+describe('signersRefusal (services sharing a repository)', () => {
+  const alsoB = { name: 'b2', webhookSecretEnv: 'B_SECRET' };
+  const B2 = { name: 'B_SECRET', service: 'b2' };
+
+  it('takes a delivery every service named accepts', () => {
+    expect(signersRefusal([withOwn, alsoB], [B, B2], HOST.name)).toBeUndefined();
+    expect(signersRefusal([], [HOST], HOST.name)).toBeUndefined();
+  });
+
+  it('refuses one that a service named would not take, naming the secret it needs', () => {
+    expect(signersRefusal([shared, withOwn], [HOST], HOST.name)).toMatch(/names b's repository, whose deliveries must be signed with B_SECRET/);
+    expect(signersRefusal([withOwn, alsoB], [B], HOST.name)).toMatch(/names b2's repository/);
   });
 });
