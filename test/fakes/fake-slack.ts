@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { jsonArg, messageViolations, type Violation, viewViolations } from '../helpers/block-kit-limits.js';
 
 export type SlackCall = { method: string; args: Record<string, unknown> };
 
@@ -80,6 +81,15 @@ export class FakeSlack {
     return String(this.answers.get(call)?.ts ?? '');
   }
 
+  /** Calls Slack refused (`invalid_blocks`, `msg_too_long`, …), in order: over a limit, or made to by `refuseNext`. */
+  readonly refused: { method: string; error: string; args: Record<string, unknown> }[] = [];
+  private readonly refusals = new Map<string, string[]>();
+
+  /** The next `times` calls of `method` are refused with `error` (`invalid_blocks`), whatever they hold. */
+  refuseNext(method: string, times: number, error = 'invalid_blocks'): void {
+    this.refusals.set(method, [...(this.refusals.get(method) ?? []), ...Array.from({ length: times }, () => error)]);
+  }
+
   /** The next `times` calls of `method` get `failure` (429 with Retry-After, or a 5xx) as Slack would send it. */
   failNext(method: string, times: number, failure: Failure): void {
     this.failures.set(method, [...(this.failures.get(method) ?? []), ...Array.from({ length: times }, () => failure)]);
@@ -145,6 +155,17 @@ export class FakeSlack {
       if (missing) {
         this.unexpected.push(`${method} without ${missing.join(' or ')}`);
         return reply({ ok: false, error: missing[0] === 'channel' ? 'channel_not_found' : 'no_text' });
+      }
+      const refused = this.refusals.get(method)?.shift();
+      const violations = refused ? [] : limitViolations(method, args);
+      if (refused || violations.length > 0) {
+        // Slack refuses the whole message when one block breaks one limit, and says where in response_metadata.
+        const error = refused ?? violations[0]!.error;
+        const call = { method, args };
+        this.refused.push({ method, error, args });
+        this.callTimes.set(call, Date.now());
+        if (!refused) this.unexpected.push(`${method} refused by Slack: ${error} (${violations.map((v) => `${v.pointer} ${v.message}`).join('; ')})`);
+        return reply({ ok: false, error, response_metadata: { messages: violations.map((v) => `[ERROR] ${v.message} [json-pointer:${v.pointer}]`) } });
       }
       const call = { method, args };
       const answer = this.answer(method, args);
@@ -235,6 +256,15 @@ export class FakeSlack {
         return { ok: false, error: 'unknown_method' };
     }
   }
+}
+
+/** What Slack would refuse in a call's payload, checked with the limits the property tests use. */
+function limitViolations(method: string, args: Record<string, unknown>): Violation[] {
+  if (method === 'chat.postMessage' || method === 'chat.update' || method === 'chat.postEphemeral') {
+    return messageViolations({ text: args.text, blocks: jsonArg(args.blocks) });
+  }
+  if (method === 'views.open') return viewViolations(jsonArg(args.view));
+  return [];
 }
 
 function parseArgs(body: string, contentType: string | undefined): Record<string, unknown> {

@@ -14,6 +14,8 @@ export type SlackStackOptions = {
   slackUsers?: Record<string, string>;
   token?: string;
   signingSecret?: string;
+  /** More of slipway's environment (`SLIPWAY_PUBLIC_URL`, …). */
+  env?: Record<string, string>;
 };
 
 /**
@@ -33,7 +35,7 @@ export async function startSlackStack(options: SlackStackOptions) {
     await removeContainersOf(options.service);
     slipway = await startTestSlipway({
       config: config(repo.url),
-      env: { SLACK_BOT_TOKEN: token, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.url },
+      env: { SLACK_BOT_TOKEN: token, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.url, ...options.env },
       mode: 'all',
     });
     await repo.connect(`${slipway.url}/webhooks/gogs`, SECRETS.GOGS_WEBHOOK_SECRET);

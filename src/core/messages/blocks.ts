@@ -1,26 +1,31 @@
-/** The few Block Kit shapes slipway sends; messages are plain data built by pure functions. */
-export type TextObject = { type: 'mrkdwn' | 'plain_text'; text: string };
-export type Block =
-  | { type: 'section'; text: TextObject; block_id?: string }
-  | { type: 'context'; elements: TextObject[] }
-  | { type: 'header'; text: TextObject }
-  | { type: 'divider' }
-  | { type: 'actions'; block_id?: string; elements: Button[] };
+import type {
+  ActionsBlock,
+  Button as SlackButton,
+  ContextBlock,
+  DividerBlock,
+  HeaderBlock,
+  MrkdwnElement,
+  PlainTextElement,
+  SectionBlock,
+} from '@slack/types';
+import { cut, LIMITS } from './limits.js';
 
-export type Button = {
-  type: 'button';
-  action_id: string;
-  text: TextObject;
-  value: string;
-  style?: 'primary' | 'danger';
-  confirm?: { title: TextObject; text: TextObject; confirm: TextObject; deny: TextObject };
-};
+/** The few Block Kit shapes slipway sends, as @slack/types declares them, narrowed to the fields we always set. */
+export type TextObject = MrkdwnElement | PlainTextElement;
+export type Button = SlackButton & { action_id: string; text: PlainTextElement; value: string };
+export type Block =
+  | (SectionBlock & { text: TextObject })
+  | (ContextBlock & { elements: TextObject[] })
+  | HeaderBlock
+  | DividerBlock
+  | (ActionsBlock & { elements: Button[] });
 
 /** What a command or notifier hands to Slack: `text` is the fallback for notifications and screen readers. */
 export type Message = { text: string; blocks?: Block[] };
 
-export const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text } });
-export const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
+// The last guard: a builder cuts its content visibly first; this only keeps a block Slack would refuse out.
+export const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: cut(text, LIMITS.sectionText) } });
+export const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: cut(text, LIMITS.contextText) }] });
 
 /** Escapes text from outside (branch names, commit messages) so Slack shows it instead of reading it as markup. */
 export function escapeMrkdwn(text: string): string {

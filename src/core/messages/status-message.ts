@@ -2,7 +2,8 @@ import { type Lock, lockedLine } from '../approval-policy.js';
 import type { ServiceConfig } from '../config-schema.js';
 import type { Approval, AuditEntry, Deployment } from '../ports.js';
 import type { Run } from '../run.js';
-import { code, context, escapeMrkdwn, type Message, section, who } from './blocks.js';
+import { type Block, code, context, escapeMrkdwn, type Message, section, who } from './blocks.js';
+import { cut, fitLines, LIMITS } from './limits.js';
 
 export type EnvironmentStatus = { name: string; current?: Deployment; lock?: Lock; health?: string };
 export type ServiceStatus = {
@@ -21,16 +22,25 @@ export function statusMessage(statuses: readonly ServiceStatus[]): Message {
       blocks: [section('No services are configured yet: add one to `slipway.yml` (the README has an example).')],
     };
   }
-  const blocks = statuses.flatMap(({ service, environments, pending, activeRuns }) => [
-    section(`*${escapeMrkdwn(service.name)}* · ${escapeMrkdwn(service.channel)}\n${environments.map(environmentLine).join('\n')}`),
-    ...(pending.length > 0 ? [section(`*Waiting for approval*\n${pending.map(approvalLine).join('\n')}`)] : []),
-    activeRuns.length === 0 ? context('No runs queued or running.') : section(activeRuns.map(runLine).join('\n')),
+  const perService = statuses.map(({ service, environments, pending, activeRuns }) => [
+    section(fitLines([`*${escapeMrkdwn(service.name)}* · ${escapeMrkdwn(service.channel)}`, ...environments.map(environmentLine)], LIMITS.sectionText, { what: 'environments', elsewhere: 'not shown' })),
+    ...(pending.length > 0 ? [section(fitLines(['*Waiting for approval*', ...pending.map(approvalLine)], LIMITS.sectionText, { what: 'approvals', elsewhere: 'not shown' }))] : []),
+    activeRuns.length === 0 ? context('No runs queued or running.') : section(fitLines(activeRuns.map(runLine), LIMITS.sectionText, { what: 'runs', elsewhere: 'not shown' })),
   ]);
-  const text = statuses
-    .map(({ service, environments, activeRuns }) =>
-      `${service.name}: ${environments.map((e) => `${e.name} ${e.current?.release.tag ?? '-'}${e.lock ? ' (locked)' : ''}`).join(', ')}; ${activeRuns.length} active run(s)`)
-    .join('\n');
-  return { text, blocks };
+  // A message holds 50 blocks: whole services while they fit, then how to see the others.
+  const blocks: Block[] = [];
+  let shown = 0;
+  for (const group of perService) {
+    if (blocks.length + group.length > LIMITS.blocksPerMessage - 1) break;
+    blocks.push(...group);
+    shown++;
+  }
+  if (shown < statuses.length) {
+    blocks.push(context(`… ${(statuses.length - shown).toLocaleString('en-US')} more services: \`/slipway status <service>\` shows one.`));
+  }
+  const lines = statuses.map(({ service, environments, activeRuns }) =>
+    escapeMrkdwn(`${service.name}: ${environments.map((e) => `${e.name} ${e.current?.release.tag ?? '-'}${e.lock ? ' (locked)' : ''}`).join(', ')}; ${activeRuns.length} active run(s)`));
+  return { text: fitLines(lines, LIMITS.notificationText, { what: 'services', elsewhere: 'not shown' }), blocks };
 }
 
 function environmentLine({ name, current, lock, health }: EnvironmentStatus): string {
@@ -63,10 +73,10 @@ export function historyMessage(service: string, environment: string | undefined,
   const deployLines = deployments.map((d) => `• ${d.at} ${escapeMrkdwn(d.environment)} ${code(d.release.tag)} — ${d.outcome} (${who(d.by)}, run ${code(d.runId)})`);
   const auditLines = audit.map((e) => `${ACTION_ICON[e.action]} ${e.at} ${e.action}${e.environment ? ` ${escapeMrkdwn(e.environment)}` : ''} by ${who(e.by)}${e.detail ? `: ${escapeMrkdwn(e.detail)}` : ''}`);
   return {
-    text: `History of ${where}: ${deployments.length} deployment(s), ${audit.length} audit entries`,
+    text: cut(escapeMrkdwn(`History of ${where}: ${deployments.length} deployment(s), ${audit.length} audit entries`), LIMITS.notificationText),
     blocks: [
-      section(`*Deployments of ${escapeMrkdwn(where)}*\n${deployLines.join('\n') || '_none yet_'}`.slice(0, 2_900)),
-      section(`*Audit log*\n${auditLines.join('\n') || '_nothing yet_'}`.slice(0, 2_900)),
+      section(fitLines([`*Deployments of ${escapeMrkdwn(where)}*`, ...(deployLines.length > 0 ? deployLines : ['_none yet_'])], LIMITS.sectionText, { what: 'deployments', elsewhere: 'not shown' })),
+      section(fitLines(['*Audit log*', ...(auditLines.length > 0 ? auditLines : ['_nothing yet_'])], LIMITS.sectionText, { what: 'entries', elsewhere: 'not shown' })),
     ],
   };
 }
