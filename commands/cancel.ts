@@ -6,13 +6,13 @@ import { cancelKey } from '../src/queue/run-processor.js';
 import { type CommandDeps, isApproverOf, pickService, type SlashCommand, words } from './slash-command.js';
 
 /**
- * `/cancel <run>`: a queued run is taken off the queue, a run at a gate is closed there, and a running one stops
+ * `/slipway cancel <run>`: a queued run is taken off the queue, a run at a gate is closed there, and a running one stops
  * at the end of its current stage (its worker cleans up its work dir and test images).
  */
 export const cancelCommand: SlashCommand<string> = {
-  name: '/cancel',
-  usage: '/cancel <run>',
-  example: '/cancel discounts-k3m9x2pq',
+  name: '/slipway cancel',
+  usage: '/slipway cancel <run>',
+  example: '/slipway cancel discounts-k3m9x2pq',
   summary: 'stops a queued or running run',
   args: words.pipe(z.tuple([z.string()], { error: 'Give the run id, as shown on the run’s message.' })).transform(([id]) => id),
   async run(runId, deps, invocation) {

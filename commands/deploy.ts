@@ -61,11 +61,11 @@ export const deployCommand: SlashCommand<Parsed> = {
   run: (args, deps, invocation) => ('why' in args ? deployWhy(args.why, deps, invocation.channel) : deploy(args, deps, invocation, false)),
 };
 
-/** `/deploy! <branch> … reason: …`: forced by an approver — past a freeze (one more approval) or a branch behind. */
+/** `/deploy force <branch> … reason: …`: forced by an approver — past a freeze (one more approval) or a branch behind. */
 export const forceDeployCommand: SlashCommand<Parsed> = {
-  name: '/deploy!',
-  usage: '/deploy! <branch> [to <env>] [service] reason: <why>',
-  example: '/deploy! hotfix/checkout to production reason: checkout is down',
+  name: '/deploy force',
+  usage: '/deploy force <branch> [to <env>] [service] reason: <why>',
+  example: '/deploy force hotfix/checkout to production reason: checkout is down',
   summary: 'breaks glass: deploys through a freeze (an approver, plus one more approval) or a branch behind the default one',
   args: deployWords.refine((a) => !('why' in a) && !!a.reason, 'Say why after "reason:": it goes to the audit log and the channel.'),
   run: (args, deps, invocation) => deploy(args as DeployArgs, deps, invocation, true),
@@ -110,7 +110,7 @@ async function deploy(args: DeployArgs, deps: CommandDeps, invocation: Invocatio
       if (!(await isApproverOf(deps, service, env, invocation.userId))) return { text: `Only an approver of ${env} can break its freeze. Nothing was started.`, visibility: 'ephemeral' };
     }
     for (const env of deploysTo) {
-      if (!(await isApproverOf(deps, service, env, invocation.userId))) return { text: `Only an approver of ${env} can force a deploy there with /deploy!. Nothing was started.`, visibility: 'ephemeral' };
+      if (!(await isApproverOf(deps, service, env, invocation.userId))) return { text: `Only an approver of ${env} can force a deploy there with /deploy force. Nothing was started.`, visibility: 'ephemeral' };
     }
   }
   if (force && frozen.length > 0) {
@@ -174,7 +174,7 @@ async function deploy(args: DeployArgs, deps: CommandDeps, invocation: Invocatio
 
 /** The refusal of a deploy into a freeze, with the button an approver can press to break glass. */
 function freezeRefusal(environment: string, line: string, args: DeployArgs, service: string): Reply {
-  const text = `:snowflake: ${escapeMrkdwn(line)}. Nothing was started. An approver can break glass: /deploy! ${escapeMrkdwn(args.branch)} to ${environment} reason: …`;
+  const text = `:snowflake: ${escapeMrkdwn(line)}. Nothing was started. An approver can break glass: /deploy force ${escapeMrkdwn(args.branch)} to ${environment} reason: …`;
   const blocks: Block[] = [
     section(text),
     {

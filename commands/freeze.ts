@@ -32,11 +32,11 @@ const freezeWords = z.string().transform((text, ctx): FreezeArgs => {
   return { target: parts.slice(0, keyword), end: { forMs: Number(duration[1]) * UNIT_MS[duration[2] as keyof typeof UNIT_MS] }, reason };
 });
 
-/** `/freeze <env> for 2h reason: …`: deploys and promotions refused until then (approvers only). */
+/** `/slipway freeze <env> for 2h reason: …`: deploys and promotions refused until then (approvers only). */
 export const freezeCommand: SlashCommand<FreezeArgs> = {
-  name: '/freeze',
-  usage: '/freeze [service] <env> for <90m|2h|3d> reason: <why> | /freeze [service] <env> until <date-time> reason: <why>',
-  example: '/freeze production for 3h reason: payment provider maintenance',
+  name: '/slipway freeze',
+  usage: '/slipway freeze [service] <env> for <90m|2h|3d> reason: <why> | /slipway freeze [service] <env> until <date-time> reason: <why>',
+  example: '/slipway freeze production for 3h reason: payment provider maintenance',
   summary: 'freezes an environment now, as a freeze window does: deploys and promotions are refused until it ends; approvers only',
   args: freezeWords,
   async run(args, deps, invocation) {
@@ -50,18 +50,18 @@ export const freezeCommand: SlashCommand<FreezeArgs> = {
     await deps.audit.record({ at: now.toISOString(), service: service.name, environment, action: 'freeze', by: invocation.userId, detail: `until ${until.toISOString()}: ${args.reason}` });
     const end: ActiveFreeze = { until, timeZone: 'UTC' };
     return {
-      text: `:snowflake: <@${invocation.userId}> froze ${service.name} ${environment} until ${freezeEnd(end)}: ${escapeMrkdwn(args.reason)}. Deploys and promotions are refused until then; /unfreeze ${environment} lifts it.`,
+      text: `:snowflake: <@${invocation.userId}> froze ${service.name} ${environment} until ${freezeEnd(end)}: ${escapeMrkdwn(args.reason)}. Deploys and promotions are refused until then; /slipway unfreeze ${environment} lifts it.`,
       visibility: 'in_channel',
     };
   },
 };
 
-/** `/unfreeze <env>`: lifts the freeze set from Slack (the windows in slipway.yml stay). */
+/** `/slipway unfreeze <env>`: lifts the freeze set from Slack (the windows in slipway.yml stay). */
 export const unfreezeCommand: SlashCommand<string[]> = {
-  name: '/unfreeze',
-  usage: '/unfreeze [service] <env>',
-  example: '/unfreeze production',
-  summary: 'lifts a freeze set with /freeze (not the windows in slipway.yml); approvers only',
+  name: '/slipway unfreeze',
+  usage: '/slipway unfreeze [service] <env>',
+  example: '/slipway unfreeze production',
+  summary: 'lifts a freeze set with /slipway freeze (not the windows in slipway.yml); approvers only',
   args: words.refine((parts) => parts.length > 0 && parts.length <= 2, 'Name the environment to unfreeze.'),
   async run(parts, deps, invocation) {
     const { service, environment } = serviceAndEnvironment(deps.services, parts, invocation.channel);
@@ -69,7 +69,7 @@ export const unfreezeCommand: SlashCommand<string[]> = {
     const lifted = await deps.freezes.remove(service.name, environment);
     if (!lifted) {
       const configured = service.environments.find((e) => e.name === environment)?.freezes.length ?? 0;
-      return { text: `${service.name} ${environment} has no freeze set with /freeze${configured > 0 ? '; its windows in slipway.yml stay as they are' : ''}.`, visibility: 'ephemeral' };
+      return { text: `${service.name} ${environment} has no freeze set with /slipway freeze${configured > 0 ? '; its windows in slipway.yml stay as they are' : ''}.`, visibility: 'ephemeral' };
     }
     await deps.audit.record({ at: deps.now().toISOString(), service: service.name, environment, action: 'unfreeze', by: invocation.userId, detail: lifted.reason });
     return { text: `:sunny: <@${invocation.userId}> lifted the freeze of ${service.name} ${environment} (${escapeMrkdwn(lifted.reason)}).`, visibility: 'in_channel' };

@@ -2,11 +2,11 @@ import { historyMessage } from '../src/core/messages/status-message.js';
 import type { Deployment } from '../src/core/ports.js';
 import { pickService, serviceAndEnvironment, type SlashCommand, words } from './slash-command.js';
 
-/** `/history [service] [env]`: the last 10 deployments with outcome and who, and the audit log. */
+/** `/slipway history [service] [env]`: the last 10 deployments with outcome and who, and the audit log. */
 export const historyCommand: SlashCommand<string[]> = {
-  name: '/history',
-  usage: '/history [service] [env]',
-  example: '/history discounts production',
+  name: '/slipway history',
+  usage: '/slipway history [service] [env]',
+  example: '/slipway history discounts production',
   summary: 'the last 10 deployments with outcome and who, and the audit log',
   args: words,
   async run(parts, deps, invocation) {

@@ -9,8 +9,12 @@ import { slipwayCommand } from './slipway.js';
 import type { SlashCommand } from './slash-command.js';
 import { statusCommand } from './status.js';
 import { unquarantineCommand } from './unquarantine.js';
+import { whyCommand } from './why.js';
 
-/** Every slash command slipway answers; `manifest.yml` lists the same names. */
+/**
+ * Every command slipway answers. Slack knows only the first word of each name (`/slipway`, `/deploy`,
+ * `/rollback`) and the old spellings kept in resolve-command.ts; `manifest.yml` declares exactly those.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own argument type
 export const commands: readonly SlashCommand<any>[] = [
   slipwayCommand,
@@ -22,9 +26,10 @@ export const commands: readonly SlashCommand<any>[] = [
   lockCommand,
   unlockCommand,
   cancelCommand,
-  unquarantineCommand,
   freezeCommand,
   unfreezeCommand,
+  whyCommand,
+  unquarantineCommand,
 ];
 
 export const commandHelp: readonly CommandHelp[] = commands.map(({ usage, example, summary }) => ({ usage, example, summary }));

@@ -19,11 +19,11 @@ async function refreshCards(deps: CommandDeps, service: string, environment: str
   }
 }
 
-/** `/lock <env> [reason]`: deploys and promotions to it are refused, except the holder's. Taken: you queue. */
+/** `/slipway lock <env> [reason]`: deploys and promotions to it are refused, except the holder's. Taken: you queue. */
 export const lockCommand: SlashCommand<string[]> = {
-  name: '/lock',
-  usage: '/lock [service] <env> [reason: …]',
-  example: '/lock production reason: release freeze until the audit ends',
+  name: '/slipway lock',
+  usage: '/slipway lock [service] <env> [reason: …]',
+  example: '/slipway lock production reason: release freeze until the audit ends',
   summary: 'freezes an environment: deploys and promotions are refused except yours; if it is locked, you queue for it',
   args: words.refine((parts) => parts.length > 0, 'Name the environment to lock.'),
   async run(parts, deps, invocation) {
@@ -46,11 +46,11 @@ export const lockCommand: SlashCommand<string[]> = {
   },
 };
 
-/** `/unlock <env>`: by the holder, or by one of the environment's approvers; the next in the queue gets it. */
+/** `/slipway unlock <env>`: by the holder, or by one of the environment's approvers; the next in the queue gets it. */
 export const unlockCommand: SlashCommand<string[]> = {
-  name: '/unlock',
-  usage: '/unlock [service] <env>',
-  example: '/unlock production',
+  name: '/slipway unlock',
+  usage: '/slipway unlock [service] <env>',
+  example: '/slipway unlock production',
   summary: 'lifts a lock (its holder or an approver); the first in its queue gets it',
   args: words.refine((parts) => parts.length > 0 && parts.length <= 2, 'Name the environment to unlock.'),
   async run(parts, deps, invocation) {

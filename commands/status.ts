@@ -4,11 +4,11 @@ import { statusMessage } from '../src/core/messages/status-message.js';
 import { isActive } from '../src/core/run.js';
 import { CommandRefusal, pickService, type SlashCommand, words } from './slash-command.js';
 
-/** `/status [service]`: per environment its release, who deployed it and when, locks; approvals waiting; runs. */
+/** `/slipway status [service]`: per environment its release, who deployed it and when, locks; approvals waiting; runs. */
 export const statusCommand: SlashCommand<{ service?: string }> = {
-  name: '/status',
-  usage: '/status [service]',
-  example: '/status discounts',
+  name: '/slipway status',
+  usage: '/slipway status [service]',
+  example: '/slipway status discounts',
   summary: 'what runs where, locks, approvals waiting, and runs queued or running',
   args: words
     .pipe(z.array(z.string()).max(1, { error: 'Give at most one service name.' }))

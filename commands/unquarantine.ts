@@ -1,11 +1,11 @@
 import { code, escapeKeepingMentions } from '../src/core/messages/blocks.js';
 import { isApproverOf, lastEnvironment, serviceAndEnvironment, type SlashCommand, words } from './slash-command.js';
 
-/** `/unquarantine [service] [env] [tag]`: lets a rolled-back release be promoted again (approvers only). */
+/** `/slipway unquarantine [service] [env] [tag]`: lets a rolled-back release be promoted again (approvers only). */
 export const unquarantineCommand: SlashCommand<string[]> = {
-  name: '/unquarantine',
-  usage: '/unquarantine [service] [env] [tag]',
-  example: '/unquarantine production main-3f9c2e1',
+  name: '/slipway unquarantine',
+  usage: '/slipway unquarantine [service] [env] [tag]',
+  example: '/slipway unquarantine production main-3f9c2e1',
   summary: 'lifts the quarantine of a rolled-back release (default: the latest) so it may be promoted again; approvers only',
   args: words,
   async run(parts, deps, invocation) {

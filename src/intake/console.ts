@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { resolveCommand } from '../../commands/resolve-command.js';
 import { type CommandDeps, runCommand, type SlashCommand } from '../../commands/slash-command.js';
 import type { ConsoleChat } from '../adapters/console/console-chat.js';
 import { APPROVE_ACTION, parseApprovalKey, REJECT_ACTION } from '../core/messages/approval-card.js';
@@ -82,8 +83,8 @@ async function handle(line: string, options: ConsoleOptions): Promise<void> {
     tell(await options.push(rest.join(' ') || 'A change made in local mode'));
     return;
   }
-  const command = options.commands.find((c) => c.name === first);
-  if (!command) return void tell(`Unknown input "${line}". ${HELP}`);
-  const reply = await runCommand(command, options.commandDeps, { text: rest.join(' '), userId: CONSOLE_USER, userName: 'you' });
+  const resolved = resolveCommand(options.commands, first, rest.join(' '));
+  if (!resolved) return void tell(`Unknown input "${line}". ${HELP}`);
+  const reply = await runCommand(resolved.command, options.commandDeps, { text: resolved.text, userId: CONSOLE_USER, userName: 'you' });
   options.chat.show(reply, reply.visibility === 'in_channel' ? 'console' : 'only you see this');
 }

@@ -12,6 +12,7 @@ import { CONFIRM_ROLLBACK_ACTION, type RollbackRequest } from './rollback.js';
 import { escapeMrkdwn } from '../core/messages/blocks.js';
 import type { OnceStore } from '../core/ports.js';
 import type { Logger } from '../log.js';
+import { resolveCommand } from '../../commands/resolve-command.js';
 import { type CommandDeps, runCommand, type SlashCommand } from '../../commands/slash-command.js';
 
 const OVERRIDE_FREEZE_VIEW = 'override_freeze_reason';
@@ -102,17 +103,17 @@ export function registerCommands(
 ): void {
   // One listener for every command: Bolt runs each listener's matching middleware on every request, so
   // a dozen of them cost more than the lookup here.
-  const byName = new Map(commands.map((c) => [c.name as string, c]));
   app.command(/^\//, async ({ command: body, ack }) => {
-    const command = byName.get(body.command);
-    if (!command) {
+    const resolved = resolveCommand(commands, body.command, body.text ?? '');
+    if (!resolved) {
       await ack({ response_type: 'ephemeral', text: `slipway does not know ${body.command}; /slipway help lists what it does.` });
       return;
     }
+    const { command } = resolved;
     try {
       const typedIn = { id: body.channel_id, name: body.channel_name };
       const channel = channels ? await channels.verify(typedIn) : typedIn;
-      const invocation = { text: body.text ?? '', userId: body.user_id, userName: body.user_name, channel, triggerId: body.trigger_id };
+      const invocation = { text: resolved.text, userId: body.user_id, userName: body.user_name, channel, triggerId: body.trigger_id };
       const reply = await runCommand(command, deps, invocation);
       await ack({ response_type: reply.visibility, text: reply.text, blocks: reply.blocks });
       answered(command.name, reply.usage ? 'usage' : 'ok');
@@ -272,7 +273,7 @@ async function outsideChannel(options: WithChannels, about: { runId?: string; se
 type WithChannels = SlackAppOptions & { channels: ChannelDirectory };
 
 /**
- * "Override freeze" on a refused deploy: a modal asks for the reason, then it is `/deploy!` with that reason
+ * "Override freeze" on a refused deploy: a modal asks for the reason, then it is `/deploy force` with that reason
  * — the same checks (an approver) and the same announcement in the channel.
  */
 function registerOverrideFreeze(app: App, options: WithChannels): void {

@@ -46,11 +46,11 @@ describe('Slack commands', () => {
     const answer = await command('/slipway', 'help');
     expect(answer.status).toBe(200);
     expect(answer.json?.response_type).toBe('ephemeral');
-    expect(answer.json?.text).toContain('/status [service]');
-    expect(JSON.stringify(answer.json?.blocks)).toContain('/status discounts');
+    expect(answer.json?.text).toContain('/slipway status [service]');
+    expect(JSON.stringify(answer.json?.blocks)).toContain('/slipway status discounts');
   });
 
-  it('/status shows the environments and a queued run', async () => {
+  it('/slipway status shows the environments and a queued run', async () => {
     const payload = JSON.stringify(pushPayload('gogs', { repoUrl: DISCOUNTS_REPO, after: 'c0ffee0000000000000000000000000000000001' }));
     const pushed = await fetch(`${slipway.url}/webhooks/gogs`, {
       method: 'POST',
@@ -59,7 +59,7 @@ describe('Slack commands', () => {
     });
     const { runId } = (await pushed.json()) as { runId: string };
 
-    const answer = await command('/status', '');
+    const answer = await command('/slipway', 'status');
     const blocks = JSON.stringify(answer.json?.blocks);
     expect(answer.json?.response_type).toBe('ephemeral');
     expect(blocks).toContain('• *staging*: _nothing deployed_');
@@ -69,15 +69,14 @@ describe('Slack commands', () => {
     expect(blocks).toContain('queued');
   });
 
-  it('/status with a service name shows only that service', async () => {
-    const answer = await command('/status', 'discounts');
+  it('/slipway status with a service name shows only that service', async () => {
+    const answer = await command('/slipway', 'status discounts');
     expect(answer.json?.text).toMatch(/^discounts: staging -, production -; \d+ active run\(s\)$/);
   });
 
   it.each([
-    ['/status', 'payments', /Unknown service "payments". Known: discounts/],
-    ['/status', 'discounts extra', /at most one service/],
-    ['/slipway', 'deploy main', /Unknown request "deploy main"/],
+    ['/slipway', 'status payments', /Unknown service "payments". Known: discounts/],
+    ['/slipway', 'status discounts extra', /at most one service/],
   ])('%s %s answers with an ephemeral usage message', async (name, text, problem) => {
     const answer = await command(name, text);
     expect(answer.status).toBe(200);
@@ -87,20 +86,34 @@ describe('Slack commands', () => {
     expect(answer.json?.text).toMatch(/Example: /);
   });
 
+  it('/slipway with a subcommand it does not know answers with the list of commands', async () => {
+    const answer = await command('/slipway', 'deploy main');
+    expect(answer.json?.response_type).toBe('ephemeral');
+    expect(answer.json?.text).toMatch(/^:warning: slipway has no command "deploy"\./);
+    expect(answer.json?.text).toContain('/slipway status [service]');
+  });
+
+  it('answers the old spellings Slack allows (/history), and not /status, which is Slack\'s own', async () => {
+    const history = await command('/history', 'discounts');
+    expect(history.json?.response_type).toBe('ephemeral');
+    expect(history.json?.text).not.toMatch(/does not know|Usage:/);
+    expect((await command('/status', '')).json?.text).toBe('slipway does not know /status; /slipway help lists what it does.');
+  });
+
   it('rejects an unsigned request', async () => {
-    const body = slashCommandBody('/status', '');
+    const body = slashCommandBody('/slipway', 'status');
     const answer = await send(body, { 'content-type': 'application/x-www-form-urlencoded' });
     expect(answer.status).toBe(401);
   });
 
   it('rejects a request signed with another secret', async () => {
-    const body = slashCommandBody('/status', '');
+    const body = slashCommandBody('/slipway', 'status');
     const answer = await send(body, slackHeaders(body, 'another-secret'));
     expect(answer.status).toBe(401);
   });
 
   it('rejects a correctly signed request whose timestamp is stale', async () => {
-    const body = slashCommandBody('/status', '');
+    const body = slashCommandBody('/slipway', 'status');
     const answer = await send(body, slackHeaders(body, SIGNING_SECRET, Math.floor(Date.now() / 1000) - 10 * 60));
     expect(answer.status).toBe(401);
   });
@@ -110,7 +123,7 @@ describe('Slack commands', () => {
     const first = await send(body, slackHeaders(body, SIGNING_SECRET));
     const retry = await send(body, { ...slackHeaders(body, SIGNING_SECRET), 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' });
 
-    expect(first.json?.text).toContain('/status');
+    expect(first.json?.text).toContain('/slipway status');
     expect(retry.status).toBe(200);
     expect(retry.text).toBe('');
     expect(slipway.logs.filter((l) => l.msg === 'Slack repeat dropped')).toHaveLength(1);
@@ -119,8 +132,8 @@ describe('Slack commands', () => {
 
   it('counts commands by name and result', async () => {
     const metrics = await scrape(slipway.url);
-    expect(metrics.value('slipway_commands_total', { command: '/status', result: 'ok' })).toBeGreaterThanOrEqual(2);
-    expect(metrics.value('slipway_commands_total', { command: '/status', result: 'usage' })).toBe(2);
+    expect(metrics.value('slipway_commands_total', { command: '/slipway status', result: 'ok' })).toBeGreaterThanOrEqual(2);
+    expect(metrics.value('slipway_commands_total', { command: '/slipway status', result: 'usage' })).toBe(2);
     expect(metrics.value('slipway_commands_total', { command: '/slipway', result: 'usage' })).toBe(1);
   });
 });

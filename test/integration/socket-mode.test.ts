@@ -24,7 +24,7 @@ afterEach(() => {
 });
 
 const command = (text: string, triggerId = `${Date.now()}.${Math.random()}`) => ({
-  token: 'x', team_id: 'T0001', channel_id: 'C0DEPLOYS', channel_name: 'deploys', user_id: 'U0ANN', user_name: 'ann', command: '/status', text, trigger_id: triggerId,
+  token: 'x', team_id: 'T0001', channel_id: 'C0DEPLOYS', channel_name: 'deploys', user_id: 'U0ANN', user_name: 'ann', command: '/slipway', text: `status ${text}`.trim(), trigger_id: triggerId,
   response_url: 'http://127.0.0.1:9/commands/1', api_app_id: 'A0SLIPWAY',
 });
 
@@ -38,7 +38,7 @@ describe('Socket Mode', () => {
 
   it('answers bad input with the usage, and drops a redelivered envelope', async () => {
     const usage = (await slack.sendEnvelope('slash_commands', command('a b', 'same-trigger'))) as { text?: string };
-    expect(usage.text).toMatch(/^Give at most one service name\.\nUsage: `\/status \[service\]`/);
+    expect(usage.text).toMatch(/^Give at most one service name\.\nUsage: `\/slipway status \[service\]`/);
     const repeat = (await slack.sendEnvelope('slash_commands', command('a b', 'same-trigger'), { retryAttempt: 1 })) as { text?: string };
     expect(repeat.text).toBeUndefined();
     expect(slipway.logs.filter((l) => l.msg === 'Slack repeat dropped')).toHaveLength(1);
