@@ -68,6 +68,7 @@ export function startWorkers(deps: WorkerDeps): (() => Promise<unknown>)[] {
     services,
     runs: stores.runs,
     approvals: stores.approvals,
+    deployments: stores.deployments,
     audit: stores.audit,
     locks: stores.locks,
     freezes: stores.freezes,

@@ -41,7 +41,7 @@ export function mayApprove(q: ApprovalQuestion): Verdict {
     };
   }
   if (q.lock && q.lock.by !== q.userId) {
-    return { ok: false, reason: `${lockedLine(q.lock)}. Ask them to /unlock it.` };
+    return { ok: false, reason: `${lockedLine(q.lock)}. Ask them to /slipway unlock it.` };
   }
   return { ok: true };
 }

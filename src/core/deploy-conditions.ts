@@ -45,14 +45,14 @@ export function admit(f: AdmissionFacts): Admission {
   if (f.run.trigger === 'rollback' || !shared) return { ok: true };
   // Checked at decision and again at deploy time: a break glass gets past the freeze it was for, no other.
   if (f.freeze && !breaksFreeze(f.run, f.environment, f.freeze)) {
-    return { ok: false, cause: `${freezeLine(f.environment, f.freeze)}. An approver can break glass: /deploy! ${f.run.branch} to ${f.environment} reason: …` };
+    return { ok: false, cause: `${freezeLine(f.environment, f.freeze)}. An approver can break glass: /deploy force ${f.run.branch} to ${f.environment} reason: …` };
   }
   const gaps = promotionGaps(f.service, f.environment, f.passed);
   if (gaps.length > 0) {
     return { ok: false, cause: `${f.environment} takes only releases that got through ${gaps.join(' and ')} first; deploy there first: /deploy ${f.run.branch} to ${gaps[0]}` };
   }
   if (f.quarantine) {
-    return { ok: false, skip: true, cause: `${f.quarantine.tag} is quarantined in ${f.environment} (${f.quarantine.reason}); lift it with /unquarantine ${f.environment}` };
+    return { ok: false, skip: true, cause: `${f.quarantine.tag} is quarantined in ${f.environment} (${f.quarantine.reason}); lift it with /slipway unquarantine ${f.environment}` };
   }
   return { ok: true };
 }

@@ -6,7 +6,7 @@ import type { Run } from './run.js';
 /** `from` is when this occurrence of the window started: with `until`, what identifies the freeze a break glass breaks. */
 export type ActiveFreeze = { from?: Date; until: Date; reason?: string; timeZone: string };
 
-/** An environment's windows: those in `slipway.yml` and the one set from Slack with `/freeze`, if any. */
+/** An environment's windows: those in `slipway.yml` and the one set from Slack with `/slipway freeze`, if any. */
 export function freezeWindows(configured: readonly FreezeWindow[], adHoc: AdHocFreeze | undefined): FreezeWindow[] {
   return adHoc ? [...configured, { from: adHoc.from, until: adHoc.until, timeZone: 'UTC', reason: adHoc.reason }] : [...configured];
 }
@@ -41,7 +41,7 @@ export function unbrokenFreeze(run: Pick<Run, 'override' | 'breaks'>, environmen
   return found;
 }
 
-/** Which freeze a `/deploy!` breaks: the one in force when it was asked for. */
+/** Which freeze a `/deploy force` breaks: the one in force when it was asked for. */
 export type BrokenFreeze = { environment: string; from: string; until: string };
 
 export function brokenFreeze(environment: string, freeze: ActiveFreeze): BrokenFreeze {

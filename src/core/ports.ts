@@ -75,7 +75,7 @@ export type Deployment = {
   cause?: string;
 };
 
-/** The history per environment, newest first: what rollback and /status read. */
+/** The history per environment, newest first: what rollback and /slipway status read. */
 export interface DeploymentStore {
   record(deployment: Deployment): Promise<void>;
   history(service: string, environment: string, limit?: number): Promise<Deployment[]>;
@@ -119,10 +119,15 @@ export type Approval = {
   decidedBy?: string;
   decidedAt?: string;
   reason?: string;
-  /** Opened to break a freeze (`/deploy!`): it needs one approver more than usual. */
+  /** Opened to break a freeze (`/deploy force`): it needs one approver more than usual. */
   breakGlass?: boolean;
   /** slipway's signature over (run, environment, digest), made when the request was opened: see approval-grant.ts. */
   signature?: string;
+  /**
+   * What the environment ran when the request was opened: the card's "from". Read then, not at render time,
+   * so that after the promotion the card still shows what was replaced, not the release itself.
+   */
+  from?: { tag: string; sha: string; runId: string };
 };
 
 export type Decision = { state: Exclude<ApprovalState, 'pending'>; by: string; at: string; reason?: string };
@@ -178,7 +183,7 @@ export interface PushLog {
   recent(service: string, branch: string): Promise<PushRecord[]>;
 }
 
-/** A freeze set from Slack (`/freeze`): a one-off window from now, kept until it ends or is lifted. */
+/** A freeze set from Slack (`/slipway freeze`): a one-off window from now, kept until it ends or is lifted. */
 export type AdHocFreeze = { service: string; environment: string; from: string; until: string; reason: string; by: string };
 
 export interface FreezeStore {

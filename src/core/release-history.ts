@@ -36,7 +36,7 @@ export function rollbackTarget(history: readonly Deployment[], ask?: string): Ro
   if (!current) return { ok: false, reason: 'nothing has been deployed there yet' };
   if (ask) {
     const wanted = succeeded.find((d) => d.release.tag === ask || d.runId === ask || (ask.length >= 7 && d.release.sha.startsWith(ask)));
-    if (!wanted) return { ok: false, reason: `no earlier successful deployment matches "${ask}" (give a tag, a sha or a run id from /history)` };
+    if (!wanted) return { ok: false, reason: `no earlier successful deployment matches "${ask}" (give a tag, a sha or a run id from /slipway history)` };
     if (wanted.release.digest === current.release.digest) return { ok: false, reason: `${wanted.release.tag} is what runs there now` };
     return { ok: true, to: wanted };
   }

@@ -73,7 +73,7 @@ export const Run = z.object({
   /** The run this one retries. */
   retryOf: z.string().optional(),
   /**
-   * `/deploy!`: forced by an approver, with a reason. It may deploy a branch behind the default one, and break
+   * `/deploy force`: forced by an approver, with a reason. It may deploy a branch behind the default one, and break
    * a freeze (with one approval more than usual).
    */
   override: z.object({ by: z.string(), reason: z.string() }).optional(),
@@ -82,7 +82,7 @@ export const Run = z.object({
    * an environment that requires approval checks one before it starts.
    */
   grants: z.array(z.object({ environment: z.string(), digest: z.string(), by: z.string(), at: z.string(), signature: z.string() })).optional(),
-  /** `/deploy!` past a freeze: which freeze it breaks (its start and end); a different freeze still stops it. */
+  /** `/deploy force` past a freeze: which freeze it breaks (its start and end); a different freeze still stops it. */
   breaks: z.array(z.object({ environment: z.string(), from: z.string(), until: z.string() })).optional(),
 });
 export type Run = z.infer<typeof Run>;

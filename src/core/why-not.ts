@@ -35,8 +35,8 @@ export function whyNot(f: WhyFacts): Unmet[] {
   const { run, tag } = f.newest;
   const branch = run.branch;
   const unmet: Unmet[] = [];
-  if (f.lock) unmet.push({ what: lockedLine(f.lock), fix: `/unlock ${env} (its holder or an approver), or /lock ${env} to queue for it` });
-  if (f.freeze) unmet.push({ what: escapeMrkdwn(freezeLine(env, f.freeze)), fix: `wait, or an approver breaks glass: /deploy! ${branch} to ${env} reason: …` });
+  if (f.lock) unmet.push({ what: lockedLine(f.lock), fix: `/slipway unlock ${env} (its holder or an approver), or /slipway lock ${env} to queue for it` });
+  if (f.freeze) unmet.push({ what: escapeMrkdwn(freezeLine(env, f.freeze)), fix: `wait, or an approver breaks glass: /deploy force ${branch} to ${env} reason: …` });
   const gaps = promotionGaps(f.service, env, f.passed);
   for (const gap of gaps) unmet.push({ what: `${code(tag)} has not got through ${gap}`, fix: `/deploy ${branch} to ${gap}` });
   if (run.status === 'failed' && run.failure) {
@@ -46,7 +46,7 @@ export function whyNot(f: WhyFacts): Unmet[] {
   // A quarantined release is never put to approvers, so asking for approvals would be the wrong fix.
   if (settings?.requireApproval && !f.quarantine) unmet.push(...approvalLine(f, branch));
   if (f.quarantine) {
-    unmet.push({ what: `${code(f.quarantine.tag)} is quarantined in ${env}: ${escapeKeepingMentions(f.quarantine.reason)}`, fix: `/unquarantine ${env}` });
+    unmet.push({ what: `${code(f.quarantine.tag)} is quarantined in ${env}: ${escapeKeepingMentions(f.quarantine.reason)}`, fix: `/slipway unquarantine ${env}` });
   }
   return unmet;
 }

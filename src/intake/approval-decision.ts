@@ -91,7 +91,7 @@ export async function decideApproval(click: ApprovalClick, deps: ApprovalDeps): 
   // A break glass gets past the freezes it was for; one declared after it stops the promotion like any other.
   const freeze = unbrokenFreeze(run, click.environment, freezeWindows(environment.freezes, await deps.freezes.get(run.service, click.environment)), at);
   if (click.decision === 'approve' && freeze) {
-    return `${freezeLine(click.environment, freeze)}. Promotions wait until then, or an approver breaks glass: /deploy! ${run.branch} to ${click.environment} reason: …`;
+    return `${freezeLine(click.environment, freeze)}. Promotions wait until then, or an approver breaks glass: /deploy force ${run.branch} to ${click.environment} reason: …`;
   }
 
   if (click.decision === 'approve') {

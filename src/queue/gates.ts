@@ -9,7 +9,7 @@ import type { ServiceConfig } from '../core/config-schema.js';
 import { activeFreeze, freezeWindows, unbrokenFreeze } from '../core/freeze.js';
 import type { Lock } from '../core/approval-policy.js';
 import { who } from '../core/messages/blocks.js';
-import type { ApprovalStore, AuditLog, FreezeStore, LockStore, RunStore } from '../core/ports.js';
+import type { ApprovalStore, AuditLog, DeploymentStore, FreezeStore, LockStore, RunStore } from '../core/ports.js';
 import { endAtGate, type Run } from '../core/run.js';
 import type { Logger } from '../log.js';
 import type { RunEvents } from './notifier.js';
@@ -66,6 +66,8 @@ export type GateDeps = {
   services: readonly ServiceConfig[];
   runs: RunStore;
   approvals: ApprovalStore;
+  /** What an environment runs when a request is opened: the card's "from". */
+  deployments: DeploymentStore;
   audit: AuditLog;
   events: RunEvents;
   gates: Gates;
@@ -90,11 +92,12 @@ export async function openGate(run: Run, stage: string, deps: GateDeps): Promise
   if (!env || !run.release) throw new Error(`cannot ask for approval of ${environment}: no such environment or no release`);
   if ((await deps.approvals.get(run.id, environment))?.state === 'pending') return 'opened';
   const now = deps.now();
-  // `/deploy!` put this gate here to break a freeze; with the freeze over, only the usual approvals count.
+  // `/deploy force` put this gate here to break a freeze; with the freeze over, only the usual approvals count.
   const windows = freezeWindows(env.freezes, await deps.freezes.get(run.service, environment));
   const breakGlass = !!activeFreeze(windows, now) && !unbrokenFreeze(run, environment, windows, now);
   if (approvalRules(service, env, { breakGlass }).length === 0) return 'not needed';
   const expiresAt = new Date(now.getTime() + env.approvalExpiresHours * 3600 * 1000);
+  const current = await deps.deployments.current(run.service, environment);
   const superseded = await deps.approvals.open({
     runId: run.id,
     service: run.service,
@@ -106,6 +109,7 @@ export async function openGate(run: Run, stage: string, deps: GateDeps): Promise
     requestedAt: now.toISOString(),
     expiresAt: expiresAt.toISOString(),
     ...(breakGlass ? { breakGlass } : {}),
+    ...(current ? { from: { tag: current.release.tag, sha: current.release.sha, runId: current.runId } } : {}),
     // The card's buttons carry this; a click is honoured only for the release it was made for.
     signature: signRelease(deps.signingKey, { runId: run.id, environment, digest: run.release.digest }),
   });
@@ -145,6 +149,6 @@ async function remindLockHolder(reminder: ReminderJob, deps: GateDeps): Promise<
   const waiting = (await deps.locks.queue(lock.service, lock.environment)).length;
   const hours = Math.round((deps.now().getTime() - Date.parse(lock.at)) / 360_000) / 10;
   const queue = waiting > 0 ? ` ${waiting} ${waiting === 1 ? 'person is' : 'people are'} waiting for it.` : '';
-  await deps.notify?.(service.channel, `:alarm_clock: ${who(lock.by)}, you have held the ${lock.service} ${lock.environment} lock for ${hours} h.${queue} /unlock ${lock.environment} when you are done.`);
+  await deps.notify?.(service.channel, `:alarm_clock: ${who(lock.by)}, you have held the ${lock.service} ${lock.environment} lock for ${hours} h.${queue} /slipway unlock ${lock.environment} when you are done.`);
   await deps.gates.remindLockHolder(lock, new Date(deps.now().getTime() + service.lockReminderHours * 3600_000));
 }

@@ -7,6 +7,7 @@ import type { ChatApi } from '../core/chat-api.js';
 import type { ServiceConfig } from '../core/config-schema.js';
 import { failureAlert, mention } from '../core/messages/failure-alert.js';
 import { runMessage, stageDetailMessage } from '../core/messages/run-message.js';
+import { runSummaryMessage } from '../core/messages/run-summary.js';
 import { createHash } from 'node:crypto';
 import { approvalCard } from '../core/messages/approval-card.js';
 import { code } from '../core/messages/blocks.js';
@@ -16,6 +17,7 @@ import { commitsBetween } from '../core/release-history.js';
 import { type Run, stageEnvironment, stageKind } from '../core/run.js';
 import type { Logger } from '../log.js';
 import { RunJobData } from './run-queue.js';
+import { plainTextFallback } from './plain-text-fallback.js';
 
 export const NOTIFICATIONS_QUEUE = 'notifications';
 
@@ -64,16 +66,17 @@ export type NotifierDeps = {
   runUrl?(runId: string): string;
 };
 
-const ALERT_LOG_LINES = 30;
-
 /**
- * Brings Slack up to date with a run: posts its message or updates it in place, adds a thread reply for each
- * finished stage, and posts the failure alert. What was posted is recorded in Redis before the next post, so a
+ * Brings Slack up to date with a run: posts its message or updates it in place (passed stages are shown
+ * there), adds thread replies only for what someone acts on (a failed stage, the approval card, the summary of
+ * a run that passed), and posts the failure alert. What was posted is recorded in Redis before the next post, so a
  * retried job (Slack down, worker restarted) never posts anything twice.
  */
-export function createNotifier(deps: NotifierDeps) {
+export function createNotifier(base: NotifierDeps) {
   return async (job: Job<RunJobData>): Promise<void> => {
     const { runId } = RunJobData.parse(job.data);
+    // A message Slack refuses goes out again as plain text with the run page link: the job goes on.
+    const deps = { ...base, slack: plainTextFallback(base.slack, { log: base.log, runId, runUrl: base.runUrl?.(runId) }) };
     const run = await deps.runs.get(runId);
     if (!run) return;
     const service = deps.services.find((s) => s.name === run.service);
@@ -94,9 +97,10 @@ export function createNotifier(deps: NotifierDeps) {
       await deps.slack.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
     }
 
+    // The thread carries what someone acts on: a failed stage's detail, the approval card, the final summary.
+    // Passed stages are in the run message above it.
     for (const stage of run.stages) {
-      const done = stage.status === 'passed' || stage.status === 'failed';
-      if (!done || !stage.summary || posted[`stage:${stage.name}`]) continue;
+      if (stage.status !== 'failed' || !stage.summary || posted[`stage:${stage.name}`]) continue;
       const detail = stageDetailMessage(stage);
       await deps.slack.chat.postMessage({ channel, thread_ts: ts, text: detail.text, blocks: detail.blocks, unfurl_links: false });
       await deps.redis.hset(key, `stage:${stage.name}`, '1');
@@ -124,11 +128,16 @@ export function createNotifier(deps: NotifierDeps) {
 
     if (run.status === 'failed' && run.failure && !posted.alert) {
       const userId = await slackUserIdByEmail(deps.slack, run.author.email);
-      const logTail = (await deps.logs.read(run.id, run.failure.stage)).slice(-ALERT_LOG_LINES);
-      const alert = failureAlert(run, { authorMention: mention(userId, run.author.name), logTail });
+      const log = await deps.logs.read(run.id, run.failure.stage);
+      const alert = failureAlert(run, { authorMention: mention(userId, run.author.name), log, runUrl: deps.runUrl?.(run.id) });
       const posted = await deps.slack.chat.postMessage({ channel, text: alert.text, blocks: alert.blocks, unfurl_links: false });
       await deps.redis.hset(key, 'alert', '1');
       await deps.redis.set(keys.openAlert(run.service, run.branch, run.target.environment), JSON.stringify({ channel, ts: posted.ts, runId: run.id }), 'EX', 90 * 24 * 3600);
+    }
+    if (run.status === 'passed' && !posted.summary) {
+      const summary = runSummaryMessage(run, { runUrl: deps.runUrl?.(run.id) });
+      await deps.slack.chat.postMessage({ channel, thread_ts: ts, text: summary.text, blocks: summary.blocks, unfurl_links: false });
+      await deps.redis.hset(key, 'summary', '1');
     }
     const deployed = run.stages.find((s) => s.name === `deploy:${run.target.environment}`)?.status === 'passed';
     if (run.status !== 'failed' && deployed) await backToNormal(deps, run);
@@ -149,7 +158,10 @@ async function syncApprovalCard(
   const approval = await deps.approvals.get(run.id, environment);
   if (!approval) return;
   const current = await deps.deployments.current(run.service, environment);
-  const currentRelease = current && (await deps.releases.get(run.service, current.release.sha));
+  // Open: compared with what runs now. Decided: with what ran when it was asked (after a promotion, what runs
+  // now is this very release, and the card would say `x → x` with no changes).
+  const from = approval.state === 'pending' ? current && { ...current.release, runId: current.runId } : approval.from;
+  const currentRelease = from && (await deps.releases.get(run.service, from.sha));
   const service = deps.services.find((s) => s.name === run.service);
   const settings = service?.environments.find((e) => e.name === environment);
   const rules = service && settings ? approvalRules(service, settings, { breakGlass: approval.breakGlass }) : [];
@@ -158,8 +170,8 @@ async function syncApprovalCard(
     run,
     votes: { counted: progress.counted, missing: describeMissing(progress.missing), needed: rules.reduce((n, r) => n + r.count, 0) },
     approval,
-    current,
-    commits: commitsBetween(await deps.runs.listByService(run.service, 100), current?.runId, run),
+    current: from,
+    commits: commitsBetween(await deps.runs.listByService(run.service, 100), from?.runId, run),
     lock: await deps.locks.get(run.service, environment),
     coverageChange:
       run.quality?.coverage !== undefined && currentRelease?.coverage !== undefined ? run.quality.coverage - currentRelease.coverage : undefined,

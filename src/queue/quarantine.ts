@@ -4,7 +4,7 @@ export type QuarantineDeps = { quarantines: QuarantineStore; locks: LockStore; a
 
 /**
  * After a rollback, the release that was taken out stays out: its digest is quarantined for the environment
- * (automatic promotion skips it until `/unquarantine`), and the environment is locked until someone unlocks
+ * (automatic promotion skips it until `/slipway unquarantine`), and the environment is locked until someone unlocks
  * it. The lock is held by who rolled back (slipway, when it was automatic), so their rollback still goes in.
  */
 export async function quarantineRolledBack(

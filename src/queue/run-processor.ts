@@ -40,7 +40,7 @@ const RUNNERS: Record<string, (ctx: StageContext) => Promise<StageOutcome>> = {
 export type RunProcessorDeps = StageTools & {
   services: readonly ServiceConfig[];
   logs: LogStore;
-  /** Where `/cancel` leaves its request for a running run. */
+  /** Where `/slipway cancel` leaves its request for a running run. */
   once: OnceStore;
   gate: GateDeps;
   events: RunEvents;
@@ -113,8 +113,9 @@ export function createRunProcessor(deps: RunProcessorDeps) {
         }
         const kind = stageKind(stage.name);
         if (kind === 'approval') {
-          // Nobody is asked to approve what could not go in: a frozen or locked environment, a skipped step.
-          const admitted = await admission(deps, run, service, stageEnvironment(stage.name) ?? '');
+          // Nobody is asked to approve what could not go in: a frozen environment, a skipped step. A locked
+          // one parks the run at its gate: the card says who holds the lock, and only they may approve.
+          const admitted = await admission(deps, run, service, stageEnvironment(stage.name) ?? '', { atGate: true });
           if (!admitted.ok && admitted.skip) {
             await save(completeRun(skipRestOfRun(run, admitted.cause, deps.now()), deps.now()));
             return;

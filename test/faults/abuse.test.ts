@@ -158,7 +158,7 @@ describe('abuse', { timeout: 180_000 }, () => {
     expect((await send('/webhooks/github', huge, deliveryHeaders('github', 'x', SECRETS.GITHUB_WEBHOOK_SECRET))).status).toBe(413);
     expect((await send('/slack/events', huge, slackHeaders(huge.toString(), SIGNING_SECRET))).status).toBe(413);
 
-    const body = slashCommandBody('/status', '');
+    const body = slashCommandBody('/slipway', 'status');
     const sixMinutesAgo = Math.floor(Date.now() / 1000) - 6 * 60;
     expect((await send('/slack/events', body, slackHeaders(body, SIGNING_SECRET, sixMinutesAgo))).status).toBe(401);
     const fresh = slackHeaders(body, SIGNING_SECRET);

@@ -83,11 +83,11 @@ const deployedToProduction = async (runId: string) =>
   (await new RedisDeploymentStore(slipway.redis).history('racy', 'production', 100)).filter((d) => d.runId === runId && d.outcome === 'succeeded').length;
 
 describe('racing people', { timeout: 240_000 }, () => {
-  it('an approval and a /cancel at the same moment: promoted or cancelled, never both', async () => {
+  it('an approval and a /slipway cancel at the same moment: promoted or cancelled, never both', async () => {
     const outcomes = new Set<string>();
     for (let round = 0; round < 3; round += 1) {
       const { runId, version: v } = await waitingRun();
-      await Promise.all([approve(runId, BOB), command('/cancel', runId, CAROL)]);
+      await Promise.all([approve(runId, BOB), command('/slipway', `cancel ${runId}`, CAROL)]);
       const run: Run = await ended(runId);
       const deployed = await deployedToProduction(runId);
       outcomes.add(run.status);
@@ -104,10 +104,10 @@ describe('racing people', { timeout: 240_000 }, () => {
     expect([...outcomes].every((o) => o === 'cancelled' || o === 'passed')).toBe(true);
   });
 
-  it('an approval and a /lock by someone else at the same moment: the deploy goes in before the lock, or not at all', async () => {
+  it('an approval and a /slipway lock by someone else at the same moment: the deploy goes in before the lock, or not at all', async () => {
     for (let round = 0; round < 2; round += 1) {
       const { runId, version: v } = await waitingRun();
-      await Promise.all([approve(runId, BOB), command('/lock', 'production reason: incident', DAN)]);
+      await Promise.all([approve(runId, BOB), command('/slipway', 'lock production reason: incident', DAN)]);
       const settled = await until(async () => {
         const run = await slipway.runs.get(runId);
         return run && (isFinished(run) || run.status === 'waiting') ? run : undefined;
@@ -121,10 +121,10 @@ describe('racing people', { timeout: 240_000 }, () => {
       } else {
         // The lock came first: the click was refused and the run still waits for an approval.
         expect(settled.status).toBe('waiting');
-        await command('/cancel', runId, CAROL);
+        await command('/slipway', `cancel ${runId}`, CAROL);
       }
       expect(await slipway.redis.exists('slipway:lock:racy:production')).toBe(1);
-      expect((await command('/unlock', 'production', DAN)).text).toBe(`:unlock: <@${DAN}> unlocked racy production.`);
+      expect((await command('/slipway', 'unlock production', DAN)).text).toBe(`:unlock: <@${DAN}> unlocked racy production.`);
     }
   });
 

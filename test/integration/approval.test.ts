@@ -145,10 +145,10 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
     expect(await digestIn('shop-production')).toBe(firstRelease);
     expect((await audit().list('shop', 'production')).map((e) => e.action).slice(0, 5)).toEqual(['rollback', 'lock', 'quarantine', 'approve', 'approve']);
     // The rolled-back release stays out and production stays locked until people say otherwise.
-    expect((await command('/unlock', 'production', BOB)).json?.text).toBe(`:unlock: <@${BOB}> unlocked shop production.`);
-    expect((await command('/unquarantine', 'production', BOB)).json?.text).toMatch(/^:white_check_mark: <@U0BOB> lifted the quarantine of `main-[0-9a-f]{7}` in shop production \(rolled back by <@U0BOB>\)\. It may be promoted again\.$/);
+    expect((await command('/slipway', 'unlock production', BOB)).json?.text).toBe(`:unlock: <@${BOB}> unlocked shop production.`);
+    expect((await command('/slipway', 'unquarantine production', BOB)).json?.text).toMatch(/^:white_check_mark: <@U0BOB> lifted the quarantine of `main-[0-9a-f]{7}` in shop production \(rolled back by <@U0BOB>\)\. It may be promoted again\.$/);
 
-    const history = JSON.stringify((await command('/history', 'production')).json?.blocks);
+    const history = JSON.stringify((await command('/slipway', 'history production')).json?.blocks);
     expect(history).toMatch(/production `main-[0-9a-f]{7}` — succeeded \(<@U0BOB>, run `shop-[a-z0-9]+`\)/);
     expect(history).toMatch(/production `main-[0-9a-f]{7}` — succeeded \(<@U0CAROL>, run `shop-[a-z0-9]+`\)/);
     expect(history).toContain(`:rewind: `);
@@ -193,23 +193,23 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
   it('holds promotions and deploys off a locked environment, except for the lock’s holder', async () => {
     const [waiting] = await new RedisApprovalStore(slipway.redis).pending('shop');
     const runId = waiting!.runId;
-    expect((await command('/lock', 'production audit in progress', CAROL)).json?.text).toBe(`:lock: <@${CAROL}> locked shop production: audit in progress.`);
+    expect((await command('/slipway', 'lock production audit in progress', CAROL)).json?.text).toBe(`:lock: <@${CAROL}> locked shop production: audit in progress.`);
     await until(async () => (watch.approvalCard(runId, 'production')?.includes(`production is locked by <@${CAROL}>: audit in progress`) ? true : undefined), 'the card to show the lock');
 
-    expect(await answerTo(BOB, () => approve(runId, BOB))).toBe(`production is locked by <@${CAROL}>: audit in progress. Ask them to /unlock it.`);
+    expect(await answerTo(BOB, () => approve(runId, BOB))).toBe(`production is locked by <@${CAROL}>: audit in progress. Ask them to /slipway unlock it.`);
     expect((await slipway.runs.get(runId))?.status).toBe('waiting');
 
     await approve(runId, CAROL);
     await watch.settled(runId, { status: 'passed' });
     expect(await served(PRODUCTION)).toBe('r5');
 
-    await command('/lock', 'staging', CAROL);
+    await command('/slipway', 'lock staging', CAROL);
     const refused = await command('/deploy', 'main', BOB);
     expect(refused.json?.text).toBe(`:lock: staging is locked by <@${CAROL}>: no reason given. Nothing was started.`);
-    expect((await command('/unlock', 'staging', DAVE)).json?.text).toBe(`Only <@${CAROL}>, who holds the lock, or an approver of staging can unlock it.`);
-    expect((await command('/unlock', 'staging', BOB)).json?.text).toBe(`:unlock: <@${BOB}> unlocked shop staging.`);
-    expect((await command('/unlock', 'production', CAROL)).json?.text).toBe(`:unlock: <@${CAROL}> unlocked shop production.`);
-    const status = await command('/status', '');
+    expect((await command('/slipway', 'unlock staging', DAVE)).json?.text).toBe(`Only <@${CAROL}>, who holds the lock, or an approver of staging can unlock it.`);
+    expect((await command('/slipway', 'unlock staging', BOB)).json?.text).toBe(`:unlock: <@${BOB}> unlocked shop staging.`);
+    expect((await command('/slipway', 'unlock production', CAROL)).json?.text).toBe(`:unlock: <@${CAROL}> unlocked shop production.`);
+    const status = await command('/slipway', 'status');
     expect(JSON.stringify(status.json?.blocks)).toMatch(/\*production\*: `main-[0-9a-f]{7}` `[0-9a-f]{7}` `[0-9a-f]{12}` by <@U0CAROL> at [^ ]+ — healthy/);
     expect(status.json?.text).toMatch(/^shop: qa -, staging main-[0-9a-f]{7}, production main-[0-9a-f]{7}; \d+ active run\(s\)$/);
   });
@@ -257,7 +257,7 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
     const cancelled = await pushVersion('r9');
     await watch.settled(cancelled, { status: 'waiting' });
     // Cancelling is for whoever started the run or an approver (issue 14): Bob approves here.
-    expect((await command('/cancel', cancelled, BOB)).json?.text).toBe(`Cancelled run ${cancelled} at its approval gate.`);
+    expect((await command('/slipway', `cancel ${cancelled}`, BOB)).json?.text).toBe(`Cancelled run ${cancelled} at its approval gate.`);
     await watch.settled(cancelled, { status: 'cancelled' });
     expect(await answerTo(BOB, () => approve(cancelled, BOB))).toBe('This run was cancelled.');
     expect(await served(PRODUCTION)).toBe('r7');
@@ -267,7 +267,7 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
     await repo.commit({ 'www/version': 'r10\n' }, 'Version r10');
     const pushed = repo.push('main');
     const runId = await until(async () => (await slipway.runs.listByService('shop', 5)).find((r) => r.status !== 'passed' && r.commits.some((c) => c.message.startsWith('Version r10')))?.id, 'the run');
-    const answer = String((await command('/cancel', runId, BOB)).json?.text);
+    const answer = String((await command('/slipway', `cancel ${runId}`, BOB)).json?.text);
     expect(answer).toMatch(/^(Run \S+ will stop at the end of its current stage\.|Cancelled run \S+ (before it started|at its approval gate)\.)$/);
     await pushed;
     const run = await watch.settled(runId, { status: 'cancelled' });
@@ -301,13 +301,13 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
       ['/rollback', 'moon', /^shop has no environment "moon"/],
       ['/rollback', 'sample staging production', /^Too many words/],
       ['/rollback', 'production to nothing-like-this', /^Cannot roll back shop production: no earlier successful deployment matches "nothing-like-this"/],
-      ['/history', 'a b c', /^Too many words/],
-      ['/lock', '', /^Name the environment to lock\./],
-      ['/lock', 'moon', /^shop has no environment "moon"/],
-      ['/unlock', 'a b c', /^Name the environment to unlock\./],
-      ['/cancel', '', /^Give the run id/],
-      ['/cancel', 'shop-nosuchrun', /^There is no run shop-nosuchrun\./],
-      ['/status', 'a b', /^Give at most one service name\./],
+      ['/slipway', 'history a b c', /^Too many words/],
+      ['/slipway', 'lock', /^Name the environment to lock\./],
+      ['/slipway', 'lock moon', /^shop has no environment "moon"/],
+      ['/slipway', 'unlock a b c', /^Name the environment to unlock\./],
+      ['/slipway', 'cancel', /^Give the run id/],
+      ['/slipway', 'cancel shop-nosuchrun', /^There is no run shop-nosuchrun\./],
+      ['/slipway', 'status a b', /^Give at most one service name\./],
     ];
     for (const [name, text, problem] of cases) {
       const answer = await command(name, text);

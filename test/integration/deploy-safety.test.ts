@@ -139,35 +139,35 @@ describe('deploy safety', { timeout: 180_000 }, () => {
     expect(why.text).toBe(
       [
         `Why \`${tag}\` is not in *safe production*:`,
-        `• production is locked by <@${BOB}>: rolled back by <@${BOB}> — \`/unlock production (its holder or an approver), or /lock production to queue for it\``,
-        `• \`${tag}\` is quarantined in production: rolled back by <@${BOB}> — \`/unquarantine production\``,
+        `• production is locked by <@${BOB}>: rolled back by <@${BOB}> — \`/slipway unlock production (its holder or an approver), or /slipway lock production to queue for it\``,
+        `• \`${tag}\` is quarantined in production: rolled back by <@${BOB}> — \`/slipway unquarantine production\``,
       ].join('\n'),
     );
 
     // Unlocked, the same release comes round again (same commit, same digest): staging takes it, production
     // is left out, and the run is not a failure.
-    await command('/unlock', 'production');
+    await command('/slipway', 'unlock production');
     const again = startedRun((await command('/deploy', 'main')).text)!;
     const skipped = await watch.settled(again, { status: 'passed' });
     expect(skipped.release?.digest).toBe(r2.release!.digest);
     expect(skipped.stages.find((s) => s.name === 'deploy:staging')?.status).toBe('passed');
     expect(skipped.stages.find((s) => s.name === 'approval:production')).toMatchObject({
       status: 'skipped',
-      summary: `${tag} is quarantined in production (rolled back by <@${BOB}>); lift it with /unquarantine production`,
+      summary: `${tag} is quarantined in production (rolled back by <@${BOB}>); lift it with /slipway unquarantine production`,
     });
     expect(watch.approvalCard(again, 'production')).toBeUndefined();
     expect(await served(PRODUCTION)).toBe('r1');
     expect((await command('/deploy', 'why production')).text).toBe(
-      `Why \`${tag}\` is not in *safe production*:\n• \`${tag}\` is quarantined in production: rolled back by <@${BOB}> — \`/unquarantine production\``,
+      `Why \`${tag}\` is not in *safe production*:\n• \`${tag}\` is quarantined in production: rolled back by <@${BOB}> — \`/slipway unquarantine production\``,
     );
 
-    expect((await command('/unquarantine', 'production', CAROL)).text).toContain(`lifted the quarantine of \`${tag}\``);
+    expect((await command('/slipway', 'unquarantine production', CAROL)).text).toContain(`lifted the quarantine of \`${tag}\``);
     expect((await command('/deploy', 'why production')).text).toBe(
       `Why \`${tag}\` is not in *safe production*:\n• no approval has been asked for production yet — \`/deploy main to production\``,
     );
   });
 
-  it('refuses a branch behind main at checkout, lets /deploy! force it, and says "back to normal" in the alert thread', async () => {
+  it('refuses a branch behind main at checkout, lets /deploy force force it, and says "back to normal" in the alert thread', async () => {
     await repo.checkout('feature/old', { create: true });
     await repo.commit({ 'www/version': 'feature\n' }, 'Feature work');
     expect((await repo.push('feature/old')).runId).toBeUndefined(); // no route: nothing runs by itself
@@ -179,11 +179,11 @@ describe('deploy safety', { timeout: 180_000 }, () => {
     const failed = await watch.settled(refused!, { status: 'failed' });
     expect(failed.failure).toEqual({
       stage: 'checkout',
-      cause: 'feature/old is 1 commit behind main: deploying it to staging would undo merged work. Merge main into it, or force with a reason: /deploy! feature/old to staging reason: …',
+      cause: 'feature/old is 1 commit behind main: deploying it to staging would undo merged work. Merge main into it, or force with a reason: /deploy force feature/old to staging reason: …',
     });
     const alert = await until(async () => slack.callsOf('chat.postMessage').find((c) => !c.args.thread_ts && String(c.args.blocks).includes(refused!) && String(c.args.text).includes('failed at')), 'the failure alert');
 
-    const forced = await command('/deploy!', 'feature/old to staging reason: bisecting the r3 slowdown', CAROL);
+    const forced = await command('/deploy', 'force feature/old to staging reason: bisecting the r3 slowdown', CAROL);
     expect(forced.response_type).toBe('in_channel');
     expect(forced.text).toMatch(/^:rotating_light: <@U0CAROL> forced a deploy past the outdated-branch guard\. Reason: bisecting the r3 slowdown\. Started run `/);
     const run = await watch.settled(startedRun(forced.text)!, { status: 'passed' });
@@ -196,23 +196,23 @@ describe('deploy safety', { timeout: 180_000 }, () => {
   });
 
   it('queues people for a lock and hands it on in order; the holder edits the reason and is reminded', async () => {
-    expect((await command('/lock', 'production reason: audit', BOB)).text).toBe(`:lock: <@${BOB}> locked safe production: audit.`);
-    expect((await command('/lock', 'production reason: hotfix next', CAROL)).text).toBe(
+    expect((await command('/slipway', 'lock production reason: audit', BOB)).text).toBe(`:lock: <@${BOB}> locked safe production: audit.`);
+    expect((await command('/slipway', 'lock production reason: hotfix next', CAROL)).text).toBe(
       `:hourglass_flowing_sand: production is locked by <@${BOB}>: audit. You are #1 in the queue for it; slipway will ping you when it passes to you.`,
     );
-    expect((await command('/lock', 'production', DAN)).text).toMatch(/You are #2 in the queue for it;/);
-    expect((await command('/lock', 'production reason: audit until 15:00', BOB)).text).toBe(`:pencil2: <@${BOB}> changed the reason of the safe production lock: audit until 15:00.`);
+    expect((await command('/slipway', 'lock production', DAN)).text).toMatch(/You are #2 in the queue for it;/);
+    expect((await command('/slipway', 'lock production reason: audit until 15:00', BOB)).text).toBe(`:pencil2: <@${BOB}> changed the reason of the safe production lock: audit until 15:00.`);
 
     // lockReminderHours is 0.0005 (1.8 s) here.
     const reminder = await until(async () => postsIn('#safe').find((t) => t.startsWith(':alarm_clock:')), 'the reminder');
-    expect(reminder).toMatch(new RegExp(`^:alarm_clock: <@${BOB}>, you have held the safe production lock for [0-9.]+ h\\. 2 people are waiting for it\\. /unlock production when you are done\\.$`));
+    expect(reminder).toMatch(new RegExp(`^:alarm_clock: <@${BOB}>, you have held the safe production lock for [0-9.]+ h\\. 2 people are waiting for it\\. /slipway unlock production when you are done\\.$`));
 
-    expect((await command('/unlock', 'production', BOB)).text).toBe(
+    expect((await command('/slipway', 'unlock production', BOB)).text).toBe(
       `:unlock: <@${BOB}> unlocked safe production. :lock: It passes to <@${CAROL}>, next in the queue: hotfix next. 1 still waiting.`,
     );
     expect((await command('/deploy', 'why production', DAN)).text).toContain(`• production is locked by <@${CAROL}>: hotfix next — `);
-    expect((await command('/unlock', 'production', CAROL)).text).toBe(`:unlock: <@${CAROL}> unlocked safe production. :lock: It passes to <@${DAN}>, next in the queue.`);
-    expect((await command('/unlock', 'production', DAN)).text).toBe(`:unlock: <@${DAN}> unlocked safe production.`);
+    expect((await command('/slipway', 'unlock production', CAROL)).text).toBe(`:unlock: <@${CAROL}> unlocked safe production. :lock: It passes to <@${DAN}>, next in the queue.`);
+    expect((await command('/slipway', 'unlock production', DAN)).text).toBe(`:unlock: <@${DAN}> unlocked safe production.`);
     const actions = (await new RedisAuditLog(slipway.redis).list('safe', 'production')).slice(0, 6).map((e) => `${e.action} ${e.by}`);
     expect(actions).toEqual([`unlock ${DAN}`, `lock ${DAN}`, `unlock ${CAROL}`, `lock ${CAROL}`, `unlock ${BOB}`, `lock ${BOB}`]);
   });
@@ -220,7 +220,7 @@ describe('deploy safety', { timeout: 180_000 }, () => {
   it('refuses commands and buttons from a channel not configured for the service, naming the channels to use', async () => {
     const refusal = 'safe takes commands and buttons only in #safe or #deploys or #sample: use one of those.';
     expect((await command('/deploy', 'main', BOB, 'random')).text).toBe(refusal);
-    expect((await command('/lock', 'staging', BOB, 'random')).text).toBe(refusal);
+    expect((await command('/slipway', 'lock staging', BOB, 'random')).text).toBe(refusal);
     expect(await new RedisLockStore(slipway.redis).get('safe', 'staging')).toBeUndefined();
 
     const runId = await pushVersion('r4');
@@ -231,22 +231,22 @@ describe('deploy safety', { timeout: 180_000 }, () => {
     waitingForProduction = runId;
   });
 
-  it('freezes an environment from Slack: promotions refused with its end, /deploy why says so, until /unfreeze', async () => {
-    expect((await command('/freeze', 'production for 2h reason: provider maintenance', 'U0ANN')).text).toBe('Only an approver of production can freeze it.');
-    expect((await command('/freeze', 'production for 20d reason: all of December')).text).toContain('A freeze from Slack lasts 14 days at most');
-    expect((await command('/freeze', 'production for ages reason: why not')).text).toContain('is not a duration like 90m, 2h or 3d');
+  it('freezes an environment from Slack: promotions refused with its end, /deploy why says so, until /slipway unfreeze', async () => {
+    expect((await command('/slipway', 'freeze production for 2h reason: provider maintenance', 'U0ANN')).text).toBe('Only an approver of production can freeze it.');
+    expect((await command('/slipway', 'freeze production for 20d reason: all of December')).text).toContain('A freeze from Slack lasts 14 days at most');
+    expect((await command('/slipway', 'freeze production for ages reason: why not')).text).toContain('is not a duration like 90m, 2h or 3d');
 
-    const frozen = await command('/freeze', 'production for 2h reason: provider maintenance');
+    const frozen = await command('/slipway', 'freeze production for 2h reason: provider maintenance');
     expect(frozen.response_type).toBe('in_channel');
-    expect(frozen.text).toMatch(/^:snowflake: <@U0BOB> froze safe production until Wed 25 Nov 12:0\d \(UTC\): provider maintenance\. Deploys and promotions are refused until then; \/unfreeze production lifts it\.$/);
+    expect(frozen.text).toMatch(/^:snowflake: <@U0BOB> froze safe production until Wed 25 Nov 12:0\d \(UTC\): provider maintenance\. Deploys and promotions are refused until then; \/slipway unfreeze production lifts it\.$/);
     const until = /until (Wed 25 Nov 12:0\d \(UTC\))/.exec(frozen.text!)![1];
     expect(await answerTo(CAROL, () => approve(waitingForProduction, CAROL))).toBe(
-      `production is frozen until ${until}: provider maintenance. Promotions wait until then, or an approver breaks glass: /deploy! main to production reason: …`,
+      `production is frozen until ${until}: provider maintenance. Promotions wait until then, or an approver breaks glass: /deploy force main to production reason: …`,
     );
-    expect((await command('/deploy', 'why production')).text).toContain(`• production is frozen until ${until}: provider maintenance — \`wait, or an approver breaks glass: /deploy! main to production reason: …\``);
+    expect((await command('/deploy', 'why production')).text).toContain(`• production is frozen until ${until}: provider maintenance — \`wait, or an approver breaks glass: /deploy force main to production reason: …\``);
 
-    expect((await command('/unfreeze', 'production', CAROL)).text).toBe(`:sunny: <@${CAROL}> lifted the freeze of safe production (provider maintenance).`);
-    expect((await command('/unfreeze', 'production', CAROL)).text).toBe('safe production has no freeze set with /freeze.');
+    expect((await command('/slipway', 'unfreeze production', CAROL)).text).toBe(`:sunny: <@${CAROL}> lifted the freeze of safe production (provider maintenance).`);
+    expect((await command('/slipway', 'unfreeze production', CAROL)).text).toBe('safe production has no freeze set with /slipway freeze.');
     await approve(waitingForProduction, CAROL);
     await approve(waitingForProduction, DAN);
     await watch.settled(waitingForProduction, { status: 'passed' });
@@ -258,7 +258,7 @@ describe('deploy safety', { timeout: 180_000 }, () => {
   it('refuses deploys in a freeze window with its end and an Override freeze button', async () => {
     setClock(SATURDAY);
     const refused = await command('/deploy', 'main');
-    expect(refused.text).toBe(':snowflake: staging is frozen until Mon 30 Nov 08:00 (Europe/Berlin): weekend. Nothing was started. An approver can break glass: /deploy! main to staging reason: …');
+    expect(refused.text).toBe(':snowflake: staging is frozen until Mon 30 Nov 08:00 (Europe/Berlin): weekend. Nothing was started. An approver can break glass: /deploy force main to staging reason: …');
     expect(JSON.stringify(refused.blocks)).toContain('"action_id":"override_freeze"');
   });
 

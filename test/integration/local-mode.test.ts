@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { localUserName } from '../../src/adapters/console/console-chat.js';
 import { removeContainersOf } from '../helpers/containers.js';
 import { served, until } from '../helpers/run-watch.js';
 
@@ -28,11 +29,11 @@ describe('local mode', { timeout: 180_000 }, () => {
 
     try {
       await seen(/The sample service lives in/, 'the banner');
-      type('/status');
+      type('/slipway status');
       await seen(/hello: staging -, production -|\*hello\*|hello · #hello/, 'the status');
 
       type('push Make the greeting friendlier');
-      await seen(/slipway: 202 \{"status":"queued","runId":"hello-[a-z0-9]+"\}/, 'the webhook answer');
+      await seen(/slipway: 202 \{"status":"queued","runId":"hello-[a-z0-9]+"/, 'the webhook answer');
       await seen(/waiting for approval/, 'the run to reach its gate');
       expect(out).toMatch(/✔ test \d+s — 3 passed/);
       expect(out).toMatch(/✔ deploy:staging \d+s — http:\/\/127\.0\.0\.1:8180/);
@@ -44,12 +45,14 @@ describe('local mode', { timeout: 180_000 }, () => {
       const approve = [...out.matchAll(/\[(\d+)\] Approve/g)].at(-1)?.[1];
       expect(approve).toBeDefined();
       type(approve!);
-      await seen(/Approved by @ULOCAL/, 'the card to say approved');
+      // The console names its own user in mentions (as the system knows them), not as <@ULOCAL>.
+      await seen(new RegExp(`Approved by @${localUserName()}`), 'the card to say approved');
+      expect(out).not.toContain('<@ULOCAL>');
       await until(async () => (await served(8181).catch(() => '')) === version ? true : undefined, 'production to serve the same version', 120_000);
       await seen(/hello main @ [0-9a-f]{7}: passed|— ✔ passed/, 'the run to pass');
 
-      type('/history production');
-      await seen(/production `main-[0-9a-f]{7}` — succeeded \(@ULOCAL/, 'the history');
+      type('/slipway history production');
+      await seen(new RegExp(`production \`main-[0-9a-f]{7}\` — succeeded \\(@${localUserName()}`), 'the history');
     } catch (error) {
       process.stderr.write(`--- local mode output ---\n${out.slice(-6000)}\n`);
       throw error;

@@ -77,35 +77,35 @@ describe('authorization of commands and buttons', { timeout: 300_000 }, () => {
     expect(await served(PRODUCTION)).toBe('a1');
   });
 
-  it('/cancel: refused from another channel and to someone who neither started the run nor approves; an approver cancels', async () => {
+  it('/slipway cancel: refused from another channel and to someone who neither started the run nor approves; an approver cancels', async () => {
     const runId = await pushVersion('a2');
 
-    expect(await command('/cancel', runId, BOB, 'random')).toBe(REFUSAL);
-    expect(await command('/cancel', runId, EVE)).toBe(`Only whoever started run ${runId} or an approver of ${SERVICE} can cancel it.`);
+    expect(await command('/slipway', `cancel ${runId}`, BOB, 'random')).toBe(REFUSAL);
+    expect(await command('/slipway', `cancel ${runId}`, EVE)).toBe(`Only whoever started run ${runId} or an approver of ${SERVICE} can cancel it.`);
     expect((await stack.slipway.runs.get(runId))?.status).toBe('waiting');
     expect((await new RedisApprovalStore(stack.slipway.redis).get(runId, 'production'))?.state).toBe('pending');
 
-    expect(await command('/cancel', runId, BOB)).toBe(`Cancelled run ${runId} at its approval gate.`);
+    expect(await command('/slipway', `cancel ${runId}`, BOB)).toBe(`Cancelled run ${runId} at its approval gate.`);
     expect((await stack.slipway.runs.get(runId))?.status).toBe('cancelled');
   });
 
-  it('/deploy!: refused to a non-approver with or without a freeze in force; an approver may force', async () => {
-    expect(await command('/deploy!', 'main to staging reason: just because', ANN)).toBe('Only an approver of staging can force a deploy there with /deploy!. Nothing was started.');
+  it('/deploy force: refused to a non-approver with or without a freeze in force; an approver may force', async () => {
+    expect(await command('/deploy', 'force main to staging reason: just because', ANN)).toBe('Only an approver of staging can force a deploy there with /deploy force. Nothing was started.');
 
-    expect(await command('/freeze', 'staging for 1h reason: incident', BOB)).toMatch(/^:snowflake: <@U0BOB> froze secauthz staging until /);
-    expect(await command('/deploy!', 'main to staging reason: payments are down', ANN)).toBe('Only an approver of staging can break its freeze. Nothing was started.');
-    expect(await command('/unfreeze', 'staging', BOB)).toMatch(/^:sunny: <@U0BOB> lifted the freeze/);
+    expect(await command('/slipway', 'freeze staging for 1h reason: incident', BOB)).toMatch(/^:snowflake: <@U0BOB> froze secauthz staging until /);
+    expect(await command('/deploy', 'force main to staging reason: payments are down', ANN)).toBe('Only an approver of staging can break its freeze. Nothing was started.');
+    expect(await command('/slipway', 'unfreeze staging', BOB)).toMatch(/^:sunny: <@U0BOB> lifted the freeze/);
     expect((await stack.slipway.runs.listByService(SERVICE, 100)).filter((r) => r.trigger === 'deploy')).toEqual([]);
 
-    const forced = await command('/deploy!', 'main to staging reason: bisecting', CAROL);
+    const forced = await command('/deploy', 'force main to staging reason: bisecting', CAROL);
     expect(forced).toMatch(/^:rotating_light: <@U0CAROL> forced a deploy past the outdated-branch guard\. Reason: bisecting\. Started run `/);
     const run = await stack.watch.settled(startedRun(forced)!, { status: 'passed' });
     expect(run.override).toEqual({ by: CAROL, reason: 'bisecting' });
   });
 
   it('a break glass is for the freeze it broke: a new freeze declared before its deploy runs stops it', async () => {
-    expect(await command('/freeze', 'production for 1h reason: incident', BOB)).toMatch(/^:snowflake: /);
-    const forced = await command('/deploy!', 'main to production reason: checkout is down', CAROL);
+    expect(await command('/slipway', 'freeze production for 1h reason: incident', BOB)).toMatch(/^:snowflake: /);
+    const forced = await command('/deploy', 'force main to production reason: checkout is down', CAROL);
     expect(forced).toMatch(/^:rotating_light: <@U0CAROL> is breaking the freeze \(production is frozen until .*: incident\)/);
     const runId = startedRun(forced)!;
     await stack.watch.settled(runId, { status: 'waiting' });
@@ -121,7 +121,7 @@ describe('authorization of commands and buttons', { timeout: 300_000 }, () => {
       await until(async () => ((await logs.read(runId, 'deploy:production')).some((l) => l.includes('being deployed by another run')) ? true : undefined), 'the promotion to wait for the lease');
       await until(async () => ((await stack.slipway.queue.getDelayed()).some((j) => j.data.runId === runId) ? true : undefined), 'the promotion job to be delayed');
       // Another freeze (another window) is declared after the break glass and after the approvals.
-      expect(await command('/freeze', 'production for 2h reason: second incident', BOB)).toMatch(/^:snowflake: /);
+      expect(await command('/slipway', 'freeze production for 2h reason: second incident', BOB)).toMatch(/^:snowflake: /);
     } finally {
       await lease.release(leaseKey, 'test-holder');
     }
@@ -130,11 +130,11 @@ describe('authorization of commands and buttons', { timeout: 300_000 }, () => {
     expect(run.failure?.stage).toBe('deploy:production');
     expect(run.failure?.cause).toMatch(/^production is frozen until .*: second incident\. An approver can break glass: .*; nothing was deployed$/);
     expect(await served(PRODUCTION)).toBe('a1');
-    expect(await command('/unfreeze', 'production', BOB)).toMatch(/^:sunny: /);
+    expect(await command('/slipway', 'unfreeze production', BOB)).toMatch(/^:sunny: /);
   });
 
   it('a lock held by U0LOCKER does not let through a push whose git payload names U0LOCKER; his own /deploy goes', async () => {
-    expect(await command('/lock', 'staging reason: load test', LOCKER)).toBe(`:lock: <@${LOCKER}> locked ${SERVICE} staging: load test.`);
+    expect(await command('/slipway', 'lock staging reason: load test', LOCKER)).toBe(`:lock: <@${LOCKER}> locked ${SERVICE} staging: load test.`);
     const before = await served(STAGING);
 
     // The push reaches slipway only through the attacker's own delivery, signed with the repository's secret.
@@ -170,7 +170,7 @@ describe('authorization of commands and buttons', { timeout: 300_000 }, () => {
     const deployed = await stack.watch.settled(started!, { status: 'waiting' });
     expect(deployed.stages.find((s) => s.name === 'deploy:staging')?.status).toBe('passed');
     expect(await served(STAGING)).toBe('a3');
-    expect(await command('/unlock', 'staging', LOCKER)).toMatch(/^:unlock: <@U0LOCKER> unlocked secauthz staging\./);
+    expect(await command('/slipway', 'unlock staging', LOCKER)).toMatch(/^:unlock: <@U0LOCKER> unlocked secauthz staging\./);
   });
 
   it('tells channels apart by id: a configured channel’s name with another channel’s id is refused', async () => {

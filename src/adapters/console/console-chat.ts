@@ -1,8 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { ChatApi } from '../../core/chat-api.js';
 import type { Button } from '../../core/messages/blocks.js';
-import { blocksAsText } from '../../core/messages/plain-text.js';
+import { blocksAsText, plainText, type UserNames } from '../../core/messages/plain-text.js';
 
 export type Choice = { actionId: string; value: string; label: string };
 
@@ -15,9 +16,11 @@ export class ConsoleChat implements ChatApi {
   private nextChoice = 1;
   private nextTs = 1;
 
+  /** `names`: who the console knows by name (its own user); other people show as `@U…`. */
   constructor(
     private readonly write: (text: string) => void,
     private readonly filesDir: string,
+    private readonly names: UserNames = {},
   ) {}
 
   choice(n: number): Choice | undefined {
@@ -27,14 +30,14 @@ export class ConsoleChat implements ChatApi {
   /** Shows any message (a command's reply too); answers its ts. */
   show(args: { text?: string; blocks?: unknown[] }, heading: string): string {
     const ts = String(this.nextTs++);
-    const body = args.blocks?.length ? blocksAsText(args.blocks, (b) => this.number(b)) : [args.text ?? ''];
+    const body = args.blocks?.length ? blocksAsText(args.blocks, (b) => this.number(b), this.names) : [plainText(args.text ?? '', this.names)];
     this.write(`\n── ${heading} ──\n${body.join('\n')}\n`);
     return ts;
   }
 
   private number(button: Button): number {
     const n = this.nextChoice++;
-    this.choices.set(n, { actionId: button.action_id, value: button.value, label: button.text.text });
+    this.choices.set(n, { actionId: button.action_id ?? '', value: button.value, label: button.text.text });
     return n;
   }
 
@@ -66,4 +69,13 @@ export class ConsoleChat implements ChatApi {
   // Nobody is in a directory locally: authors are named, not mentioned, and groups are empty.
   users: ChatApi['users'] = { lookupByEmail: async () => ({}) };
   usergroups: ChatApi['usergroups'] = { users: { list: async () => ({ users: [] }) } };
+}
+
+/** The name of whoever runs slipway locally, for their mentions; "you" when the system has none for them. */
+export function localUserName(): string {
+  try {
+    return userInfo().username || 'you';
+  } catch {
+    return 'you';
+  }
 }

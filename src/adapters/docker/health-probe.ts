@@ -1,4 +1,4 @@
-/** One look at a health URL, for /status: a short phrase, never an exception. */
+/** One look at a health URL, for /slipway status: a short phrase, never an exception. */
 export async function healthNow(url: string, timeoutMs = 1_000): Promise<string> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });

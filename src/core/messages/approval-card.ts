@@ -1,16 +1,20 @@
 import { type Lock, lockedLine } from '../approval-policy.js';
-import type { Approval, Deployment } from '../ports.js';
+import type { Approval } from '../ports.js';
 import type { Run } from '../run.js';
-import { type Block, code, context, escapeMrkdwn, type Message, section } from './blocks.js';
+import { cut, fitLines, LIMITS } from './limits.js';
+import { type Block, code, context, escapeMrkdwn, type Message, section, who } from './blocks.js';
 
 export const APPROVE_ACTION = 'approve_promotion';
 export const REJECT_ACTION = 'reject_promotion';
 export const REJECT_VIEW = 'reject_promotion_reason';
+/** A reject reason or an override's reason is a person's sentence: the rest of a longer one is on the run page. */
+const REASON_MAX = 1_000;
 
 export type ApprovalCardInput = {
   run: Run;
   approval: Approval;
-  current?: Deployment;
+  /** The release the promotion replaces: what the environment runs while the request is open. */
+  current?: { tag: string; sha: string };
   commits: Run['commits'];
   lock?: Lock;
   coverageChange?: number;
@@ -42,7 +46,7 @@ const slackTime = (iso: string) => `<!date^${Math.floor(Date.parse(iso) / 1000)}
 /** The approval request: what goes where, what changes, how it tested, and the buttons while it can be decided. */
 export function approvalCard({ run, approval, current, commits, lock, coverageChange, votes }: ApprovalCardInput): Message {
   const env = escapeMrkdwn(approval.environment);
-  const from = current ? `${code(current.release.tag)} (${code(current.release.sha.slice(0, 7))})` : '_nothing yet_';
+  const from = current ? `${code(current.tag)} (${code(current.sha.slice(0, 7))})` : '_nothing yet_';
   const to = `${code(approval.tag)} (${code(approval.sha.slice(0, 7))})`;
   const tests = run.quality?.tests;
   const quality = [
@@ -58,19 +62,20 @@ export function approvalCard({ run, approval, current, commits, lock, coverageCh
     context(`This approval is for this release only: ${code(approval.digest)}`),
   ];
   if (approval.breakGlass && run.override) {
-    blocks.push(section(`:rotating_light: *Breaking a freeze*, asked by <@${run.override.by}>: ${escapeMrkdwn(run.override.reason)}. It needs one approver more than usual.`));
+    blocks.push(section(`:rotating_light: *Breaking a freeze*, asked by <@${run.override.by}>: ${cut(escapeMrkdwn(run.override.reason), REASON_MAX)}. It needs one approver more than usual.`));
   }
   if (votes && (votes.needed > 1 || votes.counted.length > 0)) {
     const so = votes.counted.length > 0 ? votes.counted.map((u) => `<@${u}> :white_check_mark:`).join(' ') : '_none yet_';
     blocks.push(section(`*Approvals* (${votes.counted.length} of ${votes.needed}): ${so}${votes.missing && approval.state === 'pending' ? `\nStill needed: ${votes.missing}` : ''}`));
   }
-  if (commitLines.length > 0) blocks.push(section(`*Changes*\n${commitLines.join('\n')}`.slice(0, 2_900)));
+  if (commitLines.length > 0) blocks.push(section(fitLines(['*Changes*', ...commitLines], LIMITS.sectionText, { what: 'commits' })));
   if (quality.length > 0) blocks.push(context(quality.join(' · ')));
   if (lock && approval.state === 'pending') {
-    blocks.push(section(`:lock: ${lockedLine(lock)}`));
+    // A lock holds the promotion here rather than failing it: the holder may still approve, others wait.
+    blocks.push(section(`:lock: ${lockedLine(lock)}. Until it is unlocked only ${who(lock.by)} can approve this.`));
   }
   blocks.push(approval.state === 'pending' ? buttons(run, approval) : context(outcome(approval)));
-  return { text: escapeMrkdwn(`Promote ${run.service} ${approval.tag} to ${approval.environment}? ${approval.state}`), blocks };
+  return { text: cut(escapeMrkdwn(`Promote ${run.service} ${approval.tag} to ${approval.environment}? ${approval.state}`), LIMITS.notificationText), blocks };
 }
 
 function outcome(approval: Approval): string {
@@ -79,11 +84,11 @@ function outcome(approval: Approval): string {
     case 'approved':
       return `:white_check_mark: Approved by <@${approval.decidedBy}> at ${when}`;
     case 'rejected':
-      return `:no_entry: Rejected by <@${approval.decidedBy}>${approval.reason ? `: ${escapeMrkdwn(approval.reason)}` : ''}`;
+      return `:no_entry: Rejected by <@${approval.decidedBy}>${approval.reason ? `: ${cut(escapeMrkdwn(approval.reason), REASON_MAX)}` : ''}`;
     case 'expired':
       return `:hourglass: Expired at ${when}: nobody decided in time. Push again or use /deploy to ask anew.`;
     case 'superseded':
-      return `:fast_forward: Superseded: ${escapeMrkdwn(approval.reason ?? 'a newer release reached this gate')}. These buttons no longer work.`;
+      return `:fast_forward: Superseded: ${cut(escapeMrkdwn(approval.reason ?? 'a newer release reached this gate'), REASON_MAX)}. These buttons no longer work.`;
     case 'cancelled':
       return `:no_entry_sign: Cancelled by <@${approval.decidedBy}>.`;
     default:
@@ -96,7 +101,7 @@ function buttons(run: Run, approval: Approval): Block {
   const value = signedApprovalKey(approval);
   const confirm = (title: string, text: string, yes: string) => ({
     title: { type: 'plain_text' as const, text: title },
-    text: { type: 'mrkdwn' as const, text },
+    text: { type: 'mrkdwn' as const, text: cut(escapeMrkdwn(text), LIMITS.confirmText) },
     confirm: { type: 'plain_text' as const, text: yes },
     deny: { type: 'plain_text' as const, text: 'Cancel' },
   });

@@ -1,6 +1,7 @@
 import type { Run, Stage } from '../run.js';
 import { stageSeconds } from '../run.js';
-import { code, context, escapeMrkdwn, type Message, section } from './blocks.js';
+import { cut, fitLines, LIMITS } from './limits.js';
+import { code, context, escapeKeepingMentions, escapeMrkdwn, type Message, section } from './blocks.js';
 
 const STAGE_ICON: Record<Stage['status'], string> = {
   pending: ':white_circle:',
@@ -34,10 +35,10 @@ export function runMessage(run: Run, { runUrl }: { runUrl?: string } = {}): Mess
     .join(' · ');
   const current = run.stages.find((s) => s.status === 'running' || s.status === 'failed');
   return {
-    text: `${runHeadline(run)}: ${run.status}${current ? ` (${current.name})` : ''}`,
+    text: cut(`${runHeadline(run)}: ${run.status}${current ? ` (${current.name})` : ''}`, LIMITS.notificationText),
     blocks: [
       section(title ? `${head}\n> ${escapeMrkdwn(title)}` : head),
-      section(run.stages.map(stageLine).join('\n')),
+      section(fitLines(run.stages.flatMap(stageLines), LIMITS.sectionText, { what: 'lines', runUrl }) || '_no stages yet_'),
       context(footer),
     ],
   };
@@ -46,16 +47,26 @@ export function runMessage(run: Run, { runUrl }: { runUrl?: string } = {}): Mess
 export function stageLine(stage: Stage): string {
   const seconds = stageSeconds(stage);
   const duration = seconds === undefined ? '' : ` ${formatSeconds(seconds)}`;
-  const summary = stage.summary ? ` — ${escapeMrkdwn(stage.summary)}` : '';
+  // A summary is slipway's sentence around people's words ("approved by <@U1>", "rejected by <@U1>: reason"):
+  // the words are escaped, the mentions slipway put there stay mentions.
+  const summary = stage.summary ? ` — ${escapeKeepingMentions(stage.summary)}` : '';
   return `${STAGE_ICON[stage.status]} ${stage.name}${duration}${summary}`;
+}
+
+/**
+ * A stage's line, and under a passed one its details (check results with links, built by slipway): passed
+ * stages live in the run message, so the thread keeps only what someone acts on.
+ */
+export function stageLines(stage: Stage): string[] {
+  const details = stage.status === 'passed' ? (stage.details ?? []).map((d) => `      ${d}`) : [];
+  return [stageLine(stage), ...details];
 }
 
 /** A thread reply with the detail of a finished stage. */
 export function stageDetailMessage(stage: Stage): Message {
-  const line = `*${escapeMrkdwn(stage.name)}* ${stage.status}${stage.summary ? `: ${escapeMrkdwn(stage.summary)}` : ''}`;
-  // Details are built by slipway (check results with links), so they are not escaped again.
-  const details = stage.details?.length ? `\n${stage.details.join('\n')}` : '';
-  return { text: escapeMrkdwn(`${stage.name} ${stage.status}${stage.summary ? `: ${stage.summary}` : ''}`), blocks: [section(`${line}${details}`.slice(0, 2_900))] };
+  const line = `*${escapeMrkdwn(stage.name)}* ${stage.status}${stage.summary ? `: ${escapeKeepingMentions(stage.summary)}` : ''}`;
+  // Details are built by slipway (check results with links), so they are not escaped again; whole lines are cut.
+  return { text: cut(escapeKeepingMentions(`${stage.name} ${stage.status}${stage.summary ? `: ${stage.summary}` : ''}`), LIMITS.notificationText), blocks: [section(fitLines([line, ...(stage.details ?? [])], LIMITS.sectionText))] };
 }
 
 function commitTitle(run: Run): string | undefined {

@@ -13,8 +13,12 @@ export type AdmissionDeps = {
   now(): Date;
 };
 
-/** Reads what `admit` needs about a run entering an environment: lock, freeze, passes, quarantine. */
-export async function admission(deps: AdmissionDeps, run: Run, service: ServiceConfig, environment: string): Promise<Admission> {
+/**
+ * Reads what `admit` needs about a run entering an environment: lock, freeze, passes, quarantine.
+ * `atGate`: a lock does not stop a release at its approval gate. It waits there, and the approval decision
+ * refuses everyone but the holder while the lock is held (see approval-decision.ts): a lock means wait.
+ */
+export async function admission(deps: AdmissionDeps, run: Run, service: ServiceConfig, environment: string, { atGate = false } = {}): Promise<Admission> {
   const digest = run.release?.digest ?? '';
   const [lock, approval, votes, passed, quarantine, adHoc] = await Promise.all([
     deps.locks.get(run.service, environment),
@@ -31,7 +35,7 @@ export async function admission(deps: AdmissionDeps, run: Run, service: ServiceC
     run,
     // Slack ids from Slack-verified actions only: a push's username is whatever the pusher wrote in git.
     actingFor: [slackTriggerOf(run), approval?.decidedBy, ...votes.map((v) => v.by)].filter((p): p is string => !!p),
-    lock,
+    lock: atGate ? undefined : lock,
     freeze: settings && unbrokenFreeze(run, environment, freezeWindows(settings.freezes, adHoc), deps.now()),
     passed,
     quarantine,

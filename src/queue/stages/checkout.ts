@@ -14,7 +14,7 @@ export async function checkout(ctx: StageContext): Promise<StageOutcome> {
 
 /**
  * The outdated-branch guard: a branch that lacks commits of the default branch would silently undo merged
- * work in a shared environment. Forced runs (`/deploy!`) go through, and the log says what they undo.
+ * work in a shared environment. Forced runs (`/deploy force`) go through, and the log says what they undo.
  */
 async function outdatedBranch(ctx: StageContext): Promise<string | undefined> {
   const { run, service } = ctx;
@@ -30,5 +30,5 @@ async function outdatedBranch(ctx: StageContext): Promise<string | undefined> {
     await ctx.log(`${what}; forced by ${run.override.by}: ${run.override.reason}`);
     return undefined;
   }
-  return `${what}. Merge ${service.defaultBranch} into it, or force with a reason: /deploy! ${run.branch} to ${shared[0]} reason: …`;
+  return `${what}. Merge ${service.defaultBranch} into it, or force with a reason: /deploy force ${run.branch} to ${shared[0]} reason: …`;
 }

@@ -38,7 +38,7 @@ describe('rollbackTarget', () => {
     [[], undefined, 'nothing has been deployed there yet'],
     [[deployment('t1', 'sha256:1', 'succeeded')], undefined, 'there is no earlier release to go back to'],
     [history, 't3b', 't3b is what runs there now'],
-    [history, 't4', 'no earlier successful deployment matches "t4" (give a tag, a sha or a run id from /history)'],
+    [history, 't4', 'no earlier successful deployment matches "t4" (give a tag, a sha or a run id from /slipway history)'],
   ] as const)('refuses with a reason (%#)', (h, ask, reason) => {
     expect(rollbackTarget(h, ask)).toEqual({ ok: false, reason });
   });

@@ -71,8 +71,8 @@ describe('whyNot', () => {
         }),
       ),
     ).toEqual([
-      'production is locked by <@U0DAN>: audit — /unlock production (its holder or an approver), or /lock production to queue for it',
-      'production is frozen until Mon 30 Nov 08:00 (Europe/Berlin): weekend — wait, or an approver breaks glass: /deploy! main to production reason: …',
+      'production is locked by <@U0DAN>: audit — /slipway unlock production (its holder or an approver), or /slipway lock production to queue for it',
+      'production is frozen until Mon 30 Nov 08:00 (Europe/Berlin): weekend — wait, or an approver breaks glass: /deploy force main to production reason: …',
       '`main-aaaaaaa` has not got through staging — /deploy main to staging',
       'approval still needed: 1 more from <@U0BOB> or <@U0CAROL> — press Approve on the card of run `shop-r1`',
     ]);
@@ -93,6 +93,6 @@ describe('whyNot', () => {
 
   it('for a quarantined release, names the quarantine and not the approval it will never be asked for', () => {
     const quarantine = { service: 'shop', environment: 'production', digest: 'sha256:abc', tag: 'main-aaaaaaa', by: 'U0BOB', at: at.toISOString(), reason: 'rolled back by <@U0BOB>' };
-    expect(lines(facts({ quarantine }))).toEqual(['`main-aaaaaaa` is quarantined in production: rolled back by <@U0BOB> — /unquarantine production']);
+    expect(lines(facts({ quarantine }))).toEqual(['`main-aaaaaaa` is quarantined in production: rolled back by <@U0BOB> — /slipway unquarantine production']);
   });
 });

@@ -14,6 +14,24 @@ describe('plainText', () => {
   });
 });
 
+describe('plainText with the names the console knows', () => {
+  const names = { ULOCAL: 'ada' };
+  it.each([
+    ['approved by <@ULOCAL>', 'approved by @ada'],
+    ['locked by <@U0BOB>', 'locked by @U0BOB'],
+    ['by <@U0BOB|bob>', 'by @bob'],
+    ['ask <!subteam^S0REL|@release-managers>', 'ask @release-managers'],
+    ['in <#C0DEPLOYS|deploys> and <#C0OPS>', 'in #deploys and #C0OPS'],
+    ['<!here> and <!channel>', '@here and @channel'],
+  ])('%s', (mrkdwn, text) => {
+    expect(plainText(mrkdwn, names)).toBe(text);
+  });
+
+  it('names mentions in blocks too', () => {
+    expect(blocksAsText([{ type: 'section', text: { type: 'mrkdwn', text: 'Approved by <@ULOCAL>' } }], () => 0, names)).toEqual(['Approved by @ada']);
+  });
+});
+
 describe('blocksAsText', () => {
   it('numbers each button through the callback and keeps sections and context as lines', () => {
     const seen: Button[] = [];

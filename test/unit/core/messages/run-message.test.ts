@@ -47,7 +47,7 @@ describe('runMessage', () => {
 describe('failureAlert', () => {
   it('names the stage and cause, mentions the author, shows the log tail and carries Retry', () => {
     const failed = failRun(run(), 'test', '1 of 2 tests failed: a › b', new Date());
-    const alert = failureAlert(failed, { authorMention: mention('U0ANN', 'Ann'), logTail: ['line 1', '```oops```'] });
+    const alert = failureAlert(failed, { authorMention: mention('U0ANN', 'Ann'), log: ['line 1', '```oops```'] });
     const blocks = JSON.stringify(alert.blocks);
     expect(alert.text).toContain('failed at test: 1 of 2 tests failed');
     expect(blocks).toContain('Change by <@U0ANN>');
@@ -62,7 +62,7 @@ describe('failureAlert', () => {
 
   it('keeps the log tail within a section’s 3,000 characters', () => {
     const failed = failRun(run(), 'test', 'boom', new Date());
-    const alert = failureAlert(failed, { authorMention: 'Ann', logTail: Array.from({ length: 30 }, () => 'x'.repeat(200)) });
+    const alert = failureAlert(failed, { authorMention: 'Ann', log: Array.from({ length: 30 }, () => 'x'.repeat(200)) });
     const section = alert.blocks?.[1];
     expect(section && 'text' in section ? section.text.text.length : 0).toBeLessThanOrEqual(3_000);
   });
