@@ -22,15 +22,12 @@ export function statusMessage(statuses: readonly ServiceStatus[]): Message {
       blocks: [section('No services are configured yet: add one to `slipway.yml` (the README has an example).')],
     };
   }
-  const perService = statuses.map(({ service, environments, pending, activeRuns }) => [
-    section(fitLines([`*${escapeMrkdwn(service.name)}* · ${escapeMrkdwn(service.channel)}`, ...environments.map(environmentLine)], LIMITS.sectionText, { what: 'environments', elsewhere: 'not shown' })),
-    ...(pending.length > 0 ? [section(fitLines(['*Waiting for approval*', ...pending.map(approvalLine)], LIMITS.sectionText, { what: 'approvals', elsewhere: 'not shown' }))] : []),
-    activeRuns.length === 0 ? context('No runs queued or running.') : section(fitLines(activeRuns.map(runLine), LIMITS.sectionText, { what: 'runs', elsewhere: 'not shown' })),
-  ]);
-  // A message holds 50 blocks: whole services while they fit, then how to see the others.
+  // A message holds 50 blocks: whole services while they fit, then how to see the others. Services past the
+  // limit are counted, not written out: a workspace with hundreds of them must not cost seconds of formatting.
   const blocks: Block[] = [];
   let shown = 0;
-  for (const group of perService) {
+  for (const status of statuses) {
+    const group = serviceBlocks(status);
     if (blocks.length + group.length > LIMITS.blocksPerMessage - 1) break;
     blocks.push(...group);
     shown++;
@@ -38,9 +35,28 @@ export function statusMessage(statuses: readonly ServiceStatus[]): Message {
   if (shown < statuses.length) {
     blocks.push(context(`… ${(statuses.length - shown).toLocaleString('en-US')} more services: \`/slipway status <service>\` shows one.`));
   }
-  const lines = statuses.map(({ service, environments, activeRuns }) =>
-    escapeMrkdwn(`${service.name}: ${environments.map((e) => `${e.name} ${e.current?.release.tag ?? '-'}${e.lock ? ' (locked)' : ''}`).join(', ')}; ${activeRuns.length} active run(s)`));
-  return { text: fitLines(lines, LIMITS.notificationText, { what: 'services', elsewhere: 'not shown' }), blocks };
+  const lines: string[] = [];
+  for (let length = 0; lines.length < statuses.length && length <= LIMITS.notificationText; ) {
+    const line = summaryLine(statuses[lines.length]!);
+    lines.push(line);
+    length += line.length + 1;
+  }
+  const text = fitLines(lines, LIMITS.notificationText, { what: 'services', elsewhere: 'not shown', alreadyLeftOut: statuses.length - lines.length });
+  return { text, blocks };
+}
+
+function serviceBlocks({ service, environments, pending, activeRuns }: ServiceStatus): Block[] {
+  return [
+    section(fitLines([`*${escapeMrkdwn(service.name)}* · ${escapeMrkdwn(service.channel)}`, ...environments.map(environmentLine)], LIMITS.sectionText, { what: 'environments', elsewhere: 'not shown' })),
+    ...(pending.length > 0 ? [section(fitLines(['*Waiting for approval*', ...pending.map(approvalLine)], LIMITS.sectionText, { what: 'approvals', elsewhere: 'not shown' }))] : []),
+    activeRuns.length === 0 ? context('No runs queued or running.') : section(fitLines(activeRuns.map(runLine), LIMITS.sectionText, { what: 'runs', elsewhere: 'not shown' })),
+  ];
+}
+
+/** One service in the notification text, cut to what the text can hold at most. */
+function summaryLine({ service, environments, activeRuns }: ServiceStatus): string {
+  const envs = environments.map((e) => `${e.name} ${e.current?.release.tag ?? '-'}${e.lock ? ' (locked)' : ''}`).join(', ');
+  return escapeMrkdwn(cut(`${service.name}: ${envs}; ${activeRuns.length} active run(s)`, LIMITS.notificationText));
 }
 
 function environmentLine({ name, current, lock, health }: EnvironmentStatus): string {

@@ -113,7 +113,8 @@ describe('every message builder stays within Block Kit limits, whatever it is gi
       }),
       { numRuns: 8, endOnFailure: true },
     );
-  });
+    // Eight statuses of up to 8,000 environments with long text each: seconds on a loaded machine.
+  }, 120_000);
 
   it('help and usage', () => {
     fc.assert(
