@@ -1,3 +1,4 @@
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { FakeSlack } from '../fakes/fake-slack.js';
 import { removeContainersOf } from './containers.js';
 import { RunWatch } from './run-watch.js';
@@ -66,3 +67,33 @@ export async function startSlackStack(options: SlackStackOptions) {
 }
 
 export type SlackStack = Awaited<ReturnType<typeof startSlackStack>>;
+
+/**
+ * A describe file's stack: started before its tests, stopped after them, and after each test no call the fake
+ * Slack did not expect (or refused, as Slack would). Read its fields inside tests and hooks.
+ */
+export function useSlackStack(options: SlackStackOptions): SlackStack {
+  let started: SlackStack | undefined;
+  beforeAll(async () => {
+    started = await startSlackStack(options);
+  }, 60_000);
+  afterAll(async () => {
+    await started?.stop();
+  });
+  afterEach(() => {
+    expect(now().slack.unexpected).toEqual([]);
+  });
+  const now = () => {
+    if (!started) throw new Error('the stack starts in beforeAll: read it inside tests and hooks');
+    return started;
+  };
+  return {
+    get repo() { return now().repo; },
+    get slack() { return now().slack; },
+    get slipway() { return now().slipway; },
+    get watch() { return now().watch; },
+    get users() { return now().users; },
+    restart: (config) => now().restart(config),
+    stop: () => now().stop(),
+  };
+}

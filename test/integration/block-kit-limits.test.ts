@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { messageViolations } from '../helpers/block-kit-limits.js';
 import { until } from '../helpers/run-watch.js';
-import { type SlackStack, startSlackStack } from '../helpers/slack-stack.js';
+import { useSlackStack } from '../helpers/slack-stack.js';
 
 const TOKEN = 'xoxb-block-kit-tests';
 const STAGING = 22100;
@@ -23,21 +23,7 @@ services:
       - { name: staging, port: ${STAGING}, healthTimeoutSeconds: 5 }
 `;
 
-let stack: SlackStack;
-
-
-beforeAll(async () => {
-  stack = await startSlackStack({ service: 'blocks', config, token: TOKEN, signingSecret: 'block-kit-secret', env: { SLIPWAY_PUBLIC_URL: 'https://slipway.example.com' } });
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-afterEach(() => {
-  // The fake refuses, as Slack does, any message over a Block Kit limit, and counts it here.
-  expect(stack.slack.unexpected).toEqual([]);
-});
+const stack = useSlackStack({ service: 'blocks', config, token: TOKEN, signingSecret: 'block-kit-secret', env: { SLIPWAY_PUBLIC_URL: 'https://slipway.example.com' } });
 
 describe('Block Kit limits against the strict fake Slack', () => {
   it('a run with a huge test log and failure cause still gets its failure alert and Retry; a refused message goes out as text', async () => {

@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisAuditLog } from '../../src/adapters/store/redis-audit-log.js';
 import { served, until } from '../helpers/run-watch.js';
-import { type SlackStack, startSlackStack } from '../helpers/slack-stack.js';
+import { useSlackStack } from '../helpers/slack-stack.js';
 
 // Issue 15, "less noise, right words" and "a lock is not a failure": what the run's thread says, the approval
 // card's from → to after a promotion, mentions that stay mentions, and a locked production that parks a
@@ -30,19 +30,7 @@ services:
       - { name: production, port: ${PRODUCTION}, requireApproval: true, healthTimeoutSeconds: 5 }
 `;
 
-let stack: SlackStack;
-
-beforeAll(async () => {
-  stack = await startSlackStack({ service: SERVICE, config, token: TOKEN, signingSecret: SIGNING_SECRET });
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-afterEach(() => {
-  expect(stack.slack.unexpected).toEqual([]);
-});
+const stack = useSlackStack({ service: SERVICE, config, token: TOKEN, signingSecret: SIGNING_SECRET });
 
 const command = async (text: string, userId: string) => String((await stack.users.command('/slipway', text, userId, 'deploys')).json?.text);
 const approve = async (runId: string, userId: string) => stack.users.click('approve_promotion', await stack.watch.approveValue(runId, 'production'), userId, 'deploys');

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dockerClient } from '../../src/adapters/docker/docker-client.js';
 import { RedisApprovalStore } from '../../src/adapters/store/redis-approval-store.js';
 import { RedisAuditLog } from '../../src/adapters/store/redis-audit-log.js';
@@ -8,7 +8,7 @@ import { RedisLogStore } from '../../src/adapters/store/redis-log-store.js';
 import { TAMPERED_CAUSE } from '../../src/core/approval-grant.js';
 import { environmentLeaseKey } from '../../src/queue/stages/deploy-target.js';
 import { served, until } from '../helpers/run-watch.js';
-import { type SlackStack, startSlackStack } from '../helpers/slack-stack.js';
+import { useSlackStack } from '../helpers/slack-stack.js';
 
 /**
  * Issue 14, point 3 (c): someone who can write slipway's Redis (its password leaked, or code that reached it)
@@ -39,21 +39,9 @@ services:
       - { name: production, port: ${PRODUCTION}, requireApproval: true, healthTimeoutSeconds: 5 }
 `;
 
-let stack: SlackStack;
+const stack = useSlackStack({ service: SERVICE, config, token: TOKEN, signingSecret: SIGNING_SECRET });
 const docker = dockerClient(process.env.DOCKER_HOST);
 const approve = (value: string) => stack.users.answerTo(BOB, () => stack.users.click('approve_promotion', value, BOB, 'deploys'));
-
-beforeAll(async () => {
-  stack = await startSlackStack({ service: SERVICE, config, token: TOKEN, signingSecret: SIGNING_SECRET });
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-afterEach(() => {
-  expect(stack.slack.unexpected).toEqual([]);
-});
 
 async function pushVersion(version: string): Promise<string> {
   await stack.repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);

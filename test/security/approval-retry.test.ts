@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisAuditLog } from '../../src/adapters/store/redis-audit-log.js';
 import { keys } from '../../src/adapters/store/redis-keys.js';
 import { TAMPERED_CAUSE } from '../../src/core/approval-grant.js';
 import type { Run } from '../../src/core/run.js';
 import { served } from '../helpers/run-watch.js';
-import { type SlackStack, startSlackStack } from '../helpers/slack-stack.js';
+import { useSlackStack } from '../helpers/slack-stack.js';
 
 /**
  * Issue 14, point 3 (c), the retry path: a legitimately approved production deploy fails its health check and
@@ -37,23 +37,17 @@ services:
       - { name: production, port: ${PRODUCTION}, requireApproval: true, healthTimeoutSeconds: 5 }
 `;
 
-let stack: SlackStack;
+const stack = useSlackStack({ service: SERVICE, config, token: TOKEN, signingSecret: SIGNING_SECRET });
 /** Something else on production's port: the release cannot bind it, and health checks get a 503. */
 let blocker: Server | undefined;
 
 beforeAll(async () => {
-  stack = await startSlackStack({ service: SERVICE, config, token: TOKEN, signingSecret: SIGNING_SECRET });
   blocker = createServer((_req, res) => res.writeHead(503).end('blocked\n'));
   await new Promise<void>((resolve) => blocker!.listen(PRODUCTION, '127.0.0.1', resolve));
 }, 60_000);
 
-afterAll(async () => {
+afterAll(() => {
   blocker?.close();
-  await stack?.stop();
-});
-
-afterEach(() => {
-  expect(stack.slack.unexpected).toEqual([]);
 });
 
 /** A push approved by Bob whose production deploy fails its health check. */

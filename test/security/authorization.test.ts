@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisApprovalStore } from '../../src/adapters/store/redis-approval-store.js';
 import { RedisLease } from '../../src/adapters/store/redis-lease.js';
 import { RedisLogStore } from '../../src/adapters/store/redis-log-store.js';
 import { environmentLeaseKey } from '../../src/queue/stages/deploy-target.js';
 import { slashCommandBody } from '../fakes/slack-signer.js';
 import { served, until } from '../helpers/run-watch.js';
-import { type SlackStack, startSlackStack } from '../helpers/slack-stack.js';
+import { useSlackStack } from '../helpers/slack-stack.js';
 import { slackUsers } from '../helpers/slack-users.js';
 import { deliveryHeaders } from '../helpers/webhook-deliveries.js';
 import { SECRETS, startTestSlipway } from '../helpers/test-slipway.js';
@@ -44,22 +44,10 @@ services:
 `;
 const REFUSAL = `${SERVICE} takes commands and buttons only in #deploys: use that channel.`;
 
-let stack: SlackStack;
+const stack = useSlackStack({ service: SERVICE, config, token: TOKEN, signingSecret: SIGNING_SECRET, slackUsers: { 'ann@example.com': ANN } });
 const command = async (name: string, text: string, userId: string, channel = 'deploys') => String((await stack.users.command(name, text, userId, channel)).json?.text);
 const approveIn = async (runId: string, userId: string, channel = 'deploys') => stack.users.click('approve_promotion', await stack.watch.approveValue(runId, 'production'), userId, channel);
 const startedRun = (text: string) => /Started run `([^`]+)`/.exec(text)?.[1];
-
-beforeAll(async () => {
-  stack = await startSlackStack({ service: SERVICE, config, token: TOKEN, signingSecret: SIGNING_SECRET, slackUsers: { 'ann@example.com': ANN } });
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-afterEach(() => {
-  expect(stack.slack.unexpected).toEqual([]);
-});
 
 async function pushVersion(version: string): Promise<string> {
   await stack.repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);

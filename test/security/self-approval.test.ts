@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dockerClient } from '../../src/adapters/docker/docker-client.js';
 import { RedisApprovalStore } from '../../src/adapters/store/redis-approval-store.js';
 import { served } from '../helpers/run-watch.js';
-import { type SlackStack, startSlackStack } from '../helpers/slack-stack.js';
+import { useSlackStack } from '../helpers/slack-stack.js';
 
 /**
  * Issue 14, point 4: Carol, an approver, commits with her GitHub noreply address, which Slack does not know
@@ -39,7 +39,14 @@ services:
       - { name: production, port: ${PRODUCTION}, requireApproval: true, healthTimeoutSeconds: 5 }
 `;
 
-let stack: SlackStack;
+// Slack knows Ann (the pusher) and Carol's work address, not her noreply one.
+const stack = useSlackStack({
+  service: SERVICE,
+  config,
+  token: TOKEN,
+  signingSecret: SIGNING_SECRET,
+  slackUsers: { 'ann@example.com': 'U0ANN', 'carol@example.com': CAROL },
+});
 const docker = dockerClient(process.env.DOCKER_HOST);
 const approve = async (runId: string, userId: string) =>
   stack.users.answerTo(userId, async () => stack.users.click('approve_promotion', await stack.watch.approveValue(runId, 'production'), userId, 'deploys'));
@@ -56,25 +63,6 @@ async function carolsChange(version: string): Promise<string> {
   await stack.watch.settled(runId, { status: 'waiting' });
   return runId;
 }
-
-beforeAll(async () => {
-  // Slack knows Ann (the pusher) and Carol's work address, not her noreply one.
-  stack = await startSlackStack({
-    service: SERVICE,
-    config,
-    token: TOKEN,
-    signingSecret: SIGNING_SECRET,
-    slackUsers: { 'ann@example.com': 'U0ANN', 'carol@example.com': CAROL },
-  });
-}, 60_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-afterEach(() => {
-  expect(stack.slack.unexpected).toEqual([]);
-});
 
 const UNIDENTIFIED = `slipway cannot tell who Carol Example <${NOREPLY}> is in Slack, so it cannot tell that this is not your own change: nothing was approved. An operator can add them under people: in slipway.yml (their Slack id with this e-mail or git username).`;
 
