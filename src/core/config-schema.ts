@@ -4,6 +4,7 @@ import { PATH_LIMITS, pathPatternProblem } from './changed-files.js';
 import { cloneUrlProblem } from './clone-url.js';
 import { repoKey } from './repo-match.js';
 import { branchNameProblem } from './ref-name.js';
+import { envVarName, isRemoteTarget, placementKeys, runtimeKeys, sameVariableTwice } from './target-schema.js';
 
 /** `slipway.yml`. Objects are strict so a misspelt key is reported, not silently ignored. */
 
@@ -113,8 +114,12 @@ export type SyntheticCheck = z.infer<typeof SyntheticCheck>;
 
 export const Environment = z.strictObject({
   name: name('environment'),
+  /** Where the environment answers on its host (the proxy's port with blue-green). */
   port,
-  /** Where people reach it (shown in Slack); the health check always goes to 127.0.0.1:port on the worker. */
+  /**
+   * Where people reach it (shown in Slack). On the local engine health checks go to 127.0.0.1:port; on a remote
+   * target they and the synthetics go here, so it is required there.
+   */
   url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
   healthPath: path.default('/healthz'),
   healthTimeoutSeconds: z.number().positive().default(60),
@@ -130,6 +135,8 @@ export const Environment = z.strictObject({
   approvals: z.array(ApprovalRule).min(1, 'expected at least one rule').optional(),
   freezes: z.array(FreezeWindow).default([]),
   network: NetworkMode.optional(),
+  ...runtimeKeys,
+  ...placementKeys,
 });
 export type Environment = z.infer<typeof Environment>;
 
@@ -157,6 +164,7 @@ export const Ephemeral = z.strictObject({
   synthetics: z.array(SyntheticCheck).default([]),
   syntheticsTimeoutSeconds: z.number().positive().default(600),
   network: NetworkMode.optional(),
+  ...runtimeKeys,
 });
 
 export const CoverageReport = z.strictObject({
@@ -228,14 +236,31 @@ export const Service = z
         ctx.addIssue({ code: 'custom', path: ['environments', i, 'name'], message: '"ephemeral" is reserved' });
       }
     });
+    // Ports are per host: environments on different hosts may share one; on one host each is taken once.
+    const claims = service.environments.flatMap((env, i) => [
+      { port: env.port, path: ['environments', i, 'port'], env },
+      ...(env.strategy === 'blue-green' ? env.slots ?? [] : []).map((p, s) => ({ port: p, path: ['environments', i, 'slots', s], env })),
+    ]);
+    const hostOf = (env: Environment) => env.target?.host ?? 'local';
+    claims.forEach((claim, k) => {
+      const first = claims.slice(0, k).find((c) => c.port === claim.port && hostOf(c.env) === hostOf(claim.env));
+      if (first) ctx.addIssue({ code: 'custom', path: claim.path, message: `port ${claim.port} is already used by ${first.env.name}` });
+    });
     service.environments.forEach((env, i) => {
-      const other = service.environments.findIndex((e) => e.port === env.port);
-      if (other !== i) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['environments', i, 'port'],
-          message: `port ${env.port} is already used by ${names[other]}`,
-        });
+      for (const twice of sameVariableTwice(env)) {
+        ctx.addIssue({ code: 'custom', path: ['environments', i, 'secrets', twice], message: `${twice} is in env too: keep it in one of them` });
+      }
+      if (isRemoteTarget(env.target) && !env.url) {
+        ctx.addIssue({ code: 'custom', path: ['environments', i, 'url'], message: `the target is ${env.target?.host}: health checks and synthetics need the environment's url (e.g. https://${names[i]}.example.com)` });
+      }
+      if (env.strategy === 'blue-green' && !env.slots) {
+        ctx.addIssue({ code: 'custom', path: ['environments', i, 'slots'], message: 'blue-green needs two slot ports the releases take turns on, e.g. slots: [9101, 9102]' });
+      }
+      if (env.strategy !== 'blue-green' && (env.slots || env.proxy)) {
+        ctx.addIssue({ code: 'custom', path: ['environments', i, env.slots ? 'slots' : 'proxy'], message: 'only strategy: blue-green takes slots and proxy' });
+      }
+      if (env.strategy === 'blue-green' && isRemoteTarget(env.target) && !env.proxy?.admin) {
+        ctx.addIssue({ code: 'custom', path: ['environments', i, 'proxy', 'admin'], message: `blue-green on ${env.target?.host} needs the admin API of the Caddy on that host: slipway starts its own Caddy only for its local engine` });
       }
     });
     service.branches.forEach((route, i) => {
@@ -289,10 +314,19 @@ export const People = z.record(
 );
 export type People = z.infer<typeof People>;
 
+/** Credentials of one registry: the names of slipway's environment variables that hold them. */
+export const RegistryCredentials = z.strictObject({ usernameEnv: envVarName, passwordEnv: envVarName });
+export type RegistryCredentials = z.infer<typeof RegistryCredentials>;
+
 export const SlipwayConfig = z
   .strictObject({
     services: z.record(name('service'), Service).default({}),
     people: People.default({}),
+    /**
+     * Per registry host (`registry.example.com`, `127.0.0.1:5000`): used for every push and for every pull, on
+     * whichever engine pulls. A registry not listed here uses `docker login`'s credentials (DOCKER_CONFIG).
+     */
+    registries: z.record(z.string().regex(/^[a-z0-9.-]+(:\d+)?$/, 'expected a registry host like registry.example.com or 127.0.0.1:5000'), RegistryCredentials).default({}),
   })
   .superRefine((config, ctx) => {
     // Services built from one repository get the same deliveries, which can be signed with one secret only.
@@ -314,4 +348,20 @@ export type ServiceConfig = Service & { name: string };
 
 export function serviceList(config: SlipwayConfig): ServiceConfig[] {
   return Object.entries(config.services).map(([serviceName, service]) => ({ ...service, name: serviceName }));
+}
+
+/**
+ * The names of the variables in slipway's environment that hold secrets slipway.yml points at (clone tokens,
+ * webhook secrets, environments' secrets, registry credentials): their values are scrubbed from all output.
+ */
+export function secretVariableNames(config: SlipwayConfig): string[] {
+  const names = Object.values(config.services).flatMap((service) => [
+    service.cloneTokenEnv,
+    service.webhookSecretEnv,
+    ...[...service.environments, ...(service.ephemeral ? [service.ephemeral] : [])].flatMap((env) =>
+      Object.values(env.secrets).flatMap((source) => ('env' in source ? [source.env] : [])),
+    ),
+  ]);
+  const registries = Object.values(config.registries).flatMap((r) => [r.usernameEnv, r.passwordEnv]);
+  return [...new Set([...names, ...registries].filter((n): n is string => !!n))];
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config.js';
-import { serviceList } from '../../../src/core/config-schema.js';
+import { Ephemeral, serviceList } from '../../../src/core/config-schema.js';
 import { decidePush, needsAncestryCheck, newerPushOnBranch } from '../../../src/core/push-decision.js';
 import type { PushEvent } from '../../../src/core/push-event.js';
 import { planStages } from '../../../src/core/stage-plan.js';
@@ -153,7 +153,7 @@ services:
   });
 
   it('tears down a deleted branch whatever its paths', () => {
-    const withEphemeral = mono.map((s) => ({ ...s, branches: [{ match: 'dev/*', deploy: 'ephemeral' }], ephemeral: { ports: { from: 9000, to: 9099 }, healthPath: '/healthz', healthTimeoutSeconds: 60, synthetics: [], syntheticsTimeoutSeconds: 600 } }));
+    const withEphemeral = mono.map((s) => ({ ...s, branches: [{ match: 'dev/*', deploy: 'ephemeral' }], ephemeral: Ephemeral.parse({ ports: '9000-9099' }) }));
     const decision = decidePush(shop([], { ref: 'refs/heads/dev/x', deleted: true }), withEphemeral);
     expect(decision.kind === 'run' && decision.runs.map((r) => r.trigger)).toEqual(['delete', 'delete', 'delete']);
   });
