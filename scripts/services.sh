@@ -31,7 +31,8 @@ log() { echo "services: $*" >&2; }
 # command → Debian package that provides it
 packages_needed() {
   local -A pkg=([redis-server]=redis-server [dockerd]=docker.io [docker]=docker.io
-    [docker-registry]=docker-registry [git]=git [curl]=curl [chromium]=chromium [htpasswd]=apache2-utils)
+    [docker-registry]=docker-registry [git]=git [curl]=curl [chromium]=chromium [htpasswd]=apache2-utils [caddy]=caddy
+    [sshd]=openssh-server [ssh-keygen]=openssh-client [openssl]=openssl)
   local missing=()
   for cmd in "${!pkg[@]}"; do
     command -v "$cmd" >/dev/null 2>&1 || missing+=("${pkg[$cmd]}")
@@ -55,6 +56,16 @@ ensure_packages() {
   # shellcheck disable=SC2086
   apt-get install -y --no-install-recommends $missing >&2 ||
     { apt-get update >&2 && apt-get install -y --no-install-recommends $missing >&2; }
+}
+
+# Caddy (the blue/green proxy) re-opens its listeners (SO_REUSEPORT) on every config change; without this,
+# Linux resets the connections still queued on the listener it closes, so a switch could drop a request.
+ensure_tcp_migrate_req() {
+  local knob=/proc/sys/net/ipv4/tcp_migrate_req
+  [ -e "$knob" ] || { log "no net.ipv4.tcp_migrate_req (needs Linux 5.14+): blue/green switches may reset new connections"; return 0; }
+  [ "$(cat "$knob")" = 1 ] && return 0
+  if [ "$(id -u)" != 0 ]; then log "net.ipv4.tcp_migrate_req is 0: run sudo sysctl -w net.ipv4.tcp_migrate_req=1 for blue/green without dropped connections"; return 0; fi
+  echo 1 >"$knob" || log "could not set net.ipv4.tcp_migrate_req=1"
 }
 
 engine_answers() { DOCKER_HOST="$1" timeout 10 docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
@@ -159,6 +170,7 @@ stop_pidfile() {
 case "${1:-start}" in
   start)
     ensure_packages
+    ensure_tcp_migrate_req
     mkdir -p "$state"
     docker_host=$(ensure_engine)
     ensure_registry
