@@ -5,7 +5,8 @@ import { WebClientEvent } from '@slack/web-api';
 import { commandHelp, commands } from '../commands/index.js';
 import { dockerClient } from './adapters/docker/docker-client.js';
 import { dockerProbe } from './adapters/docker/docker-probe.js';
-import { healthNow } from './adapters/docker/health-probe.js';
+import { registryCredentials } from './adapters/docker/registry-auth.js';
+import { startEmbeddedCaddy } from './adapters/proxy/embedded-caddy.js';
 import { gitHosts } from './adapters/git/git-hosts.js';
 import { type EmbeddedRedis, startEmbeddedRedis } from './adapters/redis/embedded-redis.js';
 import { loadSigningKey } from './adapters/signing/signing-key.js';
@@ -30,9 +31,11 @@ import { commitStatuses } from './adapters/git/commit-statuses.js';
 import { githubDeployments } from './adapters/git/github-deployments.js';
 import { createMetrics } from './metrics.js';
 import { observeRuns } from './observe-runs.js';
-import { type ServiceConfig, serviceList, type SlipwayConfig } from './core/config-schema.js';
+import { secretVariableNames, type ServiceConfig, serviceList, type SlipwayConfig } from './core/config-schema.js';
+import { environmentSpec } from './core/environment-spec.js';
 import { type Env, secretValues } from './core/env-schema.js';
 import { scrubber } from './core/scrub.js';
+import { deployTargets, needsEmbeddedProxy } from './deploy-targets.js';
 import type { Lock } from './core/approval-policy.js';
 import { acceptPush } from './intake/accept-push.js';
 import { decideApproval } from './intake/approval-decision.js';
@@ -163,14 +166,28 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
     if (signing.source === 'file') log.info({ path: signing.path }, 'SLIPWAY_SIGNING_KEY is not set: approvals are signed with the key in the data dir (server and worker must share it)');
     // What a pusher wrote (a commit message with a pasted token) goes to Slack, the run page and the log.
     const pushes = new RedisPushLog(redis);
-    const scrub = scrubber(secretValues(env, services.flatMap((s) => [s.cloneTokenEnv, s.webhookSecretEnv]), processEnv));
+    const secretNames = secretVariableNames(config);
+    const scrub = scrubber(secretValues(env, secretNames, processEnv));
+    const credentials = registryCredentials(config.registries, processEnv);
+    let embeddedProxyAdmin: string | undefined;
+    if ((mode === 'all' || mode === 'worker') && needsEmbeddedProxy(services)) {
+      const caddy = await startEmbeddedCaddy(join(dataDir, 'caddy'));
+      closers.push(async () => {
+        await caddy.stop();
+        log.info('embedded Caddy stopped');
+      });
+      embeddedProxyAdmin = caddy.adminUrl;
+      log.info({ admin: caddy.adminUrl, stateDir: caddy.stateDir }, 'a blue-green environment names no proxy.admin: started an embedded Caddy (admin API on a unix socket in its state dir)');
+      if (caddy.warning) log.warn(caddy.warning);
+    }
+    const targets = deployTargets({ localDockerHost: env.DOCKER_HOST, credentials, embeddedProxyAdmin });
     const directory: SlackDirectory = slack ? slackDirectory(slack) : { userIdByEmail: async () => undefined, groupMembers: async () => new Set() };
 
     if (mode === 'all' || mode === 'worker') {
       // Loaded only where runs are worked (and Bolt only where Slack is answered): a server and a worker each
       // keep the memory of what they do, not of the other's half.
       const { startWorkers } = await import('./start-workers.js');
-      closers.push(...startWorkers({ env, processEnv, services, stores, redis, redisUrl, onError, docker, gates, events, slack, runUrl, metrics, log, now, signingKey }));
+      closers.push(...startWorkers({ env, processEnv, services, secretNames, stores, redis, redisUrl, onError, docker, credentials, targets, gates, events, slack, runUrl, metrics, log, now, signingKey }));
     }
     const metricsRoute = { contentType: metrics.registry.contentType, text: () => metrics.registry.metrics() };
     const probes = [redisProbe(redis), dockerProbe(docker)];
@@ -189,8 +206,8 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
       commands: commandHelp,
       remindLockHolder: (lock: Lock, at: Date) => gates.remindLockHolder(lock, at),
       healthOf: async (service: ServiceConfig, environment: string) => {
-        const env = service.environments.find((e) => e.name === environment);
-        return env ? healthNow(`http://127.0.0.1:${env.port}${env.healthPath}`) : 'unknown';
+        const spec = environmentSpec(service, environment);
+        return spec ? (await targets(spec).status()).health : 'unknown';
       },
       branchHead: (service: ServiceConfig, url: string, branch: string) =>
         remoteHead(url, branch, { token: service.cloneTokenEnv ? processEnv[service.cloneTokenEnv] : undefined }),

@@ -1,6 +1,9 @@
 import { Worker } from 'bullmq';
 import type Docker from 'dockerode';
 import type { Redis } from 'ioredis';
+import { dockerImageEngine } from './adapters/docker/docker-image-engine.js';
+import type { RegistryAuth } from './adapters/docker/registry-auth.js';
+import { readSecrets } from './adapters/secrets/read-secrets.js';
 import { closeRedis, connectRedis, reportConnectionErrors } from './adapters/redis/redis-connection.js';
 import { BULLMQ_PREFIX } from './adapters/store/redis-keys.js';
 import { RedisLease } from './adapters/store/redis-lease.js';
@@ -11,8 +14,9 @@ import { httpChecks } from './adapters/synthetics/http-checks.js';
 import type { ChatApi } from './core/chat-api.js';
 import type { ServiceConfig } from './core/config-schema.js';
 import { type Env, secretValues } from './core/env-schema.js';
+import type { EnvironmentSpec } from './core/environment-spec.js';
 import type {
-  ApprovalStore, ArtifactStore, AuditLog, DeploymentStore, FreezeStore, LockStore, LogStore, PassStore, QuarantineStore, OnceStore, ReleaseStore, RunStore,
+  ApprovalStore, DeployTarget, ArtifactStore, AuditLog, DeploymentStore, FreezeStore, LockStore, LogStore, PassStore, QuarantineStore, OnceStore, ReleaseStore, RunStore,
 } from './core/ports.js';
 import { scrubber } from './core/scrub.js';
 import { failAbandonedRuns } from './queue/abandoned-runs.js';
@@ -27,6 +31,8 @@ export type WorkerDeps = {
   env: Env;
   processEnv: NodeJS.ProcessEnv;
   services: readonly ServiceConfig[];
+  /** The variables whose values are scrubbed from logs (core/config-schema.ts secretVariableNames). */
+  secretNames: readonly string[];
   stores: {
     runs: RunStore;
     once: OnceStore;
@@ -45,6 +51,8 @@ export type WorkerDeps = {
   redisUrl: string;
   onError(error: Error): void;
   docker: Docker;
+  credentials(registry: string): Promise<RegistryAuth>;
+  targets(environment: EnvironmentSpec): DeployTarget;
   gates: Gates;
   events: RunEvents;
   slack?: ChatApi;
@@ -61,9 +69,9 @@ export type WorkerDeps = {
  * updates. Answers what closes them; closing waits for the jobs in hand.
  */
 export function startWorkers(deps: WorkerDeps): (() => Promise<unknown>)[] {
-  const { env, processEnv, services, stores, redis, redisUrl, onError, docker, gates, events, slack, runUrl, metrics, log, now, signingKey } = deps;
+  const { env, processEnv, services, secretNames, stores, redis, redisUrl, onError, docker, credentials, targets, gates, events, slack, runUrl, metrics, log, now, signingKey } = deps;
   const closers: (() => Promise<unknown>)[] = [];
-  const secrets = secretValues(env, services.flatMap((s) => [s.cloneTokenEnv, s.webhookSecretEnv]), processEnv);
+  const secrets = secretValues(env, secretNames, processEnv);
   const gate = {
     services,
     runs: stores.runs,
@@ -82,7 +90,9 @@ export function startWorkers(deps: WorkerDeps): (() => Promise<unknown>)[] {
     const processor = createRunProcessor({
       ...stores,
       services,
-      docker,
+      images: dockerImageEngine(docker, credentials),
+      targets,
+      secrets: (sources) => readSecrets(sources, processEnv),
       ports: new RedisPortStore(redis),
       signingKey,
       lease: new RedisLease(redis),

@@ -1,13 +1,19 @@
 import type { NetworkMode } from './config-schema.js';
+import type { Runtime } from './target-schema.js';
 
 /** What slipway asks of a deployed container; the release's code is untrusted, whoever pushed it. */
 export type ContainerRequest = {
   name: string;
   image: string;
+  /** The host port it answers on (a blue/green slot's, with blue-green). */
   port: number;
   labels: Record<string, string>;
   /** Unset: `bridge`. */
   network?: NetworkMode;
+  /** The environment's settings from slipway.yml; unset, none. */
+  runtime?: Partial<Runtime>;
+  /** Resolved secret values: they go into the container's environment and nowhere else. */
+  secrets?: Record<string, string>;
 };
 
 /** The Engine API's container-create body (the fields slipway sets), as plain data. */
@@ -16,11 +22,16 @@ export type ContainerCreateSpec = {
   Image: string;
   Env: string[];
   Labels: Record<string, string>;
+  Entrypoint?: string[];
+  Cmd?: string[];
   ExposedPorts?: Record<string, Record<string, never>>;
   HostConfig: {
     NetworkMode: NetworkMode;
-    RestartPolicy: { Name: 'unless-stopped' };
+    RestartPolicy: { Name: Runtime['restart'] };
     PortBindings?: Record<string, { HostIp: string; HostPort: string }[]>;
+    Memory?: number;
+    NanoCpus?: number;
+    Binds?: string[];
   };
 };
 
@@ -31,11 +42,27 @@ export type ContainerCreateSpec = {
  * nothing is exposed beyond loopback. The app must listen on 0.0.0.0:$PORT inside its namespace. `host`: the
  * host's network, as on engines without a bridge (the test engine); the app binds 127.0.0.1:$PORT itself.
  */
-export function containerSpec({ name, image, port, labels, network = 'bridge' }: ContainerRequest): ContainerCreateSpec {
-  const base = { name, Image: image, Env: [`PORT=${port}`], Labels: labels };
-  const restart = { Name: 'unless-stopped' } as const;
-  if (network === 'host') return { ...base, HostConfig: { NetworkMode: 'host', RestartPolicy: restart } };
-  const published = `${port}/tcp`;
+export function containerSpec({ name, image, port, labels, network = 'bridge', runtime = {}, secrets = {} }: ContainerRequest): ContainerCreateSpec {
+  // Inside its own namespace the app may listen on a port of its choosing; on the host's network it must take the host port.
+  const inside = network === 'bridge' ? (runtime.containerPort ?? port) : port;
+  const env = { ...runtime.env, ...secrets, PORT: String(inside) };
+  const resources = {
+    ...(runtime.memory !== undefined && { Memory: runtime.memory }),
+    ...(runtime.cpus !== undefined && { NanoCpus: Math.round(runtime.cpus * 1e9) }),
+    ...(runtime.volumes?.length && { Binds: [...runtime.volumes] }),
+  };
+  const base = {
+    name,
+    Image: image,
+    Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
+    // slipway's labels last: a release cannot pass itself off as another run.
+    Labels: { ...runtime.labels, ...labels },
+    ...(runtime.command && { Entrypoint: [...runtime.command] }),
+    ...(runtime.args && { Cmd: [...runtime.args] }),
+  };
+  const restart = { Name: runtime.restart ?? 'unless-stopped' } as const;
+  if (network === 'host') return { ...base, HostConfig: { NetworkMode: 'host', RestartPolicy: restart, ...resources } };
+  const published = `${inside}/tcp`;
   return {
     ...base,
     ExposedPorts: { [published]: {} },
@@ -43,6 +70,7 @@ export function containerSpec({ name, image, port, labels, network = 'bridge' }:
       NetworkMode: 'bridge',
       RestartPolicy: restart,
       PortBindings: { [published]: [{ HostIp: '127.0.0.1', HostPort: String(port) }] },
+      ...resources,
     },
   };
 }

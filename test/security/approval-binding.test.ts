@@ -6,7 +6,7 @@ import { keys } from '../../src/adapters/store/redis-keys.js';
 import { RedisLease } from '../../src/adapters/store/redis-lease.js';
 import { RedisLogStore } from '../../src/adapters/store/redis-log-store.js';
 import { TAMPERED_CAUSE } from '../../src/core/approval-grant.js';
-import { environmentLeaseKey } from '../../src/queue/stages/deploy-target.js';
+import { environmentLeaseKey } from '../../src/queue/stages/environment.js';
 import { served, until } from '../helpers/run-watch.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 

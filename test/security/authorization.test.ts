@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { RedisApprovalStore } from '../../src/adapters/store/redis-approval-store.js';
 import { RedisLease } from '../../src/adapters/store/redis-lease.js';
 import { RedisLogStore } from '../../src/adapters/store/redis-log-store.js';
-import { environmentLeaseKey } from '../../src/queue/stages/deploy-target.js';
+import { environmentLeaseKey } from '../../src/queue/stages/environment.js';
 import { slashCommandBody } from '../fakes/slack-signer.js';
 import { served, until } from '../helpers/run-watch.js';
 import { useSlackStack } from '../helpers/slack-stack.js';

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildImage } from '../../src/adapters/docker/build-image.js';
 import { dockerClient } from '../../src/adapters/docker/docker-client.js';
 import { pushImage } from '../../src/adapters/docker/push-image.js';
+import { registryAuth } from '../../src/adapters/docker/registry-auth.js';
 import { replaceContainer } from '../../src/adapters/docker/run-container.js';
 import { removeContainersOf } from '../helpers/containers.js';
 import { rawRedis } from '../helpers/raw-redis.js';
@@ -80,13 +81,14 @@ describe('code deployed by slipway', () => {
     const tag = `${IMAGE}:v1`;
     const built = await buildImage(docker, { contextDir: context, dockerfile: 'Dockerfile', tag });
     expect(built).toEqual({ ok: true });
-    const digest = await pushImage(docker, IMAGE, 'v1');
+    const digest = await pushImage(docker, IMAGE, 'v1', registryAuth);
     await docker.getImage(tag).remove({ force: true }); // the deploy pulls it from the registry, with credentials
 
     const deployed = await replaceContainer(
       docker,
       { name: `${SERVICE}-staging`, image: `${IMAGE}@${digest}`, port: APP_PORT, network: 'host', labels: { 'slipway.service': SERVICE } },
       { url: `http://127.0.0.1:${APP_PORT}/healthz`, timeoutMs: 60_000 },
+      { credentials: registryAuth, where: 'the local engine' },
     );
     expect(deployed).toEqual({ ok: true });
 

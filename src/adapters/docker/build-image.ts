@@ -3,20 +3,8 @@ import { join, relative } from 'node:path';
 import dockerignore from '@balena/dockerignore';
 import type Docker from 'dockerode';
 import { pack } from 'tar-fs';
+import type { ImageBuild, ImageBuildResult } from '../../core/ports.js';
 
-export type BuildRequest = {
-  contextDir: string;
-  dockerfile: string;
-  tag: string;
-  target?: string;
-  labels?: Record<string, string>;
-  /** Each line of build output, as it comes. */
-  onLine?(line: string): void;
-};
-
-export type BuildResult =
-  | { ok: true }
-  | { ok: false; error: string; failedContainerId?: string };
 
 type Progress = { stream?: string; error?: string; errorDetail?: { message?: string }; aux?: { ID?: string } };
 
@@ -25,7 +13,7 @@ type Progress = { stream?: string; error?: string; errorDetail?: { message?: str
  * so every line is read. The failed step's container is kept by the engine (forcerm off), so reports a failing
  * test step wrote can still be copied out; the caller removes it.
  */
-export async function buildImage(docker: Docker, request: BuildRequest): Promise<BuildResult> {
+export async function buildImage(docker: Docker, request: ImageBuild): Promise<ImageBuildResult> {
   const ignored = await dockerignoreFilter(request.contextDir);
   // tar-fs's pack is a streamx stream: a Node readable in all but its type.
   const context = pack(request.contextDir, { ignore: ignored }) as unknown as NodeJS.ReadableStream;

@@ -42,6 +42,34 @@ export async function registryAuth(registry: string, env: NodeJS.ProcessEnv = pr
   return { serveraddress: registry, username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
+/** What slipway.yml says of a registry's credentials: the names of the variables that hold them. */
+export type RegistryCredentialNames = Record<string, { usernameEnv: string; passwordEnv: string }>;
+
+/**
+ * Credentials for `registry`: slipway.yml's `registries` first (values from slipway's environment), else
+ * what `docker login` left (registryAuth). A configured variable that is unset is an error naming it: a
+ * push or pull without the credentials the config promises would only fail later, less clearly.
+ */
+export function registryCredentials(configured: RegistryCredentialNames, env: NodeJS.ProcessEnv = process.env): (registry: string) => Promise<RegistryAuth> {
+  return async (registry) => {
+    const names = configured[registry];
+    // DOCKER_CONFIG is the process's, as for the docker CLI; `env` holds the variables slipway.yml names.
+    if (!names) return registryAuth(registry);
+    const username = env[names.usernameEnv];
+    const password = env[names.passwordEnv];
+    const unset = [!username && names.usernameEnv, !password && names.passwordEnv].filter(Boolean);
+    if (unset.length > 0) {
+      throw new SlipwayError('registry_auth', `the credentials of registry ${registry} are not set: ${unset.join(' and ')} (registries in slipway.yml) must be in slipway's environment`);
+    }
+    return { serveraddress: registry, username, password };
+  };
+}
+
+/** The registry host of an image reference (`127.0.0.1:5000/shop@sha256:…` → `127.0.0.1:5000`). */
+export function registryOf(image: string): string {
+  return image.split('/')[0] ?? '';
+}
+
 /** `auths` keys are `host:port`, or URLs (`https://host/v1/`) as older clients wrote them. */
 function registryHost(key: string): string {
   if (!key.includes('://')) return key.replace(/\/+$/, '');

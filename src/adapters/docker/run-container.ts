@@ -1,16 +1,19 @@
 import type Docker from 'dockerode';
 import { type ContainerRequest, containerSpec } from '../../core/container-spec.js';
-import { registryAuth } from './registry-auth.js';
+import { type RegistryAuth, registryOf } from './registry-auth.js';
 
 export type ContainerSpec = ContainerRequest;
 
 export type HealthCheck = { url: string; timeoutMs: number };
 
+/** How the engine gets a release it lacks: the registry's credentials, and the host's name for messages. */
+export type PullFrom = { credentials(registry: string): Promise<RegistryAuth>; where: string };
+
 export type DeployResult = { ok: true } | { ok: false; cause: string; logTail: string };
 
 const previousName = (name: string) => `${name}-previous`;
 
-async function inspect(docker: Docker, name: string) {
+export async function inspect(docker: Docker, name: string) {
   try {
     return await docker.getContainer(name).inspect();
   } catch (error) {
@@ -19,17 +22,42 @@ async function inspect(docker: Docker, name: string) {
   }
 }
 
-/** The image is usually here already (built on this engine); a worker on another host pulls it. */
-export async function ensureImage(docker: Docker, reference: string): Promise<void> {
+/**
+ * The image is here already when it was built on this engine; any other host pulls it by digest, with the
+ * registry's credentials. A failed pull says which registry, which host and why.
+ */
+export async function ensureImage(docker: Docker, reference: string, from: PullFrom): Promise<void> {
   try {
     await docker.getImage(reference).inspect();
     return;
-  } catch {
-    // not here: pull it
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
   }
-  const registry = reference.split('/')[0] ?? '';
-  const stream = await docker.pull(reference, { authconfig: await registryAuth(registry) });
-  await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
+  const registry = registryOf(reference);
+  try {
+    const stream = await docker.pull(reference, { authconfig: await from.credentials(registry) });
+    let failed: string | undefined;
+    await new Promise<void>((resolve, reject) =>
+      docker.modem.followProgress(
+        stream,
+        (err: Error | null) => (err ? reject(err) : resolve()),
+        (event: { error?: string; errorDetail?: { message?: string } }) => {
+          if (event.error) failed = event.errorDetail?.message ?? event.error;
+        },
+      ),
+    );
+    if (failed) throw new Error(failed);
+  } catch (error) {
+    throw new PullError(`pulling ${reference} from registry ${registry} on ${from.where} failed: ${reasonOf(error)}`, { cause: error });
+  }
+}
+
+export class PullError extends Error {}
+
+/** The engine's own words: its JSON error body when it answered one, else the message. */
+export function reasonOf(error: unknown): string {
+  const json = (error as { json?: { message?: string } }).json;
+  return (json?.message ?? (error as Error).message ?? String(error)).trim();
 }
 
 /**
@@ -37,9 +65,9 @@ export async function ensureImage(docker: Docker, reference: string): Promise<vo
  * Old and new cannot listen on the port at once (host networking, or the port published on the host): the old
  * one is stopped and kept aside, and is put back if the new one is not healthy in time.
  */
-export async function replaceContainer(docker: Docker, spec: ContainerSpec, health: HealthCheck): Promise<DeployResult> {
+export async function replaceContainer(docker: Docker, spec: ContainerSpec, health: HealthCheck, from: PullFrom): Promise<DeployResult> {
   await recoverInterruptedDeploy(docker, spec.name);
-  await ensureImage(docker, spec.image);
+  await ensureImage(docker, spec.image, from);
   const old = await inspect(docker, spec.name);
   // By id from here on: the old container's name changes while it is kept aside.
   const oldContainer = old && docker.getContainer(old.Id);
@@ -86,7 +114,7 @@ export async function removeContainer(docker: Docker, name: string): Promise<boo
   return true;
 }
 
-async function waitHealthy({ url, timeoutMs }: HealthCheck): Promise<{ ok: true } | { ok: false; cause: string }> {
+export async function waitHealthy({ url, timeoutMs }: HealthCheck): Promise<{ ok: true } | { ok: false; cause: string }> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
@@ -103,7 +131,7 @@ async function waitHealthy({ url, timeoutMs }: HealthCheck): Promise<{ ok: true 
   return { ok: false, cause: `${url} was not healthy within ${Math.round(timeoutMs / 1000)} s (${last})` };
 }
 
-async function containerLogTail(docker: Docker, name: string): Promise<string> {
+export async function containerLogTail(docker: Docker, name: string): Promise<string> {
   try {
     const buffer = (await docker.getContainer(name).logs({ stdout: true, stderr: true, tail: 30 })) as unknown as Buffer;
     return demultiplex(buffer);

@@ -7,7 +7,7 @@ export async function buildStage(ctx: StageContext): Promise<StageOutcome> {
   const tag = imageTag(ctx.run.branch, ctx.run.sha);
   const result = await buildTarget(ctx, { tag: `${ctx.service.image}:${tag}`, target: ctx.service.buildTarget });
   // The test image has served its purpose (its layers stay cached for the next run).
-  await ctx.docker.getImage(testImageTag(ctx.run)).remove({ force: true }).catch(() => {});
+  await ctx.images.discard({ image: testImageTag(ctx.run) });
   if (!result.ok) return { status: 'failed', cause: `build failed: ${result.error}` };
   return { status: 'passed', summary: `${ctx.service.image}:${tag}` };
 }

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
-import { buildImage, type BuildResult } from '../../adapters/docker/build-image.js';
+import type { ImageBuildResult } from '../../core/ports.js';
 import type { StageContext } from './stage-context.js';
 
 /** Builds one target of the service's Dockerfile, its output going to the stage's log. */
-export async function buildTarget(ctx: StageContext, { tag, target }: { tag: string; target?: string }): Promise<BuildResult> {
+export async function buildTarget(ctx: StageContext, { tag, target }: { tag: string; target?: string }): Promise<ImageBuildResult> {
   const source = await ctx.sourceDir();
   const pending: Promise<void>[] = [];
   let lost = 0;
-  const result = await buildImage(ctx.docker, {
+  const result = await ctx.images.build({
     contextDir: join(source, ctx.service.context),
     dockerfile: ctx.service.dockerfile,
     tag,

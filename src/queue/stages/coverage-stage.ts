@@ -1,4 +1,3 @@
-import { readFileFromImage } from '../../adapters/docker/copy-file.js';
 import { defaultBranch } from '../../core/routing.js';
 import { parseCoverage, ReportError } from '../../core/reports/coverage.js';
 import { type StageContext, type StageOutcome, testImageTag } from './stage-context.js';
@@ -7,7 +6,7 @@ import { type StageContext, type StageOutcome, testImageTag } from './stage-cont
 export async function coverageStage(ctx: StageContext): Promise<StageOutcome> {
   const report = ctx.service.reports.coverage;
   if (!report) return { status: 'passed', summary: 'no coverage report configured' };
-  const text = await readFileFromImage(ctx.docker, testImageTag(ctx.run), report.path);
+  const text = await ctx.images.readFile({ image: testImageTag(ctx.run) }, report.path);
   if (text === undefined) {
     return { status: 'failed', cause: `no coverage report at ${report.path} in the test image: check reports.coverage.path` };
   }

@@ -1,15 +1,16 @@
-import { replaceContainer } from '../../adapters/docker/run-container.js';
 import { grantAllows, TAMPERED_CAUSE } from '../../core/approval-grant.js';
+import type { EnvironmentSpec } from '../../core/environment-spec.js';
 import { slackTriggerOf, stageEnvironment } from '../../core/run.js';
+import { scrubber } from '../../core/scrub.js';
 import { admission } from './admission.js';
-import { deployTarget, environmentLeaseKey, newerRun } from './deploy-target.js';
-import type { DeployTarget, StageContext, StageOutcome } from './stage-context.js';
+import { environmentLeaseKey, environmentOf, newerRun } from './environment.js';
+import type { StageContext, StageOutcome } from './stage-context.js';
 
 const WAIT_FOR_ENVIRONMENT_MS = 2_000;
 
 /**
  * Puts the run's release in an environment: one deployment at a time per environment (a lease in Redis), the
- * newest run wins, and an unhealthy release is replaced by the previous container again.
+ * newest run wins, and an unhealthy release leaves the previous one serving.
  */
 export async function deployStage(ctx: StageContext): Promise<StageOutcome> {
   const environment = stageEnvironment(ctx.stage) ?? ctx.run.target.environment;
@@ -24,9 +25,9 @@ export async function deployStage(ctx: StageContext): Promise<StageOutcome> {
   if (!admitted.ok) return admitted.skip ? { status: 'skipped', summary: admitted.cause } : { status: 'failed', cause: `${admitted.cause}; nothing was deployed` };
   const approver = (await ctx.approvals.get(ctx.run.id, environment))?.decidedBy;
 
-  const target = await deployTarget(ctx, environment);
+  const spec = await environmentOf(ctx, environment);
   const leaseKey = environmentLeaseKey(ctx.run.service, environment);
-  const ttlMs = (target.healthTimeoutSeconds + 300) * 1000;
+  const ttlMs = (spec.healthTimeoutSeconds + spec.drainSeconds + 300) * 1000;
   if (!(await ctx.lease.acquire(leaseKey, ctx.run.id, ttlMs))) {
     await ctx.log(`${environment} is being deployed by another run; waiting`);
     return { status: 'wait', delayMs: WAIT_FOR_ENVIRONMENT_MS };
@@ -53,58 +54,57 @@ export async function deployStage(ctx: StageContext): Promise<StageOutcome> {
       return { status: 'failed', cause: TAMPERED_CAUSE };
     }
     const by = approver ?? slackTriggerOf(ctx.run) ?? ctx.run.triggeredBy.name;
-    const result = await deployRelease(ctx, target, { ...release, sha: ctx.run.sha }, by);
+    const result = await deployRelease(ctx, spec, { ...release, sha: ctx.run.sha }, by);
     if (!result.ok) return { status: 'failed', cause: `${result.cause}; ${environment} stays on its previous release` };
-    return { status: 'passed', summary: `${target.url} (${release.tag})` };
+    // Without checks to wait for, the release the deploy replaced is retired now (blue/green kept it running).
+    if ((settings ?? ctx.service.ephemeral)?.synthetics.length === 0) await ctx.targets(spec).settle('keep', (...lines) => ctx.log(...lines));
+    return { status: 'passed', summary: `${spec.url} (${release.tag})` };
   } finally {
     await ctx.lease.release(leaseKey, ctx.run.id);
   }
 }
 
 /**
- * Replaces the environment's container with the release, waits for health, and records the deployment —
- * succeeded, or failed with the previous container put back. `by` is who let the release in.
+ * Puts the release in the environment through its target, with its secrets read just before, and records the
+ * deployment: succeeded, or failed with the previous release still serving. `by` is who let the release in.
  */
 export async function deployRelease(
   ctx: StageContext,
-  target: DeployTarget,
+  spec: EnvironmentSpec,
   release: { image: string; tag: string; digest: string; sha: string },
   by: string,
 ): Promise<{ ok: true } | { ok: false; cause: string }> {
-  const image = `${release.image}@${release.digest}`;
-  await ctx.log(`deploying ${image} to ${target.environment} (container ${target.container}, port ${target.port})`);
-  const result = await replaceContainer(
-    ctx.docker,
-    {
-      name: target.container,
-      image,
-      port: target.port,
-      network: target.network,
-      labels: {
-        'slipway.service': ctx.run.service,
-        'slipway.environment': target.environment,
-        'slipway.run': ctx.run.id,
-        'slipway.sha': release.sha,
-      },
-    },
-    { url: `http://127.0.0.1:${target.port}${target.healthPath}`, timeoutMs: target.healthTimeoutSeconds * 1000 },
-  );
   const deployment = {
     service: ctx.run.service,
-    environment: target.environment,
+    environment: spec.environment,
     release: { sha: release.sha, tag: release.tag, digest: release.digest, image: release.image },
-    port: target.port,
+    port: spec.port,
     runId: ctx.run.id,
     by,
     at: ctx.now().toISOString(),
   };
+  // Nothing is touched before every secret is there: a half-configured release never starts.
+  const secrets = await ctx.secrets(spec.runtime.secrets);
+  if (!secrets.ok) {
+    await ctx.log(secrets.cause);
+    await ctx.deployments.record({ ...deployment, outcome: 'failed', cause: secrets.cause });
+    return { ok: false, cause: secrets.cause };
+  }
+  // The values are in memory from here on; whatever an engine or a container says back is scrubbed of them.
+  const scrub = scrubber(Object.values(secrets.values));
+  const log = (...lines: string[]) => ctx.log(...lines.map(scrub));
+  const target = ctx.targets(spec);
+  const image = `${release.image}@${release.digest}`;
+  await log(`deploying ${image} to ${spec.environment} (${target.where}, ${spec.strategy})`);
+  const result = await target.place({ image, tag: release.tag, sha: release.sha, runId: ctx.run.id, secrets: secrets.values }, log);
   if (!result.ok) {
-    if (result.logTail) await ctx.log('container output:', ...result.logTail.split('\n'));
-    await ctx.log(result.cause);
-    await ctx.deployments.record({ ...deployment, outcome: 'failed', cause: result.cause });
-    return { ok: false, cause: result.cause };
+    const cause = scrub(result.cause);
+    if (result.logTail) await log('container output:', ...result.logTail.split('\n'));
+    await log(cause);
+    await ctx.deployments.record({ ...deployment, outcome: 'failed', cause });
+    return { ok: false, cause };
   }
   await ctx.deployments.record({ ...deployment, outcome: 'succeeded' });
-  await ctx.log(`${target.environment} is healthy at ${target.url}`);
+  await log(`${spec.environment} is healthy at ${spec.url}`);
   return { ok: true };
 }

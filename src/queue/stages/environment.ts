@@ -1,35 +1,17 @@
-import { networkOf } from '../../core/container-spec.js';
-import { containerName } from '../../core/naming.js';
+import { type EnvironmentSpec, environmentSpec } from '../../core/environment-spec.js';
 import type { Run } from '../../core/run.js';
-import { type DeployTarget, environmentConfig, type StageContext } from './stage-context.js';
+import type { StageContext } from './stage-context.js';
 
-/** Where an environment runs: its port (allocated for ephemeral ones), health path and URL. */
-export async function deployTarget(ctx: StageContext, environment: string): Promise<DeployTarget> {
-  const container = containerName(ctx.run.service, environment);
-  const named = environmentConfig(ctx.service, environment);
-  if (named) {
-    return {
-      environment,
-      container,
-      port: named.port,
-      healthPath: named.healthPath,
-      healthTimeoutSeconds: named.healthTimeoutSeconds,
-      url: named.url ?? `http://127.0.0.1:${named.port}`,
-      network: networkOf(named, ctx.service),
-    };
-  }
+/** The environment the stage works on, resolved from slipway.yml; an ephemeral one gets its port allocated. */
+export async function environmentOf(ctx: StageContext, environment: string): Promise<EnvironmentSpec> {
+  const named = environmentSpec(ctx.service, environment);
+  if (named) return named;
   const ephemeral = ctx.service.ephemeral;
   if (!ctx.run.target.ephemeral || !ephemeral) throw new Error(`${environment} is not an environment of ${ctx.run.service} in slipway.yml`);
   const port = await ctx.ports.allocate(ctx.run.service, environment, ephemeral.ports);
-  return {
-    environment,
-    container,
-    port,
-    healthPath: ephemeral.healthPath,
-    healthTimeoutSeconds: ephemeral.healthTimeoutSeconds,
-    url: `http://127.0.0.1:${port}`,
-    network: networkOf(ephemeral, ctx.service),
-  };
+  const spec = environmentSpec(ctx.service, environment, port);
+  if (!spec) throw new Error(`${environment} is not an environment of ${ctx.run.service} in slipway.yml`);
+  return spec;
 }
 
 export const environmentLeaseKey = (service: string, environment: string) => `deploy:${service}:${environment}`;

@@ -1,4 +1,3 @@
-import { pushImage } from '../../adapters/docker/push-image.js';
 import { imageTag } from '../../core/naming.js';
 import type { StageContext, StageOutcome } from './stage-context.js';
 
@@ -8,7 +7,7 @@ export async function pushStage(ctx: StageContext): Promise<StageOutcome> {
   const image = ctx.service.image;
   let digest: string;
   try {
-    digest = await pushImage(ctx.docker, image, tag);
+    digest = await ctx.images.push(image, tag);
   } catch (error) {
     return { status: 'failed', cause: `${(error as Error).message}; is the registry running (scripts/services.sh) and is "image" right in slipway.yml?` };
   }

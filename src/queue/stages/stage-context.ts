@@ -1,14 +1,19 @@
-import type Docker from 'dockerode';
-import type { Environment, NetworkMode, ServiceConfig } from '../../core/config-schema.js';
+import type { Environment, ServiceConfig } from '../../core/config-schema.js';
+import type { EnvironmentSpec } from '../../core/environment-spec.js';
 import type {
-  ApprovalStore, ArtifactStore, AuditLog, DeploymentStore, FreezeStore, Lease, LockStore, PassStore, PortStore, QuarantineStore, ReleaseStore, RunStore,
+  ApprovalStore, ArtifactStore, AuditLog, DeployTarget, DeploymentStore, FreezeStore, ImageEngine, Lease, LockStore, PassStore, PortStore, QuarantineStore, ReleaseStore, RunStore,
 } from '../../core/ports.js';
 import type { CheckKind, SyntheticsProvider } from '../../core/synthetics.js';
 import type { Run } from '../../core/run.js';
+import type { SecretSource } from '../../core/target-schema.js';
 
-/** What every stage may use: the engine, the stores and the check providers. */
+/** What every stage may use: the engine, the deploy targets, the stores and the check providers. */
 export type StageTools = {
-  docker: Docker;
+  images: ImageEngine;
+  /** The target an environment runs on, by its `target:` in slipway.yml. */
+  targets(environment: EnvironmentSpec): DeployTarget;
+  /** The values of an environment's secrets, read right before a deploy; a missing one is named in `cause`. */
+  secrets(sources: Record<string, SecretSource>): Promise<{ ok: true; values: Record<string, string> } | { ok: false; cause: string }>;
   runs: RunStore;
   releases: ReleaseStore;
   deployments: DeploymentStore;
@@ -56,17 +61,6 @@ export type StageOutcome =
 export function testImageTag(run: Run): string {
   return `slipway-test/${run.service}:${run.id}`;
 }
-
-export type DeployTarget = {
-  environment: string;
-  container: string;
-  port: number;
-  healthPath: string;
-  healthTimeoutSeconds: number;
-  url: string;
-  /** How its container is networked (`bridge` unless the config says `host`). */
-  network: NetworkMode;
-};
 
 export function environmentConfig(service: ServiceConfig, name: string): Environment | undefined {
   return service.environments.find((e) => e.name === name);

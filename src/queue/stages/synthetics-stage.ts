@@ -1,9 +1,10 @@
 import type { SyntheticCheck } from '../../core/config-schema.js';
+import { checkUrl, type EnvironmentSpec } from '../../core/environment-spec.js';
 import { stageEnvironment } from '../../core/run.js';
 import { type CheckResult, checkLine, type CheckKind, syntheticsSummary } from '../../core/synthetics.js';
 import { quarantineRolledBack } from '../quarantine.js';
 import { deployRelease } from './deploy-stage.js';
-import { deployTarget, environmentLeaseKey } from './deploy-target.js';
+import { environmentLeaseKey, environmentOf } from './environment.js';
 import { environmentConfig, type StageContext, type StageOutcome } from './stage-context.js';
 
 const MISSING: Record<CheckKind, string> = {
@@ -14,15 +15,16 @@ const MISSING: Record<CheckKind, string> = {
 
 /**
  * The environment's synthetic checks, after its deploy. A failure stops the run (no approval is asked for);
- * in a protected environment (one behind approval) the previous release is also put back.
+ * in a protected environment (one behind approval), and wherever blue/green kept the previous release
+ * running, the previous release is also put back. A pass retires the release the deploy replaced.
  */
 export async function syntheticsStage(ctx: StageContext): Promise<StageOutcome> {
   const environment = stageEnvironment(ctx.stage) ?? ctx.run.target.environment;
   const named = environmentConfig(ctx.service, environment);
   const settings = named ?? ctx.service.ephemeral;
   const checks: readonly SyntheticCheck[] = settings?.synthetics ?? [];
-  const target = await deployTarget(ctx, environment);
-  const checkTarget = { localUrl: target.url.startsWith('http://127.0.0.1') ? target.url : `http://127.0.0.1:${target.port}`, publicUrl: target.url, timeoutMs: (settings?.syntheticsTimeoutSeconds ?? 600) * 1000 };
+  const spec = await environmentOf(ctx, environment);
+  const checkTarget = { localUrl: checkUrl(spec), publicUrl: spec.url, timeoutMs: (settings?.syntheticsTimeoutSeconds ?? 600) * 1000 };
 
   const results: CheckResult[] = [];
   for (const kind of ['http', 'browser', 'datadog'] as const) {
@@ -44,13 +46,21 @@ export async function syntheticsStage(ctx: StageContext): Promise<StageOutcome> 
     }
   }
   const summary = syntheticsSummary(results);
-  if (summary.passed) return { status: 'passed', summary: summary.text, details };
-  if (!named?.requireApproval) return { status: 'failed', cause: summary.text, details };
-  return { status: 'failed', cause: `${summary.text}; ${await rollBack(ctx, environment)}`, details };
+  const log = (...lines: string[]) => ctx.log(...lines);
+  if (summary.passed) {
+    await ctx.targets(spec).settle('keep', log);
+    return { status: 'passed', summary: summary.text, details };
+  }
+  if (!named?.requireApproval && spec.strategy !== 'blue-green') return { status: 'failed', cause: summary.text, details };
+  return { status: 'failed', cause: `${summary.text}; ${await rollBack(ctx, spec, !!named?.requireApproval)}`, details };
 }
 
-/** Puts back the release that ran before this run's, under the environment's lease. */
-async function rollBack(ctx: StageContext, environment: string): Promise<string> {
+/**
+ * Puts back the release that ran before this run's, under the environment's lease: blue/green swaps back to
+ * the one it kept running, recreate deploys it again. Behind approval the failed release is quarantined.
+ */
+async function rollBack(ctx: StageContext, spec: EnvironmentSpec, protectedEnvironment: boolean): Promise<string> {
+  const environment = spec.environment;
   const previous = (await ctx.deployments.history(ctx.run.service, environment, 200)).find(
     (d) => d.outcome === 'succeeded' && d.release.digest !== ctx.run.release?.digest,
   );
@@ -58,8 +68,12 @@ async function rollBack(ctx: StageContext, environment: string): Promise<string>
   const leaseKey = environmentLeaseKey(ctx.run.service, environment);
   await ctx.lease.acquire(leaseKey, ctx.run.id, 600_000);
   try {
-    const target = await deployTarget(ctx, environment);
-    const result = await deployRelease(ctx, target, previous.release, 'slipway (automatic rollback)');
+    const by = 'slipway (automatic rollback)';
+    const swapped = await ctx.targets(spec).settle('revert', (...lines) => ctx.log(...lines));
+    if (swapped) {
+      await ctx.deployments.record({ ...previous, runId: ctx.run.id, by, at: ctx.now().toISOString(), outcome: 'succeeded' });
+    }
+    const result = swapped ? { ok: true as const } : await deployRelease(ctx, spec, previous.release, by);
     await ctx.audit.record({
       at: ctx.now().toISOString(),
       service: ctx.run.service,
@@ -70,6 +84,7 @@ async function rollBack(ctx: StageContext, environment: string): Promise<string>
       detail: `automatic, to ${previous.release.tag}: synthetics failed`,
     });
     if (!result.ok) return `rolling ${environment} back to ${previous.release.tag} failed too: ${result.cause}`;
+    if (!protectedEnvironment) return `${environment} is back on ${previous.release.tag}`;
     if (ctx.run.release) {
       await quarantineRolledBack(ctx, { service: ctx.run.service, environment, release: ctx.run.release, by: 'slipway', at: ctx.now(), runId: ctx.run.id });
     }

@@ -1,7 +1,5 @@
-import { removeContainer } from '../../adapters/docker/run-container.js';
-import { containerName } from '../../core/naming.js';
 import { stageEnvironment } from '../../core/run.js';
-import { environmentLeaseKey } from './deploy-target.js';
+import { environmentLeaseKey, environmentOf } from './environment.js';
 import type { StageContext, StageOutcome } from './stage-context.js';
 
 /** A deleted branch's ephemeral environment: its container goes, its port returns to the range. */
@@ -11,7 +9,7 @@ export async function teardownStage(ctx: StageContext): Promise<StageOutcome> {
   if (!(await ctx.lease.acquire(leaseKey, ctx.run.id, 120_000))) return { status: 'wait', delayMs: 2_000 };
   try {
     const current = await ctx.deployments.current(ctx.run.service, environment);
-    const removed = await removeContainer(ctx.docker, containerName(ctx.run.service, environment));
+    const removed = await ctx.targets(await environmentOf(ctx, environment)).remove();
     const port = await ctx.ports.get(ctx.run.service, environment);
     await ctx.ports.free(ctx.run.service, environment);
     if (current) {

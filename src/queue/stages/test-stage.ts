@@ -1,4 +1,3 @@
-import { readFileFromContainer, readFileFromImage } from '../../adapters/docker/copy-file.js';
 import { parseJunit, type JunitResult } from '../../core/reports/junit.js';
 import { buildTarget } from './build-target.js';
 import { type StageContext, type StageOutcome, testImageTag } from './stage-context.js';
@@ -15,7 +14,7 @@ export async function testStage(ctx: StageContext): Promise<StageOutcome> {
   const junitPath = ctx.service.reports.junit;
 
   if (result.ok) {
-    const report = junitPath ? await readJunit(ctx, () => readFileFromImage(ctx.docker, tag, junitPath)) : undefined;
+    const report = junitPath ? await readJunit(ctx, () => ctx.images.readFile({ image: tag }, junitPath)) : undefined;
     if (report && report.failed > 0) {
       return { status: 'failed', cause: failedTestsCause(report) };
     }
@@ -26,8 +25,8 @@ export async function testStage(ctx: StageContext): Promise<StageOutcome> {
   let report: JunitResult | undefined;
   if (result.failedContainerId) {
     const container = result.failedContainerId;
-    if (junitPath) report = await readJunit(ctx, () => readFileFromContainer(ctx.docker, container, junitPath));
-    await ctx.docker.getContainer(container).remove({ force: true }).catch(() => {});
+    if (junitPath) report = await readJunit(ctx, () => ctx.images.readFile({ container }, junitPath));
+    await ctx.images.discard({ container });
   }
   if (report && report.failed > 0) return { status: 'failed', cause: failedTestsCause(report) };
   return { status: 'failed', cause: `test target "${target}" failed: ${result.error}` };

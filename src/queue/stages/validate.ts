@@ -7,9 +7,9 @@ export async function validate(ctx: StageContext): Promise<StageOutcome> {
   if (!target) return { status: 'passed', summary: 'no lint target' };
   const result = await buildTarget(ctx, { tag: `slipway-lint/${ctx.run.service}:${ctx.run.id}`, target });
   if (result.ok) {
-    await ctx.docker.getImage(`slipway-lint/${ctx.run.service}:${ctx.run.id}`).remove({ force: true }).catch(() => {});
+    await ctx.images.discard({ image: `slipway-lint/${ctx.run.service}:${ctx.run.id}` });
     return { status: 'passed', summary: 'lint passed' };
   }
-  if (result.failedContainerId) await ctx.docker.getContainer(result.failedContainerId).remove({ force: true }).catch(() => {});
+  if (result.failedContainerId) await ctx.images.discard({ container: result.failedContainerId });
   return { status: 'failed', cause: `lint target "${target}" failed: ${result.error}` };
 }

@@ -29,6 +29,47 @@ describe('containerSpec', () => {
   });
 });
 
+describe('containerSpec with an environment’s runtime settings', () => {
+  const runtime = {
+    env: { LOG_LEVEL: 'info' },
+    command: ['/app/server'],
+    args: ['--verbose'],
+    memory: 512 * 1024 * 1024,
+    cpus: 0.5,
+    restart: 'on-failure' as const,
+    labels: { 'com.example.team': 'payments', 'slipway.service': 'forged' },
+    volumes: ['shop-data:/data'],
+  };
+
+  it('passes variables, secrets and PORT in the environment, and nothing secret anywhere else', () => {
+    const spec = containerSpec({ ...request, runtime, secrets: { DATABASE_URL: 'postgres://u:hunter2@db/shop' } });
+    expect(spec.Env).toEqual(['LOG_LEVEL=info', 'DATABASE_URL=postgres://u:hunter2@db/shop', 'PORT=18080']);
+    const { Env: _env, ...rest } = spec;
+    expect(JSON.stringify(rest)).not.toContain('hunter2');
+  });
+
+  it('sets command, args, limits, restart policy and volumes as Docker’s create body names them', () => {
+    const spec = containerSpec({ ...request, runtime });
+    expect(spec).toMatchObject({ Entrypoint: ['/app/server'], Cmd: ['--verbose'] });
+    expect(spec.HostConfig).toMatchObject({ Memory: 536870912, NanoCpus: 500_000_000, RestartPolicy: { Name: 'on-failure' }, Binds: ['shop-data:/data'] });
+  });
+
+  it('keeps slipway’s labels over the environment’s', () => {
+    expect(containerSpec({ ...request, runtime }).Labels).toEqual({ 'com.example.team': 'payments', 'slipway.service': 'shop' });
+  });
+
+  it('publishes the host port to the container port on a bridge, where the app gets that port as PORT', () => {
+    const spec = containerSpec({ ...request, runtime: { containerPort: 3000 } });
+    expect(spec.ExposedPorts).toEqual({ '3000/tcp': {} });
+    expect(spec.HostConfig.PortBindings).toEqual({ '3000/tcp': [{ HostIp: '127.0.0.1', HostPort: '18080' }] });
+    expect(spec.Env).toEqual(['PORT=3000']);
+  });
+
+  it('ignores containerPort on the host network, where the app must take the host port', () => {
+    expect(containerSpec({ ...request, network: 'host', runtime: { containerPort: 3000 } }).Env).toEqual(['PORT=18080']);
+  });
+});
+
 describe('networkOf', () => {
   it.each([
     ['nothing said', undefined, {}, 'bridge'],

@@ -1,0 +1,102 @@
+import type Docker from 'dockerode';
+import type { EnvironmentSpec } from '../../core/environment-spec.js';
+import { healthUrl } from '../../core/environment-spec.js';
+import type { DeployTarget, PlacedRelease, PlaceResult, TrafficProxy } from '../../core/ports.js';
+import { BlueGreen } from './blue-green.js';
+import { connectEngine, type EngineConnection } from './engine-connection.js';
+import { engineProblem } from './engine-errors.js';
+import { healthNow } from './health-probe.js';
+import type { RegistryAuth } from './registry-auth.js';
+import { inspect, PullError, removeContainer, replaceContainer } from './run-container.js';
+
+export type DockerTargetDeps = {
+  /** slipway's own engine (`DOCKER_HOST`), for environments without a `target.host`. */
+  localDockerHost?: string;
+  credentials(registry: string): Promise<RegistryAuth>;
+  /** The proxy of a blue/green environment (its `proxy.admin`, else slipway's own Caddy). */
+  proxy(spec: EnvironmentSpec): Promise<TrafficProxy>;
+};
+
+/**
+ * An environment on a Docker engine: slipway's own, or another host's over ssh or TCP with mutual TLS. The
+ * release is pulled there by digest; `recreate` replaces the container in place (the old one comes back if the
+ * new one is not healthy), `blue-green` swaps behind a proxy.
+ */
+export function dockerTarget(spec: EnvironmentSpec, deps: DockerTargetDeps): DeployTarget {
+  // A key or certificate file that cannot be read fails this environment's deploys with that sentence, not start-up.
+  let connection: EngineConnection | { failed: unknown; where: string };
+  try {
+    connection = connectEngine(spec.target, deps.localDockerHost);
+  } catch (error) {
+    connection = { failed: error, where: spec.target?.host ?? 'the local engine' };
+  }
+  const { where } = connection;
+  const engine = (): Docker => {
+    if ('failed' in connection) throw connection.failed;
+    return connection.docker;
+  };
+  const pull = { credentials: deps.credentials, where };
+  const blueGreen = async () => {
+    const { slots } = spec;
+    if (spec.strategy !== 'blue-green' || !slots) return undefined;
+    return new BlueGreen(engine(), await deps.proxy(spec), { ...spec, slots }, pull);
+  };
+  const labels = (release: PlacedRelease) => ({
+    'slipway.service': spec.service,
+    'slipway.environment': spec.environment,
+    'slipway.run': release.runId,
+    'slipway.sha': release.sha,
+  });
+  // One sentence naming the host for anything the engine or the network says: it goes into the failure alert.
+  const explained = async <T>(work: () => Promise<T>, failed: (cause: string) => T): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      return failed(error instanceof PullError ? error.message : engineProblem(error, where));
+    }
+  };
+
+  return {
+    where: `docker on ${where}`,
+
+    place: (release, log) =>
+      explained<PlaceResult>(async () => {
+        const request = { image: release.image, labels: labels(release), network: spec.network, runtime: spec.runtime, secrets: release.secrets };
+        const swap = await blueGreen();
+        if (swap) return swap.place(request, log);
+        const health = { url: healthUrl(spec), timeoutMs: spec.healthTimeoutSeconds * 1000 };
+        return replaceContainer(engine(), { ...request, name: spec.container, port: spec.port }, health, pull);
+      }, (cause) => ({ ok: false, cause })),
+
+    async settle(outcome, log) {
+      try {
+        const swap = await blueGreen();
+        if (!swap) return outcome === 'keep';
+        return await (outcome === 'keep' ? swap.retire(log) : swap.revert(log));
+      } catch (error) {
+        await log(`${outcome === 'keep' ? 'retiring the previous release' : 'swapping back'} failed: ${engineProblem(error, where)}`);
+        return false;
+      }
+    },
+
+    async remove() {
+      const swap = await blueGreen();
+      const [plain, slotted] = await Promise.all([removeContainer(engine(), spec.container), swap ? swap.remove() : false]);
+      return plain || slotted;
+    },
+
+    // The health phrase comes from the environment's address alone: it holds even when the engine does not answer.
+    async status() {
+      const health = await healthNow(healthUrl(spec));
+      try {
+        const swap = await blueGreen();
+        const name = swap ? await swap.liveContainer() : spec.container;
+        const found = name ? await inspect(engine(), name) : undefined;
+        const labelsOf = found?.Config.Labels ?? {};
+        return { running: found && { image: found.Config.Image, runId: labelsOf['slipway.run'], sha: labelsOf['slipway.sha'] }, health };
+      } catch (error) {
+        return { health: `${health}; ${engineProblem(error, where)}` };
+      }
+    },
+  };
+}
