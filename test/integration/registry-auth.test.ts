@@ -1,8 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registryAuth } from '../../src/adapters/docker/registry-auth.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { registryAuth, registryCredentials, registryOf } from '../../src/adapters/docker/registry-auth.js';
 
 let dir: string;
 const b64 = (text: string) => Buffer.from(text).toString('base64');
@@ -41,5 +41,34 @@ describe('registryAuth', () => {
     const error = await registryAuth('127.0.0.1:5000', env).then(() => new Error('expected a refusal'), (e: unknown) => e as Error);
     expect(error.message).toMatch(/not base64 of user:password; run docker login 127\.0\.0\.1:5000 again/);
     expect(error.message).not.toContain('no-colon-secret');
+  });
+});
+
+describe('registryCredentials (registries in slipway.yml)', () => {
+  const configured = { 'registry.example.com': { usernameEnv: 'REG_USER', passwordEnv: 'REG_PASSWORD' } };
+
+  it('takes a listed registry’s credentials from the variables it names', async () => {
+    const credentials = registryCredentials(configured, { REG_USER: 'ci', REG_PASSWORD: 'pa:ss' });
+    expect(await credentials('registry.example.com')).toEqual({ serveraddress: 'registry.example.com', username: 'ci', password: 'pa:ss' });
+  });
+
+  it('names the unset variables of a listed registry, never a value', async () => {
+    const credentials = registryCredentials(configured, { REG_USER: 'ci-user-name' });
+    const error = await credentials('registry.example.com').then(() => new Error('expected a refusal'), (e: unknown) => e as Error);
+    expect(error.message).toBe("the credentials of registry registry.example.com are not set: REG_PASSWORD (registries in slipway.yml) must be in slipway's environment");
+  });
+
+  it('leaves a registry it does not list to docker login’s credentials', async () => {
+    const env = await configWith({ auths: { 'other.example.com': { auth: b64('a:b') } } });
+    vi.stubEnv('DOCKER_CONFIG', env.DOCKER_CONFIG);
+    try {
+      expect(await registryCredentials(configured, {})('other.example.com')).toEqual({ serveraddress: 'other.example.com', username: 'a', password: 'b' });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('finds the registry of an image reference', () => {
+    expect(registryOf('127.0.0.1:5000/shop@sha256:abc')).toBe('127.0.0.1:5000');
   });
 });
