@@ -6,7 +6,7 @@ import type { CommandHelp } from '../src/core/messages/help-message.js';
 import { usageMessage } from '../src/core/messages/usage-message.js';
 import { NAME_LIMITS, nameTooLong } from '../src/core/naming.js';
 import type {
-  ApprovalStore, AuditLog, DeploymentStore, FreezeStore, LockStore, OnceStore, PassStore, QuarantineStore, ReleaseStore, RunQueue, RunStore,
+  ApprovalStore, AuditLog, DeploymentStore, FreezeStore, LockStore, OnceStore, PassStore, QuarantineStore, ReleaseStore, RunQueue, RunStore, TargetStatus,
 } from '../src/core/ports.js';
 import type { Lock } from '../src/core/approval-policy.js';
 import type { SlackDirectory } from '../src/adapters/slack/slack-directory.js';
@@ -39,7 +39,8 @@ export type CommandDeps = {
   newRunId(service: string): string;
   now(): Date;
   /** The environment's health right now, as one short phrase ("healthy", "answers 503", "unreachable: …"). */
-  healthOf(service: ServiceConfig, environment: string): Promise<string>;
+  /** What the environment's target says runs there, and its health (see DeployTarget.status). */
+  targetStatus(service: ServiceConfig, environment: string): Promise<TargetStatus>;
 };
 
 /** `channel` is where Slack says the command was typed; the console, which is local, has none. */

@@ -21,12 +21,16 @@ export const statusCommand: SlashCommand<{ service?: string }> = {
       services.map(async (s) => ({
         service: s,
         environments: await Promise.all(
-          s.environments.map(async (e) => ({
-            name: e.name,
-            current: await deps.deployments.current(s.name, e.name),
-            health: await deps.healthOf(s, e.name),
-            lock: await deps.locks.get(s.name, e.name),
-          })),
+          s.environments.map(async (e) => {
+            const target = await deps.targetStatus(s, e.name);
+            return {
+              name: e.name,
+              current: await deps.deployments.current(s.name, e.name),
+              health: target.health,
+              running: target.running?.image,
+              lock: await deps.locks.get(s.name, e.name),
+            };
+          }),
         ),
         pending: await deps.approvals.pending(s.name),
         activeRuns: (await deps.runs.listByService(s.name, 50)).filter(isActive),

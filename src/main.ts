@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ConsoleChat, localUserName } from './adapters/console/console-chat.js';
 import { CONSOLE_USER } from './intake/console.js';
 import { loadConfigFile, loadEnv } from './config.js';
-import { serviceList } from './core/config-schema.js';
+import { secretVariableNames, serviceList } from './core/config-schema.js';
 import { secretValues } from './core/env-schema.js';
 import { SlipwayError } from './core/errors.js';
 import { prepareLocalSample } from './local/local-sample.js';
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     env = loadEnv({ ...process.env, GOGS_WEBHOOK_SECRET: env.GOGS_WEBHOOK_SECRET ?? sample.secret });
   }
 
-  const secrets = secretValues(env, serviceList(config).map((s) => s.cloneTokenEnv), process.env);
+  const secrets = secretValues(env, secretVariableNames(config), process.env);
   const log = createLogger({ level: env.LOG_LEVEL, secrets }, local ? process.stderr : undefined);
   const write = (text: string) => void process.stdout.write(text);
   const slipway = await startSlipway({

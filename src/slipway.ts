@@ -205,9 +205,9 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
       ...actionDeps,
       commands: commandHelp,
       remindLockHolder: (lock: Lock, at: Date) => gates.remindLockHolder(lock, at),
-      healthOf: async (service: ServiceConfig, environment: string) => {
+      targetStatus: async (service: ServiceConfig, environment: string) => {
         const spec = environmentSpec(service, environment);
-        return spec ? (await targets(spec).status()).health : 'unknown';
+        return spec ? targets(spec).status() : { health: 'unknown' };
       },
       branchHead: (service: ServiceConfig, url: string, branch: string) =>
         remoteHead(url, branch, { token: service.cloneTokenEnv ? processEnv[service.cloneTokenEnv] : undefined }),

@@ -5,7 +5,14 @@ import type { Run } from '../run.js';
 import { type Block, code, context, escapeMrkdwn, type Message, section, who } from './blocks.js';
 import { cut, fitLines, LIMITS } from './limits.js';
 
-export type EnvironmentStatus = { name: string; current?: Deployment; lock?: Lock; health?: string };
+export type EnvironmentStatus = {
+  name: string;
+  current?: Deployment;
+  lock?: Lock;
+  health?: string;
+  /** The image the target says runs there now, when it could tell: compared with what slipway recorded. */
+  running?: string;
+};
 export type ServiceStatus = {
   service: ServiceConfig;
   environments: readonly EnvironmentStatus[];
@@ -59,12 +66,14 @@ function summaryLine({ service, environments, activeRuns }: ServiceStatus): stri
   return escapeMrkdwn(cut(`${service.name}: ${envs}; ${activeRuns.length} active run(s)`, LIMITS.notificationText));
 }
 
-function environmentLine({ name, current, lock, health }: EnvironmentStatus): string {
+function environmentLine({ name, current, lock, health, running }: EnvironmentStatus): string {
   const release = current
     ? `${code(current.release.tag)} ${code(current.release.sha.slice(0, 7))} ${code(current.release.digest.slice(7, 19))} by ${who(current.by)} at ${current.at} — ${escapeMrkdwn(health ?? 'health unknown')}`
     : '_nothing deployed_';
+  // Someone changed the host behind slipway's back (or a deploy was cut short): say what really runs.
+  const drift = running && !(current && running.endsWith(`@${current.release.digest}`)) ? `\n   :warning: the host runs ${code(cut(running, 120))}, not what slipway deployed` : '';
   const locked = lock ? `\n   :lock: ${lockedLine(lock)}` : '';
-  return `• *${escapeMrkdwn(name)}*: ${release}${locked}`;
+  return `• *${escapeMrkdwn(name)}*: ${release}${drift}${locked}`;
 }
 
 function approvalLine(a: Approval): string {
