@@ -172,12 +172,19 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
     let embeddedProxyAdmin: string | undefined;
     if ((mode === 'all' || mode === 'worker') && needsEmbeddedProxy(services)) {
       const caddy = await startEmbeddedCaddy(join(dataDir, 'caddy'));
-      closers.push(async () => {
-        await caddy.stop();
-        log.info('embedded Caddy stopped');
-      });
+      if (!caddy.adopted) {
+        closers.push(async () => {
+          await caddy.stop();
+          log.info('embedded Caddy stopped');
+        });
+      }
       embeddedProxyAdmin = caddy.adminUrl;
-      log.info({ admin: caddy.adminUrl, stateDir: caddy.stateDir }, 'a blue-green environment names no proxy.admin: started an embedded Caddy (admin API on a unix socket in its state dir)');
+      log.info(
+        { admin: caddy.adminUrl, stateDir: caddy.stateDir },
+        caddy.adopted
+          ? 'a blue-green environment names no proxy.admin: using the embedded Caddy an earlier slipway left running (it keeps running after slipway stops)'
+          : 'a blue-green environment names no proxy.admin: started an embedded Caddy (admin API on a unix socket in its state dir)',
+      );
       if (caddy.warning) log.warn(caddy.warning);
     }
     const targets = deployTargets({ localDockerHost: env.DOCKER_HOST, credentials, embeddedProxyAdmin });

@@ -321,8 +321,12 @@ describe('embedded Caddy', () => {
       await caddyProxy(first.adminUrl).route('web-staging', `127.0.0.1:${ROUTE[0]}`, `127.0.0.1:${UPSTREAM.A}`);
       expect(await ask(ROUTE[0]!)).toBe('200 A');
       expect(await readFile(join(state, 'config', 'caddy', 'autosave.json'), 'utf8')).toContain('slipway_web-staging');
-      // A second one on the same directory would take the socket over and serve the same ports twice.
-      await expect(startEmbeddedCaddy(state)).rejects.toThrow(/a Caddy already answers on .*admin\.sock/);
+      // One left running on the same directory (an earlier slipway died) is used as it is, never started twice.
+      const adopted = await startEmbeddedCaddy(state);
+      expect(adopted).toMatchObject({ adopted: true, adminUrl: first.adminUrl });
+      expect(await caddyProxy(adopted.adminUrl).upstream('web-staging')).toBe(`127.0.0.1:${UPSTREAM.A}`);
+      await adopted.stop();
+      expect(await ask(ROUTE[0]!)).toBe('200 A');
     } finally {
       await first.stop();
     }

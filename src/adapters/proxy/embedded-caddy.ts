@@ -12,6 +12,8 @@ export type EmbeddedCaddy = {
   stateDir: string;
   /** Set when this machine's kernel may reset connections during a switch: for the log. */
   warning?: string;
+  /** A Caddy an earlier slipway left running on this state dir, used as it is (and not stopped by `stop`). */
+  adopted?: boolean;
   stop(): Promise<void>;
 };
 
@@ -47,10 +49,14 @@ export async function startEmbeddedCaddy(stateDir: string, { bin = 'caddy', admi
   const adminUrl = adminPort === undefined ? `unix://${socket}` : `http://127.0.0.1:${adminPort}`;
   const admin = caddyAdmin(adminUrl, { timeoutMs: 1_000 });
   if (await answers(admin)) {
-    // On a socket, Caddy would unlink it and take it over, leaving the other one serving the same ports; on a
-    // port, the wait below would take the other one's answer for ours.
-    const where = adminPort === undefined ? socket : `127.0.0.1:${adminPort}`;
-    throw new SlipwayError('caddy_start', `cannot start the embedded Caddy: a Caddy already answers on ${where} (left running by an earlier slipway?): stop that process first`);
+    // Only slipway's user can have started a Caddy on a socket in this 0700 directory: one an earlier slipway
+    // left running when it died, still serving the environments. It is used as it is, and left running on
+    // stop (another slipway process may use it too). A second Caddy would take the socket over and fight it
+    // for the same ports; on a port, the answer may be anyone's.
+    if (adminPort !== undefined) {
+      throw new SlipwayError('caddy_start', `cannot start the embedded Caddy: something already answers on 127.0.0.1:${adminPort}: stop it, or leave adminPort unset`);
+    }
+    return { adminUrl, stateDir: dir, adopted: true, warning: await reloadResetsConnections(), stop: async () => {} };
   }
 
   const autosave = join(dir, 'config', 'caddy', 'autosave.json');
