@@ -3,6 +3,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { SlipwayError } from '../../core/errors.js';
+import { stopChild } from '../process/stop-child.js';
 import { caddyAdmin, type AdminCall } from './caddy-admin.js';
 import { reloadResetsConnections } from './reload-resets-connections.js';
 
@@ -139,17 +140,4 @@ async function waitUntilAnswering(
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new SlipwayError('caddy_start', `the embedded Caddy's admin API did not answer at ${adminUrl} within ${START_SECONDS} s: ${output().trim().split('\n').slice(-3).join(' | ')}`);
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolveStop) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    child.once('exit', () => {
-      clearTimeout(killer);
-      resolveStop();
-    });
-    // SIGTERM makes Caddy stop its servers gracefully: requests in flight are answered first.
-    child.kill('SIGTERM');
-  });
 }

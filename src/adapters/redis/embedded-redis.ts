@@ -4,6 +4,7 @@ import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer, createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { SlipwayError } from '../../core/errors.js';
+import { stopChild } from '../process/stop-child.js';
 
 export type EmbeddedRedis = {
   /** `redis://:PASSWORD@127.0.0.1:PORT`: a secret, never to be logged. */
@@ -136,18 +137,5 @@ function answersPing(port: number, password: string): Promise<boolean> {
     });
     socket.once('error', () => done(false));
     socket.once('timeout', () => done(false));
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolveStop) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    child.once('exit', () => {
-      clearTimeout(killer);
-      resolveStop();
-    });
-    // SIGTERM makes redis-server flush the append-only file before it exits.
-    child.kill('SIGTERM');
   });
 }
