@@ -56,8 +56,9 @@ export async function deployStage(ctx: StageContext): Promise<StageOutcome> {
     const by = approver ?? slackTriggerOf(ctx.run) ?? ctx.run.triggeredBy.name;
     const result = await deployRelease(ctx, spec, { ...release, sha: ctx.run.sha }, by);
     if (!result.ok) return { status: 'failed', cause: `${result.cause}; ${environment} stays on its previous release` };
-    // Without checks to wait for, the release the deploy replaced is retired now (blue/green kept it running).
-    if ((settings ?? ctx.service.ephemeral)?.synthetics.length === 0) await ctx.targets(spec).settle('keep', (...lines) => ctx.log(...lines));
+    // With no checks to come in this run (none configured, or a rollback), the release the deploy replaced is
+    // retired now: blue/green kept it running for them.
+    if (!ctx.run.stages.some((s) => s.name === `synthetics:${environment}`)) await ctx.targets(spec).settle('keep', (...lines) => ctx.log(...lines));
     return { status: 'passed', summary: `${spec.url} (${release.tag})` };
   } finally {
     await ctx.lease.release(leaseKey, ctx.run.id);
