@@ -4,7 +4,7 @@ import { PATH_LIMITS, pathPatternProblem } from './changed-files.js';
 import { cloneUrlProblem } from './clone-url.js';
 import { repoKey } from './repo-match.js';
 import { branchNameProblem } from './ref-name.js';
-import { envVarName, isRemoteTarget, placementKeys, runtimeKeys, sameVariableTwice } from './target-schema.js';
+import { engineOf, envVarName, isRemoteTarget, placementKeys, runtimeKeys, sameVariableTwice } from './target-schema.js';
 
 /** `slipway.yml`. Objects are strict so a misspelt key is reported, not silently ignored. */
 
@@ -241,7 +241,7 @@ export const Service = z
       { port: env.port, path: ['environments', i, 'port'], env },
       ...(env.strategy === 'blue-green' ? env.slots ?? [] : []).map((p, s) => ({ port: p, path: ['environments', i, 'slots', s], env })),
     ]);
-    const hostOf = (env: Environment) => env.target?.host ?? 'local';
+    const hostOf = (env: Environment) => (env.target && !engineOf(env.target) ? `api:${env.name}` : engineOf(env.target)?.host ?? 'local');
     claims.forEach((claim, k) => {
       const first = claims.slice(0, k).find((c) => c.port === claim.port && hostOf(c.env) === hostOf(claim.env));
       if (first) ctx.addIssue({ code: 'custom', path: claim.path, message: `port ${claim.port} is already used by ${first.env.name}` });
@@ -251,7 +251,18 @@ export const Service = z
         ctx.addIssue({ code: 'custom', path: ['environments', i, 'secrets', twice], message: `${twice} is in env too: keep it in one of them` });
       }
       if (isRemoteTarget(env.target) && !env.url) {
-        ctx.addIssue({ code: 'custom', path: ['environments', i, 'url'], message: `the target is ${env.target?.host}: health checks and synthetics need the environment's url (e.g. https://${names[i]}.example.com)` });
+        ctx.addIssue({ code: 'custom', path: ['environments', i, 'url'], message: `the target is ${engineOf(env.target)?.host ?? env.target?.kind}: health checks and synthetics need the environment's url (e.g. https://${names[i]}.example.com)` });
+      }
+      if (env.strategy === 'blue-green' && env.target && env.target.kind !== 'docker') {
+        ctx.addIssue({ code: 'custom', path: ['environments', i, 'strategy'], message: `a ${env.target.kind} target updates releases itself (rolling): blue-green is for kind: docker` });
+      }
+      if (env.target && !engineOf(env.target)) {
+        const set: string[] = (['containerPort', 'command', 'args', 'memory', 'cpus'] as const).filter((key) => env[key] !== undefined);
+        set.push(...(['env', 'secrets', 'labels'] as const).filter((key) => Object.keys(env[key]).length > 0));
+        if (env.volumes.length > 0) set.push('volumes');
+        for (const key of set) {
+          ctx.addIssue({ code: 'custom', path: ['environments', i, key], message: `a ${env.target.kind} target takes only the image from slipway: its own manifest holds the rest` });
+        }
       }
       if (env.strategy === 'blue-green' && !env.slots) {
         ctx.addIssue({ code: 'custom', path: ['environments', i, 'slots'], message: 'blue-green needs two slot ports the releases take turns on, e.g. slots: [9101, 9102]' });
@@ -260,7 +271,7 @@ export const Service = z
         ctx.addIssue({ code: 'custom', path: ['environments', i, env.slots ? 'slots' : 'proxy'], message: 'only strategy: blue-green takes slots and proxy' });
       }
       if (env.strategy === 'blue-green' && isRemoteTarget(env.target) && !env.proxy?.admin) {
-        ctx.addIssue({ code: 'custom', path: ['environments', i, 'proxy', 'admin'], message: `blue-green on ${env.target?.host} needs the admin API of the Caddy on that host: slipway starts its own Caddy only for its local engine` });
+        ctx.addIssue({ code: 'custom', path: ['environments', i, 'proxy', 'admin'], message: `blue-green on ${engineOf(env.target)?.host} needs the admin API of the Caddy on that host: slipway starts its own Caddy only for its local engine` });
       }
     });
     service.branches.forEach((route, i) => {

@@ -1,7 +1,7 @@
 import type { NetworkMode, ServiceConfig } from './config-schema.js';
 import { networkOf } from './container-spec.js';
 import { containerName } from './naming.js';
-import { isRemoteTarget, type Proxy, type Runtime, type Strategy, type Target } from './target-schema.js';
+import { engineOf, isRemoteTarget, type Proxy, type Runtime, type Strategy, type Target } from './target-schema.js';
 
 /** Everything a deploy target needs to know about one environment, resolved from slipway.yml. */
 export type EnvironmentSpec = {
@@ -73,7 +73,7 @@ export function healthUrl(spec: EnvironmentSpec, port = spec.port): string {
   if (!isRemoteTarget(spec.target)) return `http://127.0.0.1:${port}${spec.healthPath}`;
   if (port === spec.port) return joinPath(spec.url, spec.healthPath);
   // A blue/green slot is checked directly, before the proxy sends it traffic: on its host's address.
-  const host = new URL(spec.target?.host ?? '').hostname;
+  const host = new URL(engineOf(spec.target)?.host ?? '').hostname;
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}${spec.healthPath}`;
 }
 

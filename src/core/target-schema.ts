@@ -26,44 +26,111 @@ const engineHost = z
 /** The SHA256 fingerprint `ssh-keyscan host | ssh-keygen -lf -` prints: base64 of 32 bytes, no padding. */
 const hostKey = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'expected a host key fingerprint like SHA256:… (ssh-keyscan -p PORT HOST | ssh-keygen -lf -)');
 
-export const DockerTarget = z
-  .strictObject({
-    kind: z.literal('docker'),
-    /** Unset: slipway's own engine (`DOCKER_HOST`, else the local socket). */
-    host: engineHost.optional(),
-    /** ssh: the private key; unset, the ssh agent at `SSH_AUTH_SOCK`. */
-    identityFile: filePath.optional(),
-    /** ssh: the server's host key, pinned; a host that shows another key is refused. */
-    hostKey: hostKey.optional(),
-    /** tcp: mutual TLS as `docker --tlsverify` does it, PEM files. */
-    tls: z.strictObject({ ca: filePath, cert: filePath, key: filePath }).optional(),
-    /** How long one call to the engine may go without an answer before the deploy fails. */
-    timeoutSeconds: z.number().positive().default(30),
-  })
-  .superRefine((target, ctx) => {
-    const protocol = target.host ? new URL(target.host).protocol : 'unix:';
-    if (protocol === 'ssh:' && !target.hostKey) {
-      ctx.addIssue({ code: 'custom', path: ['hostKey'], message: `an ssh host needs its host key pinned: run ssh-keyscan -p PORT HOST | ssh-keygen -lf - and copy the SHA256:… of the key type you trust` });
-    }
-    if (protocol === 'tcp:' && !target.tls) {
-      ctx.addIssue({ code: 'custom', path: ['tls'], message: 'a tcp:// engine needs tls: { ca, cert, key }: an engine API without TLS gives root on that host to anyone who reaches it' });
-    }
-    if (protocol !== 'ssh:' && (target.identityFile || target.hostKey)) {
-      ctx.addIssue({ code: 'custom', path: [target.identityFile ? 'identityFile' : 'hostKey'], message: 'only an ssh:// host takes identityFile and hostKey' });
-    }
-    if (protocol !== 'tcp:' && target.tls) {
-      ctx.addIssue({ code: 'custom', path: ['tls'], message: 'only a tcp:// host takes tls' });
-    }
-  });
+/** How slipway reaches a Docker engine (a plain host's, or a swarm manager's). */
+const engineKeys = {
+  /** Unset: slipway's own engine (`DOCKER_HOST`, else the local socket). */
+  host: engineHost.optional(),
+  /** ssh: the private key; unset, the ssh agent at `SSH_AUTH_SOCK`. */
+  identityFile: filePath.optional(),
+  /** ssh: the server's host key, pinned; a host that shows another key is refused. */
+  hostKey: hostKey.optional(),
+  /** tcp: mutual TLS as `docker --tlsverify` does it, PEM files. */
+  tls: z.strictObject({ ca: filePath, cert: filePath, key: filePath }).optional(),
+  /** How long one call to the engine may go without an answer before the deploy fails. */
+  timeoutSeconds: z.number().positive().default(30),
+};
+
+type EngineKeys = { host?: string; identityFile?: string; hostKey?: string; tls?: unknown };
+
+function checkEngineKeys(target: EngineKeys, ctx: z.RefinementCtx): void {
+  const protocol = target.host ? new URL(target.host).protocol : 'unix:';
+  if (protocol === 'ssh:' && !target.hostKey) {
+    ctx.addIssue({ code: 'custom', path: ['hostKey'], message: `an ssh host needs its host key pinned: run ssh-keyscan -t ed25519 -p PORT HOST | ssh-keygen -lf - and copy the SHA256:…` });
+  }
+  if (protocol === 'tcp:' && !target.tls) {
+    ctx.addIssue({ code: 'custom', path: ['tls'], message: 'a tcp:// engine needs tls: { ca, cert, key }: an engine API without TLS gives root on that host to anyone who reaches it' });
+  }
+  if (protocol !== 'ssh:' && (target.identityFile || target.hostKey)) {
+    ctx.addIssue({ code: 'custom', path: [target.identityFile ? 'identityFile' : 'hostKey'], message: 'only an ssh:// host takes identityFile and hostKey' });
+  }
+  if (protocol !== 'tcp:' && target.tls) {
+    ctx.addIssue({ code: 'custom', path: ['tls'], message: 'only a tcp:// host takes tls' });
+  }
+}
+
+export const DockerTarget = z.strictObject({ kind: z.literal('docker'), ...engineKeys }).superRefine(checkEngineKeys);
 export type DockerTarget = z.infer<typeof DockerTarget>;
 
-/** Where an environment runs; a new kind is one more schema here and one adapter in src/adapters/targets/. */
+const seconds = z.number().positive();
+
+/** A Docker Swarm service, updated by the swarm (rolling, with its own rollback); `host` is a manager's engine. */
+export const SwarmTarget = z
+  .strictObject({
+    kind: z.literal('swarm'),
+    ...engineKeys,
+    replicas: z.number().int().min(0).default(1),
+    /** Placement constraints as `docker service create --constraint` takes them (`node.role==worker`). */
+    constraints: z.array(z.string().min(1)).default([]),
+    update: z
+      .strictObject({
+        parallelism: z.number().int().min(0).default(1),
+        delaySeconds: z.number().min(0).default(0),
+        order: z.enum(['start-first', 'stop-first'], { error: 'expected start-first or stop-first' }).default('start-first'),
+        monitorSeconds: seconds.default(5),
+      })
+      .default({ parallelism: 1, delaySeconds: 0, order: 'start-first', monitorSeconds: 5 }),
+    /** The task health check (Docker's HEALTHCHECK): a command run inside the task's container. */
+    healthCheck: z
+      .strictObject({
+        command: z.array(z.string()).min(1, 'expected the program and its arguments, e.g. [wget, -qO-, "http://127.0.0.1:8080/healthz"]'),
+        intervalSeconds: seconds.default(5),
+        timeoutSeconds: seconds.default(3),
+        retries: z.number().int().min(1).default(3),
+        startPeriodSeconds: z.number().min(0).default(0),
+      })
+      .optional(),
+    /** How long a deploy may take before slipway asks the swarm to roll back. */
+    deployTimeoutSeconds: seconds.default(300),
+  })
+  .superRefine(checkEngineKeys);
+export type SwarmTarget = z.infer<typeof SwarmTarget>;
+
+const k8sName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a Kubernetes name: lower-case letters, digits and dashes').max(253);
+
+/** A container of a Kubernetes Deployment: its image is set to the release's digest, and the rollout followed. */
+export const KubernetesTarget = z.strictObject({
+  kind: z.literal('kubernetes'),
+  /** A kubeconfig file; unset, the default locations (KUBECONFIG, ~/.kube/config), or the pod's service account. */
+  kubeconfig: filePath.optional(),
+  /** A context of the kubeconfig; unset, its current context. */
+  context: z.string().min(1).optional(),
+  namespace: k8sName.default('default'),
+  deployment: k8sName,
+  container: k8sName,
+  /** How long a rollout may take before slipway undoes it; the Deployment's progressDeadlineSeconds also counts. */
+  deployTimeoutSeconds: seconds.default(600),
+});
+export type KubernetesTarget = z.infer<typeof KubernetesTarget>;
+
+/** Where an environment runs; a new kind is one more schema here and one line in src/deploy-targets.ts. */
 export const Target = z.discriminatedUnion('kind', [DockerTarget], { error: 'expected a target kind: docker' });
 export type Target = z.infer<typeof Target>;
 
-/** Whether the target is an engine on another machine: then health checks and synthetics need `url`. */
+/** The keys of a target that reach a Docker engine. */
+export type EngineTarget = Pick<DockerTarget, 'host' | 'identityFile' | 'hostKey' | 'tls' | 'timeoutSeconds'>;
+
+/** The Docker engine a target names (a plain host's or a swarm manager's); undefined for other kinds. */
+export function engineOf(target: Target | undefined): EngineTarget | undefined {
+  return target && 'timeoutSeconds' in target ? target : undefined;
+}
+
+/** Whether the target is on another machine: then health checks and synthetics need `url`. */
 export function isRemoteTarget(target: Target | undefined): boolean {
-  return !!target?.host && !target.host.startsWith('unix:');
+  if (!target) return false;
+  const engine = engineOf(target);
+  // Not a Docker engine: an orchestrator's API, never slipway's own machine.
+  if (!engine) return true;
+  return !!engine.host && !engine.host.startsWith('unix:');
 }
 
 /** Where a secret's value comes from: one of slipway's environment variables, or a file slipway can read. */

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import type { EnvironmentSpec } from '../../core/environment-spec.js';
+import { engineOf } from '../../core/target-schema.js';
 import { healthUrl } from '../../core/environment-spec.js';
 import type { DeployTarget, PlacedRelease, PlaceResult, TrafficProxy } from '../../core/ports.js';
 import { BlueGreen } from './blue-green.js';
@@ -26,9 +27,9 @@ export function dockerTarget(spec: EnvironmentSpec, deps: DockerTargetDeps): Dep
   // A key or certificate file that cannot be read fails this environment's deploys with that sentence, not start-up.
   let connection: EngineConnection | { failed: unknown; where: string };
   try {
-    connection = connectEngine(spec.target, deps.localDockerHost);
+    connection = connectEngine(engineOf(spec.target), deps.localDockerHost);
   } catch (error) {
-    connection = { failed: error, where: spec.target?.host ?? 'the local engine' };
+    connection = { failed: error, where: engineOf(spec.target)?.host ?? 'the local engine' };
   }
   const { where } = connection;
   const engine = (): Docker => {

@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import ssh2 from 'ssh2';
 import { SlipwayError } from '../../core/errors.js';
-import type { DockerTarget } from '../../core/target-schema.js';
+import type { EngineTarget } from '../../core/target-schema.js';
 import { dockerClient } from './docker-client.js';
 import { engineTimeout } from './engine-errors.js';
 import { SshDialAgent } from './ssh-dial-agent.js';
@@ -22,7 +22,7 @@ export type EngineConnection = { docker: Docker; where: string };
  * sentence naming the host once the engine stays silent for `timeoutSeconds` (engine-errors.ts). Key and
  * certificate files are read here, so a bad path or a file of the wrong kind fails before anything is sent.
  */
-export function connectEngine(target: DockerTarget | undefined, localDockerHost: string | undefined, env: NodeJS.ProcessEnv = process.env): EngineConnection {
+export function connectEngine(target: EngineTarget | undefined, localDockerHost: string | undefined, env: NodeJS.ProcessEnv = process.env): EngineConnection {
   if (!target?.host) return { docker: dockerClient(localDockerHost), where: 'the local engine' };
   const url = new URL(target.host);
   const timeoutMs = Math.round(target.timeoutSeconds * 1000);
@@ -35,7 +35,7 @@ export function connectEngine(target: DockerTarget | undefined, localDockerHost:
   throw new SlipwayError('engine_host', `the target host ${url.protocol}//${url.host} is not ssh://, tcp:// or unix://`);
 }
 
-function tlsEngine(target: DockerTarget, url: URL, timeoutMs: number): EngineConnection {
+function tlsEngine(target: EngineTarget, url: URL, timeoutMs: number): EngineConnection {
   const where = `tcp://${url.host}`;
   if (!target.tls) throw new SlipwayError('engine_tls', `${where} needs tls: { ca, cert, key }: slipway does not talk to an engine API without mutual TLS`);
   const ca = readPem('tls.ca', target.tls.ca, where, (pem) => new X509Certificate(pem), 'a PEM certificate', 'tls.ca is the certificate of the CA that signed the engine\'s certificate');
@@ -53,7 +53,7 @@ function tlsEngine(target: DockerTarget, url: URL, timeoutMs: number): EngineCon
   return { docker, where };
 }
 
-function sshEngine(target: DockerTarget, url: URL, timeoutMs: number, env: NodeJS.ProcessEnv): EngineConnection {
+function sshEngine(target: EngineTarget, url: URL, timeoutMs: number, env: NodeJS.ProcessEnv): EngineConnection {
   const port = Number(url.port || 22);
   const username = decodeURIComponent(url.username);
   const where = `ssh://${username}@${url.hostname}:${port}`;
