@@ -363,7 +363,9 @@ export function serviceList(config: SlipwayConfig): ServiceConfig[] {
 
 /**
  * The names of the variables in slipway's environment that hold secrets slipway.yml points at (clone tokens,
- * webhook secrets, environments' secrets, registry credentials): their values are scrubbed from all output.
+ * webhook secrets, environments' secrets, registry passwords): their values are scrubbed from all output.
+ * A registry's user name is no secret: often a word of the image's path (`acme` in registry.example.com/acme/shop)
+ * or of slipway's own sentences (`slipway`), it would be cut out of every one of them.
  */
 export function secretVariableNames(config: SlipwayConfig): string[] {
   const names = Object.values(config.services).flatMap((service) => [
@@ -373,6 +375,6 @@ export function secretVariableNames(config: SlipwayConfig): string[] {
       Object.values(env.secrets).flatMap((source) => ('env' in source ? [source.env] : [])),
     ),
   ]);
-  const registries = Object.values(config.registries).flatMap((r) => [r.usernameEnv, r.passwordEnv]);
+  const registries = Object.values(config.registries).map((r) => r.passwordEnv);
   return [...new Set([...names, ...registries].filter((n): n is string => !!n))];
 }

@@ -56,8 +56,10 @@ export class PullError extends Error {}
 
 /** The engine's own words: its JSON error body when it answered one, else the message. */
 export function reasonOf(error: unknown): string {
-  const json = (error as { json?: { message?: string } }).json;
-  return (json?.message ?? (error as Error).message ?? String(error)).trim();
+  const json = (error as { json?: { message?: string } | null }).json;
+  const said = json?.message ?? (error as Error).message ?? String(error);
+  // A streamed answer (pull, push) has no json: docker-modem puts "(HTTP code 500) server error - " before the words.
+  return said.replace(/^\(HTTP code \d+\) [a-z ]+ - /, '').trim();
 }
 
 /**

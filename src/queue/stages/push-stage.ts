@@ -9,7 +9,12 @@ export async function pushStage(ctx: StageContext): Promise<StageOutcome> {
   try {
     digest = await ctx.images.push(image, tag);
   } catch (error) {
-    return { status: 'failed', cause: `${(error as Error).message}; is the registry running (scripts/services.sh) and is "image" right in slipway.yml?` };
+    const message = (error as Error).message;
+    // A refused login is not a registry that is down: point at the credentials, not at the address.
+    const hint = /unauthorized|authentication required|denied/i.test(message)
+      ? "check the registry's credentials: usernameEnv and passwordEnv under registries in slipway.yml, else what docker login left in DOCKER_CONFIG"
+      : 'is the registry running (scripts/services.sh) and is "image" right in slipway.yml?';
+    return { status: 'failed', cause: `${message}; ${hint}` };
   }
   await ctx.log(`pushed ${image}:${tag} as ${digest}`);
   await ctx.releases.save({
