@@ -48,26 +48,21 @@ export function dockerTarget(spec: EnvironmentSpec, deps: DockerTargetDeps): Dep
     'slipway.run': release.runId,
     'slipway.sha': release.sha,
   });
-  // One sentence naming the host for anything the engine or the network says: it goes into the failure alert.
-  const explained = async <T>(work: () => Promise<T>, failed: (cause: string) => T): Promise<T> => {
-    try {
-      return await work();
-    } catch (error) {
-      return failed(error instanceof PullError ? error.message : engineProblem(error, where));
-    }
-  };
-
   return {
     where: `docker on ${where}`,
 
-    place: (release, log) =>
-      explained<PlaceResult>(async () => {
+    async place(release, log): Promise<PlaceResult> {
+      try {
         const request = { image: release.image, labels: labels(release), network: spec.network, runtime: spec.runtime, secrets: release.secrets };
         const swap = await blueGreen();
-        if (swap) return swap.place(request, log);
+        if (swap) return await swap.place(request, log);
         const health = { url: healthUrl(spec), timeoutMs: spec.healthTimeoutSeconds * 1000 };
-        return replaceContainer(engine(), { ...request, name: spec.container, port: spec.port }, health, pull);
-      }, (cause) => ({ ok: false, cause })),
+        return await replaceContainer(engine(), { ...request, name: spec.container, port: spec.port }, health, pull);
+      } catch (error) {
+        // One sentence naming the host for anything the engine or the network says: it goes into the failure alert.
+        return { ok: false, cause: error instanceof PullError ? error.message : engineProblem(error, where) };
+      }
+    },
 
     async settle(outcome, log) {
       try {
