@@ -1,17 +1,20 @@
 import type { Run, Stage } from './run.js';
 import { stageKind } from './run.js';
 
-/** Stages that work from the checked-out source; their results live in one worker's engine and work dir. */
-const SOURCE_STAGES = new Set(['checkout', 'validate', 'test', 'coverage', 'build']);
+/**
+ * Stages whose results live in one worker's engine and work dir: the source, the test image, and the built image
+ * that push sends from the engine it was built on. A worker on another host has none of them.
+ */
+const SOURCE_STAGES = new Set(['checkout', 'validate', 'test', 'coverage', 'build', 'push']);
 /** Stages a release makes unnecessary: an existing release for the sha is the image they would produce. */
-const BUILD_ONCE_STAGES = new Set([...SOURCE_STAGES, 'push']);
+const BUILD_ONCE_STAGES = SOURCE_STAGES;
 
 const settled = (s: Stage) => s.status === 'passed' || s.status === 'skipped';
 
 /**
- * A retried run resumes at push or deploy, which leave durable results (a release, a deployment). The source
- * stages are redone as a block when any of them did not finish: their work dir and test image died with the
- * worker, and cached layers make them quick.
+ * A retried run resumes at deploy once its release is in the registry, where every worker host can pull it.
+ * Until then the stages up to push are redone as a block: the worker that takes the run over may build on
+ * another engine, which has neither the work dir nor the images (on the same engine cached layers make them quick).
  */
 export function resumePoint(run: Run): Run {
   const source = run.stages.filter((s) => SOURCE_STAGES.has(stageKind(s.name)));

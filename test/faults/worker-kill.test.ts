@@ -1,8 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createConnection, createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dockerClient } from '../../src/adapters/docker/docker-client.js';
 import { RedisDeploymentStore } from '../../src/adapters/store/redis-deployment-store.js';
@@ -12,7 +11,9 @@ import { removeContainersOf } from '../helpers/containers.js';
 import { RunWatch, served, until } from '../helpers/run-watch.js';
 import { dockerConfigWithAlias } from '../helpers/registry-credentials.js';
 import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
+import { portOf, slowRegistry } from '../helpers/slow-registry.js';
 import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
+import { WorkerProcess } from '../helpers/worker-processes.js';
 
 // What must hold when a worker process is SIGKILLed mid-run: the run is taken up by another worker and
 // finishes, or ends failed saying why — never stuck "running"; no deployment done twice, no lease left behind,
@@ -42,26 +43,6 @@ services:
       - { name: staging, port: ${SLOW_PUSH_PORT}, healthTimeoutSeconds: 8 }
 `;
 
-/**
- * The registry behind a slow link: what the engine uploads is held back chunk by chunk, so a push lasts long
- * enough to kill the worker in the middle of it.
- */
-async function slowRegistry(): Promise<Server> {
-  const server = createServer((client) => {
-    const upstream = createConnection({ host: '127.0.0.1', port: 5000 });
-    upstream.pipe(client);
-    client.on('data', (chunk) => {
-      client.pause();
-      setTimeout(() => upstream.write(chunk, () => client.resume()), 40);
-    });
-    client.on('end', () => upstream.end());
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return server;
-}
-
 let repo: SampleRepo;
 let slowRepo: SampleRepo;
 let registryProxy: Server;
@@ -70,41 +51,30 @@ let proxyDockerConfig: string;
 let slack: FakeSlack;
 let server: TestSlipway;
 let dir: string;
-const workers: ChildProcess[] = [];
+const workers: WorkerProcess[] = [];
 const watch = new RunWatch(() => server, () => slack);
 
-function startWorker(): ChildProcess {
-  const { REDIS_URL: _r, SLIPWAY_CONFIG: _c, ...inherited } = process.env;
-  const child = spawn(process.execPath, [resolve('dist/src/main.js'), 'worker'], {
-    env: {
-      ...inherited,
-      PORT: '0',
-      REDIS_URL: server.redisServer.url,
-      SLIPWAY_CONFIG: join(dir, 'slipway.yml'),
-      SLACK_BOT_TOKEN: TOKEN,
-      SLACK_SIGNING_SECRET: 'unused-by-a-worker',
-      SLACK_API_URL: slack.url,
-      SLIPWAY_STALLED_SECONDS: STALLED_SECONDS,
-      DOCKER_CONFIG: proxyDockerConfig,
-    },
-    stdio: 'ignore',
+function startWorker(): WorkerProcess {
+  const worker = new WorkerProcess({
+    PORT: '0',
+    REDIS_URL: server.redisServer.url,
+    SLIPWAY_CONFIG: join(dir, 'slipway.yml'),
+    SLACK_BOT_TOKEN: TOKEN,
+    SLACK_SIGNING_SECRET: 'unused-by-a-worker',
+    SLACK_API_URL: slack.url,
+    SLIPWAY_STALLED_SECONDS: STALLED_SECONDS,
+    DOCKER_CONFIG: proxyDockerConfig,
   });
-  workers.push(child);
-  return child;
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
+  workers.push(worker);
+  return worker;
 }
 
 beforeAll(async () => {
   repo = await createSampleRepo();
   slowRepo = await createSampleRepo();
   registryProxy = await slowRegistry();
-  proxyDockerConfig = await dockerConfigWithAlias(`127.0.0.1:${(registryProxy.address() as { port: number }).port}`);
-  const text = config(repo.url, slowRepo.url, (registryProxy.address() as { port: number }).port);
+  proxyDockerConfig = await dockerConfigWithAlias(`127.0.0.1:${portOf(registryProxy)}`);
+  const text = config(repo.url, slowRepo.url, portOf(registryProxy));
   slack = new FakeSlack({ token: TOKEN });
   await slack.start();
   dir = await mkdtemp(join(tmpdir(), 'slipway-kill-'));
@@ -119,7 +89,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const w of workers) if (w.exitCode === null && w.signalCode === null) await kill(w);
+  for (const w of workers) await w.kill();
   await server?.stop();
   await slack?.stop();
   await removeContainersOf('killed');
@@ -132,7 +102,7 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  for (const w of workers.splice(0)) if (w.exitCode === null && w.signalCode === null) await kill(w);
+  for (const w of workers.splice(0)) await w.kill();
   expect(slack.unexpected).toEqual([]);
 });
 
@@ -171,7 +141,7 @@ describe('a worker killed mid-run', { timeout: 240_000 }, () => {
     startWorker();
     const runId = await push({ 'www/version': 'k1\n', slow: '5\n' }, 'Version k1 with slow tests');
     await stageRunning(runId, 'test');
-    await kill(workers[0]!);
+    await workers[0]!.kill();
     startWorker();
     const run = await ended(runId);
     expect(run.status).toBe('passed');
@@ -187,7 +157,7 @@ describe('a worker killed mid-run', { timeout: 240_000 }, () => {
     await slowRepo.commit({ 'www/version': 'p1\n' }, 'Version p1');
     const { runId } = await slowRepo.push('main');
     await stageRunning(runId!, 'push');
-    await kill(workers[0]!);
+    await workers[0]!.kill();
     startWorker();
     const run = await ended(runId!);
     expect(run.status).toBe('passed');
@@ -204,7 +174,7 @@ describe('a worker killed mid-run', { timeout: 240_000 }, () => {
     startWorker();
     const runId = await push({ 'www/version': 'k2\n' }, 'Version k2 without a health page', ['www/healthz', 'slow']);
     await stageRunning(runId, 'deploy:staging');
-    await kill(workers[0]!);
+    await workers[0]!.kill();
     startWorker();
     const run = await ended(runId);
     expect(run.status).toBe('failed');
@@ -220,7 +190,7 @@ describe('a worker killed mid-run', { timeout: 240_000 }, () => {
     const runId = await push({ 'www/version': 'k3\n', 'www/healthz': 'ok\n', slow: '30\n' }, 'Version k3 with very slow tests');
     let started = await stageRunning(runId, 'test');
     for (let death = 0; death < 3; death += 1) {
-      await kill(workers.at(-1)!);
+      await workers.at(-1)!.kill();
       startWorker();
       if (death < 2) started = await stageRunning(runId, 'test', started);
     }

@@ -41,7 +41,12 @@ describe('resumePoint', () => {
     expect(statuses(resumePoint(run)).slice(0, 4)).toEqual(['checkout=pending', 'test=pending', 'build=pending', 'push=pending']);
   });
 
-  it('resumes at push or deploy once the build is done', () => {
+  it('redoes the build when its push did not finish: the worker taking it over may build on another engine', () => {
+    const run = startStage(passed(base(), 'checkout', 'test', 'build'), 'push', T0);
+    expect(statuses(resumePoint(run)).slice(0, 5)).toEqual(['checkout=pending', 'test=pending', 'build=pending', 'push=pending', 'deploy:staging=pending']);
+  });
+
+  it('resumes at deploy once the release is pushed', () => {
     const run = startStage(passed(base(), 'checkout', 'test', 'build', 'push'), 'deploy:staging', T0);
     expect(resumePoint(run)).toBe(run);
   });
