@@ -28,6 +28,7 @@ export const statusCommand: SlashCommand<{ service?: string }> = {
               current: await deps.deployments.current(s.name, e.name),
               health: target.health,
               running: target.running?.image,
+              replicas: target.replicas,
               lock: await deps.locks.get(s.name, e.name),
             };
           }),

@@ -2,9 +2,10 @@ import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { PATH_LIMITS, pathPatternProblem } from './changed-files.js';
 import { cloneUrlProblem } from './clone-url.js';
+import { networkOf } from './container-spec.js';
 import { repoKey } from './repo-match.js';
 import { branchNameProblem } from './ref-name.js';
-import { engineOf, envVarName, isRemoteTarget, placementKeys, runtimeKeys, sameVariableTwice } from './target-schema.js';
+import { engineOf, envVarName, isRemoteTarget, placementKeys, runtimeKeys, sameVariableTwice, Target } from './target-schema.js';
 
 /** `slipway.yml`. Objects are strict so a misspelt key is reported, not silently ignored. */
 
@@ -165,6 +166,8 @@ export const Ephemeral = z.strictObject({
   syntheticsTimeoutSeconds: z.number().positive().default(600),
   network: NetworkMode.optional(),
   ...runtimeKeys,
+  /** Unset: slipway's own engine. A swarm runs each branch as a service; on another host, the port is reached there. */
+  target: Target.optional().refine((t) => !t || t.kind !== 'kubernetes', 'ephemeral environments run on a Docker engine or a swarm: a Kubernetes Deployment is one fixed environment'),
 });
 
 export const CoverageReport = z.strictObject({
@@ -263,6 +266,10 @@ export const Service = z
         for (const key of set) {
           ctx.addIssue({ code: 'custom', path: ['environments', i, key], message: `a ${env.target.kind} target takes only the image from slipway: its own manifest holds the rest` });
         }
+      }
+      const swarm = env.target?.kind === 'swarm' ? env.target : undefined;
+      if (swarm && networkOf(env, service) === 'host' && swarm.update.order === 'start-first') {
+        ctx.addIssue({ code: 'custom', path: ['environments', i, 'target', 'update', 'order'], message: 'on the host network the new task cannot start while the old one holds the port: use order: stop-first, or network: bridge' });
       }
       if (env.strategy === 'blue-green' && !env.slots) {
         ctx.addIssue({ code: 'custom', path: ['environments', i, 'slots'], message: 'blue-green needs two slot ports the releases take turns on, e.g. slots: [9101, 9102]' });

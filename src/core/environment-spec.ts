@@ -26,8 +26,8 @@ export type EnvironmentSpec = {
 };
 
 /**
- * A named environment's spec, or an ephemeral one's on the port allocated to it (ephemeral environments run
- * on slipway's own engine, recreated in place). Undefined when the service has no such environment.
+ * A named environment's spec, or an ephemeral one's on the port allocated to it (recreated in place, or a swarm
+ * service per branch). Undefined when the service has no such environment.
  */
 export function environmentSpec(service: ServiceConfig, environment: string, ephemeralPort?: number): EnvironmentSpec | undefined {
   const base = { service: service.name, environment, container: containerName(service.name, environment) };
@@ -52,14 +52,17 @@ export function environmentSpec(service: ServiceConfig, environment: string, eph
   const ephemeral = service.ephemeral;
   if (!ephemeral || ephemeralPort === undefined) return undefined;
   const { env, secrets, containerPort, command, args, memory, cpus, restart, labels, volumes } = ephemeral;
+  // On another host (a swarm's routing mesh publishes the port on every node), the branch is reached there.
+  const host = isRemoteTarget(ephemeral.target) ? new URL(engineOf(ephemeral.target)?.host ?? '').hostname : '127.0.0.1';
   return {
     ...base,
     port: ephemeralPort,
-    url: `http://127.0.0.1:${ephemeralPort}`,
+    url: `http://${host}:${ephemeralPort}`,
     healthPath: ephemeral.healthPath,
     healthTimeoutSeconds: ephemeral.healthTimeoutSeconds,
     network: networkOf(ephemeral, service),
     runtime: { env, secrets, containerPort, command, args, memory, cpus, restart, labels, volumes },
+    target: ephemeral.target,
     strategy: 'recreate',
     drainSeconds: 0,
   };

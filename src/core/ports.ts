@@ -268,6 +268,8 @@ export type PlaceResult = { ok: true } | { ok: false; cause: string; logTail?: s
 /** What a target reports about its environment, read from the target itself, not slipway's records. */
 export type TargetStatus = {
   running?: { image: string; runId?: string; sha?: string };
+  /** An orchestrator's replicas: how many are ready (serving) of how many it is asked to run. */
+  replicas?: { ready: number; desired: number };
   /** `healthy`, or a short phrase saying what is wrong (`unreachable: …`). */
   health: string;
 };

@@ -113,7 +113,7 @@ export const KubernetesTarget = z.strictObject({
 export type KubernetesTarget = z.infer<typeof KubernetesTarget>;
 
 /** Where an environment runs; a new kind is one more schema here and one line in src/deploy-targets.ts. */
-export const Target = z.discriminatedUnion('kind', [DockerTarget], { error: 'expected a target kind: docker' });
+export const Target = z.discriminatedUnion('kind', [DockerTarget, SwarmTarget, KubernetesTarget], { error: 'expected a target kind: docker, swarm or kubernetes' });
 export type Target = z.infer<typeof Target>;
 
 /** The keys of a target that reach a Docker engine. */

@@ -12,6 +12,8 @@ export type EnvironmentStatus = {
   health?: string;
   /** The image the target says runs there now, when it could tell: compared with what slipway recorded. */
   running?: string;
+  /** An orchestrator's replicas (swarm tasks, pods): how many are ready of how many it should run. */
+  replicas?: { ready: number; desired: number };
 };
 export type ServiceStatus = {
   service: ServiceConfig;
@@ -66,10 +68,11 @@ function summaryLine({ service, environments, activeRuns }: ServiceStatus): stri
   return escapeMrkdwn(cut(`${service.name}: ${envs}; ${activeRuns.length} active run(s)`, LIMITS.notificationText));
 }
 
-function environmentLine({ name, current, lock, health, running }: EnvironmentStatus): string {
+function environmentLine({ name, current, lock, health, running, replicas }: EnvironmentStatus): string {
+  const ready = replicas ? ` · ${replicas.ready}/${replicas.desired} replicas ready` : '';
   const release = current
-    ? `${code(current.release.tag)} ${code(current.release.sha.slice(0, 7))} ${code(current.release.digest.slice(7, 19))} by ${who(current.by)} at ${current.at} — ${escapeMrkdwn(health ?? 'health unknown')}`
-    : '_nothing deployed_';
+    ? `${code(current.release.tag)} ${code(current.release.sha.slice(0, 7))} ${code(current.release.digest.slice(7, 19))} by ${who(current.by)} at ${current.at} — ${escapeMrkdwn(health ?? 'health unknown')}${ready}`
+    : `_nothing deployed_${ready}`;
   // Someone changed the host behind slipway's back (or a deploy was cut short): say what really runs.
   const drift = running && !(current && running.endsWith(`@${current.release.digest}`)) ? `\n   :warning: the host runs ${code(cut(running, 120))}, not what slipway deployed` : '';
   const locked = lock ? `\n   :lock: ${lockedLine(lock)}` : '';

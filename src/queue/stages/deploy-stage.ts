@@ -27,7 +27,9 @@ export async function deployStage(ctx: StageContext): Promise<StageOutcome> {
 
   const spec = await environmentOf(ctx, environment);
   const leaseKey = environmentLeaseKey(ctx.run.service, environment);
-  const ttlMs = (spec.healthTimeoutSeconds + spec.drainSeconds + 300) * 1000;
+  // An orchestrator's rollout may take its whole deploy timeout, and then its rollback about as long.
+  const orchestrated = spec.target && 'deployTimeoutSeconds' in spec.target ? 2 * spec.target.deployTimeoutSeconds + 120 : 0;
+  const ttlMs = (spec.healthTimeoutSeconds + spec.drainSeconds + 300 + orchestrated) * 1000;
   if (!(await ctx.lease.acquire(leaseKey, ctx.run.id, ttlMs))) {
     await ctx.log(`${environment} is being deployed by another run; waiting`);
     return { status: 'wait', delayMs: WAIT_FOR_ENVIRONMENT_MS };

@@ -142,6 +142,20 @@ services:
   });
 });
 
+describe('orchestrators', () => {
+  it('refuses a swarm on the host network that would start the new task before stopping the old', () => {
+    expect(refusal('port: 8080\nnetwork: host\ntarget: { kind: swarm }')).toMatch(/order: stop-first, or network: bridge/);
+    expect(production('port: 8080\nnetwork: host\ntarget: { kind: swarm, update: { order: stop-first } }')?.target).toMatchObject({ kind: 'swarm', replicas: 1 });
+  });
+
+  it('takes only the image for a Kubernetes Deployment, and needs its url', () => {
+    const k8s = 'target: { kind: kubernetes, deployment: shop, container: app }';
+    expect(production(`port: 8080\nurl: https://shop.example.com\n${k8s}`)?.target).toMatchObject({ namespace: 'default', deployTimeoutSeconds: 600 });
+    expect(refusal(`port: 8080\n${k8s}`)).toMatch(/url/);
+    expect(refusal(`port: 8080\nurl: https://shop.example.com\nenv: { A: "1" }\n${k8s}`)).toMatch(/kubernetes target takes only the image/);
+  });
+});
+
 describe('registries', () => {
   it('names the variables of each registry’s credentials', () => {
     const parsed = parseConfig(config('port: 8080', 'registries:\n  registry.example.com: { usernameEnv: REG_USER, passwordEnv: REG_PASSWORD }'));

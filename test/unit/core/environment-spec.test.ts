@@ -47,6 +47,25 @@ describe('environmentSpec', () => {
   });
 });
 
+describe('an ephemeral environment on a swarm', () => {
+  it('is reached on the swarm’s host at its allocated port', () => {
+    const [svc] = serviceList(
+      parseConfig(`
+services:
+  shop:
+    repo: acme/shop
+    image: 127.0.0.1:5000/shop
+    channel: "#shop"
+    branches: [{ match: "dev/*", deploy: ephemeral }]
+    ephemeral: { ports: 9000-9099, target: { kind: swarm, host: "ssh://deploy@swarm-1.example.com", hostKey: "${KEY}" } }
+    environments: [{ name: staging, port: 8080 }]
+`),
+    );
+    if (!svc) throw new Error('no service');
+    expect(environmentSpec(svc, 'shop-1a2b3c4d', 9004)).toMatchObject({ url: 'http://swarm-1.example.com:9004', target: { kind: 'swarm' } });
+  });
+});
+
 describe('where health checks go', () => {
   const staging = environmentSpec(shop, 'staging');
   const production = environmentSpec(shop, 'production');

@@ -30,3 +30,10 @@ describe('status: what the target says runs there', () => {
     expect(text('127.0.0.1:5000/shop:hand-made')).toContain('the host runs `127.0.0.1:5000/shop:hand-made`, not what slipway deployed');
   });
 });
+
+describe('status: an orchestrator\'s replicas', () => {
+  it('shows how many are ready of how many it should run', () => {
+    const blocks = JSON.stringify(statusMessage([{ service: shop!, environments: [{ name: 'staging', current: deployed, health: 'healthy', replicas: { ready: 2, desired: 3 } }], pending: [], activeRuns: [] }]).blocks);
+    expect(blocks).toContain('healthy · 2/3 replicas ready');
+  });
+});
