@@ -21,6 +21,18 @@ export function slackUsers(slipwayUrl: () => string, slack: () => FakeSlack, sig
       post(slashCommandBody(name, text, { user_id: userId, user_name: userId.toLowerCase(), ...(channel ? { channel_name: channel, channel_id: `C0${channel.toUpperCase()}` } : {}) })),
     click: (action: string, value: string, userId: string, channel?: string) =>
       post(buttonClickBody(action, value, { userId, responseUrl: slack().responseUrl, messageTs: `${Date.now()}.${userId}`, ...(channel ? { channelId: `C0${channel.toUpperCase()}`, channelName: channel } : {}) })),
+    /** `/rollback TEXT` and a click on the confirm button its answer carries, as an approver does it; the rollback's run id. */
+    async rollBack(text: string, userId: string, channel?: string): Promise<string> {
+      const asked = await this.command('/rollback', text, userId, channel);
+      const confirm = (asked.json?.blocks as { elements?: { action_id: string; value: string }[] }[] | undefined)?.[1]?.elements?.[0];
+      if (!confirm) throw new Error(`/rollback ${text} offered no confirm button: ${JSON.stringify(asked.json)}`);
+      const before = slack().callsOf('response_url').length;
+      await this.click(confirm.action_id, confirm.value, userId, channel);
+      const told = await until(async () => slack().callsOf('response_url').slice(before).map((c) => String(c.args.text)).find((t) => t.includes(' as run ')), 'the answer to the rollback');
+      const runId = / as run (\S+?)\.(?:\s|$)/.exec(told)?.[1];
+      if (!runId) throw new Error(`the rollback answer names no run: ${told}`);
+      return runId;
+    },
     /** Does `act` and waits for the private answer Slack is asked to show this user after it. */
     async answerTo(userId: string, act: () => Promise<unknown>): Promise<string> {
       const answers = () => slack().callsOf('chat.postEphemeral').filter((c) => c.args.user === userId);

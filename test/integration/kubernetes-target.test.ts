@@ -121,15 +121,7 @@ async function pushVersion(version: string): Promise<string> {
 }
 
 /** `/rollback ENV` by Bob, confirmed with the button its answer carries; the rollback's run id. */
-async function rollBack(environment: string): Promise<string> {
-  const asked = await users.command('/rollback', environment, BOB, 'deploys');
-  const button = (asked.json?.blocks as { elements: { action_id: string; value: string }[] }[] | undefined)?.[1]?.elements[0];
-  if (!button) throw new Error(`/rollback ${environment} offered no button: ${JSON.stringify(asked.json)}`);
-  const before = slack.callsOf('response_url').length;
-  await users.click(button.action_id, button.value, BOB, 'deploys');
-  const told = await until(async () => slack.callsOf('response_url').slice(before).map((c) => String(c.args.text)).find((t) => t.includes(' as run ')), 'the rollback answer');
-  return /as run (\S+)\. /.exec(told)![1]!;
-}
+const rollBack = (environment: string) => users.rollBack(environment, BOB, 'deploys');
 
 const imageOf = (run: Run) => {
   if (!run.release) throw new Error(`run ${run.id} has no release`);
