@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { type AckFigures, ackLatency } from './ack-latency.js';
+import { blueGreenBench, blueGreenSection } from './blue-green.js';
 import { machine } from './machine.js';
 import { BRANCH_COUNTS, type BranchFigures, manyBranches } from './many-branches.js';
 import { type PipelineFigures, pipelineOverhead } from './pipeline-overhead.js';
@@ -37,6 +38,11 @@ if (want('branches')) {
   for (const count of BRANCH_COUNTS) figures.push(await manyBranches(count, log));
   figures.push(await manyBranches(BRANCH_COUNTS.at(-1)!, log, { split: true }));
   sections.push(branchesSection(figures));
+}
+
+if (want('blue-green')) {
+  const figures = await blueGreenBench(RUNS, log);
+  sections.push(blueGreenSection(figures, RUNS));
 }
 
 const report = [

@@ -53,10 +53,7 @@ export class BlueGreen {
     if (!live) return false;
     const standby = await inspect(this.docker, this.nameOf(other(live)));
     if (!standby) return false;
-    if (this.spec.drainSeconds > 0) {
-      await log(`draining ${this.nameOf(other(live))} for ${this.spec.drainSeconds} s`);
-      await new Promise((resolve) => setTimeout(resolve, this.spec.drainSeconds * 1000));
-    }
+    await this.drain(this.nameOf(other(live)), log);
     // Checked again: a deploy that came in meanwhile may have made the standby the live one.
     if ((await this.liveSlot()) !== live) return false;
     await this.docker.getContainer(standby.Id).remove({ force: true });
@@ -78,8 +75,12 @@ export class BlueGreen {
       return false;
     }
     await this.switchTo(back);
+    // Requests the failed release had taken before the switch are still being answered: removed at once, they
+    // would fail (the proxy answers 502). It goes the way a retired release goes, after the drain time.
+    await log(`${this.listen()} sends traffic to ${this.nameOf(back)} again`);
+    await this.drain(this.nameOf(live), log);
     await this.removeContainer(this.nameOf(live));
-    await log(`${this.listen()} sends traffic to ${this.nameOf(back)} again; removed ${this.nameOf(live)}`);
+    await log(`removed ${this.nameOf(live)}`);
     return true;
   }
 
@@ -109,6 +110,13 @@ export class BlueGreen {
 
   private listen(): string {
     return `${this.spec.proxy?.listen ?? '127.0.0.1'}:${this.spec.port}`;
+  }
+
+  /** Waits out the drain time, in which the release traffic left finishes the requests it had taken. */
+  private async drain(name: string, log: Log): Promise<void> {
+    if (this.spec.drainSeconds <= 0) return;
+    await log(`draining ${name} for ${this.spec.drainSeconds} s`);
+    await new Promise((resolve) => setTimeout(resolve, this.spec.drainSeconds * 1000));
   }
 
   private nameOf(slot: Slot): string {
