@@ -1,10 +1,8 @@
-import type Docker from 'dockerode';
-import type { EnvironmentSpec } from '../../core/environment-spec.js';
-import { engineOf } from '../../core/target-schema.js';
-import { healthUrl } from '../../core/environment-spec.js';
+import { type EnvironmentSpec, healthUrl } from '../../core/environment-spec.js';
 import type { DeployTarget, PlacedRelease, PlaceResult, TrafficProxy } from '../../core/ports.js';
+import { engineOf } from '../../core/target-schema.js';
 import { BlueGreen } from './blue-green.js';
-import { connectEngine, type EngineConnection } from './engine-connection.js';
+import { lazyEngine } from './engine-connection.js';
 import { engineProblem } from './engine-errors.js';
 import { healthNow } from './health-probe.js';
 import type { RegistryAuth } from './registry-auth.js';
@@ -24,18 +22,7 @@ export type DockerTargetDeps = {
  * new one is not healthy), `blue-green` swaps behind a proxy.
  */
 export function dockerTarget(spec: EnvironmentSpec, deps: DockerTargetDeps): DeployTarget {
-  // A key or certificate file that cannot be read fails this environment's deploys with that sentence, not start-up.
-  let connection: EngineConnection | { failed: unknown; where: string };
-  try {
-    connection = connectEngine(engineOf(spec.target), deps.localDockerHost);
-  } catch (error) {
-    connection = { failed: error, where: engineOf(spec.target)?.host ?? 'the local engine' };
-  }
-  const { where } = connection;
-  const engine = (): Docker => {
-    if ('failed' in connection) throw connection.failed;
-    return connection.docker;
-  };
+  const { where, engine } = lazyEngine(engineOf(spec.target), deps.localDockerHost);
   const pull = { credentials: deps.credentials, where };
   const blueGreen = async () => {
     const { slots } = spec;

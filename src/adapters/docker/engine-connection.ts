@@ -35,6 +35,27 @@ export function connectEngine(target: EngineTarget | undefined, localDockerHost:
   throw new SlipwayError('engine_host', `the target host ${url.protocol}//${url.host} is not ssh://, tcp:// or unix://`);
 }
 
+/**
+ * An engine connected on first use: a key or certificate file that cannot be read fails the calls made through
+ * it (each deploy of that environment, with the sentence saying why), not slipway's start.
+ */
+export function lazyEngine(target: EngineTarget | undefined, localDockerHost: string | undefined): { where: string; engine(): Docker } {
+  let connection: EngineConnection | { failed: unknown; where: string };
+  try {
+    connection = connectEngine(target, localDockerHost);
+  } catch (error) {
+    connection = { failed: error, where: target?.host ?? 'the local engine' };
+  }
+  const settled = connection;
+  return {
+    where: settled.where,
+    engine() {
+      if ('failed' in settled) throw settled.failed;
+      return settled.docker;
+    },
+  };
+}
+
 function tlsEngine(target: EngineTarget, url: URL, timeoutMs: number): EngineConnection {
   const where = `tcp://${url.host}`;
   if (!target.tls) throw new SlipwayError('engine_tls', `${where} needs tls: { ca, cert, key }: slipway does not talk to an engine API without mutual TLS`);

@@ -3,7 +3,7 @@ import { type EnvironmentSpec, healthUrl } from '../../core/environment-spec.js'
 import type { DeployTarget, PlacedRelease, PlaceResult } from '../../core/ports.js';
 import { swarmServiceSpec } from '../../core/swarm-service-spec.js';
 import { engineOf, type SwarmTarget } from '../../core/target-schema.js';
-import { connectEngine, type EngineConnection } from '../docker/engine-connection.js';
+import { lazyEngine } from '../docker/engine-connection.js';
 import { engineProblem } from '../docker/engine-errors.js';
 import { healthNow } from '../docker/health-probe.js';
 import { type RegistryAuth, registryOf } from '../docker/registry-auth.js';
@@ -28,17 +28,7 @@ export type SwarmTargetDeps = {
  */
 export function swarmTarget(spec: EnvironmentSpec, deps: SwarmTargetDeps): DeployTarget {
   const target = swarmTargetOf(spec);
-  let connection: EngineConnection | { failed: unknown; where: string };
-  try {
-    connection = connectEngine(engineOf(target), deps.localDockerHost);
-  } catch (error) {
-    connection = { failed: error, where: engineOf(target)?.host ?? 'the local engine' };
-  }
-  const { where } = connection;
-  const engine = (): Docker => {
-    if ('failed' in connection) throw connection.failed;
-    return connection.docker;
-  };
+  const { where, engine } = lazyEngine(engineOf(target), deps.localDockerHost);
   const name = spec.container;
   const owner = { service: spec.service, environment: spec.environment, container: name };
   const explained = async <T>(work: () => Promise<T>, failed: (cause: string) => T): Promise<T> => {
