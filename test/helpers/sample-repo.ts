@@ -62,6 +62,13 @@ export async function createSampleRepo() {
       const runId = /"runId":"([^"]+)"/.exec(stderr)?.[1];
       return { runId, output: stderr };
     },
+    /** Commits a new version string for the sample app to serve and pushes it to main; the run it started. */
+    async pushVersion(version: string): Promise<string> {
+      await this.commit({ 'www/version': `${version}\n` }, `Version ${version}`);
+      const { runId } = await this.push('main');
+      if (!runId) throw new Error('the push started no run');
+      return runId;
+    },
     async remove() {
       await rm(dir, { recursive: true, force: true });
     },

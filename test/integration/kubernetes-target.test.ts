@@ -113,12 +113,7 @@ afterEach(() => {
   expect(api.unexpected).toEqual([]);
 });
 
-async function pushVersion(version: string): Promise<string> {
-  await repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);
-  const { runId } = await repo.push('main');
-  if (!runId) throw new Error('the push started no run');
-  return runId;
-}
+const pushVersion = (version: string) => repo.pushVersion(version);
 
 /** `/rollback ENV` by Bob, confirmed with the button its answer carries; the rollback's run id. */
 const rollBack = (environment: string) => users.rollBack(environment, BOB, 'deploys');

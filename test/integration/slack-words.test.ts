@@ -37,12 +37,7 @@ const approve = async (runId: string, userId: string) => stack.users.click('appr
 /** An Approve that is refused: what the clicker is told privately. */
 const refusedApproval = (runId: string, userId: string) => stack.users.answerTo(userId, () => approve(runId, userId));
 
-async function pushVersion(version: string): Promise<string> {
-  await stack.repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);
-  const { runId } = await stack.repo.push('main');
-  if (!runId) throw new Error('the push started no run');
-  return runId;
-}
+const pushVersion = (version: string) => stack.repo.pushVersion(version);
 
 /** Every reply in the run message's thread, as text and blocks. */
 function thread(runId: string): string[] {

@@ -44,9 +44,7 @@ const docker = dockerClient(process.env.DOCKER_HOST);
 const approve = (value: string) => stack.users.answerTo(BOB, () => stack.users.click('approve_promotion', value, BOB, 'deploys'));
 
 async function pushVersion(version: string): Promise<string> {
-  await stack.repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);
-  const { runId } = await stack.repo.push('main');
-  if (!runId) throw new Error('the push started no run');
+  const runId = await stack.repo.pushVersion(version);
   await stack.watch.settled(runId, { status: 'waiting' });
   return runId;
 }
