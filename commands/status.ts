@@ -1,6 +1,7 @@
 import { channelAllows, channelRefusal } from '../src/core/channels.js';
 import { z } from 'zod';
 import { statusMessage } from '../src/core/messages/status-message.js';
+import type { TargetStatus } from '../src/core/ports.js';
 import { isActive } from '../src/core/run.js';
 import { CommandRefusal, pickService, type SlashCommand, words } from './slash-command.js';
 
@@ -22,7 +23,7 @@ export const statusCommand: SlashCommand<{ service?: string }> = {
         service: s,
         environments: await Promise.all(
           s.environments.map(async (e) => {
-            const target = await deps.targetStatus(s, e.name);
+            const target = await withinAckTime(deps.targetStatus(s, e.name));
             return {
               name: e.name,
               current: await deps.deployments.current(s.name, e.name),
@@ -40,3 +41,18 @@ export const statusCommand: SlashCommand<{ service?: string }> = {
     return { ...statusMessage(statuses), visibility: 'ephemeral' };
   },
 };
+
+/** The answer goes in Slack's ack (3 s): a host slower than this (ssh, a silent engine) is reported as such. */
+const TARGET_STATUS_MS = 2_000;
+
+async function withinAckTime(status: Promise<TargetStatus>): Promise<TargetStatus> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<TargetStatus>((resolve) => {
+    timer = setTimeout(() => resolve({ health: `unknown: the target did not answer within ${TARGET_STATUS_MS / 1000} s` }), TARGET_STATUS_MS);
+  });
+  try {
+    return await Promise.race([status, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
