@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { SIGNATURE_HEADERS } from './core/git-hosts.js';
 import { scrubber } from './core/scrub.js';
 
 export type { Logger };
@@ -9,10 +10,7 @@ const REDACT = [
   '*.secret',
   '*.signingSecret',
   'headers.authorization',
-  'headers["x-hub-signature-256"]',
-  'headers["x-gitlab-token"]',
-  'headers["x-gogs-signature"]',
-  'headers["x-gitea-signature"]',
+  ...SIGNATURE_HEADERS.map((name) => `headers["${name}"]`),
   'headers["x-slack-signature"]',
 ];
 

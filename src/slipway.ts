@@ -33,6 +33,7 @@ import { createMetrics } from './metrics.js';
 import { observeRuns } from './observe-runs.js';
 import { secretVariableNames, type ServiceConfig, serviceList, type SlipwayConfig } from './core/config-schema.js';
 import { environmentSpec } from './core/environment-spec.js';
+import { WEBHOOK_SECRET_ENVS } from './core/git-hosts.js';
 import { type Env, secretValues } from './core/env-schema.js';
 import { scrubber } from './core/scrub.js';
 import { deployTargets, needsEmbeddedProxy } from './deploy-targets.js';
@@ -246,7 +247,7 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
     const server = createHttpServer({
       webhook: webhookRoute({
         hosts: gitHosts,
-        secrets: { GITHUB_WEBHOOK_SECRET: env.GITHUB_WEBHOOK_SECRET, GOGS_WEBHOOK_SECRET: env.GOGS_WEBHOOK_SECRET, GITLAB_WEBHOOK_TOKEN: env.GITLAB_WEBHOOK_TOKEN },
+        secrets: Object.fromEntries(WEBHOOK_SECRET_ENVS.map((name) => [name, env[name]])),
         serviceSecrets: serviceWebhookSecrets(services, processEnv),
         services,
         budget: bodies,

@@ -1,6 +1,9 @@
 import { z } from 'zod';
+import { WEBHOOK_SECRET_ENVS, type WebhookSecretEnv } from './git-hosts.js';
 
 const optionalText = z.string().min(1).optional();
+/** One variable per git host's webhook secret (core/git-hosts.ts). */
+const webhookSecrets = Object.fromEntries(WEBHOOK_SECRET_ENVS.map((name) => [name, optionalText])) as Record<WebhookSecretEnv, typeof optionalText>;
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional();
 
 /** The environment variables of DESIGN.md's contract; every one optional, each checked at start-up. */
@@ -21,9 +24,7 @@ export const Env = z.object({
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_APP_TOKEN: z.string().startsWith('xapp-', 'expected an app-level token starting with xapp-').optional(),
   SLACK_API_URL: httpUrl,
-  GITHUB_WEBHOOK_SECRET: optionalText,
-  GOGS_WEBHOOK_SECRET: optionalText,
-  GITLAB_WEBHOOK_TOKEN: optionalText,
+  ...webhookSecrets,
   GITHUB_TOKEN: optionalText,
   GITHUB_API_URL: httpUrl,
   GITEA_TOKEN: optionalText,
@@ -68,9 +69,7 @@ export const SECRET_ENV_KEYS = [
   'SLACK_BOT_TOKEN',
   'SLACK_SIGNING_SECRET',
   'SLACK_APP_TOKEN',
-  'GITHUB_WEBHOOK_SECRET',
-  'GOGS_WEBHOOK_SECRET',
-  'GITLAB_WEBHOOK_TOKEN',
+  ...WEBHOOK_SECRET_ENVS,
   'GITHUB_TOKEN',
   'GITEA_TOKEN',
   'DD_API_KEY',

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
-export const GIT_HOSTS = ['github', 'gogs', 'gitea', 'gitlab'] as const;
-export type GitHost = (typeof GIT_HOSTS)[number];
+import { GIT_HOSTS } from './git-hosts.js';
+
+export type { GitHost } from './git-hosts.js';
 
 const sha = z.string().regex(/^[0-9a-f]{40}$/, 'expected a 40-character hex commit sha');
 const person = z.object({ name: z.string(), email: z.string().optional(), username: z.string().optional() });

@@ -1,5 +1,5 @@
 import type { ServiceConfig } from './config-schema.js';
-import type { GitHost } from './push-event.js';
+import { type GitHost, hostBaseUrl } from './git-hosts.js';
 
 /**
  * Reduces the ways one repository is written (https, ssh, scp-like, with credentials, with `.git`) to
@@ -39,9 +39,6 @@ export function findServicesForRepo<S extends Pick<ServiceConfig, 'repo'>>(
 
 const isUrl = (repo: string) => /:\/\/|^[^/@]+@[^:/]+:/.test(repo);
 
-/** Git hosts whose clone URL follows from `owner/name` alone. */
-const KNOWN_BASE_URLS: Partial<Record<GitHost, string>> = { github: 'https://github.com' };
-
 /**
  * Where a service is cloned from, from config alone: `cloneUrl`, else `repo` when it is a URL, else (`repo` is
  * `owner/name`) the URL of that repository on a host whose base URL slipway knows (GitHub). Undefined when the
@@ -50,7 +47,7 @@ const KNOWN_BASE_URLS: Partial<Record<GitHost, string>> = { github: 'https://git
 export function configuredCloneUrl(service: Pick<ServiceConfig, 'cloneUrl' | 'repo'>, host?: GitHost): string | undefined {
   if (service.cloneUrl) return service.cloneUrl;
   if (isUrl(service.repo)) return service.repo;
-  const base = host && KNOWN_BASE_URLS[host];
+  const base = host && hostBaseUrl(host);
   return base ? `${base}/${service.repo}.git` : undefined;
 }
 
@@ -75,7 +72,7 @@ export function repoMismatch(service: Pick<ServiceConfig, 'name' | 'repo' | 'clo
   }
   const wanted = service.repo.toLowerCase();
   if (fullName !== wanted) return both('repository', repo.fullName, service.repo);
-  const base = KNOWN_BASE_URLS[host];
+  const base = hostBaseUrl(host);
   if (!service.cloneUrl && base && payloadKey !== repoKey(`${base}/${wanted}`)) return both('clone URL', payloadUrl, `${base}/${service.repo}`);
   if (!payloadKey.endsWith(`/${wanted}`)) return both('clone URL', payloadUrl, service.repo);
   return undefined;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GIT_HOSTS } from './git-hosts.js';
 
 export const STAGE_STATUSES = ['pending', 'running', 'passed', 'failed', 'skipped'] as const;
 export type StageStatus = (typeof STAGE_STATUSES)[number];
@@ -49,7 +50,7 @@ export const Run = z.object({
   triggeredBy: person,
   commits: z.array(z.object({ sha: z.string(), message: z.string(), author: person })),
   /** The git host and repository the commit came from, for commit statuses. */
-  source: z.object({ host: z.enum(['github', 'gogs', 'gitea', 'gitlab']), fullName: z.string() }).optional(),
+  source: z.object({ host: z.enum(GIT_HOSTS), fullName: z.string() }).optional(),
   /** Where the run's code comes from, as config said when it started (the worker asks config again). Never holds a token. */
   cloneUrl: z.string(),
   /** The environment the branch routes to; ephemeral ones are named per branch. */

@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
 import { formatIssues } from '../../core/format-issues.js';
-import type { GitHost, PushEvent } from '../../core/push-event.js';
+import { GIT_HOST_FACTS, type GitHost } from '../../core/git-hosts.js';
+import type { PushEvent } from '../../core/push-event.js';
 
 /** The body is the bytes as received: signatures are over them, not over their decoding. */
 export type WebhookRequest = { headers: IncomingHttpHeaders; body: Buffer };
@@ -34,8 +35,6 @@ export interface GitHostWebhook {
 /** What tells one git host's webhooks apart; `defineGitHost` runs the steps they share in one order. */
 export type GitHostSpec<Payload, Deletion = never> = {
   host: GitHost;
-  secretName: string;
-  signatureHeader: string;
   /** What a well-formed signature header looks like; anything else is refused before the body is read. */
   signatureShape: RegExp;
   /** The shape in words, for the refusal. */
@@ -77,22 +76,23 @@ export function defineGitHost<Payload, Deletion = never>(spec: GitHostSpec<Paylo
   ]);
   const deletion = spec.deleteEvent;
   if (deletion) handlers.set(deletion.name, { payload: deletion.payload, normalize: (payload, id) => deletion.normalize(payload as Deletion, id) });
+  const { secretEnv: secretName, signatureHeader } = GIT_HOST_FACTS[spec.host];
   return {
     host: spec.host,
-    secretName: spec.secretName,
+    secretName,
     checkHeaders,
     async receive(request, secrets) {
       // The signature is checked before anything in the body is looked at.
       const refused = checkHeaders(request.headers);
       if (refused) return refused;
-      const signature = header(request.headers, spec.signatureHeader) ?? '';
+      const signature = header(request.headers, signatureHeader) ?? '';
       const signedWith = secrets.filter((secret) => spec.verify(request.body, signature, secret.value));
       if (signedWith.length === 0) {
-        const names = [...new Set(secrets.map((s) => s.name))].join(' or ') || spec.secretName;
+        const names = [...new Set(secrets.map((s) => s.name))].join(' or ') || secretName;
         return {
           kind: 'rejected',
           status: 401,
-          reason: `${spec.signatureHeader} does not match: the webhook's secret differs from ${names}`,
+          reason: `${signatureHeader} does not match: the webhook's secret differs from ${names}`,
         };
       }
       const eventName = header(request.headers, spec.eventHeader);
@@ -116,10 +116,10 @@ export function defineGitHost<Payload, Deletion = never>(spec: GitHostSpec<Paylo
   };
 
   function checkHeaders(headers: IncomingHttpHeaders): WebhookRejection | undefined {
-    const signature = header(headers, spec.signatureHeader);
-    if (!signature) return { kind: 'rejected', status: 401, reason: `missing ${spec.signatureHeader} header` };
+    const signature = header(headers, signatureHeader);
+    if (!signature) return { kind: 'rejected', status: 401, reason: `missing ${signatureHeader} header` };
     if (!spec.signatureShape.test(signature)) {
-      return { kind: 'rejected', status: 401, reason: `${spec.signatureHeader} is malformed: ${spec.host} sends ${spec.signatureLooksLike}` };
+      return { kind: 'rejected', status: 401, reason: `${signatureHeader} is malformed: ${spec.host} sends ${spec.signatureLooksLike}` };
     }
     return undefined;
   }

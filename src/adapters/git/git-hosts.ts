@@ -1,10 +1,11 @@
+import type { GitHost } from '../../core/git-hosts.js';
 import type { GitHostWebhook } from './git-host-webhook.js';
 import { githubWebhook } from './github-webhook.js';
 import { gitlabWebhook } from './gitlab-webhook.js';
 import { giteaWebhook, gogsWebhook } from './gogs-webhook.js';
 
-/** Every git host slipway takes webhooks from, by the name used in `/webhooks/<name>`. */
-export const gitHosts: Readonly<Record<string, GitHostWebhook>> = {
+/** The adapter of every host in core/git-hosts.ts (the type makes one missing an error), by its route name. */
+export const gitHosts: Readonly<Record<GitHost, GitHostWebhook>> = {
   github: githubWebhook,
   gogs: gogsWebhook,
   gitea: giteaWebhook,

@@ -25,8 +25,6 @@ const GithubPush = z.object({
 
 export const githubWebhook = defineGitHost({
   host: 'github',
-  secretName: 'GITHUB_WEBHOOK_SECRET',
-  signatureHeader: 'x-hub-signature-256',
   signatureShape: /^sha256=[0-9a-f]{64}$/i,
   signatureLooksLike: '"sha256=" and 64 hex digits',
   // Our own check, not @octokit/webhooks' verify: that one takes the body as a string and hashes its UTF-8.

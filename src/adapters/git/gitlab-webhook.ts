@@ -27,9 +27,7 @@ const GitlabPush = z.object({
 
 export const gitlabWebhook = defineGitHost({
   host: 'gitlab',
-  secretName: 'GITLAB_WEBHOOK_TOKEN',
-  // GitLab does not sign: it sends the shared secret itself.
-  signatureHeader: 'x-gitlab-token',
+  // GitLab does not sign: it sends the shared secret itself (its "signature header" is the token).
   // Any non-empty token up to a length no real secret needs; which one is right is decided by comparing.
   signatureShape: /^.{1,1024}$/s,
   signatureLooksLike: 'the secret token, at most 1024 characters',

@@ -50,8 +50,6 @@ const GogsDelete = z.object({
 function gogsLike(host: Extract<GitHost, 'gogs' | 'gitea'>, prefix: string) {
   return defineGitHost({
     host,
-    secretName: 'GOGS_WEBHOOK_SECRET',
-    signatureHeader: `${prefix}-signature`,
     signatureShape: /^[0-9a-f]{64}$/i,
     signatureLooksLike: '64 hex digits',
     verify: hexHmacMatches,
