@@ -6,7 +6,7 @@ import { Webhooks } from '@octokit/webhooks';
 import { Queue } from 'bullmq';
 import { startEmbeddedRedis } from '../src/adapters/redis/embedded-redis.js';
 import { closeRedis, connectRedis } from '../src/adapters/redis/redis-connection.js';
-import { BULLMQ_PREFIX } from '../src/adapters/store/redis-keys.js';
+import { BULLMQ_PREFIX } from '../src/adapters/redis/bull-queues.js';
 import { deliveryHeaders, pushPayload } from '../test/helpers/webhook-deliveries.js';
 import { pool, post as httpPost } from './load.js';
 import { startSlipwayProcess } from './processes.js';

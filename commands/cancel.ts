@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { ServiceConfig } from '../src/core/config-schema.js';
 import { personFromConfig } from '../src/core/people.js';
-import { cancelRun, isFinished, type Run, slackTriggerOf, stageEnvironment } from '../src/core/run.js';
-import { cancelKey } from '../src/queue/run-processor.js';
+import { cancelKey, cancelRun, isFinished, type Run, slackTriggerOf, stageEnvironment } from '../src/core/run.js';
 import { type CommandDeps, isApproverOf, pickService, type SlashCommand, words } from './slash-command.js';
 
 /**
@@ -38,7 +37,6 @@ export const cancelCommand: SlashCommand<string> = {
       }
       if (!approvedFirst) {
         await deps.runs.save(cancelRun(run, by, at));
-        await deps.events.changed(run.id);
         return { text: `Cancelled run ${runId} at its approval gate.`, visibility: 'ephemeral' };
       }
     }
@@ -46,7 +44,6 @@ export const cancelCommand: SlashCommand<string> = {
     await deps.once.claim(cancelKey(run.id), by, 7 * 24 * 3600);
     if (run.status === 'queued' && (await deps.queue.remove(run))) {
       await deps.runs.save(cancelRun(run, by, at));
-      await deps.events.changed(run.id);
       return { text: `Cancelled run ${runId} before it started.`, visibility: 'ephemeral' };
     }
     return { text: `Run ${runId} will stop at the end of its current stage.`, visibility: 'ephemeral' };

@@ -9,7 +9,7 @@ import { configuredCloneUrl } from '../src/core/repo-match.js';
 import { routeFor } from '../src/core/routing.js';
 import { newRun, type StageName, stageEnvironment, stageKind } from '../src/core/run.js';
 import { planDeployTo, planStages, type RunTarget } from '../src/core/stage-plan.js';
-import { startRun } from '../src/intake/start-run.js';
+import { startRun } from '../src/queue/start-run.js';
 import { deployWhy } from './deploy-why.js';
 import { type CommandDeps, CommandInputError, type Invocation, isApproverOf, pickService, type Reply, type SlashCommand, wordsOf } from './slash-command.js';
 

@@ -12,13 +12,6 @@ function lockTarget(deps: CommandDeps, parts: readonly string[], channel: Channe
   return { service, environment, reason };
 }
 
-/** After a lock changes, the cards of promotions waiting at that gate show it. */
-async function refreshCards(deps: CommandDeps, service: string, environment: string) {
-  for (const approval of await deps.approvals.pending(service)) {
-    if (approval.environment === environment) await deps.events.changed(approval.runId);
-  }
-}
-
 /** `/slipway lock <env> [reason]`: deploys and promotions to it are refused, except the holder's. Taken: you queue. */
 export const lockCommand: SlashCommand<string[]> = {
   name: '/slipway lock',
@@ -39,7 +32,6 @@ export const lockCommand: SlashCommand<string[]> = {
     }
     const edited = !!taken.edited;
     await deps.audit.record({ at: at.toISOString(), service: service.name, environment, action: 'lock', by: invocation.userId, detail: `${edited ? 'reason changed: ' : ''}${reason}` || undefined });
-    await refreshCards(deps, service.name, environment);
     if (edited) return { text: `:pencil2: <@${invocation.userId}> changed the reason of the ${service.name} ${environment} lock: ${escapeMrkdwn(reason || 'no reason given')}.`, visibility: 'in_channel' };
     await deps.remindLockHolder(taken.lock, new Date(at.getTime() + service.lockReminderHours * 3600_000));
     return { text: `:lock: <@${invocation.userId}> locked ${service.name} ${environment}${reason ? `: ${escapeMrkdwn(reason)}` : ''}.`, visibility: 'in_channel' };
@@ -63,7 +55,6 @@ export const unlockCommand: SlashCommand<string[]> = {
     const at = deps.now();
     const next = await deps.locks.release(service.name, environment, at);
     await deps.audit.record({ at: at.toISOString(), service: service.name, environment, action: 'unlock', by: invocation.userId });
-    await refreshCards(deps, service.name, environment);
     const unlocked = `:unlock: <@${invocation.userId}> unlocked ${service.name} ${environment}`;
     if (!next) return { text: `${unlocked}.`, visibility: 'in_channel' };
     await deps.audit.record({ at: at.toISOString(), service: service.name, environment, action: 'lock', by: next.by, detail: `from the queue${next.reason ? `: ${next.reason}` : ''}` });

@@ -1,6 +1,6 @@
 import { code, escapeMrkdwn, section, who } from '../src/core/messages/blocks.js';
 import { rollbackTarget } from '../src/core/release-history.js';
-import { CONFIRM_ROLLBACK_ACTION, mayRollBack } from '../src/intake/rollback.js';
+import { CONFIRM_ROLLBACK_ACTION, mayRollBack } from './rollback-confirm.js';
 import { CommandInputError, lastEnvironment, serviceAndEnvironment, type SlashCommand, words } from './slash-command.js';
 
 type RollbackArgs = { parts: string[]; to?: string };

@@ -5,12 +5,8 @@ import type { Message } from '../src/core/messages/blocks.js';
 import type { CommandHelp } from '../src/core/messages/help-message.js';
 import { usageMessage } from '../src/core/messages/usage-message.js';
 import { NAME_LIMITS, nameTooLong } from '../src/core/naming.js';
-import type {
-  ApprovalStore, AuditLog, DeploymentStore, FreezeStore, LockStore, OnceStore, PassStore, QuarantineStore, ReleaseStore, RunQueue, RunStore, TargetStatus,
-} from '../src/core/ports.js';
+import type { ApprovalStore, AuditLog, DeploymentStore, FreezeStore, LockStore, OnceStore, PassStore, QuarantineStore, ReleaseStore, RunQueue, RunStore, SlackDirectory, TargetStatus } from '../src/core/ports.js';
 import type { Lock } from '../src/core/approval-policy.js';
-import type { SlackDirectory } from '../src/adapters/slack/slack-directory.js';
-import type { RunEvents } from '../src/queue/notifier.js';
 
 /** What a command may use. Commands start or read runs; they never reach Docker. */
 export type CommandDeps = {
@@ -19,7 +15,6 @@ export type CommandDeps = {
   /** Every registered command, for help. */
   commands: readonly CommandHelp[];
   queue: RunQueue;
-  events: RunEvents;
   once: OnceStore;
   approvals: ApprovalStore;
   locks: LockStore;

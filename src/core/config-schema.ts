@@ -5,7 +5,7 @@ import { cloneUrlProblem } from './clone-url.js';
 import { networkOf } from './container-spec.js';
 import { repoKey } from './repo-match.js';
 import { branchNameProblem } from './ref-name.js';
-import { engineOf, envVarName, isRemoteTarget, placementKeys, runtimeKeys, sameVariableTwice, Target } from './target-schema.js';
+import { engineOf, envVarName, isRemoteTarget, NetworkMode, placementKeys, runtimeKeys, sameVariableTwice, Target } from './target-schema.js';
 
 /** `slipway.yml`. Objects are strict so a misspelt key is reported, not silently ignored. */
 
@@ -22,8 +22,7 @@ const path = z.string().startsWith('/', 'expected a path starting with /');
  * its port published on 127.0.0.1 only, so its code cannot reach slipway's loopback services; `host` shares the
  * host's (and slipway's) network, for engines without a bridge. Unset here: the service's, then `bridge`.
  */
-export const NetworkMode = z.enum(['host', 'bridge'], { error: 'expected host or bridge' });
-export type NetworkMode = z.infer<typeof NetworkMode>;
+export { NetworkMode } from './target-schema.js';
 
 export const Approvers = z.strictObject({
   users: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'expected a Slack user id such as U012AB3CD')).default([]),

@@ -1,5 +1,4 @@
-import type { NetworkMode } from './config-schema.js';
-import type { Runtime } from './target-schema.js';
+import type { NetworkMode, Runtime } from './target-schema.js';
 
 /** What slipway asks of a deployed container; the release's code is untrusted, whoever pushed it. */
 export type ContainerRequest = {

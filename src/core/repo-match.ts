@@ -1,5 +1,7 @@
-import type { ServiceConfig } from './config-schema.js';
 import { type GitHost, hostBaseUrl } from './git-hosts.js';
+
+/** The keys of a service's config these read (config-schema.ts imports this file: a structural type keeps them apart). */
+type ServiceConfig = { name: string; repo: string; cloneUrl?: string };
 
 /**
  * Reduces the ways one repository is written (https, ssh, scp-like, with credentials, with `.git`) to

@@ -203,3 +203,6 @@ export function endAtGate(run: Run, name: string, status: 'cancelled' | 'superse
 export function cancelRun(run: Run, by: string, now: Date): Run {
   return { ...skipRest(run, now, `cancelled by ${by}`), status: 'cancelled', updatedAt: now.toISOString() };
 }
+
+/** The OnceStore key where `/slipway cancel` leaves its request for a running run; its worker stops at the next stage. */
+export const cancelKey = (runId: string) => `cancel:${runId}`;

@@ -1,6 +1,10 @@
 import bytes from 'bytes';
 import { z } from 'zod';
 
+/** How a release's containers are networked: on the host's network, or on Docker's bridge with the port published. */
+export const NetworkMode = z.enum(['host', 'bridge'], { error: 'expected host or bridge' });
+export type NetworkMode = z.infer<typeof NetworkMode>;
+
 /** The `slipway.yml` keys of where an environment runs and what its container gets (see config-schema.ts). */
 
 const port = z.number().int().min(1, 'expected a port from 1 to 65535').max(65535, 'expected a port from 1 to 65535');

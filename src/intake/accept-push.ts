@@ -3,7 +3,7 @@ import type { PushLog } from '../core/ports.js';
 import { type PushEvent, ZERO_SHA } from '../core/push-event.js';
 import { repoKey } from '../core/repo-match.js';
 import { newRun } from '../core/run.js';
-import { type NewRunDeps, startRun } from './start-run.js';
+import { type NewRunDeps, startRun } from '../queue/start-run.js';
 
 export type PushAnswer =
   /** `runId` is the first of `runIds` (one run per service a push builds), kept for callers that read one. */

@@ -1,19 +1,16 @@
-import type { SlackDirectory } from '../adapters/slack/slack-directory.js';
 import { grantFor, verifyRelease } from '../core/approval-grant.js';
 import { mayApprove } from '../core/approval-policy.js';
 import { approvalProgress, approvalRules, describeMissing, eligibleRules, everyoneIn } from '../core/approval-rules.js';
 import { freezeLine, freezeWindows, unbrokenFreeze } from '../core/freeze.js';
 import type { People, ServiceConfig } from '../core/config-schema.js';
 import { describePerson, type GitPerson, personFromConfig } from '../core/people.js';
-import type { Approval, ApprovalStore, AuditLog, FreezeStore, LockStore, RunQueue, RunStore } from '../core/ports.js';
+import type { Approval, ApprovalStore, AuditLog, FreezeStore, LockStore, RunQueue, RunStore, SlackDirectory } from '../core/ports.js';
 import { endAtGate, passStage, type Run, slackTriggerOf } from '../core/run.js';
-import type { RunEvents } from '../queue/notifier.js';
 
 export type ApprovalDeps = {
   services: readonly ServiceConfig[];
   runs: RunStore;
   queue: RunQueue;
-  events: RunEvents;
   approvals: ApprovalStore;
   locks: LockStore;
   freezes: FreezeStore;
@@ -49,10 +46,7 @@ export async function decideApproval(click: ApprovalClick, deps: ApprovalDeps): 
   const service = deps.services.find((s) => s.name === run?.service);
   const environment = service?.environments.find((e) => e.name === click.environment);
   if (!approval || !run || !service || !environment) return 'This approval request is not known any more.';
-  if (approval.state !== 'pending') {
-    await deps.events.changed(run.id);
-    return alreadyDecided(approval);
-  }
+  if (approval.state !== 'pending') return alreadyDecided(approval);
 
   if (run.release && run.release.digest !== approval.digest) {
     return `This request was for ${approval.tag} (${approval.digest.slice(0, 19)}…), and the run now carries another release: it cannot be decided.`;
@@ -102,7 +96,6 @@ export async function decideApproval(click: ApprovalClick, deps: ApprovalDeps): 
     const audited = { at: at.toISOString(), service: run.service, environment: click.environment, action: 'approve' as const, by: click.userId, runId: run.id, detail: approval.tag };
     if (!progress.met) {
       await deps.audit.record(audited);
-      await deps.events.changed(run.id);
       return `Your approval counts. Still needed: ${describeMissing(progress.missing)}.`;
     }
     const answer = await promote(run, approval, progress.counted, at, deps, click.digest ?? approval.digest);
@@ -112,10 +105,7 @@ export async function decideApproval(click: ApprovalClick, deps: ApprovalDeps): 
   }
 
   const decided = await deps.approvals.decide(click.runId, click.environment, { state: 'rejected', by: click.userId, at: at.toISOString(), reason: click.reason });
-  if (!decided.ok) {
-    await deps.events.changed(run.id);
-    return alreadyDecided(decided.approval);
-  }
+  if (!decided.ok) return alreadyDecided(decided.approval);
   await deps.audit.record({
     at: at.toISOString(),
     service: run.service,
@@ -127,7 +117,6 @@ export async function decideApproval(click: ApprovalClick, deps: ApprovalDeps): 
   });
   const stage = `approval:${click.environment}`;
   await deps.runs.save(endAtGate(run, stage, 'cancelled', `rejected by <@${click.userId}>${click.reason ? `: ${click.reason}` : ''}`, at));
-  await deps.events.changed(run.id);
   return undefined;
 }
 
@@ -135,10 +124,7 @@ export async function decideApproval(click: ApprovalClick, deps: ApprovalDeps): 
 async function promote(run: Run, approval: Approval, approvers: readonly string[], at: Date, deps: ApprovalDeps, digest: string): Promise<string | undefined> {
   const by = approvers.at(-1) ?? '';
   const decided = await deps.approvals.decide(run.id, approval.environment, { state: 'approved', by, at: at.toISOString() });
-  if (!decided.ok) {
-    await deps.events.changed(run.id);
-    return alreadyDecided(decided.approval);
-  }
+  if (!decided.ok) return alreadyDecided(decided.approval);
   const stage = `approval:${approval.environment}`;
   const names = approvers.map((u) => `<@${u}>`);
   const summary = `approved by ${names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0]}`;
@@ -147,7 +133,6 @@ async function promote(run: Run, approval: Approval, approvers: readonly string[
   const approved = { ...passStage(run, stage, at, summary), status: 'queued' as const, grants: [...(run.grants ?? []).filter((g) => g.environment !== approval.environment), grant] };
   await deps.runs.save(approved);
   await deps.queue.enqueue(approved, `after-${approval.environment}`);
-  await deps.events.changed(run.id);
   return undefined;
 }
 

@@ -2,12 +2,11 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { resolveCommand } from '../../commands/resolve-command.js';
 import { type CommandDeps, runCommand, type SlashCommand } from '../../commands/slash-command.js';
-import type { ConsoleChat } from '../adapters/console/console-chat.js';
 import { APPROVE_ACTION, parseApprovalKey, REJECT_ACTION } from '../core/messages/approval-card.js';
 import { RERUN_CHECKS_ACTION, RETRY_ACTION } from '../core/messages/failure-alert.js';
-import type { Logger } from '../log.js';
 import type { ApprovalClick } from './approval-decision.js';
-import { CONFIRM_ROLLBACK_ACTION, type RollbackRequest } from './rollback.js';
+import { CONFIRM_ROLLBACK_ACTION, type RollbackRequest } from '../../commands/rollback-confirm.js';
+import type { ConsoleChoices, Logger } from '../core/ports.js';
 
 /** The person at the keyboard: a Slack-like id so approvals, locks and the audit log work as in Slack. */
 export const CONSOLE_USER = 'ULOCAL';
@@ -15,7 +14,7 @@ export const CONSOLE_USER = 'ULOCAL';
 export type ConsoleOptions = {
   input: Readable;
   write(text: string): void;
-  chat: ConsoleChat;
+  chat: ConsoleChoices;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own argument type
   commands: readonly SlashCommand<any>[];
   commandDeps: CommandDeps;

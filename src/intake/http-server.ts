@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
-import type { HealthProbe } from '../core/ports.js';
-import type { Logger } from '../log.js';
+import type { HealthProbe, Logger } from '../core/ports.js';
 import { replyJson } from './http-reply.js';
 import { refuseUnread } from './read-body.js';
 

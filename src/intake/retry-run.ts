@@ -1,11 +1,11 @@
-import type { SlackDirectory } from '../adapters/slack/slack-directory.js';
 import { carryGrants, type Grant } from '../core/approval-grant.js';
 import { approversFor } from '../core/approval-policy.js';
 import type { ServiceConfig } from '../core/config-schema.js';
 import { configuredCloneUrl } from '../core/repo-match.js';
 import { newRun, type Run, stageEnvironment, stageKind } from '../core/run.js';
 import { planStages, teardownStages } from '../core/stage-plan.js';
-import { type NewRunDeps, startRun } from './start-run.js';
+import { type NewRunDeps, startRun } from '../queue/start-run.js';
+import type { SlackDirectory } from '../core/ports.js';
 
 export type RetryDeps = NewRunDeps & {
   /** Re-signs the approvals a re-run of checks takes along (core/approval-grant.ts). */

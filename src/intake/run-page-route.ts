@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LogStore, RunStore } from '../core/ports.js';
 import { html, runPage } from '../core/run-page.js';
-import type { RunLinks } from './run-links.js';
+import type { RunLinks } from '../core/run-links.js';
 
 function page(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, {

@@ -1,5 +1,5 @@
 import type { ServiceConfig } from '../core/config-schema.js';
-import type { WebhookSecret } from '../adapters/git/git-host-webhook.js';
+import type { WebhookSecret } from '../core/ports.js';
 
 /**
  * The services' own webhook secrets (`webhookSecretEnv`), read from slipway's environment. A name the

@@ -1,17 +1,14 @@
-import { type AnyMiddlewareArgs, App, HTTPReceiver, type Middleware } from '@slack/bolt';
+import { type AnyMiddlewareArgs, App, type Logger as BoltLogger, HTTPReceiver, type Middleware } from '@slack/bolt';
 import type { RequestListener } from 'node:http';
-import { boltLogger } from '../adapters/slack/bolt-logger.js';
-import { type ChannelDirectory, channelDirectory } from '../adapters/slack/slack-directory.js';
-import { SocketModeReceiver } from '../adapters/slack/socket-mode-receiver.js';
+import { SocketModeReceiver } from './socket-mode-receiver.js';
 import { APPROVE_ACTION, parseApprovalKey, REJECT_ACTION, REJECT_VIEW } from '../core/messages/approval-card.js';
 import { RERUN_CHECKS_ACTION, RETRY_ACTION } from '../core/messages/failure-alert.js';
 import type { ApprovalClick } from './approval-decision.js';
 import { channelAllows, channelRefusal } from '../core/channels.js';
 import { forceDeployCommand, OVERRIDE_FREEZE_ACTION } from '../../commands/deploy.js';
-import { CONFIRM_ROLLBACK_ACTION, type RollbackRequest } from './rollback.js';
+import { CONFIRM_ROLLBACK_ACTION, type RollbackRequest } from '../../commands/rollback-confirm.js';
 import { escapeMrkdwn } from '../core/messages/blocks.js';
-import type { OnceStore } from '../core/ports.js';
-import type { Logger } from '../log.js';
+import type { ChannelDirectory, Logger, OnceStore } from '../core/ports.js';
 import { resolveCommand } from '../../commands/resolve-command.js';
 import { type CommandDeps, runCommand, type SlashCommand } from '../../commands/slash-command.js';
 
@@ -30,6 +27,10 @@ export type SlackAppOptions = {
   commandDeps: CommandDeps;
   once: OnceStore;
   log: Logger;
+  /** slipway's log, as Bolt and its receivers write to it. */
+  boltLogger: BoltLogger;
+  /** Who channels are by id, asked through the app's own Web API client. */
+  channelDirectory(client: App['client']): ChannelDirectory;
   /** Starts a new run of a failed one (the Retry button), once per failed run. */
   retry(runId: string, by: { name: string; username: string }, options?: { fromFailedStage?: boolean }): Promise<{ runId: string; first: boolean }>;
   /** An Approve or Reject: answers what to tell the clicker, if anything. */
@@ -52,7 +53,7 @@ export type SlackApp = {
  * token is given. Either way Slack's retries are dropped and the commands and buttons are registered.
  */
 export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp> {
-  const logger = boltLogger(options.log);
+  const logger = options.boltLogger;
   const apiUrl = options.apiUrl && !options.apiUrl.endsWith('/') ? `${options.apiUrl}/` : options.apiUrl;
   const socket = options.appToken ? new SocketModeReceiver({ appToken: options.appToken, apiUrl, logger }) : undefined;
   const http = socket ? undefined : new HTTPReceiver({ signingSecret: options.signingSecret ?? '', logger });
@@ -73,8 +74,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
   await app.init();
   app.use(dropRepeats(options.once, options.log));
   // Channels are told apart by id: a `#name` in slipway.yml matches the channel Slack's API gives that name.
-  const configured = options.commandDeps.services.flatMap((s) => [s.channel, ...s.channels]);
-  const channels = channelDirectory(app.client, options.log, { configured: [...new Set(configured)] });
+  const channels = options.channelDirectory(app.client);
   const withChannels = { ...options, channels };
   registerCommands(app, options.commands, options.commandDeps, options.log, options.commandAnswered, channels);
   registerRetryButton(app, withChannels);

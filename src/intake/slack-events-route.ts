@@ -1,9 +1,9 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { slackHeaderProblem, slackSignatureMatches } from '../core/slack-signature.js';
-import type { Logger } from '../log.js';
 import { BodyBudget } from './body-budget.js';
 import { replyJson } from './http-reply.js';
 import { BODY_DEADLINE_MS, BodyRefused, refuseUnread, withBody } from './read-body.js';
+import type { Logger } from '../core/ports.js';
 
 /** Slack's commands and clicks are a few kB; a modal's state stays well under this. */
 export const MAX_SLACK_BYTES = 1024 * 1024;

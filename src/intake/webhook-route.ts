@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { GitHostWebhook, WebhookSecret } from '../adapters/git/git-host-webhook.js';
+import type { GitHostWebhook, Logger, WebhookSecret } from '../core/ports.js';
 import type { ServiceConfig } from '../core/config-schema.js';
 import type { PushEvent } from '../core/push-event.js';
 import { findServicesForRepo } from '../core/repo-match.js';
 import { signersRefusal } from '../core/webhook-signer.js';
-import type { Logger } from '../log.js';
 import type { PushAnswer } from './accept-push.js';
 import { BodyBudget } from './body-budget.js';
 import { replyJson } from './http-reply.js';

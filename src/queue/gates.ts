@@ -1,66 +1,13 @@
-import { Queue, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { z } from 'zod';
-import { BULLMQ_PREFIX } from '../adapters/store/redis-keys.js';
-import { reportConnectionErrors } from '../adapters/redis/redis-connection.js';
+import type { Job } from 'bullmq';
+import { ExpiryJob, type GateJob, REMIND_LOCK_JOB, ReminderJob } from '../core/jobs.js';
 import { signRelease } from '../core/approval-grant.js';
 import { approvalRules } from '../core/approval-rules.js';
 import type { ServiceConfig } from '../core/config-schema.js';
 import { activeFreeze, freezeWindows, unbrokenFreeze } from '../core/freeze.js';
-import type { Lock } from '../core/approval-policy.js';
 import { who } from '../core/messages/blocks.js';
-import type { ApprovalStore, AuditLog, DeploymentStore, FreezeStore, LockStore, RunStore } from '../core/ports.js';
+import type { ApprovalStore, AuditLog, DeploymentStore, FreezeStore, GateScheduler, LockStore, Logger, RunStore } from '../core/ports.js';
 import { endAtGate, type Run } from '../core/run.js';
-import type { Logger } from '../log.js';
-import type { RunEvents } from './notifier.js';
 import { environmentConfig } from './stages/stage-context.js';
-
-export const GATES_QUEUE = 'gates';
-const ExpiryJob = z.object({ runId: z.string(), environment: z.string() });
-type ExpiryJob = z.infer<typeof ExpiryJob>;
-const ReminderJob = z.object({ service: z.string(), environment: z.string(), by: z.string(), at: z.string() });
-type ReminderJob = z.infer<typeof ReminderJob>;
-type GateJob = ExpiryJob | ReminderJob;
-
-/**
- * What happens later, by delayed jobs rather than a worker waiting: approval requests nobody decides in time
- * expire, and a lock's holder is reminded that they still hold it.
- */
-export class Gates {
-  readonly queue: Queue<GateJob>;
-
-  /** `now` is slipway's clock: due times are on it, so a test's fixed clock still gets real delays. */
-  constructor(connection: Redis, private readonly now: () => Date = () => new Date()) {
-    this.queue = new Queue<GateJob>(GATES_QUEUE, { connection, prefix: BULLMQ_PREFIX });
-    reportConnectionErrors(this.queue);
-  }
-
-  /** One reminder per holding of a lock (who and since when); the same lock taken twice schedules one. */
-  async remindLockHolder(lock: Lock, at: Date): Promise<void> {
-    const data: ReminderJob = { service: lock.service, environment: lock.environment, by: lock.by, at: lock.at };
-    await this.queue.add('remind-lock', data, {
-      jobId: `remind-${lock.service}-${lock.environment}-${lock.by}-${Date.parse(lock.at)}-${at.getTime()}`,
-      delay: Math.max(0, at.getTime() - this.now().getTime()),
-      removeOnComplete: true,
-      removeOnFail: { age: 7 * 24 * 3600 },
-    });
-  }
-
-  async scheduleExpiry(runId: string, environment: string, at: Date): Promise<void> {
-    await this.queue.add('expire', { runId, environment }, {
-      jobId: `expire-${runId}-${environment}`,
-      delay: Math.max(0, at.getTime() - this.now().getTime()),
-      removeOnComplete: true,
-      removeOnFail: { age: 7 * 24 * 3600 },
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 5_000 },
-    });
-  }
-
-  close(): Promise<void> {
-    return this.queue.close();
-  }
-}
 
 export type GateDeps = {
   services: readonly ServiceConfig[];
@@ -69,8 +16,7 @@ export type GateDeps = {
   /** What an environment runs when a request is opened: the card's "from". */
   deployments: DeploymentStore;
   audit: AuditLog;
-  events: RunEvents;
-  gates: Gates;
+  gates: GateScheduler;
   locks: LockStore;
   freezes: FreezeStore;
   /** Posts a line in a service's channel; absent without Slack. */
@@ -118,7 +64,6 @@ export async function openGate(run: Run, stage: string, deps: GateDeps): Promise
     if (oldRun?.status === 'waiting') {
       await deps.runs.save(endAtGate(oldRun, `approval:${environment}`, 'superseded', `superseded by ${run.id}`, now));
     }
-    await deps.events.changed(old.runId);
   }
   await deps.gates.scheduleExpiry(run.id, environment, expiresAt);
   return 'opened';
@@ -126,7 +71,7 @@ export async function openGate(run: Run, stage: string, deps: GateDeps): Promise
 
 export function createGateProcessor(deps: GateDeps) {
   return async (job: Job<GateJob>): Promise<void> => {
-    if (job.name === 'remind-lock') return remindLockHolder(ReminderJob.parse(job.data), deps);
+    if (job.name === REMIND_LOCK_JOB) return remindLockHolder(ReminderJob.parse(job.data), deps);
     const { runId, environment } = ExpiryJob.parse(job.data);
     const now = deps.now();
     const { approval } = await deps.approvals.decide(runId, environment, { state: 'expired', by: 'slipway', at: now.toISOString() });
@@ -136,7 +81,6 @@ export function createGateProcessor(deps: GateDeps) {
       await deps.runs.save(endAtGate(run, `approval:${environment}`, 'cancelled', 'approval expired', now));
       await deps.audit.record({ at: now.toISOString(), service: run.service, environment, action: 'expire', by: 'slipway', runId, detail: approval.tag });
     }
-    await deps.events.changed(runId);
     deps.log.info({ runId, environment }, 'approval request expired');
   };
 }

@@ -1,8 +1,4 @@
-import { Queue, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { BULLMQ_PREFIX, keys } from '../adapters/store/redis-keys.js';
-import { reportConnectionErrors } from '../adapters/redis/redis-connection.js';
-import { slackUserIdByEmail } from '../adapters/slack/slack-client.js';
+import type { Job } from 'bullmq';
 import type { ChatApi } from '../core/chat-api.js';
 import type { ServiceConfig } from '../core/config-schema.js';
 import { failureAlert, mention } from '../core/messages/failure-alert.js';
@@ -12,48 +8,16 @@ import { createHash } from 'node:crypto';
 import { approvalCard } from '../core/messages/approval-card.js';
 import { code } from '../core/messages/blocks.js';
 import { approvalProgress, approvalRules, describeMissing } from '../core/approval-rules.js';
-import type { ApprovalStore, ArtifactStore, DeploymentStore, LockStore, LogStore, ReleaseStore, RunStore } from '../core/ports.js';
+import type { ApprovalStore, ArtifactStore, DeploymentStore, LockStore, LogStore, Logger, PostedMessages, ReleaseStore, RunStore, SlackDirectory } from '../core/ports.js';
 import { commitsBetween } from '../core/release-history.js';
 import { type Run, stageEnvironment, stageKind } from '../core/run.js';
-import type { Logger } from '../log.js';
-import { RunJobData } from './run-queue.js';
+import { RunJobData } from '../core/jobs.js';
 import { plainTextFallback } from './plain-text-fallback.js';
 
-export const NOTIFICATIONS_QUEUE = 'notifications';
-
-/** Something about a run changed: Slack should show it. */
-export interface RunEvents {
-  changed(runId: string): Promise<void>;
-}
-
-export class BullRunEvents implements RunEvents {
-  readonly queue: Queue<RunJobData>;
-
-  constructor(connection: Redis) {
-    this.queue = new Queue<RunJobData>(NOTIFICATIONS_QUEUE, { connection, prefix: BULLMQ_PREFIX });
-    reportConnectionErrors(this.queue);
-  }
-
-  async changed(runId: string): Promise<void> {
-    // One waiting job per run is enough: it renders the run as it is when it runs. keepLastIfActive queues one
-    // more behind an active job, so a change made while Slack is being updated is never dropped.
-    await this.queue.add('run-changed', { runId }, {
-      deduplication: { id: runId, keepLastIfActive: true },
-      attempts: 12,
-      backoff: { type: 'exponential', delay: 1_000 },
-      removeOnComplete: true,
-      removeOnFail: { age: 24 * 3600 },
-    });
-  }
-
-  close(): Promise<void> {
-    return this.queue.close();
-  }
-}
-
 export type NotifierDeps = {
-  redis: Redis;
   slack: ChatApi;
+  posted: PostedMessages;
+  directory: SlackDirectory;
   runs: RunStore;
   logs: LogStore;
   approvals: ApprovalStore;
@@ -69,7 +33,7 @@ export type NotifierDeps = {
 /**
  * Brings Slack up to date with a run: posts its message or updates it in place (passed stages are shown
  * there), adds thread replies only for what someone acts on (a failed stage, the approval card, the summary of
- * a run that passed), and posts the failure alert. What was posted is recorded in Redis before the next post, so a
+ * a run that passed), and posts the failure alert. What was posted is recorded (PostedMessages) before the next post, so a
  * retried job (Slack down, worker restarted) never posts anything twice.
  */
 export function createNotifier(base: NotifierDeps) {
@@ -81,8 +45,7 @@ export function createNotifier(base: NotifierDeps) {
     if (!run) return;
     const service = deps.services.find((s) => s.name === run.service);
     if (!service) return;
-    const key = keys.slackMessage(runId);
-    const posted = await deps.redis.hgetall(key);
+    const posted = await deps.posted.read(runId);
     const message = runMessage(run, { runUrl: deps.runUrl?.(run.id) });
 
     let channel = posted.channel;
@@ -91,8 +54,7 @@ export function createNotifier(base: NotifierDeps) {
       const answer = await deps.slack.chat.postMessage({ channel: service.channel, text: message.text, blocks: message.blocks, unfurl_links: false });
       channel = answer.channel ?? service.channel;
       ts = answer.ts ?? '';
-      await deps.redis.hset(key, { channel, ts });
-      await deps.redis.expire(key, 30 * 24 * 3600);
+      await deps.posted.record(runId, { channel, ts });
     } else {
       await deps.slack.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
     }
@@ -103,7 +65,7 @@ export function createNotifier(base: NotifierDeps) {
       if (stage.status !== 'failed' || !stage.summary || posted[`stage:${stage.name}`]) continue;
       const detail = stageDetailMessage(stage);
       await deps.slack.chat.postMessage({ channel, thread_ts: ts, text: detail.text, blocks: detail.blocks, unfurl_links: false });
-      await deps.redis.hset(key, `stage:${stage.name}`, '1');
+      await deps.posted.record(runId, { [`stage:${stage.name}`]: '1' });
     }
 
     // Screenshots of failed browser checks go to the thread, once each.
@@ -119,7 +81,7 @@ export function createNotifier(base: NotifierDeps) {
         filename: artifact.name,
         title: `${artifact.stage}: ${artifact.name}`,
       });
-      await deps.redis.hset(key, field, '1');
+      await deps.posted.record(runId, { [field]: '1' });
     }
 
     for (const stage of run.stages.filter((s) => stageKind(s.name) === 'approval')) {
@@ -127,17 +89,17 @@ export function createNotifier(base: NotifierDeps) {
     }
 
     if (run.status === 'failed' && run.failure && !posted.alert) {
-      const userId = await slackUserIdByEmail(deps.slack, run.author.email);
+      const userId = await deps.directory.userIdByEmail(run.author.email);
       const log = await deps.logs.read(run.id, run.failure.stage);
       const alert = failureAlert(run, { authorMention: mention(userId, run.author.name), log, runUrl: deps.runUrl?.(run.id) });
-      const posted = await deps.slack.chat.postMessage({ channel, text: alert.text, blocks: alert.blocks, unfurl_links: false });
-      await deps.redis.hset(key, 'alert', '1');
-      await deps.redis.set(keys.openAlert(run.service, run.branch, run.target.environment), JSON.stringify({ channel, ts: posted.ts, runId: run.id }), 'EX', 90 * 24 * 3600);
+      const answer = await deps.slack.chat.postMessage({ channel, text: alert.text, blocks: alert.blocks, unfurl_links: false });
+      await deps.posted.record(runId, { alert: '1' });
+      await deps.posted.openAlert(alertPlace(run), { channel, ts: answer.ts, runId: run.id });
     }
     if (run.status === 'passed' && !posted.summary) {
       const summary = runSummaryMessage(run, { runUrl: deps.runUrl?.(run.id) });
       await deps.slack.chat.postMessage({ channel, thread_ts: ts, text: summary.text, blocks: summary.blocks, unfurl_links: false });
-      await deps.redis.hset(key, 'summary', '1');
+      await deps.posted.record(runId, { summary: '1' });
     }
     const deployed = run.stages.find((s) => s.name === `deploy:${run.target.environment}`)?.status === 'passed';
     if (run.status !== 'failed' && deployed) await backToNormal(deps, run);
@@ -176,7 +138,6 @@ async function syncApprovalCard(
     coverageChange:
       run.quality?.coverage !== undefined && currentRelease?.coverage !== undefined ? run.quality.coverage - currentRelease.coverage : undefined,
   });
-  const key = keys.slackMessage(run.id);
   const digest = createHash('sha256').update(JSON.stringify(card)).digest('hex');
   const cardTs = posted[`card:${environment}`];
   if (!cardTs) {
@@ -188,21 +149,22 @@ async function syncApprovalCard(
       blocks: card.blocks,
       unfurl_links: false,
     });
-    await deps.redis.hset(key, { [`card:${environment}`]: answer.ts ?? '', [`cardDigest:${environment}`]: digest });
+    await deps.posted.record(run.id, { [`card:${environment}`]: answer.ts ?? '', [`cardDigest:${environment}`]: digest });
   } else if (posted[`cardDigest:${environment}`] !== digest) {
     await deps.slack.chat.update({ channel: where.channel, ts: cardTs, text: card.text, blocks: card.blocks });
-    await deps.redis.hset(key, `cardDigest:${environment}`, digest);
+    await deps.posted.record(run.id, { [`cardDigest:${environment}`]: digest });
   }
 }
 
 /**
  * The first run to deploy after a failure on the same branch and environment says so, once, in the thread of
- * the failure's alert (GETDEL: of two passing runs, one takes it).
+ * the failure's alert (of two passing runs, one takes it).
  */
 async function backToNormal(deps: NotifierDeps, run: Run): Promise<void> {
-  const open = await deps.redis.getdel(keys.openAlert(run.service, run.branch, run.target.environment));
-  if (!open) return;
-  const alert = JSON.parse(open) as { channel: string; ts?: string; runId: string };
+  const alert = await deps.posted.takeAlert(alertPlace(run));
+  if (!alert) return;
   const text = `:large_green_circle: Back to normal: run ${code(run.id)} (${code(run.sha.slice(0, 7))}) passed after ${code(alert.runId)} failed.`;
   await deps.slack.chat.postMessage({ channel: alert.channel, thread_ts: alert.ts, text, unfurl_links: false });
 }
+
+const alertPlace = (run: Run) => ({ service: run.service, branch: run.branch, environment: run.target.environment });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ChatApi } from '../core/chat-api.js';
 import { code } from '../core/messages/blocks.js';
 import { cut, LIMITS } from '../core/messages/limits.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/ports.js';
 
 /** Slack's answers for a message it cannot show as built: the blocks or the text break one of its limits. */
 const REFUSALS = ['invalid_blocks', 'invalid_blocks_format', 'msg_too_long', 'invalid_arguments'] as const;

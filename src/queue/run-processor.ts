@@ -2,16 +2,14 @@ import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { ServiceConfig } from '../core/config-schema.js';
 import { needsBuild, resumePoint, reuseRelease } from '../core/pipeline.js';
 import { configuredCloneUrl } from '../core/repo-match.js';
-import type { LogStore, OnceStore } from '../core/ports.js';
+import { RunJobData } from '../core/jobs.js';
+import type { CheckoutSource, LogStore, Logger, OnceStore, SourceCheckout } from '../core/ports.js';
 import {
-  cancelRun, completeRun, failRun, isFinished, nextStage, parkRun, passStage, type Run, skipRestOfRun, stageEnvironment, startStage, stageKind,
+  cancelKey, cancelRun, completeRun, failRun, isFinished, nextStage, parkRun, passStage, type Run, skipRestOfRun, stageEnvironment, startStage, stageKind,
   supersedeRun,
 } from '../core/run.js';
-import type { Logger } from '../log.js';
 import { type GateDeps, openGate } from './gates.js';
 import { admission } from './stages/admission.js';
-import type { RunEvents } from './notifier.js';
-import { RunJobData } from './run-queue.js';
 import { buildStage } from './stages/build-stage.js';
 import { checkout } from './stages/checkout.js';
 import { coverageStage } from './stages/coverage-stage.js';
@@ -23,7 +21,6 @@ import { teardownStage } from './stages/teardown-stage.js';
 import { testStage } from './stages/test-stage.js';
 import { validate } from './stages/validate.js';
 import { olderThanDeployed } from './stages/replay-guard.js';
-import { Workspace } from './workspace.js';
 
 const RUNNERS: Record<string, (ctx: StageContext) => Promise<StageOutcome>> = {
   checkout,
@@ -43,7 +40,8 @@ export type RunProcessorDeps = StageTools & {
   /** Where `/slipway cancel` leaves its request for a running run. */
   once: OnceStore;
   gate: GateDeps;
-  events: RunEvents;
+  /** A checkout of the run's commit, cloned when a stage first asks for it. */
+  checkout(source: CheckoutSource): SourceCheckout;
   log: Logger;
   /** Environment variables clone tokens are read from. */
   env: Readonly<Record<string, string | undefined>>;
@@ -53,123 +51,154 @@ export type RunProcessorDeps = StageTools & {
   stageEnded?(stage: string, status: string, seconds: number): void;
 };
 
+/** One attempt at a run: what its steps share. `save` stores each transition before the next step. */
+type Attempt = {
+  job: Job<RunJobData>;
+  token?: string;
+  service: ServiceConfig;
+  source: SourceCheckout;
+  log: Logger;
+  deps: RunProcessorDeps;
+  run(): Run;
+  save(next: Run): Promise<void>;
+};
+
+/** Whether the run goes on to its next stage or this job is done with it (ended, parked or handed back). */
+type Step = 'go on' | 'stop';
+
 /**
- * Carries a run through its stages. The run record in Redis is the truth about progress: each transition is
- * saved (and shown in Slack) before the next stage starts, so a retried job resumes where the last one stopped.
+ * Carries a run through its stages. The run record in the store is the truth about progress: each transition
+ * is saved (and so shown in Slack) before the next stage starts, so a retried job resumes where the last one
+ * stopped.
  */
 export function createRunProcessor(deps: RunProcessorDeps) {
   return async (job: Job<RunJobData>, token?: string): Promise<void> => {
     const { runId } = RunJobData.parse(job.data);
-    const log = deps.log.child({ runId });
     let run = await deps.runs.get(runId);
     if (!run) throw new UnrecoverableError(`run ${runId} is not in the store`);
     if (isFinished(run)) return;
-
     const save = async (next: Run) => {
       run = next;
       await deps.runs.save(next);
-      await deps.events.changed(next.id).catch((error: unknown) => log.warn({ err: error }, 'cannot queue the Slack update'));
     };
-
     const service = deps.services.find((s) => s.name === run?.service);
     if (!service) {
-      const first = nextStage(run)?.name ?? 'checkout';
-      await save(failRun(run, first, `service ${run.service} is no longer in slipway.yml`, deps.now()));
+      await save(failRun(run, nextStage(run)?.name ?? 'checkout', `service ${run.service} is no longer in slipway.yml`, deps.now()));
       return;
     }
-
-    const cloneToken = service.cloneTokenEnv ? deps.env[service.cloneTokenEnv] : undefined;
     // The code comes from where config says now, never from a URL stored with the run (a payload's, once).
-    const workspace = new Workspace({ url: configuredCloneUrl(service, run.source?.host), sha: run.sha, token: cloneToken });
+    const cloneToken = service.cloneTokenEnv ? deps.env[service.cloneTokenEnv] : undefined;
+    const source = deps.checkout({ url: configuredCloneUrl(service, run.source?.host), sha: run.sha, token: cloneToken });
+    const attempt: Attempt = { job, token, service, source, log: deps.log.child({ runId }), deps, run: () => run!, save };
     try {
       run = resumePoint(run);
-      if (needsBuild(run)) {
-        const existing = await deps.releases.get(run.service, run.sha);
-        if (existing) {
-          // Reusing a release skips checkout, not the replay guard: an old push must not bring its old image back.
-          let older: string | undefined;
-          try {
-            older = await olderThanDeployed({ ...deps, run, service, isAncestorOf: (of) => workspace.isAncestorOf(of), log: async (...lines) => deps.logs.append(runId, 'checkout', lines.map(deps.scrub)) });
-          } catch (error) {
-            await save(failRun(run, 'checkout', deps.scrub(describe(error)), deps.now()));
-            return;
-          }
-          if (older) {
-            log.info({ why: older }, 'rest of the run skipped');
-            await save(completeRun(skipRestOfRun(run, older, deps.now()), deps.now()));
-            return;
-          }
-          log.info({ digest: existing.digest }, 'release exists for this sha: reusing it');
-          await save(reuseRelease(run, existing, deps.now()));
-        }
-      }
-
+      if ((await reuseBuiltRelease(attempt)) === 'stop') return;
       for (let stage = nextStage(run); stage; stage = nextStage(run)) {
-        const cancelledBy = await deps.once.peek(cancelKey(run.id));
-        if (cancelledBy !== undefined) {
-          log.info({ by: cancelledBy }, 'run cancelled');
-          await save(cancelRun(run, cancelledBy, deps.now()));
-          return;
-        }
-        const kind = stageKind(stage.name);
-        if (kind === 'approval') {
-          // Nobody is asked to approve what could not go in: a frozen environment, a skipped step. A locked
-          // one parks the run at its gate: the card says who holds the lock, and only they may approve.
-          const admitted = await admission(deps, run, service, stageEnvironment(stage.name) ?? '', { atGate: true });
-          if (!admitted.ok && admitted.skip) {
-            await save(completeRun(skipRestOfRun(run, admitted.cause, deps.now()), deps.now()));
-            return;
-          }
-          if (!admitted.ok) {
-            await save(failRun(run, stage.name, admitted.cause, deps.now()));
-            return;
-          }
-          const opened = await openGate(run, stage.name, deps.gate);
-          if (opened === 'not needed') {
-            await save(passStage(run, stage.name, deps.now(), 'no approval needed: the freeze is over'));
-            continue;
-          }
-          await save(parkRun(run, stage.name, deps.now()));
-          log.info({ stage: stage.name }, 'run parked at its approval gate');
-          return;
-        }
-        await save(startStage(run, stage.name, deps.now()));
-        await job.updateData({ runId, stage: stage.name } as RunJobData);
-        log.info({ stage: stage.name }, 'stage started');
-
-        const startedAt = deps.now();
-        const outcome = await runStage(kind, stage.name, run, service, workspace, deps);
-        const now = deps.now();
-        if (outcome.status !== 'wait') deps.stageEnded?.(kind, outcome.status, (now.getTime() - startedAt.getTime()) / 1000);
-        if (outcome.status === 'passed') {
-          await save({ ...passStage(run, stage.name, now, outcome.summary, outcome.details), ...outcome.patch });
-          await recordPass(run, stage.name, deps);
-        } else if (outcome.status === 'skipped') {
-          log.info({ stage: stage.name, why: outcome.summary }, 'rest of the run skipped');
-          await save(completeRun(skipRestOfRun(run, outcome.summary, now), now));
-          return;
-        } else if (outcome.status === 'failed') {
-          log.info({ stage: stage.name, cause: outcome.cause }, 'stage failed');
-          await deps.logs.append(run.id, stage.name, [deps.scrub(outcome.cause)]);
-          await save(failRun(run, stage.name, deps.scrub(outcome.cause), now, outcome.details?.map(deps.scrub)));
-          return;
-        } else if (outcome.status === 'superseded') {
-          log.info({ by: outcome.by }, 'run superseded');
-          await save(supersedeRun(run, outcome.by, now));
-          return;
-        } else {
-          // The environment is busy: give the worker slot back and come back to this stage later.
-          await save({ ...run, stages: run.stages.map((s) => (s.name === stage?.name ? { name: s.name, status: 'pending' as const } : s)) });
-          await job.moveToDelayed(Date.now() + outcome.delayMs, token);
-          throw new DelayedError();
-        }
+        if ((await takeStep(attempt, stage.name)) === 'stop') return;
       }
       await save(completeRun(run, deps.now()));
-      log.info('run passed');
+      attempt.log.info('run passed');
     } finally {
-      await workspace.remove();
+      await source.remove();
     }
   };
+}
+
+/**
+ * A sha built before (another branch, a retry) is not built again: its release is reused. Reusing skips the
+ * checkout, not the replay guard: an old push must not bring its old image back.
+ */
+async function reuseBuiltRelease({ run, save, deps, service, source, log }: Attempt): Promise<Step> {
+  if (!needsBuild(run())) return 'go on';
+  const existing = await deps.releases.get(run().service, run().sha);
+  if (!existing) return 'go on';
+  let older: string | undefined;
+  try {
+    const stageLog = async (...lines: string[]) => deps.logs.append(run().id, 'checkout', lines.map(deps.scrub));
+    older = await olderThanDeployed({ ...deps, run: run(), service, isAncestorOf: (of) => source.isAncestorOf(of), log: stageLog });
+  } catch (error) {
+    await save(failRun(run(), 'checkout', deps.scrub(describe(error)), deps.now()));
+    return 'stop';
+  }
+  if (older) {
+    log.info({ why: older }, 'rest of the run skipped');
+    await save(completeRun(skipRestOfRun(run(), older, deps.now()), deps.now()));
+    return 'stop';
+  }
+  log.info({ digest: existing.digest }, 'release exists for this sha: reusing it');
+  await save(reuseRelease(run(), existing, deps.now()));
+  return 'go on';
+}
+
+/** One stage: a cancel asked for stops the run first; an approval gate parks it; any other stage runs. */
+async function takeStep(attempt: Attempt, stage: string): Promise<Step> {
+  const { run, save, deps, log } = attempt;
+  const cancelledBy = await deps.once.peek(cancelKey(run().id));
+  if (cancelledBy !== undefined) {
+    log.info({ by: cancelledBy }, 'run cancelled');
+    await save(cancelRun(run(), cancelledBy, deps.now()));
+    return 'stop';
+  }
+  return stageKind(stage) === 'approval' ? atGate(attempt, stage) : runAndRecord(attempt, stage);
+}
+
+/**
+ * Nobody is asked to approve what could not go in: a frozen environment, a skipped step. A locked one parks
+ * the run at its gate: the card says who holds the lock, and only they may approve.
+ */
+async function atGate({ run, save, deps, service, log }: Attempt, stage: string): Promise<Step> {
+  const admitted = await admission(deps, run(), service, stageEnvironment(stage) ?? '', { atGate: true });
+  if (!admitted.ok && admitted.skip) {
+    await save(completeRun(skipRestOfRun(run(), admitted.cause, deps.now()), deps.now()));
+    return 'stop';
+  }
+  if (!admitted.ok) {
+    await save(failRun(run(), stage, admitted.cause, deps.now()));
+    return 'stop';
+  }
+  if ((await openGate(run(), stage, deps.gate)) === 'not needed') {
+    await save(passStage(run(), stage, deps.now(), 'no approval needed: the freeze is over'));
+    return 'go on';
+  }
+  await save(parkRun(run(), stage, deps.now()));
+  log.info({ stage }, 'run parked at its approval gate');
+  return 'stop';
+}
+
+/** Runs the stage and stores what came of it. */
+async function runAndRecord({ job, token, run, save, deps, service, source, log }: Attempt, stage: string): Promise<Step> {
+  const kind = stageKind(stage);
+  await save(startStage(run(), stage, deps.now()));
+  await job.updateData({ runId: run().id, stage } satisfies RunJobData);
+  log.info({ stage }, 'stage started');
+  const startedAt = deps.now();
+  const outcome = await runStage(kind, stage, run(), service, source, deps);
+  const now = deps.now();
+  if (outcome.status !== 'wait') deps.stageEnded?.(kind, outcome.status, (now.getTime() - startedAt.getTime()) / 1000);
+  switch (outcome.status) {
+    case 'passed':
+      await save({ ...passStage(run(), stage, now, outcome.summary, outcome.details), ...outcome.patch });
+      await recordPass(run(), stage, deps);
+      return 'go on';
+    case 'skipped':
+      log.info({ stage, why: outcome.summary }, 'rest of the run skipped');
+      await save(completeRun(skipRestOfRun(run(), outcome.summary, now), now));
+      return 'stop';
+    case 'failed':
+      log.info({ stage, cause: outcome.cause }, 'stage failed');
+      await deps.logs.append(run().id, stage, [deps.scrub(outcome.cause)]);
+      await save(failRun(run(), stage, deps.scrub(outcome.cause), now, outcome.details?.map(deps.scrub)));
+      return 'stop';
+    case 'superseded':
+      log.info({ by: outcome.by }, 'run superseded');
+      await save(supersedeRun(run(), outcome.by, now));
+      return 'stop';
+    case 'wait':
+      // The environment is busy: give the worker slot back and come back to this stage later.
+      await save({ ...run(), stages: run().stages.map((s) => (s.name === stage ? { name: s.name, status: 'pending' as const } : s)) });
+      await job.moveToDelayed(Date.now() + outcome.delayMs, token);
+      throw new DelayedError();
+  }
 }
 
 async function runStage(
@@ -177,7 +206,7 @@ async function runStage(
   name: string,
   run: Run,
   service: ServiceConfig,
-  workspace: Workspace,
+  source: SourceCheckout,
   deps: RunProcessorDeps,
 ): Promise<StageOutcome> {
   const runner = RUNNERS[kind];
@@ -188,9 +217,9 @@ async function runStage(
     run,
     service,
     stage: name,
-    sourceDir: () => workspace.sourceDir(),
-    commitsBehind: (branch) => workspace.commitsBehind(branch),
-    isAncestorOf: (of) => workspace.isAncestorOf(of),
+    sourceDir: () => source.sourceDir(),
+    commitsBehind: (branch) => source.commitsBehind(branch),
+    isAncestorOf: (of) => source.isAncestorOf(of),
     log: (...lines) => deps.logs.append(run.id, name, lines.map(deps.scrub)),
     now: deps.now,
   };
@@ -221,6 +250,4 @@ function describe(error: unknown): string {
   }
   return message.split('\n')[0]?.slice(0, 500) ?? message;
 }
-
-export const cancelKey = (runId: string) => `cancel:${runId}`;
 

@@ -6,11 +6,11 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type EmbeddedRedis, startEmbeddedRedis } from '../../src/adapters/redis/embedded-redis.js';
 import { closeRedis, connectRedis, reportConnectionErrors, waitForRedis } from '../../src/adapters/redis/redis-connection.js';
-import { BULLMQ_PREFIX } from '../../src/adapters/store/redis-keys.js';
+import { BULLMQ_PREFIX } from '../../src/adapters/redis/bull-queues.js';
 import { RedisRunStore } from '../../src/adapters/store/redis-run-store.js';
 import { loadEnv, parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { RUNS_QUEUE } from '../../src/queue/run-queue.js';
+import { RUNS_QUEUE } from '../../src/core/jobs.js';
 import { type SlipwayMode, startSlipway } from '../../src/slipway.js';
 
 export const SECRETS = {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloneAt, commitsBehind } from '../../src/adapters/git/clone.js';
-import { Workspace } from '../../src/queue/workspace.js';
+import { Checkout } from '../../src/adapters/git/checkout.js';
 import { startGitHttpServer } from '../fakes/git-http-server.js';
 
 let dir: string;
@@ -81,9 +81,9 @@ describe('cloneAt', () => {
   });
 });
 
-describe('Workspace', () => {
+describe('Checkout', () => {
   it('clones once however often it is asked, and removes its directory', async () => {
-    const workspace = new Workspace({ url: `file://${bare}`, sha: shas[1]! });
+    const workspace = new Checkout({ url: `file://${bare}`, sha: shas[1]! });
     const [a, b] = await Promise.all([workspace.sourceDir(), workspace.sourceDir()]);
     expect(a).toBe(b);
     await workspace.remove();

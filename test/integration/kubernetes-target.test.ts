@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiException, AppsV1Api, KubeConfig, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { httpHealthChecks } from '../../src/adapters/http/health-checks.js';
 import { kubernetesTarget } from '../../src/adapters/kubernetes/kubernetes-target.js';
 import { type EmbeddedRedis, startEmbeddedRedis } from '../../src/adapters/redis/embedded-redis.js';
 import { RedisLogStore } from '../../src/adapters/store/redis-log-store.js';
@@ -164,7 +165,7 @@ describe('deploying to a Kubernetes Deployment (against the fake API server)', {
 
   it('reports ready/desired replicas and the running image as the cluster has them, in /slipway status too', async () => {
     const spec = environmentSpec(serviceList(parseConfig(config(repo.url, DEPLOYER())))[0]!, 'staging')!;
-    const status = await kubernetesTarget(spec).status();
+    const status = await kubernetesTarget(spec, { health: httpHealthChecks }).status();
     expect(status).toEqual({
       running: { image: imageOf(runs.k1!), runId: runs.k1!.id, sha: runs.k1!.sha },
       replicas: { ready: 3, desired: 3 },

@@ -10,7 +10,8 @@ import { dockerClient } from '../../src/adapters/docker/docker-client.js';
 import { registryAuth } from '../../src/adapters/docker/registry-auth.js';
 import { type EmbeddedRedis, startEmbeddedRedis } from '../../src/adapters/redis/embedded-redis.js';
 import { RedisLogStore } from '../../src/adapters/store/redis-log-store.js';
-import { swarmTarget } from '../../src/adapters/swarm/swarm-target.js';
+import { swarmTarget } from '../../src/adapters/docker/swarm/swarm-target.js';
+import { httpHealthChecks } from '../../src/adapters/http/health-checks.js';
 import type { EnvironmentSpec } from '../../src/core/environment-spec.js';
 import type { DeployTarget, PlacedRelease } from '../../src/core/ports.js';
 import { Runtime, SwarmTarget } from '../../src/core/target-schema.js';
@@ -66,7 +67,7 @@ const specOf = (environment: string, target = targetOf(), runtime: Partial<Runti
   drainSeconds: 0,
 });
 
-const targetFor = (spec: EnvironmentSpec) => swarmTarget(spec, { credentials: registryAuth, pollMs: 250 });
+const targetFor = (spec: EnvironmentSpec) => swarmTarget(spec, { credentials: registryAuth, health: httpHealthChecks, pollMs: 250 });
 
 let runs = 0;
 const release = (version: keyof typeof digests, secrets: Record<string, string> = {}): PlacedRelease => ({

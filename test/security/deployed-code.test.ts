@@ -8,6 +8,7 @@ import { dockerClient } from '../../src/adapters/docker/docker-client.js';
 import { pushImage } from '../../src/adapters/docker/push-image.js';
 import { registryAuth } from '../../src/adapters/docker/registry-auth.js';
 import { replaceContainer } from '../../src/adapters/docker/run-container.js';
+import { httpHealthChecks } from '../../src/adapters/http/health-checks.js';
 import { removeContainersOf } from '../helpers/containers.js';
 import { rawRedis } from '../helpers/raw-redis.js';
 import { startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
@@ -87,7 +88,7 @@ describe('code deployed by slipway', () => {
     const deployed = await replaceContainer(
       docker,
       { name: `${SERVICE}-staging`, image: `${IMAGE}@${digest}`, port: APP_PORT, network: 'host', labels: { 'slipway.service': SERVICE } },
-      { url: `http://127.0.0.1:${APP_PORT}/healthz`, timeoutMs: 60_000 },
+      { url: `http://127.0.0.1:${APP_PORT}/healthz`, timeoutMs: 60_000, checks: httpHealthChecks },
       { credentials: registryAuth, where: 'the local engine' },
     );
     expect(deployed).toEqual({ ok: true });

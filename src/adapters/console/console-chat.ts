@@ -1,17 +1,15 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { ChatApi } from '../../core/chat-api.js';
+import type { ChatApi, Choice, ConsoleChoices } from '../../core/ports.js';
 import type { Button } from '../../core/messages/blocks.js';
 import { blocksAsText, plainText, type UserNames } from '../../core/messages/plain-text.js';
-
-export type Choice = { actionId: string; value: string; label: string };
 
 /**
  * Slack's place in local mode: messages are written to the terminal as text, an edited message is written
  * again marked "updated", and buttons become numbered choices to type. Screenshots are saved to files.
  */
-export class ConsoleChat implements ChatApi {
+export class ConsoleChat implements ChatApi, ConsoleChoices {
   private readonly choices = new Map<number, Choice>();
   private nextChoice = 1;
   private nextTs = 1;

@@ -1,8 +1,8 @@
 import type Docker from 'dockerode';
 import { type ContainerRequest, containerSpec } from '../../core/container-spec.js';
 import { type EnvironmentSpec, healthUrl, routeId } from '../../core/environment-spec.js';
-import type { PlaceResult, TrafficProxy } from '../../core/ports.js';
-import { containerLogTail, ensureImage, inspect, type PullFrom, waitHealthy } from './run-container.js';
+import type { HealthChecks, PlaceResult, TrafficProxy } from '../../core/ports.js';
+import { containerLogTail, ensureImage, inspect, type PullFrom } from './run-container.js';
 
 type Log = (...lines: string[]) => Promise<void>;
 type Slot = 'blue' | 'green';
@@ -19,6 +19,7 @@ export class BlueGreen {
     private readonly proxy: TrafficProxy,
     private readonly spec: EnvironmentSpec & { slots: readonly [number, number] },
     private readonly pull: PullFrom,
+    private readonly health: HealthChecks,
   ) {}
 
   async place(request: Omit<ContainerRequest, 'name' | 'port'>, log: Log): Promise<PlaceResult> {
@@ -33,7 +34,7 @@ export class BlueGreen {
     await created.start();
     const url = healthUrl(this.spec, port);
     await log(`started ${name} on port ${port}${live ? ` beside ${this.nameOf(live)}, which keeps serving` : ''}; checking ${url}`);
-    const healthy = await waitHealthy({ url, timeoutMs: this.spec.healthTimeoutSeconds * 1000 });
+    const healthy = await this.health.waitHealthy(url, this.spec.healthTimeoutSeconds * 1000);
     if (!healthy.ok) {
       const logTail = await containerLogTail(this.docker, name);
       await created.remove({ force: true });
@@ -69,7 +70,7 @@ export class BlueGreen {
     const kept = await inspect(this.docker, this.nameOf(back));
     if (!kept) return false;
     if (!kept.State.Running) await this.docker.getContainer(kept.Id).start();
-    const healthy = await waitHealthy({ url: healthUrl(this.spec, this.portOf(back)), timeoutMs: this.spec.healthTimeoutSeconds * 1000 });
+    const healthy = await this.health.waitHealthy(healthUrl(this.spec, this.portOf(back)), this.spec.healthTimeoutSeconds * 1000);
     if (!healthy.ok) {
       await log(`cannot swap back to ${this.nameOf(back)}: ${healthy.cause}`);
       return false;

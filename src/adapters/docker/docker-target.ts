@@ -1,10 +1,9 @@
 import { type EnvironmentSpec, healthUrl } from '../../core/environment-spec.js';
-import type { DeployTarget, PlacedRelease, PlaceResult, TrafficProxy } from '../../core/ports.js';
+import type { DeployTarget, HealthChecks, PlacedRelease, PlaceResult, TrafficProxy } from '../../core/ports.js';
 import { engineOf } from '../../core/target-schema.js';
 import { BlueGreen } from './blue-green.js';
 import { lazyEngine } from './engine-connection.js';
 import { engineProblem } from './engine-errors.js';
-import { healthNow } from './health-probe.js';
 import type { RegistryAuth } from './registry-auth.js';
 import { inspect, PullError, removeContainer, replaceContainer } from './run-container.js';
 
@@ -14,6 +13,7 @@ export type DockerTargetDeps = {
   credentials(registry: string): Promise<RegistryAuth>;
   /** The proxy of a blue/green environment (its `proxy.admin`, else slipway's own Caddy). */
   proxy(spec: EnvironmentSpec): Promise<TrafficProxy>;
+  health: HealthChecks;
 };
 
 /**
@@ -27,7 +27,7 @@ export function dockerTarget(spec: EnvironmentSpec, deps: DockerTargetDeps): Dep
   const blueGreen = async () => {
     const { slots } = spec;
     if (spec.strategy !== 'blue-green' || !slots) return undefined;
-    return new BlueGreen(engine(), await deps.proxy(spec), { ...spec, slots }, pull);
+    return new BlueGreen(engine(), await deps.proxy(spec), { ...spec, slots }, pull, deps.health);
   };
   const labels = (release: PlacedRelease) => ({
     'slipway.service': spec.service,
@@ -43,7 +43,7 @@ export function dockerTarget(spec: EnvironmentSpec, deps: DockerTargetDeps): Dep
         const request = { image: release.image, labels: labels(release), network: spec.network, runtime: spec.runtime, secrets: release.secrets };
         const swap = await blueGreen();
         if (swap) return await swap.place(request, log);
-        const health = { url: healthUrl(spec), timeoutMs: spec.healthTimeoutSeconds * 1000 };
+        const health = { url: healthUrl(spec), timeoutMs: spec.healthTimeoutSeconds * 1000, checks: deps.health };
         return await replaceContainer(engine(), { ...request, name: spec.container, port: spec.port }, health, pull);
       } catch (error) {
         // One sentence naming the host for anything the engine or the network says: it goes into the failure alert.
@@ -70,7 +70,7 @@ export function dockerTarget(spec: EnvironmentSpec, deps: DockerTargetDeps): Dep
 
     // The health phrase comes from the environment's address alone: it holds even when the engine does not answer.
     async status() {
-      const health = await healthNow(healthUrl(spec));
+      const health = await deps.health.now(healthUrl(spec));
       try {
         const swap = await blueGreen();
         const name = swap ? await swap.liveContainer() : spec.container;

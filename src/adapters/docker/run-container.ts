@@ -1,10 +1,12 @@
 import type Docker from 'dockerode';
 import { type ContainerRequest, containerSpec } from '../../core/container-spec.js';
+import type { HealthChecks } from '../../core/ports.js';
 import { type RegistryAuth, registryOf } from './registry-auth.js';
 
 export type ContainerSpec = ContainerRequest;
 
-export type HealthCheck = { url: string; timeoutMs: number };
+/** Where the new container's health is asked, for how long, and by what. */
+export type HealthCheck = { url: string; timeoutMs: number; checks: HealthChecks };
 
 /** How the engine gets a release it lacks: the registry's credentials, and the host's name for messages. */
 export type PullFrom = { credentials(registry: string): Promise<RegistryAuth>; where: string };
@@ -80,7 +82,7 @@ export async function replaceContainer(docker: Docker, spec: ContainerSpec, heal
 
   const created = await docker.createContainer(containerSpec(spec));
   await created.start();
-  const healthy = await waitHealthy(health);
+  const healthy = await health.checks.waitHealthy(health.url, health.timeoutMs);
   if (healthy.ok) {
     if (oldContainer) await oldContainer.remove({ force: true });
     return { ok: true };
@@ -114,23 +116,6 @@ export async function removeContainer(docker: Docker, name: string): Promise<boo
   if (!found) return false;
   await docker.getContainer(name).remove({ force: true });
   return true;
-}
-
-export async function waitHealthy({ url, timeoutMs }: HealthCheck): Promise<{ ok: true } | { ok: false; cause: string }> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      await res.body?.cancel();
-      if (res.status >= 200 && res.status < 300) return { ok: true };
-      last = `answered ${res.status}`;
-    } catch (error) {
-      last = (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return { ok: false, cause: `${url} was not healthy within ${Math.round(timeoutMs / 1000)} s (${last})` };
 }
 
 export async function containerLogTail(docker: Docker, name: string): Promise<string> {

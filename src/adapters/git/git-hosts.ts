@@ -1,5 +1,5 @@
 import type { GitHost } from '../../core/git-hosts.js';
-import type { GitHostWebhook } from './git-host-webhook.js';
+import type { GitHostWebhook } from '../../core/ports.js';
 import { githubWebhook } from './github-webhook.js';
 import { gitlabWebhook } from './gitlab-webhook.js';
 import { giteaWebhook, gogsWebhook } from './gogs-webhook.js';

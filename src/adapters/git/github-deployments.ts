@@ -1,43 +1,33 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
 import type { ServiceConfig } from '../../core/config-schema.js';
 import { type DeploymentState, deploymentStates, movesForward } from '../../core/deployment-state.js';
+import type { HostDeployment, HostDeploymentRecords } from '../../core/ports.js';
 import type { Run } from '../../core/run.js';
-import { keys } from '../store/redis-keys.js';
 import { octokitFor } from './octokit.js';
 
 export type GitHubDeploymentOptions = {
   token: string;
   apiUrl: string;
-  redis: Redis;
+  /** Ids and the last state sent, shared by every slipway process. */
+  records: HostDeploymentRecords;
   services: readonly ServiceConfig[];
   runUrl?(runId: string): string;
 };
 
-type Known = { id: number; state?: DeploymentState };
-const CREATING = 'creating';
-const KEEP_SECONDS = 30 * 24 * 3600;
 
 /**
  * Records a GitHub run's deployments through the Deployments API, so GitHub shows where each commit is
  * deployed: one deployment per run and environment, moved through queued, in_progress, success or failure,
  * and inactive when the run ends without it or the environment is torn down. Ids and the last state sent
- * live in Redis, since the server (approvals) and a worker (stages) both report on the same run.
+ * are shared records (Redis), since the server (approvals) and a worker (stages) both report on the same run.
  */
 export function githubDeployments(options: GitHubDeploymentOptions) {
   const octokit = octokitFor({ token: options.token, apiUrl: options.apiUrl });
-  const { redis } = options;
-
-  const known = async (runId: string, environment: string): Promise<Known | typeof CREATING | undefined> => {
-    const raw = await redis.hget(keys.githubDeployments(runId), environment);
-    return raw === null ? undefined : raw === CREATING ? CREATING : (JSON.parse(raw) as Known);
-  };
+  const { records } = options;
 
   /** The run's deployment for the environment: created once, by whichever process claims it first. */
-  async function deploymentOf(run: Run, owner: string, repo: string, environment: string): Promise<Known> {
-    const key = keys.githubDeployments(run.id);
-    if (await redis.hsetnx(key, environment, CREATING)) {
-      await redis.expire(key, KEEP_SECONDS);
+  async function deploymentOf(run: Run, owner: string, repo: string, environment: string): Promise<HostDeployment> {
+    if (await records.claim(run.id, environment)) {
       try {
         const service = options.services.find((s) => s.name === run.service);
         const last = service?.environments.at(-1)?.name;
@@ -55,19 +45,19 @@ export function githubDeployments(options: GitHubDeploymentOptions) {
           production_environment: !run.target.ephemeral && environment === last,
         });
         if (!('id' in data)) throw new Error(`GitHub did not create the deployment: ${data.message ?? 'no id'}`);
-        const created: Known = { id: data.id };
-        await redis.hset(key, environment, JSON.stringify(created));
+        const created: HostDeployment = { id: data.id };
+        await records.set(run.id, environment, created);
         return created;
       } catch (error) {
-        await redis.hdel(key, environment);
+        await records.forget(run.id, environment);
         throw error;
       }
     }
     // Another process is creating it: its id is there within moments.
     for (let i = 0; i < 100; i += 1) {
-      const found = await known(run.id, environment);
+      const found = await records.get(run.id, environment);
       if (found === undefined) return deploymentOf(run, owner, repo, environment);
-      if (found !== CREATING) return found;
+      if (found !== 'creating') return found;
       await sleep(100);
     }
     throw new Error(`the GitHub deployment of ${run.id} to ${environment} was not created in time`);
@@ -84,9 +74,9 @@ export function githubDeployments(options: GitHubDeploymentOptions) {
       const service = options.services.find((s) => s.name === run.service);
       const { deployments, retired } = deploymentStates(run);
       for (const { environment, state, started } of deployments) {
-        const before = await known(run.id, environment);
+        const before = await records.get(run.id, environment);
         if (before === undefined && state !== 'queued' && !started) continue; // never queued: nothing to record
-        const deployment = before === undefined || before === CREATING ? await deploymentOf(run, owner, repo, environment) : before;
+        const deployment = before === undefined || before === 'creating' ? await deploymentOf(run, owner, repo, environment) : before;
         if (!movesForward(deployment.state, state)) continue;
         const url = service?.environments.find((e) => e.name === environment)?.url;
         const stage = run.stages.find((s) => s.name === `deploy:${environment}`);
@@ -95,16 +85,12 @@ export function githubDeployments(options: GitHubDeploymentOptions) {
           log_url: options.runUrl?.(run.id),
           description: stage?.summary ?? run.failure?.cause ?? `${state.replace('_', ' ')}: run ${run.id}`,
         });
-        await redis.hset(keys.githubDeployments(run.id), environment, JSON.stringify({ id: deployment.id, state }));
-        if (state === 'success') {
-          await redis.set(keys.liveGithubDeployment(run.service, environment), JSON.stringify({ owner, repo, id: deployment.id }), 'EX', 365 * 24 * 3600);
-        }
+        await records.set(run.id, environment, { id: deployment.id, state });
+        if (state === 'success') await records.setLive(run.service, environment, { owner, repo, id: deployment.id });
       }
       for (const environment of retired) {
-        const live = await redis.getdel(keys.liveGithubDeployment(run.service, environment));
-        if (!live) continue;
-        const { owner: o, repo: r, id } = JSON.parse(live) as { owner: string; repo: string; id: number };
-        await setState(o, r, id, 'inactive', { description: `${environment} torn down by run ${run.id}` });
+        const live = await records.takeLive(run.service, environment);
+        if (live) await setState(live.owner, live.repo, live.id, 'inactive', { description: `${environment} torn down by run ${run.id}` });
       }
     },
   };

@@ -1,9 +1,7 @@
 import { PatchStrategy, setHeaderOptions, type V1Deployment } from '@kubernetes/client-node';
 import { healthUrl, type EnvironmentSpec } from '../../core/environment-spec.js';
-import type { DeployTarget, PlacedRelease, PlaceResult } from '../../core/ports.js';
+import type { DeployTarget, HealthChecks, PlacedRelease, PlaceResult } from '../../core/ports.js';
 import type { KubernetesTarget } from '../../core/target-schema.js';
-import { healthNow } from '../docker/health-probe.js';
-import { waitHealthy } from '../docker/run-container.js';
 import { type ClusterPlace, clusterProblem } from './cluster-errors.js';
 import { replicaSetsOf, waitingReasons } from './deployment-history.js';
 import { followRollout } from './follow-rollout.js';
@@ -21,7 +19,7 @@ const CHANGE_CAUSE = 'kubernetes.io/change-cause';
  * the rollout as `kubectl rollout status` does, checks the environment's url, and on failure undoes the
  * rollout to the previous ReplicaSet's template as `kubectl rollout undo` does.
  */
-export function kubernetesTarget(spec: EnvironmentSpec): DeployTarget {
+export function kubernetesTarget(spec: EnvironmentSpec, deps: { health: HealthChecks }): DeployTarget {
   if (spec.target?.kind !== 'kubernetes') throw new Error(`${spec.service} ${spec.environment} is not a kubernetes target`);
   const target: KubernetesTarget = spec.target;
   // A kubeconfig that cannot be read fails this environment's deploys with that sentence, not start-up.
@@ -83,7 +81,7 @@ export function kubernetesTarget(spec: EnvironmentSpec): DeployTarget {
     const rollout = await followRollout(apps, ref, timeoutMs, log);
     let cause: string;
     if (rollout.ok) {
-      const healthy = await waitHealthy({ url: healthUrl(spec), timeoutMs: spec.healthTimeoutSeconds * 1000 });
+      const healthy = await deps.health.waitHealthy(healthUrl(spec), spec.healthTimeoutSeconds * 1000);
       if (healthy.ok) return { ok: true };
       cause = `the rollout finished but ${healthy.cause}`;
     } else {
@@ -118,7 +116,7 @@ export function kubernetesTarget(spec: EnvironmentSpec): DeployTarget {
     },
 
     async status() {
-      const health = await healthNow(healthUrl(spec));
+      const health = await deps.health.now(healthUrl(spec));
       try {
         const deployment = await cluster().apps.readNamespacedDeployment(ref);
         const image = deployment.spec?.template.spec?.containers.find((c) => c.name === target.container)?.image;

@@ -3,7 +3,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { SlipwayError } from '../../core/errors.js';
-import { stopChild } from '../process/stop-child.js';
+import { stopChild } from '../../lib/stop-child.js';
 import { caddyAdmin, type AdminCall } from './caddy-admin.js';
 import { reloadResetsConnections } from './reload-resets-connections.js';
 

@@ -4,7 +4,7 @@ import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createServer, createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { SlipwayError } from '../../core/errors.js';
-import { stopChild } from '../process/stop-child.js';
+import { stopChild } from '../../lib/stop-child.js';
 
 export type EmbeddedRedis = {
   /** `redis://:PASSWORD@127.0.0.1:PORT`: a secret, never to be logged. */

@@ -1,5 +1,5 @@
 import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../core/ports.js';
 
 /** Slack's logger interface (Bolt's and the Web API client's) on top of pino, so their lines come out as the same JSON. */
 export function boltLogger(log: Logger): BoltLogger {

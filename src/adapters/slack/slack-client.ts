@@ -1,6 +1,6 @@
 import { WebClient } from '@slack/web-api';
 import type { ChatApi } from '../../core/chat-api.js';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../core/ports.js';
 import { boltLogger } from './bolt-logger.js';
 
 /**

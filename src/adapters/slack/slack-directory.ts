@@ -1,13 +1,6 @@
 import { z } from 'zod';
-import type { ChatApi } from '../../core/chat-api.js';
+import type { ChannelDirectory, ChatApi, SlackDirectory } from '../../core/ports.js';
 import { slackUserIdByEmail } from './slack-client.js';
-
-/** Who people are in Slack, as approvals need it. */
-export interface SlackDirectory {
-  userIdByEmail(email: string | undefined): Promise<string | undefined>;
-  /** Members of these user groups; cached briefly so a burst of clicks makes one call per group. */
-  groupMembers(groupIds: readonly string[]): Promise<Set<string>>;
-}
 
 const GROUP_TTL_MS = 60_000;
 
@@ -38,16 +31,6 @@ const ConversationsPage = z.object({
 });
 
 export type ConversationsClient = { conversations: { list(args: { types: string; limit: number; cursor?: string; exclude_archived: boolean }): Promise<unknown> } };
-
-/** Where a command or click came from, with the channel's name as Slack's API has it for that id. */
-export interface ChannelDirectory {
-  /**
-   * Slack signs `channel_id` and `channel_name` alike, but a name is not an identity (channels are renamed, a
-   * shared channel may carry another workspace's name). The name returned is the one the Web API gives the
-   * id, so a `#name` in slipway.yml matches only the channel that has that name now; unknown ids get none.
-   */
-  verify(channel: { id: string; name?: string }): Promise<{ id: string; name?: string }>;
-}
 
 const CHANNELS_TTL_MS = 5 * 60_000;
 const CHANNELS_RETRY_MS = 30_000;

@@ -28,6 +28,5 @@ export const keys = {
   audit: (service: string) => `slipway:audit:${service}`,
   artifact: (runId: string, stage: string, name: string) => `slipway:artifact:${runId}:${stage}:${name}`,
   artifacts: (runId: string) => `slipway:artifacts:${runId}`,
+  runLinkKey: 'slipway:secret:run-links',
 };
-
-export const BULLMQ_PREFIX = 'slipway:q';

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { gitHosts } from '../../../../src/adapters/git/git-hosts.js';
-import type { WebhookSecret } from '../../../../src/adapters/git/git-host-webhook.js';
+import type { WebhookSecret } from '../../../../src/core/ports.js';
 import { ZERO_SHA, type GitHost } from '../../../../src/core/push-event.js';
 import { deliveryHeaders, githubFormDelivery, githubPushExample, pushPayload } from '../../../helpers/webhook-deliveries.js';
 

@@ -1,10 +1,9 @@
 import type { OnceStore, RunQueue, RunStore } from '../core/ports.js';
 import type { Run } from '../core/run.js';
-import type { RunEvents } from '../queue/notifier.js';
 
 import type { ServiceConfig } from '../core/config-schema.js';
 
-export type StartRunDeps = { runs: RunStore; queue: RunQueue; events: RunEvents; once: OnceStore };
+export type StartRunDeps = { runs: RunStore; queue: RunQueue; once: OnceStore };
 
 /** What starting a new run takes: the stores above, the services, ids and the time. */
 export type NewRunDeps = StartRunDeps & {
@@ -16,7 +15,7 @@ export type NewRunDeps = StartRunDeps & {
 /**
  * Stores and queues a new run whose start was claimed under `claimKey`. If it cannot be queued, the claim and
  * the record are undone, so asking again (a redelivery, another click) starts it instead of pointing at a run
- * that never queued. The run's Slack message is asked for at once, not when a worker is free.
+ * that never queued. The store asks for the run's Slack message at once, not when a worker is free.
  */
 export async function startRun(run: Run, claimKey: string, deps: StartRunDeps): Promise<void> {
   try {
@@ -26,5 +25,4 @@ export async function startRun(run: Run, claimKey: string, deps: StartRunDeps): 
     await Promise.allSettled([deps.once.forget(claimKey), deps.runs.delete(run.id)]);
     throw error;
   }
-  await deps.events.changed(run.id).catch(() => {});
 }

@@ -1,9 +1,9 @@
-import { watchedRunStore } from './adapters/store/watched-run-store.js';
-import { commitState } from './core/commit-state.js';
-import type { RunStore } from './core/ports.js';
-import { isFinished, type Run } from './core/run.js';
-import type { Logger } from './log.js';
-import type { Metrics } from './metrics.js';
+import { watchedRunStore } from '../adapters/store/watched-run-store.js';
+import { commitState } from '../core/commit-state.js';
+import type { RunStore } from '../core/ports.js';
+import { isFinished, type Run } from '../core/run.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
 
 type Reporter = { report(run: Run): Promise<void> };
 

@@ -1,13 +1,11 @@
 import type Docker from 'dockerode';
-import { type EnvironmentSpec, healthUrl } from '../../core/environment-spec.js';
-import type { DeployTarget, PlacedRelease, PlaceResult } from '../../core/ports.js';
-import { swarmServiceSpec } from '../../core/swarm-service-spec.js';
-import { engineOf, type SwarmTarget } from '../../core/target-schema.js';
-import { lazyEngine } from '../docker/engine-connection.js';
-import { engineProblem } from '../docker/engine-errors.js';
-import { healthNow } from '../docker/health-probe.js';
-import { type RegistryAuth, registryOf } from '../docker/registry-auth.js';
-import { waitHealthy } from '../docker/run-container.js';
+import { type EnvironmentSpec, healthUrl } from '../../../core/environment-spec.js';
+import type { DeployTarget, HealthChecks, PlacedRelease, PlaceResult } from '../../../core/ports.js';
+import { swarmServiceSpec } from '../../../core/swarm-service-spec.js';
+import { engineOf, type SwarmTarget } from '../../../core/target-schema.js';
+import { lazyEngine } from '../engine-connection.js';
+import { engineProblem } from '../engine-errors.js';
+import { type RegistryAuth, registryOf } from '../registry-auth.js';
 import { followRollback, followRollout, inspectService, type Log, type RolloutEnd, tasksOf } from './follow-rollout.js';
 import { ensureSecrets, pruneSecrets } from './swarm-secrets.js';
 
@@ -15,6 +13,7 @@ export type SwarmTargetDeps = {
   /** slipway's own engine (`DOCKER_HOST`), when the target names no host. */
   localDockerHost?: string;
   credentials(registry: string): Promise<RegistryAuth>;
+  health: HealthChecks;
   /** How often the service's update is looked at; tests make it shorter. */
   pollMs?: number;
 };
@@ -56,7 +55,7 @@ export function swarmTarget(spec: EnvironmentSpec, deps: SwarmTargetDeps): Deplo
     }
     const previousStart = current?.UpdateStatus?.StartedAt;
     const end = await followRollout(docker, { name, runId: release.runId, replicas: target.replicas, previousStart, timeoutMs, log, pollMs: deps.pollMs });
-    const failed = end.state === 'done' ? await notAnswering(spec) : failure(name, end, target.deployTimeoutSeconds);
+    const failed = end.state === 'done' ? await notAnswering(spec, deps.health) : failure(name, end, target.deployTimeoutSeconds);
     if (!failed) {
       await pruneSecrets(docker, owner, await inspectService(docker, name));
       return { ok: true };
@@ -100,7 +99,7 @@ export function swarmTarget(spec: EnvironmentSpec, deps: SwarmTargetDeps): Deplo
     },
 
     async status() {
-      const health = await healthNow(healthUrl(spec));
+      const health = await deps.health.now(healthUrl(spec));
       try {
         const docker = engine();
         const service = await inspectService(docker, name);
@@ -120,8 +119,8 @@ export function swarmTarget(spec: EnvironmentSpec, deps: SwarmTargetDeps): Deplo
 }
 
 /** After the swarm says the update is done, the environment's address must answer too, as after any deploy. */
-async function notAnswering(spec: EnvironmentSpec): Promise<{ cause: string; rollBack: boolean } | undefined> {
-  const healthy = await waitHealthy({ url: healthUrl(spec), timeoutMs: spec.healthTimeoutSeconds * 1000 });
+async function notAnswering(spec: EnvironmentSpec, health: HealthChecks): Promise<{ cause: string; rollBack: boolean } | undefined> {
+  const healthy = await health.waitHealthy(healthUrl(spec), spec.healthTimeoutSeconds * 1000);
   return healthy.ok ? undefined : { cause: `the swarm updated ${spec.container}, but ${healthy.cause}`, rollBack: true };
 }
 

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { z } from 'zod';
-import { type SwarmSecretRef, swarmSecretName } from '../../core/swarm-service-spec.js';
+import { type SwarmSecretRef, swarmSecretName } from '../../../core/swarm-service-spec.js';
 import { type SwarmService, SwarmSecret } from './swarm-schema.js';
 
 /** Whose secrets these are: the labels slipway puts on every secret it makes for an environment. */

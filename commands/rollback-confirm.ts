@@ -1,12 +1,10 @@
-import type { SlackDirectory } from '../adapters/slack/slack-directory.js';
-import { grantFor } from '../core/approval-grant.js';
-import { approversFor, mayApprove, type Verdict } from '../core/approval-policy.js';
-import type { ServiceConfig } from '../core/config-schema.js';
-import type { AuditLog, Deployment, DeploymentStore, LockStore, OnceStore, QuarantineStore, RunQueue, RunStore } from '../core/ports.js';
-import { newRun, type Run } from '../core/run.js';
-import type { RunEvents } from '../queue/notifier.js';
-import { quarantineRolledBack } from '../queue/quarantine.js';
-import { startRun } from './start-run.js';
+import { grantFor } from '../src/core/approval-grant.js';
+import { approversFor, mayApprove, type Verdict } from '../src/core/approval-policy.js';
+import type { ServiceConfig } from '../src/core/config-schema.js';
+import type { AuditLog, Deployment, DeploymentStore, LockStore, OnceStore, QuarantineStore, RunQueue, RunStore, SlackDirectory } from '../src/core/ports.js';
+import { newRun, type Run } from '../src/core/run.js';
+import { quarantineRolledBack } from '../src/queue/quarantine.js';
+import { startRun } from '../src/queue/start-run.js';
 
 export const CONFIRM_ROLLBACK_ACTION = 'confirm_rollback';
 
@@ -14,7 +12,6 @@ export type RollbackDeps = {
   services: readonly ServiceConfig[];
   runs: RunStore;
   queue: RunQueue;
-  events: RunEvents;
   once: OnceStore;
   locks: LockStore;
   audit: AuditLog;

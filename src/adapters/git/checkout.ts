@@ -1,14 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cloneAt, commitsBehind, isAncestorOf } from '../adapters/git/clone.js';
+import type { CheckoutSource, SourceCheckout } from '../../core/ports.js';
+import { cloneAt, commitsBehind, isAncestorOf } from './clone.js';
 
-/** A run's checkout: cloned on first use, removed when the attempt ends. */
-export class Workspace {
+/** A run's checkout in a temporary directory: cloned on first use, removed when the attempt ends. */
+export class Checkout implements SourceCheckout {
   private dir?: Promise<string>;
 
   /** `url` is where config says the code is; undefined when it does not say (nothing is cloned then). */
-  constructor(private readonly source: { url: string | undefined; sha: string; token?: string }) {}
+  constructor(private readonly source: CheckoutSource) {}
 
   private get url(): string {
     if (!this.source.url) throw new Error('slipway.yml does not say where this service\'s code is: set cloneUrl for the service (or repo to its URL)');
@@ -39,3 +40,5 @@ export class Workspace {
     if (dir) await rm(dir, { recursive: true, force: true });
   }
 }
+
+export const checkoutOf = (source: CheckoutSource): SourceCheckout => new Checkout(source);

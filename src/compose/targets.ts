@@ -1,14 +1,15 @@
-import type { RegistryAuth } from './adapters/docker/registry-auth.js';
-import type { ServiceConfig } from './core/config-schema.js';
-import type { EnvironmentSpec } from './core/environment-spec.js';
-import type { DeployTarget } from './core/ports.js';
-import { engineOf, isRemoteTarget, type Target } from './core/target-schema.js';
+import type { RegistryAuth } from '../adapters/docker/registry-auth.js';
+import type { ServiceConfig } from '../core/config-schema.js';
+import type { EnvironmentSpec } from '../core/environment-spec.js';
+import type { DeployTarget, HealthChecks } from '../core/ports.js';
+import { engineOf, isRemoteTarget, type Target } from '../core/target-schema.js';
 
 export type TargetDeps = {
   localDockerHost?: string;
   credentials(registry: string): Promise<RegistryAuth>;
   /** The admin API of slipway's own Caddy, when one was started (see needsEmbeddedProxy). */
   embeddedProxyAdmin?: string;
+  health: HealthChecks;
 };
 
 type TargetKind = Target['kind'];
@@ -21,11 +22,12 @@ type MakeTarget = (spec: EnvironmentSpec) => DeployTarget;
  */
 const KINDS: { [K in TargetKind]: (deps: TargetDeps) => Promise<MakeTarget> } = {
   async docker(deps) {
-    const [{ dockerTarget }, { caddyProxy }] = await Promise.all([import('./adapters/docker/docker-target.js'), import('./adapters/proxy/caddy-proxy.js')]);
+    const [{ dockerTarget }, { caddyProxy }] = await Promise.all([import('../adapters/docker/docker-target.js'), import('../adapters/proxy/caddy-proxy.js')]);
     return (spec) =>
       dockerTarget(spec, {
         localDockerHost: deps.localDockerHost,
         credentials: deps.credentials,
+        health: deps.health,
         async proxy(env) {
           const admin = env.proxy?.admin ?? deps.embeddedProxyAdmin;
           if (!admin) throw new Error(`${env.service} ${env.environment} is blue-green but no proxy is running: set proxy.admin, or let slipway start its own Caddy (install Debian's caddy)`);
@@ -34,10 +36,13 @@ const KINDS: { [K in TargetKind]: (deps: TargetDeps) => Promise<MakeTarget> } = 
       });
   },
   async swarm(deps) {
-    const { swarmTarget } = await import('./adapters/swarm/swarm-target.js');
-    return (spec) => swarmTarget(spec, { localDockerHost: deps.localDockerHost, credentials: deps.credentials });
+    const { swarmTarget } = await import('../adapters/docker/swarm/swarm-target.js');
+    return (spec) => swarmTarget(spec, { localDockerHost: deps.localDockerHost, credentials: deps.credentials, health: deps.health });
   },
-  kubernetes: async () => (await import('./adapters/kubernetes/kubernetes-target.js')).kubernetesTarget,
+  async kubernetes(deps) {
+    const { kubernetesTarget } = await import('../adapters/kubernetes/kubernetes-target.js');
+    return (spec) => kubernetesTarget(spec, { health: deps.health });
+  },
 };
 
 /** The deploy target of an environment, by its `target.kind` (none: slipway's own Docker engine). */

@@ -1,0 +1,74 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dockerProbe } from '../adapters/docker/docker-probe.js';
+import { redisProbe } from '../adapters/redis/redis-connection.js';
+import { WEBHOOK_SECRET_ENVS } from '../core/git-hosts.js';
+import { gitHosts } from '../adapters/git/git-hosts.js';
+import { acceptPush } from '../intake/accept-push.js';
+import { BodyBudget } from '../intake/body-budget.js';
+import { createHttpServer } from '../intake/http-server.js';
+import { newRunId } from '../intake/run-id.js';
+import { runPageRoute } from '../intake/run-page-route.js';
+import { serviceWebhookSecrets } from '../intake/service-webhook-secrets.js';
+import { slackEventsRoute } from '../intake/slack-events-route.js';
+import type { SlackApp } from '../intake/slack-app.js';
+import { webhookRoute } from '../intake/webhook-route.js';
+import type { Closers } from './closers.js';
+import type { Parts } from './parts.js';
+
+/** A worker answers health and metrics only, so it can be probed and scraped like the server. */
+export async function serveProbes(parts: Parts, host: string | undefined, closers: Closers): Promise<number> {
+  return listen(createHttpServer({ probes: probes(parts), metrics: metricsRoute(parts), log: parts.log }), parts.env.PORT, host, closers);
+}
+
+/** Webhooks, Slack, run pages, health and metrics on `PORT`. */
+export async function serveRequests(parts: Parts, slackApp: SlackApp | undefined, host: string | undefined, closers: Closers): Promise<number> {
+  const { env, services, stores, queue, log, now, scrub, processEnv, links, metrics } = parts;
+  // One budget for every body read before it is verified, whichever route reads it.
+  const budget = new BodyBudget();
+  const server = createHttpServer({
+    webhook: webhookRoute({
+      hosts: gitHosts,
+      secrets: Object.fromEntries(WEBHOOK_SECRET_ENVS.map((name) => [name, env[name]])),
+      serviceSecrets: serviceWebhookSecrets(services, processEnv),
+      services,
+      budget,
+      accept: (event) => acceptPush(event, { ...stores, services, queue, newRunId, now, scrub }),
+      log,
+      answered: (host, status) => metrics.webhooks.inc({ host, result: String(status) }),
+    }),
+    slack: slackApp?.listener && env.SLACK_SIGNING_SECRET
+      ? slackEventsRoute({ bolt: slackApp.listener, signingSecret: env.SLACK_SIGNING_SECRET, budget, log })
+      : slackApp ? socketModeNote : undefined,
+    runPage: links && runPageRoute({ runs: stores.runs, logs: stores.logs, links }),
+    metrics: metricsRoute(parts),
+    probes: probes(parts),
+    log,
+  });
+  return listen(server, env.PORT, host, closers);
+}
+
+const probes = ({ redis, docker }: Parts) => [redisProbe(redis), dockerProbe(docker)];
+
+const metricsRoute = ({ metrics }: Parts) => ({ contentType: metrics.registry.contentType, text: () => metrics.registry.metrics() });
+
+async function listen(server: Server, port: number, host: string | undefined, closers: Closers): Promise<number> {
+  const bound = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+  closers.add(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
+  return bound;
+}
+
+/** In Socket Mode Slack never calls the Request URL; someone who does is told why nothing is there. */
+function socketModeNote(_req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(404, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ error: 'slipway receives Slack over Socket Mode (SLACK_APP_TOKEN is set); this URL is not used' }));
+}
