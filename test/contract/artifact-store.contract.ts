@@ -58,6 +58,20 @@ export function describeArtifactStoreContract(name: string, make: MakeSubject<Ar
       expect(await store.list('r1')).toEqual([]);
     });
 
+    it('keeps a run’s list 30 days from its last file, so it may name an older file whose bytes are gone', async () => {
+      const { store, advance } = await make();
+      const later = { ...screenshot, name: 'later.png' };
+      await store.save(screenshot, bytesOf('first'));
+      await advance(20 * DAY);
+      await store.save(later, bytesOf('later'));
+
+      await advance(11 * DAY);
+
+      expect(await store.list('r1')).toEqual([screenshot, later]);
+      expect(await store.read(screenshot)).toBeUndefined();
+      expect(textOf(await store.read(later))).toBe('later');
+    });
+
     it('keeps what it stored whatever a caller does to the bytes it passed or was given', async () => {
       const { store } = await make();
       const bytes = bytesOf('png bytes');
