@@ -116,7 +116,7 @@ export const KubernetesTarget = z.strictObject({
 });
 export type KubernetesTarget = z.infer<typeof KubernetesTarget>;
 
-/** Where an environment runs; a new kind is one more schema here and one line in src/deploy-targets.ts. */
+/** Where an environment runs; a new kind is one more schema here and one line in src/compose/targets.ts. */
 export const Target = z.discriminatedUnion('kind', [DockerTarget, SwarmTarget, KubernetesTarget], { error: 'expected a target kind: docker, swarm or kubernetes' });
 export type Target = z.infer<typeof Target>;
 
