@@ -54,6 +54,16 @@ export function describeApprovalStoreContract(name: string, make: MakeSubject<Ap
       expect((await store.pending('discounts')).map((a) => a.runId)).toEqual(['r3']);
     });
 
+    it('leaves exactly one request pending, the newest, when several reach the gate at once', async () => {
+      const { store } = await make();
+      const asked = [1, 2, 3, 4, 5].map((n) => sampleApproval({ runId: `r${n}`, requestedAt: `2026-11-01T10:00:0${n}.000Z` }));
+
+      await Promise.all(asked.map((approval) => store.open(approval)));
+
+      expect((await store.pending('discounts')).map((a) => a.runId)).toEqual(['r5']);
+      for (const n of [1, 2, 3, 4]) expect((await store.get(`r${n}`, 'production'))?.state).toBe('superseded');
+    });
+
     it('does not supersede a request opened again for the same run', async () => {
       const { store } = await make();
       await store.open(sampleApproval({ runId: 'r1' }));

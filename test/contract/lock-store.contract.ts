@@ -79,6 +79,17 @@ export function describeLockStoreContract(name: string, make: MakeSubject<LockSt
       expect(await store.queue('discounts', 'staging')).toEqual([]);
     });
 
+    it('queues a person once however many of their clicks race', async () => {
+      const { store } = await make();
+      await store.take(sampleLock());
+      const u2 = { by: 'U2', reason: 'deploy the fix', at: '2026-11-01T10:05:00.000Z' };
+
+      const places = await Promise.all([1, 2, 3, 4, 5].map(() => store.enqueue('discounts', 'production', u2)));
+
+      expect(places).toEqual([1, 1, 1, 1, 1]);
+      expect(await store.queue('discounts', 'production')).toEqual([u2]);
+    });
+
     it('hands the lock to the first in the queue on unlock, at the unlock’s time and with their reason', async () => {
       const { store } = await make();
       await store.take(sampleLock());

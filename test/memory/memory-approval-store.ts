@@ -17,11 +17,15 @@ export class MemoryApprovalStore implements ApprovalStore {
   }
 
   async open(approval: Approval): Promise<Approval[]> {
-    const older = (await this.pending(approval.service)).filter(
-      (a) => a.environment === approval.environment && a.runId !== approval.runId,
-    );
     this.approvals.set(member(approval.runId, approval.environment), structuredClone(approval));
     this.undecidedOf(approval.service).add(member(approval.runId, approval.environment));
+    // As the Redis store: read after joining, and only older requests (by time asked, then run id) are superseded.
+    const older = (await this.pending(approval.service)).filter(
+      (a) =>
+        a.environment === approval.environment &&
+        a.runId !== approval.runId &&
+        (a.requestedAt < approval.requestedAt || (a.requestedAt === approval.requestedAt && a.runId < approval.runId)),
+    );
     const superseded: Approval[] = [];
     for (const old of older) {
       const result = await this.decide(old.runId, old.environment, {

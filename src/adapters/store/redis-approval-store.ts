@@ -32,14 +32,16 @@ export class RedisApprovalStore implements ApprovalStore {
   constructor(private readonly redis: Redis) {}
 
   async open(approval: Approval): Promise<Approval[]> {
-    const older = (await this.pending(approval.service)).filter(
-      (a) => a.environment === approval.environment && a.runId !== approval.runId,
-    );
     await this.redis
       .multi()
       .set(keys.approval(approval.runId, approval.environment), JSON.stringify(approval))
       .sadd(keys.pendingApprovals(approval.service), member(approval.runId, approval.environment))
       .exec();
+    // Read after joining: of two requests opened at once, each sees the other, and only the older is
+    // superseded (by the time asked, then the run id), so exactly one stays pending.
+    const older = (await this.pending(approval.service)).filter(
+      (a) => a.environment === approval.environment && a.runId !== approval.runId && olderThan(a, approval),
+    );
     const superseded: Approval[] = [];
     for (const old of older) {
       const result = await this.decide(old.runId, old.environment, {
@@ -101,3 +103,5 @@ export class RedisApprovalStore implements ApprovalStore {
 const VOTES_KEPT_SECONDS = 30 * 24 * 3600;
 
 const member = (runId: string, environment: string) => `${runId}|${environment}`;
+
+const olderThan = (a: Approval, b: Approval) => a.requestedAt < b.requestedAt || (a.requestedAt === b.requestedAt && a.runId < b.runId);

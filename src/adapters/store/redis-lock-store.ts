@@ -17,6 +17,15 @@ redis.call('SET', KEYS[1], lock)
 return lock
 `;
 
+// Looking for the person and joining the queue in one step: two clicks at once queue them once.
+const ENQUEUE = `
+local waiting = redis.call('LRANGE', KEYS[1], 0, -1)
+for i, text in ipairs(waiting) do
+  if cjson.decode(text).by == ARGV[1] then return i end
+end
+return redis.call('RPUSH', KEYS[1], ARGV[2])
+`;
+
 export class RedisLockStore implements LockStore {
   constructor(private readonly redis: Redis) {}
 
@@ -61,11 +70,7 @@ export class RedisLockStore implements LockStore {
   }
 
   async enqueue(service: string, environment: string, waiter: LockWaiter): Promise<number> {
-    const key = keys.lockQueue(service, environment);
-    const queue = await this.queue(service, environment);
-    const at = queue.findIndex((w) => w.by === waiter.by);
-    if (at >= 0) return at + 1;
-    return this.redis.rpush(key, JSON.stringify(waiter));
+    return Number(await this.redis.eval(ENQUEUE, 1, keys.lockQueue(service, environment), waiter.by, JSON.stringify(waiter)));
   }
 
   async queue(service: string, environment: string): Promise<LockWaiter[]> {
