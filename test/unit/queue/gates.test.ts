@@ -196,6 +196,19 @@ describe('the gate processor', () => {
   });
 
   it.each([
+    [0, ''],
+    [2, ' 2 people are waiting for it.'],
+  ])('tells the holder how many wait for the lock (%i)', async (waiting, said) => {
+    const { ports, deps, notices } = setup();
+    await ports.locks.take({ service: 'discounts', environment: 'production', by: HOLDER, reason: 'audit', at: lockAt });
+    for (const by of ['U0A', 'U0B'].slice(0, waiting)) await ports.locks.enqueue('discounts', 'production', { by, reason: 'release', at: NOW.toISOString() });
+
+    await createGateProcessor(deps)(reminder());
+
+    expect(notices.map((n) => n.text)).toEqual([`:alarm_clock: <@${HOLDER}>, you have held the discounts production lock for 4 h.${said} /slipway unlock production when you are done.`]);
+  });
+
+  it.each([
     ['the lock was given up', undefined, {}],
     ['someone else holds it now', { by: APPROVER, at: lockAt }, {}],
     ['the holder gave it up and took it again since', { by: HOLDER, at: '2026-11-02T08:00:00.000Z' }, {}],

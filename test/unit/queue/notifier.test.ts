@@ -177,6 +177,22 @@ describe('the notifier', () => {
     expect(calls('files.completeUploadExternal')).toHaveLength(1);
   });
 
+  it('sends a run message Slack refuses as plain text with the run page link, and goes on', async () => {
+    const { ports, posted, notify, calls } = setup();
+    await ports.runs.create(failedRun());
+    slack.refuseNext('chat.postMessage', 1, 'invalid_blocks');
+
+    await notify(job('run-1'));
+
+    const [message, detail, alert, ...more] = calls('chat.postMessage');
+    expect(more).toEqual([]);
+    expect(message?.args.blocks).toBeUndefined();
+    expect(String(message?.args.text)).toContain("_Slack refused this message's layout; the details are on <https://slipway.example.com/runs/run-1|the run page>._");
+    expect(threadOf(detail!)).toBe(slack.answerTs(message!));
+    expect(alert).toBeDefined();
+    expect((await posted.read('run-1')).ts).toBe(slack.answerTs(message!));
+  });
+
   it.each([
     ['a run the store does not have', undefined],
     ['a run of a service no longer in slipway.yml', { ...aRun('run-1', ['build']), service: 'gone' }],

@@ -144,6 +144,8 @@ describe('the run processor, before any engine stage', () => {
     expect(stageOf(run, 'deploy:production')?.status).toBe('pending');
     expect((await ports.approvals.get('run-1', 'production'))?.state).toBe('pending');
     expect(ports.gates.expiries.size).toBe(1);
+    // Created, the request opened, the run parked: each announced for Slack.
+    expect(ports.events.changes).toEqual(['run-1', 'run-1', 'run-1']);
     expect(lines).toContainEqual(expect.objectContaining({ runId: 'run-1', stage: 'approval:production', msg: 'run parked at its approval gate' }));
     expect(checkouts.made.map((c) => c.removed)).toEqual([1]);
   });
