@@ -29,44 +29,54 @@ export type GateDeps = {
 
 /**
  * Parks a run at `approval:ENV`: opens the request for its release, supersedes older requests of the same gate
- * (their runs end as superseded), and schedules the expiry. Opening again on a retried job changes nothing.
+ * (their runs end as superseded), and schedules the expiry. A retried job opens nothing new but finishes the
+ * rest, so a job that stopped half-way never leaves a run waiting with no expiry, or a superseded run waiting.
  */
 export async function openGate(run: Run, stage: string, deps: GateDeps): Promise<'opened' | 'not needed'> {
   const environment = stage.slice('approval:'.length);
   const service = deps.services.find((s) => s.name === run.service);
   const env = service && environmentConfig(service, environment);
   if (!env || !run.release) throw new Error(`cannot ask for approval of ${environment}: no such environment or no release`);
-  if ((await deps.approvals.get(run.id, environment))?.state === 'pending') return 'opened';
-  const now = deps.now();
-  // `/deploy force` put this gate here to break a freeze; with the freeze over, only the usual approvals count.
-  const windows = freezeWindows(env.freezes, await deps.freezes.get(run.service, environment));
-  const breakGlass = !!activeFreeze(windows, now) && !unbrokenFreeze(run, environment, windows, now);
-  if (approvalRules(service, env, { breakGlass }).length === 0) return 'not needed';
-  const expiresAt = new Date(now.getTime() + env.approvalExpiresHours * 3600 * 1000);
-  const current = await deps.deployments.current(run.service, environment);
-  const superseded = await deps.approvals.open({
-    runId: run.id,
-    service: run.service,
-    environment,
-    digest: run.release.digest,
-    tag: run.release.tag,
-    sha: run.sha,
-    state: 'pending',
-    requestedAt: now.toISOString(),
-    expiresAt: expiresAt.toISOString(),
-    ...(breakGlass ? { breakGlass } : {}),
-    ...(current ? { from: { tag: current.release.tag, sha: current.release.sha, runId: current.runId } } : {}),
-    // The card's buttons carry this; a click is honoured only for the release it was made for.
-    signature: signRelease(deps.signingKey, { runId: run.id, environment, digest: run.release.digest }),
-  });
-  for (const old of superseded) {
-    const oldRun = await deps.runs.get(old.runId);
-    if (oldRun?.status === 'waiting') {
-      await deps.runs.save(endAtGate(oldRun, `approval:${environment}`, 'superseded', `superseded by ${run.id}`, now));
+  let request = await deps.approvals.get(run.id, environment);
+  if (request?.state !== 'pending') {
+    const now = deps.now();
+    // `/deploy force` put this gate here to break a freeze; with the freeze over, only the usual approvals count.
+    const windows = freezeWindows(env.freezes, await deps.freezes.get(run.service, environment));
+    const breakGlass = !!activeFreeze(windows, now) && !unbrokenFreeze(run, environment, windows, now);
+    if (approvalRules(service, env, { breakGlass }).length === 0) return 'not needed';
+    const current = await deps.deployments.current(run.service, environment);
+    request = {
+      runId: run.id,
+      service: run.service,
+      environment,
+      digest: run.release.digest,
+      tag: run.release.tag,
+      sha: run.sha,
+      state: 'pending',
+      requestedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + env.approvalExpiresHours * 3600 * 1000).toISOString(),
+      ...(breakGlass ? { breakGlass } : {}),
+      ...(current ? { from: { tag: current.release.tag, sha: current.release.sha, runId: current.runId } } : {}),
+      // The card's buttons carry this; a click is honoured only for the release it was made for.
+      signature: signRelease(deps.signingKey, { runId: run.id, environment, digest: run.release.digest }),
+    };
+    await deps.approvals.open(request);
+  }
+  await endSupersededRuns(run, environment, deps);
+  await deps.gates.scheduleExpiry(run.id, environment, new Date(request.expiresAt));
+  return 'opened';
+}
+
+/** The runs still waiting at this gate whose requests this run superseded end as superseded. */
+async function endSupersededRuns(run: Run, environment: string, deps: GateDeps): Promise<void> {
+  const stage = `approval:${environment}`;
+  for (const other of await deps.runs.listByService(run.service, 100)) {
+    if (other.id === run.id || other.status !== 'waiting' || !other.stages.some((s) => s.name === stage && s.status === 'running')) continue;
+    const request = await deps.approvals.get(other.id, environment);
+    if (request?.state === 'superseded' && request.decidedBy === run.id) {
+      await deps.runs.save(endAtGate(other, stage, 'superseded', `superseded by ${run.id}`, deps.now()));
     }
   }
-  await deps.gates.scheduleExpiry(run.id, environment, expiresAt);
-  return 'opened';
 }
 
 export function createGateProcessor(deps: GateDeps) {

@@ -66,6 +66,28 @@ describe('openGate', () => {
     expect(ports.events.changes).toEqual(['run-1', 'run-1']);
   });
 
+  it('finishes on a retried job what a job that stopped half-way left: the expiry, and the run it superseded', async () => {
+    const { ports, deps, later } = setup();
+    const older = await parkedRun(ports, 'run-0');
+    await openGate(older, 'approval:production', deps);
+    later(HOUR);
+    const run = await parkedRun(ports, 'run-1');
+    const scheduleExpiry = ports.gates.scheduleExpiry.bind(ports.gates);
+    let fails = 1;
+    const flaky = { ...deps, gates: { remindLockHolder: deps.gates.remindLockHolder, scheduleExpiry: async (...args: Parameters<typeof scheduleExpiry>) => {
+      if (fails-- > 0) throw new Error('Redis went away');
+      return scheduleExpiry(...args);
+    } } };
+    await expect(openGate(run, 'approval:production', flaky)).rejects.toThrow('Redis went away');
+
+    const again = await openGate(run, 'approval:production', flaky);
+
+    expect(again).toBe('opened');
+    expect([...ports.gates.expiries.keys()]).toEqual(['expire-run-0-production', 'expire-run-1-production']);
+    expect((await ports.approvals.get('run-0', 'production'))?.state).toBe('superseded');
+    expect((await ports.runs.get('run-0'))?.status).toBe('superseded');
+  });
+
   it('opened again by a retried job changes nothing and schedules no second expiry', async () => {
     const { ports, deps, later } = setup();
     const run = await parkedRun(ports, 'run-1');
