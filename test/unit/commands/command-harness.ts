@@ -3,6 +3,7 @@ import { resolveCommand } from '../../../commands/resolve-command.js';
 import type { RollbackDeps } from '../../../commands/rollback-confirm.js';
 import { type CommandDeps, type Reply, runCommand } from '../../../commands/slash-command.js';
 import { parseConfig } from '../../../src/config.js';
+import type { Channel } from '../../../src/core/channels.js';
 import { type People, serviceList } from '../../../src/core/config-schema.js';
 import type { Deployment, Release } from '../../../src/core/ports.js';
 import { newRun, type NewRun, type Run } from '../../../src/core/run.js';
@@ -87,10 +88,11 @@ export function commandHarness(config = CONFIG) {
   };
   const rollbackDeps: RollbackDeps = { ...deps, signingKey: Buffer.alloc(32, 7) };
 
-  async function invoke(slash: string, text: string, userId: string, channel: { id: string; name?: string } | undefined = SHOP_CHANNEL): Promise<Reply> {
+  /** `channel` null is the local console, where no channel is known. */
+  async function invoke(slash: string, text: string, userId: string, channel: Channel | null = SHOP_CHANNEL): Promise<Reply> {
     const resolved = resolveCommand(commands, slash, text);
     if (!resolved) throw new Error(`slipway does not know ${slash}`);
-    const reply = await runCommand(resolved.command, deps, { text: resolved.text, userId, userName: userId.toLowerCase(), channel });
+    const reply = await runCommand(resolved.command, deps, { text: resolved.text, userId, userName: userId.toLowerCase(), channel: channel ?? undefined });
     const violations = messageViolations({ text: reply.text, blocks: reply.blocks });
     if (violations.length > 0) throw new Error(`Slack would refuse the reply: ${JSON.stringify(violations)}`);
     return reply;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { OVERRIDE_FREEZE_ACTION } from '../../../commands/deploy.js';
+import { forceDeployCommand, OVERRIDE_FREEZE_ACTION } from '../../../commands/deploy.js';
+import { runCommand } from '../../../commands/slash-command.js';
 import { ephemeralEnvName } from '../../../src/core/naming.js';
 import { APPROVER, BILLING_CHANNEL, commandHarness, DEVELOPER, digest, GROUP_APPROVER, NOW, OTHER, RANDOM_CHANNEL, sha, TWO_SERVICES } from './command-harness.js';
 
@@ -180,6 +181,16 @@ describe('/deploy', () => {
 
     expect(reply).toEqual({ text: refusal, visibility: 'ephemeral' });
     expect(ports.queue.jobs).toEqual([]);
+  });
+
+  it('forced from the Override freeze dialog, whose text names the service, starts the run as the command does', async () => {
+    const { deps, ports } = commandHarness();
+    await ports.freezes.set({ service: 'shop', environment: 'staging', from: NOW.toISOString(), until: inTwoHours, reason: 'db migration', by: APPROVER });
+
+    const reply = await runCommand(forceDeployCommand, deps, { text: 'main to staging shop reason: checkout is down', userId: APPROVER, userName: 'ann', channel: { id: 'C0SHOP', name: 'shop' } });
+
+    expect(reply.visibility).toBe('in_channel');
+    expect(ports.queue.jobs).toEqual(['shop-run1']);
   });
 
   it('forced without a reason is answered with the usage', async () => {
