@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { statusCommand } from '../../../commands/status.js';
 import type { CommandDeps } from '../../../commands/slash-command.js';
 import { parseConfig } from '../../../src/config.js';
@@ -33,8 +33,16 @@ const deps = (targetStatus: () => Promise<TargetStatus>) =>
 
 describe('/slipway status', () => {
   it('answers within Slack’s ack time when a target does not answer, saying so', async () => {
-    const reply = await statusCommand.run({ service: 'shop' }, deps(() => new Promise(() => {})), { text: 'shop', userId: 'U1', userName: 'ann' });
-    expect(JSON.stringify(reply.blocks)).toContain('unknown: the target did not answer within 2 s');
+    // Slack's ack time passes on a fake clock: the test does not wait it out.
+    vi.useFakeTimers();
+    try {
+      const answer = statusCommand.run({ service: 'shop' }, deps(() => new Promise(() => {})), { text: 'shop', userId: 'U1', userName: 'ann' });
+      await vi.advanceTimersByTimeAsync(2_000);
+      const reply = await answer;
+      expect(JSON.stringify(reply.blocks)).toContain('unknown: the target did not answer within 2 s');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('shows what the target says when it answers in time', async () => {
