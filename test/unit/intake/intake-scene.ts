@@ -27,7 +27,7 @@ services:
       - { match: main, deploy: staging }
       - { match: "dev/feature*", deploy: ephemeral }
     ephemeral: { ports: 9000-9099 }
-    approvers: { users: [UBOB, UCAROL, UANN], groups: [SRELEASE] }
+    approvers: { users: [UBOB, UCAROL, UANN, UPAT], groups: [SRELEASE] }
     environments:
       - { name: staging, port: 8080 }
       - { name: production, port: 8081, requireApproval: true }
