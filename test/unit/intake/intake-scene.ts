@@ -1,5 +1,5 @@
 import { parseConfig } from '../../../src/config.js';
-import { serviceList } from '../../../src/core/config-schema.js';
+import { type ServiceConfig, serviceList } from '../../../src/core/config-schema.js';
 import type { PushEvent } from '../../../src/core/push-event.js';
 import { memoryPorts, type MemoryPortsOptions } from '../../memory/memory-ports.js';
 
@@ -45,7 +45,14 @@ services:
     environments: [{ name: staging, port: 8091 }]
 `;
 
-export const services = (yaml = SLIPWAY_YML) => serviceList(parseConfig(yaml));
+const parsed = new Map<string, readonly ServiceConfig[]>();
+
+/** The services of `yaml`, parsed once per text: validating a config takes long enough to slow a file of tests. */
+export function services(yaml = SLIPWAY_YML): readonly ServiceConfig[] {
+  const known = parsed.get(yaml) ?? serviceList(parseConfig(yaml));
+  parsed.set(yaml, known);
+  return known;
+}
 
 /** Run ids in the order they are asked for: `shop-r1`, `shop-r2`, … */
 export function sequentialRunIds(): (service: string) => string {
