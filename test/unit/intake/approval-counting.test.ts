@@ -50,6 +50,25 @@ describe('decideApproval: the promotion', () => {
     expect(gate.ports.queue.jobs).toEqual(['shop-r1-after-production']);
   });
 
+  it('with rules naming who must approve, each vote counts for the rule its clicker belongs to, and nobody else may vote', async () => {
+    const gate = await approvalGate({ yaml: withProduction('approvals: [{ count: 1, groups: [SRELEASE] }, { count: 1, users: [UBOB] }]') });
+
+    const outsider = await decideApproval(click('UCAROL'), gate.deps);
+    const bob = await decideApproval(click('UBOB'), gate.deps);
+    const jobsAfterBob = [...gate.ports.queue.jobs];
+    const dave = await decideApproval(click('UDAVE'), gate.deps);
+
+    expect(outsider).toBe('Only approvers can do this: <@UBOB>, <!subteam^SRELEASE>.');
+    expect(bob).toBe('Your approval counts. Still needed: 1 more from <!subteam^SRELEASE>.');
+    expect(jobsAfterBob).toEqual([]);
+    expect(dave).toBeUndefined();
+    expect(await gate.ports.approvals.votes(RUN_ID, 'production')).toEqual([
+      { by: 'UBOB', at: NOW.toISOString(), eligible: [1] },
+      { by: 'UDAVE', at: NOW.toISOString(), eligible: [0] },
+    ]);
+    expect(gate.ports.queue.jobs).toEqual(['shop-r1-after-production']);
+  });
+
   it('of two last votes racing, one promotes and the other is told it was already approved: one queue job', async () => {
     const gate = await approvalGate({ yaml: twoApprovals });
     await decideApproval(click('UBOB'), gate.deps);
