@@ -166,13 +166,12 @@ describe('acceptPush: branch deletion', () => {
   it('a Gogs deletion (no shas) is told apart by its delivery: the branch made and deleted again is torn down again', async () => {
     const { ports, deps } = scene();
     const deletion = { host: 'gogs' as const, ref: `refs/heads/${feature}`, before: ZERO_SHA, after: ZERO_SHA, deleted: true, commits: [] };
-    const gogsRepo = { repo: { fullName: 'acme/shop', urls: ['https://github.com/acme/shop.git'] } };
-    const service = services().map((s) => (s.name === 'shop' ? { ...s, cloneUrl: 'https://github.com/acme/shop.git' } : s));
-    const gogsDeps = { ...deps, services: service };
+    // Gogs has no one public address: slipway clones from where slipway.yml says.
+    const gogsDeps = { ...deps, services: services().map((s) => ({ ...s, cloneUrl: 'https://github.com/acme/shop.git' })) };
 
-    await acceptPush(pushEvent({ ...deletion, ...gogsRepo, deliveryId: 'd-1' }), gogsDeps);
-    await acceptPush(pushEvent({ ...deletion, ...gogsRepo, deliveryId: 'd-1' }), gogsDeps);
-    await acceptPush(pushEvent({ ...deletion, ...gogsRepo, deliveryId: 'd-2' }), gogsDeps);
+    await acceptPush(pushEvent({ ...deletion, deliveryId: 'd-1' }), gogsDeps);
+    await acceptPush(pushEvent({ ...deletion, deliveryId: 'd-1' }), gogsDeps);
+    await acceptPush(pushEvent({ ...deletion, deliveryId: 'd-2' }), gogsDeps);
 
     expect(ports.queue.jobs).toEqual(['shop-r1', 'shop-r3']);
   });

@@ -73,6 +73,15 @@ describe('decideApproval: who may approve', () => {
     await expectNothingDecided(gate);
   });
 
+  it('a pusher Slack cannot identify fails closed as the author does', async () => {
+    const gate = await approvalGate({ users: { 'ann@example.com': 'UANN' } });
+
+    const answer = await decideApproval(click('UBOB'), gate.deps);
+
+    expect(answer).toContain(`slipway cannot tell who ${PAT.name} <${PAT.email}> is in Slack`);
+    await expectNothingDecided(gate);
+  });
+
   it('an unidentified author does not stop an approver from rejecting', async () => {
     const gate = await approvalGate({ users: {} });
 
@@ -186,16 +195,5 @@ describe('decideApproval: locks and freezes', () => {
 
     expect(answer).toMatch(/^production is frozen until .+: incident\./);
     expect(gate.ports.queue.jobs).toEqual([]);
-  });
-});
-
-describe('decideApproval: pusher identity', () => {
-  it('a pusher Slack cannot identify fails closed as the author does', async () => {
-    const gate = await approvalGate({ users: { 'ann@example.com': 'UANN' } });
-
-    const answer = await decideApproval(click('UBOB'), gate.deps);
-
-    expect(answer).toContain(`slipway cannot tell who ${PAT.name} <${PAT.email}> is in Slack`);
-    await expectNothingDecided(gate);
   });
 });

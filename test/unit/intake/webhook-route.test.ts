@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { gitHosts } from '../../../src/adapters/git/git-hosts.js';
-import type { GitHost } from '../../../src/core/push-event.js';
 import { acceptPush, type PushAnswer } from '../../../src/intake/accept-push.js';
 import { BodyBudget } from '../../../src/intake/body-budget.js';
 import { serviceWebhookSecrets } from '../../../src/intake/service-webhook-secrets.js';
 import { webhookRoute } from '../../../src/intake/webhook-route.js';
-import type { PushEvent } from '../../../src/core/push-event.js';
+import type { GitHost, PushEvent } from '../../../src/core/push-event.js';
 import { deliveryHeaders, pushPayload } from '../../helpers/webhook-deliveries.js';
 import { intakePorts, NOW, sequentialRunIds, services, SLIPWAY_YML } from './intake-scene.js';
 import { post, postWithoutBody, recordingLogger, serveOnLoopback } from './loopback-server.js';
