@@ -88,10 +88,12 @@ async function deploy(args: DeployArgs, deps: CommandDeps, invocation: Invocatio
   let stages = args.environment ? planDeployTo(service, target, args.environment) : planStages(service, target);
   const deploysTo = stages.filter((s) => stageKind(s) === 'deploy').map((s) => stageEnvironment(s) ?? '');
 
-  // A locked environment refuses the deploy now, not half way through the run.
-  const lock = deploysTo[0] ? await deps.locks.get(service.name, deploysTo[0]) : undefined;
-  const allowed = lockAllows(lock, invocation.userId);
-  if (!allowed.ok) return { text: `:lock: ${allowed.reason}. Nothing was started.`, visibility: 'ephemeral' };
+  // A locked environment refuses the deploy now, not half way through the run: the first one it reaches, and the
+  // one asked for by name. A lock further along (production, behind its gate) only holds the run at that gate.
+  for (const env of new Set([deploysTo[0], args.environment].filter((e): e is string => !!e))) {
+    const allowed = lockAllows(await deps.locks.get(service.name, env), invocation.userId);
+    if (!allowed.ok) return { text: `:lock: ${allowed.reason}. Nothing was started.`, visibility: 'ephemeral' };
+  }
 
   const now = deps.now();
   const frozen = (

@@ -1,7 +1,8 @@
+import { z } from 'zod';
 import { code, escapeMrkdwn, section, who } from '../src/core/messages/blocks.js';
 import { rollbackTarget } from '../src/core/release-history.js';
 import { CONFIRM_ROLLBACK_ACTION, mayRollBack } from './rollback-confirm.js';
-import { CommandInputError, lastEnvironment, serviceAndEnvironment, type SlashCommand, words } from './slash-command.js';
+import { lastEnvironment, serviceAndEnvironment, type SlashCommand, words } from './slash-command.js';
 
 type RollbackArgs = { parts: string[]; to?: string };
 
@@ -11,12 +12,17 @@ export const rollbackCommand: SlashCommand<RollbackArgs> = {
   usage: '/rollback [service] [env] [to <tag|sha|run>]',
   example: '/rollback discounts production to main-3f9c2e1',
   summary: 'puts an environment back on an earlier release (default: production, the previous one); approvers only',
-  args: words.transform((parts) => {
+  args: words.transform((parts, ctx) => {
     const at = parts.indexOf('to');
-    return at < 0 ? { parts } : { parts: parts.slice(0, at), to: parts.slice(at + 1).join(' ') || undefined };
+    if (at < 0) return { parts };
+    const to = parts.slice(at + 1).join(' ');
+    if (!to) {
+      ctx.addIssue({ code: 'custom', message: 'Say what to roll back to after "to".' });
+      return z.NEVER;
+    }
+    return { parts: parts.slice(0, at), to };
   }),
   async run(args, deps, invocation) {
-    if (args.parts.length > 0 && args.to === undefined && args.parts.includes('to')) throw new CommandInputError('Say what to roll back to after "to".');
     const { service, environment } = serviceAndEnvironment(deps.services, args.parts, invocation.channel, lastEnvironment);
     const allowed = await mayRollBack(deps, service, environment, invocation.userId);
     if (!allowed.ok) return { text: allowed.reason, visibility: 'ephemeral' };

@@ -119,6 +119,18 @@ describe('/deploy', () => {
     expect(await ports.audit.list('shop')).toEqual([]);
   });
 
+  it('is refused when someone else holds the lock of the environment asked for, later in the run', async () => {
+    const { invoke, ports } = commandHarness();
+    await ports.locks.take({ service: 'shop', environment: 'production', by: OTHER, reason: 'audit', at: NOW.toISOString() });
+
+    const asked = await invoke('/deploy', 'main to production', DEVELOPER);
+    await invoke('/deploy', 'main', DEVELOPER);
+
+    expect(asked).toEqual({ text: ':lock: production is locked by <@UOTHER>: audit. Nothing was started.', visibility: 'ephemeral' });
+    // Not asked for by name, production's lock only holds the run at its gate.
+    expect(ports.queue.jobs).toEqual(['shop-run1']);
+  });
+
   it('goes ahead when the lock is the deployer’s own', async () => {
     const { invoke, ports } = commandHarness();
     await ports.locks.take({ service: 'shop', environment: 'staging', by: DEVELOPER, reason: 'my test', at: NOW.toISOString() });

@@ -89,6 +89,17 @@ describe('/rollback', () => {
     expect(reply.usage).toBe(true);
     expect(reply.text).toContain('shop has no environment "qa": staging, production.');
   });
+
+  it('with "to" and nothing after it is answered with the usage, offering nothing', async () => {
+    const h = commandHarness();
+    await productionHistory(h);
+
+    const reply = await h.invoke('/rollback', 'production to', APPROVER);
+
+    expect(reply.usage).toBe(true);
+    expect(reply.text).toContain('Say what to roll back to after "to".');
+    expect(buttonOf(reply.blocks)).toBeUndefined();
+  });
 });
 
 describe('the rollback confirmation button', () => {
