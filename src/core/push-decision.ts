@@ -2,7 +2,7 @@ import { touchesPaths } from './changed-files.js';
 import type { ServiceConfig } from './config-schema.js';
 import type { PushRecord } from './ports.js';
 import { ephemeralEnvName } from './naming.js';
-import { branchOf, type PushEvent } from './push-event.js';
+import { branchOf, type PushEvent, ZERO_SHA } from './push-event.js';
 import { branchNameProblem } from './ref-name.js';
 import { configuredCloneUrl, findServicesForRepo, repoMismatch } from './repo-match.js';
 import { routeFor } from './routing.js';
@@ -99,7 +99,10 @@ export function decideServicePush(event: PushEvent, service: ServiceConfig, bran
 export function newerPushOnBranch(event: Pick<PushEvent, 'before' | 'after'>, pushes: readonly PushRecord[]): PushRecord | undefined {
   const newest = pushes[0];
   // Late pushes are kept at the end only to link the chain; the first entry is always one that got a run.
-  if (!newest || event.before === newest.sha || event.after === newest.sha) return undefined;
+  if (!newest) return undefined;
+  // After the branch was deleted only a push that makes it anew (from no commit) is newer; any other came late.
+  if (newest.sha === ZERO_SHA) return event.before === ZERO_SHA ? undefined : newest;
+  if (event.before === newest.sha || event.after === newest.sha) return undefined;
   const beforeOf = new Map(pushes.map((p) => [p.sha, p.before]));
   const seen = new Set<string>();
   for (let at = newest.before; at && !seen.has(at); at = beforeOf.get(at)) {

@@ -69,7 +69,9 @@ async function startPlanned(event: PushEvent, plan: RunPlan, runId: string, deps
     if (newer) {
       await deps.once.forget(pushKey);
       await deps.pushes.link(plan.service.name, plan.branch, { sha: event.after, before: event.before });
-      const reason = `${event.after.slice(0, 7)} is older than ${newer.sha.slice(0, 7)}, already pushed to ${plan.branch} (run ${newer.runId}): a late delivery is not deployed over it`;
+      const reason = newer.sha === ZERO_SHA
+        ? `${plan.branch} was deleted after ${event.after.slice(0, 7)} was pushed (run ${newer.runId}): a late delivery does not bring its environment back`
+        : `${event.after.slice(0, 7)} is older than ${newer.sha.slice(0, 7)}, already pushed to ${plan.branch} (run ${newer.runId}): a late delivery is not deployed over it`;
       return { kind: 'ignored', reason };
     }
   }
@@ -96,7 +98,8 @@ async function startPlanned(event: PushEvent, plan: RunPlan, runId: string, deps
   );
   // On failure startRun forgets the push key, so a redelivery starts this run.
   await startRun(run, pushKey, deps);
-  if (run.trigger === 'push') await deps.pushes.record(run.service, run.branch, { runId: run.id, sha: run.sha, before: run.before });
+  // A deletion is recorded too (its sha is zeros): a push delivered after it is known to be late.
+  await deps.pushes.record(run.service, run.branch, { runId: run.id, sha: run.sha, before: run.before });
   return { kind: 'started', runId };
 }
 

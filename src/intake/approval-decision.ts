@@ -89,6 +89,11 @@ export async function decideApproval(click: ApprovalClick, deps: ApprovalDeps): 
   }
 
   if (click.decision === 'approve') {
+    // A request that has run out takes no more votes: it is marked expired now, as its expiry job would.
+    if (at.toISOString() >= approval.expiresAt) {
+      const decided = await deps.approvals.decide(run.id, click.environment, { state: 'approved', by: click.userId, at: at.toISOString() });
+      return alreadyDecided(decided.approval);
+    }
     // One person counts once; the promotion goes when every rule is met.
     const counted = await deps.approvals.vote(run.id, click.environment, { by: click.userId, at: at.toISOString(), eligible: eligibleRules(rules, click.userId, members) });
     const progress = approvalProgress(rules, await deps.approvals.votes(run.id, click.environment));

@@ -202,4 +202,15 @@ describe('newerPushOnBranch', () => {
     expect(newerPushOnBranch({ before: A, after: B }, pushes)).toBeUndefined(); // the newest itself, redelivered
     expect(newerPushOnBranch({ before: X, after: A }, [])).toBeUndefined();
   });
+
+  it('after a deletion, takes only a push that makes the branch anew', () => {
+    const ZERO = '0'.repeat(40);
+    const deleted = [{ runId: 'r3', sha: ZERO, before: B }, ...pushes];
+    const deletedOnGogs = [{ runId: 'r3', sha: ZERO, before: ZERO }, ...pushes];
+
+    expect(newerPushOnBranch({ before: A, after: B }, deleted)).toEqual(deleted[0]);
+    expect(newerPushOnBranch({ before: B, after: C }, deletedOnGogs)).toEqual(deletedOnGogs[0]);
+    expect(newerPushOnBranch({ before: ZERO, after: C }, deleted)).toBeUndefined();
+    expect(newerPushOnBranch({ before: ZERO, after: C }, deletedOnGogs)).toBeUndefined();
+  });
 });

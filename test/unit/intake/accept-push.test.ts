@@ -176,6 +176,23 @@ describe('acceptPush: branch deletion', () => {
     expect(ports.queue.jobs).toEqual(['shop-r1', 'shop-r3']);
   });
 
+  it('a push delivered after its branch’s deletion starts nothing; the branch made anew deploys again', async () => {
+    const { ports, deps } = scene();
+    const branch = { ref: `refs/heads/${feature}` };
+    await acceptPush(pushEvent({ ...branch, deliveryId: 'd-1', before: sha('3'), after: sha('4') }), deps);
+    await acceptPush(pushEvent({ ...branch, deliveryId: 'd-3', before: sha('5'), after: ZERO_SHA, deleted: true, commits: [] }), deps);
+
+    const late = await acceptPush(pushEvent({ ...branch, deliveryId: 'd-2', before: sha('4'), after: sha('5') }), deps);
+    const anew = await acceptPush(pushEvent({ ...branch, deliveryId: 'd-4', before: ZERO_SHA, after: sha('6') }), deps);
+
+    expect(late).toEqual({
+      status: 200,
+      body: { status: 'ignored', reason: `${feature} was deleted after 5555555 was pushed (run shop-r2): a late delivery does not bring its environment back` },
+    });
+    expect(anew.status).toBe(202);
+    expect(ports.queue.jobs).toEqual(['shop-r1', 'shop-r2', 'shop-r4']);
+  });
+
   it('deleting a branch that deploys to a shared environment starts nothing', async () => {
     const { ports, deps } = scene();
 

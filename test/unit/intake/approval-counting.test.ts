@@ -93,6 +93,19 @@ describe('decideApproval: the promotion', () => {
   });
 });
 
+describe('decideApproval: a request that has run out', () => {
+  it('takes no vote towards a promotion that needs more than one, and says it expired', async () => {
+    const gate = await approvalGate({ yaml: twoApprovals, approval: { expiresAt: new Date(NOW.getTime() - 1000).toISOString() } });
+
+    const answer = await decideApproval(click('UBOB'), gate.deps);
+
+    expect(answer).toBe('This request has expired; push again or use /deploy to ask anew.');
+    expect(await gate.ports.approvals.votes(RUN_ID, 'production')).toEqual([]);
+    expect(await gate.ports.audit.list('shop')).toEqual([]);
+    expect((await gate.ports.approvals.get(RUN_ID, 'production'))?.state).toBe('expired');
+  });
+});
+
 describe('decideApproval: rejection', () => {
   it('a Reject ends the run at its gate, without a failure, with the reason; nothing is queued', async () => {
     const gate = await approvalGate();
