@@ -56,3 +56,11 @@ export function lockAllows(lock: Lock | undefined, userId: string | undefined): 
 export function lockedLine(lock: Lock): string {
   return `${lock.environment} is locked by ${who(lock.by)}: ${escapeKeepingMentions(lock.reason || 'no reason given')}`;
 }
+
+/**
+ * Which of two requests at the same gate was asked first (by the time asked, then the run id): of requests
+ * reaching a gate at once, the later one supersedes the others.
+ */
+export function askedBefore(a: { requestedAt: string; runId: string }, b: { requestedAt: string; runId: string }): boolean {
+  return a.requestedAt < b.requestedAt || (a.requestedAt === b.requestedAt && a.runId < b.runId);
+}

@@ -39,6 +39,9 @@ export function redisSubjects(): <T>(build: (redis: Redis) => T) => MakeSubject<
     await rm(dir, { recursive: true, force: true });
   });
   return (build) => async () => {
+    // What the last subject wrote is looked at before it goes: every key slipway writes starts with `slipway:`.
+    const stray = (await redis.keys('*')).filter((key) => !key.startsWith('slipway:'));
+    if (stray.length > 0) throw new Error(`keys outside slipway: were written: ${stray.join(', ')}`);
     await redis.flushdb();
     return {
       store: build(redis),

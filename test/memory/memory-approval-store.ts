@@ -1,3 +1,4 @@
+import { askedBefore } from '../../src/core/approval-policy.js';
 import type { Vote } from '../../src/core/approval-rules.js';
 import type { Approval, ApprovalStore, Decision } from '../../src/core/ports.js';
 import { ExpiringMap } from './expiring-map.js';
@@ -21,10 +22,7 @@ export class MemoryApprovalStore implements ApprovalStore {
     this.undecidedOf(approval.service).add(member(approval.runId, approval.environment));
     // As the Redis store: read after joining, and only older requests (by time asked, then run id) are superseded.
     const older = (await this.pending(approval.service)).filter(
-      (a) =>
-        a.environment === approval.environment &&
-        a.runId !== approval.runId &&
-        (a.requestedAt < approval.requestedAt || (a.requestedAt === approval.requestedAt && a.runId < approval.runId)),
+      (a) => a.environment === approval.environment && a.runId !== approval.runId && askedBefore(a, approval),
     );
     const superseded: Approval[] = [];
     for (const old of older) {

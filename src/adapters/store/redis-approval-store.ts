@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { askedBefore } from '../../core/approval-policy.js';
 import type { Vote } from '../../core/approval-rules.js';
 import type { Approval, ApprovalStore, Decision } from '../../core/ports.js';
 import { keys } from './redis-keys.js';
@@ -40,7 +41,7 @@ export class RedisApprovalStore implements ApprovalStore {
     // Read after joining: of two requests opened at once, each sees the other, and only the older is
     // superseded (by the time asked, then the run id), so exactly one stays pending.
     const older = (await this.pending(approval.service)).filter(
-      (a) => a.environment === approval.environment && a.runId !== approval.runId && olderThan(a, approval),
+      (a) => a.environment === approval.environment && a.runId !== approval.runId && askedBefore(a, approval),
     );
     const superseded: Approval[] = [];
     for (const old of older) {
@@ -103,5 +104,3 @@ export class RedisApprovalStore implements ApprovalStore {
 const VOTES_KEPT_SECONDS = 30 * 24 * 3600;
 
 const member = (runId: string, environment: string) => `${runId}|${environment}`;
-
-const olderThan = (a: Approval, b: Approval) => a.requestedAt < b.requestedAt || (a.requestedAt === b.requestedAt && a.runId < b.runId);
