@@ -27,6 +27,7 @@ export type ContainerCreateSpec = {
   HostConfig: {
     NetworkMode: NetworkMode;
     RestartPolicy: { Name: Runtime['restart'] };
+    Init: true;
     PortBindings?: Record<string, { HostIp: string; HostPort: string }[]>;
     Memory?: number;
     NanoCpus?: number;
@@ -60,7 +61,10 @@ export function containerSpec({ name, image, port, labels, network = 'bridge', r
     ...(runtime.args && { Cmd: [...runtime.args] }),
   };
   const restart = { Name: runtime.restart ?? 'unless-stopped' } as const;
-  if (network === 'host') return { ...base, HostConfig: { NetworkMode: 'host', RestartPolicy: restart, ...resources } };
+  // Docker's init as PID 1 passes SIGTERM on to the app: an image whose app runs under `sh -c` (many do) stops at
+  // once when replaced, instead of after the full stop timeout with nothing serving.
+  const init = { Init: true } as const;
+  if (network === 'host') return { ...base, HostConfig: { NetworkMode: 'host', RestartPolicy: restart, ...init, ...resources } };
   const published = `${inside}/tcp`;
   return {
     ...base,
@@ -68,6 +72,7 @@ export function containerSpec({ name, image, port, labels, network = 'bridge', r
     HostConfig: {
       NetworkMode: 'bridge',
       RestartPolicy: restart,
+      ...init,
       PortBindings: { [published]: [{ HostIp: '127.0.0.1', HostPort: String(port) }] },
       ...resources,
     },

@@ -19,6 +19,8 @@ export type SwarmServiceSpec = {
       Env: string[];
       Command?: string[];
       Args?: string[];
+      /** Docker's init as PID 1, so a task's app gets the swarm's SIGTERM (see container-spec.ts). */
+      Init: true;
       Healthcheck?: { Test: string[]; Interval: number; Timeout: number; Retries: number; StartPeriod: number };
       Secrets: { SecretID: string; SecretName: string; File: { Name: string; UID: string; GID: string; Mode: number } }[];
       Mounts: { Type: 'volume' | 'bind'; Source: string; Target: string; ReadOnly: boolean }[];
@@ -72,6 +74,7 @@ export function swarmServiceSpec({ spec, target, image, labels, secrets }: Swarm
         Image: image,
         Labels: { ...runtime.labels, ...labels },
         Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
+        Init: true,
         ...(runtime.command && { Command: [...runtime.command] }),
         ...(runtime.args && { Args: [...runtime.args] }),
         ...(health && {

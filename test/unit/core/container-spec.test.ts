@@ -23,10 +23,15 @@ describe('containerSpec', () => {
 
   it('shares the host network only when asked, and then publishes nothing (Docker ignores bindings there)', () => {
     const spec = containerSpec({ ...request, network: 'host' });
-    expect(spec.HostConfig).toEqual({ NetworkMode: 'host', RestartPolicy: { Name: 'unless-stopped' } });
+    expect(spec.HostConfig).toEqual({ NetworkMode: 'host', RestartPolicy: { Name: 'unless-stopped' }, Init: true });
     expect(spec.ExposedPorts).toBeUndefined();
     expect(spec.Env).toEqual(['PORT=18080']);
   });
+});
+
+it('runs Docker’s init as PID 1 on either network, so SIGTERM reaches an app started by a shell', () => {
+  expect(containerSpec({ ...request, network: 'host' }).HostConfig.Init).toBe(true);
+  expect(containerSpec({ ...request, network: 'bridge' }).HostConfig.Init).toBe(true);
 });
 
 describe('containerSpec with an environment’s runtime settings', () => {
