@@ -91,7 +91,7 @@ export async function decideApproval(click: ApprovalClick, deps: ApprovalDeps): 
   if (click.decision === 'approve') {
     // A request that has run out takes no more votes: it is marked expired now, as its expiry job would.
     if (at.toISOString() >= approval.expiresAt) {
-      const decided = await deps.approvals.decide(run.id, click.environment, { state: 'approved', by: click.userId, at: at.toISOString() });
+      const decided = await deps.approvals.decide(run.id, click.environment, { state: 'expired', by: 'slipway', at: at.toISOString() });
       return alreadyDecided(decided.approval);
     }
     // One person counts once; the promotion goes when every rule is met.
