@@ -3,6 +3,7 @@ import { askedBefore } from '../../core/approval-policy.js';
 import type { Vote } from '../../core/approval-rules.js';
 import type { Approval, ApprovalStore, Decision } from '../../core/ports.js';
 import { keys } from './redis-keys.js';
+import { commit } from './commit.js';
 
 // Compare-and-set in one step: of any number of racing clicks, one finds the request pending and decides it.
 // A request past its time is marked expired instead, whoever clicks.
@@ -33,11 +34,12 @@ export class RedisApprovalStore implements ApprovalStore {
   constructor(private readonly redis: Redis) {}
 
   async open(approval: Approval): Promise<Approval[]> {
-    await this.redis
-      .multi()
-      .set(keys.approval(approval.runId, approval.environment), JSON.stringify(approval))
-      .sadd(keys.pendingApprovals(approval.service), member(approval.runId, approval.environment))
-      .exec();
+    await commit(
+      this.redis
+        .multi()
+        .set(keys.approval(approval.runId, approval.environment), JSON.stringify(approval))
+        .sadd(keys.pendingApprovals(approval.service), member(approval.runId, approval.environment))
+    );
     // Read after joining: of two requests opened at once, each sees the other, and only the older is
     // superseded (by the time asked, then the run id), so exactly one stays pending.
     const older = (await this.pending(approval.service)).filter(
@@ -91,7 +93,7 @@ export class RedisApprovalStore implements ApprovalStore {
 
   async vote(runId: string, environment: string, vote: Vote): Promise<boolean> {
     const key = keys.approvalVotes(runId, environment);
-    const [[, added]] = (await this.redis.multi().hsetnx(key, vote.by, JSON.stringify(vote)).expire(key, VOTES_KEPT_SECONDS).exec()) as [[null, number]];
+    const [added] = await commit(this.redis.multi().hsetnx(key, vote.by, JSON.stringify(vote)).expire(key, VOTES_KEPT_SECONDS));
     return added === 1;
   }
 

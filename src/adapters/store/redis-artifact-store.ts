@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Artifact, ArtifactStore } from '../../core/ports.js';
 import { keys } from './redis-keys.js';
+import { commit } from './commit.js';
 
 const KEEP_SECONDS = 30 * 24 * 3600;
 /** A full-page screenshot is well under this; anything larger is not kept in Redis. */
@@ -11,12 +12,13 @@ export class RedisArtifactStore implements ArtifactStore {
 
   async save(artifact: Artifact, bytes: Uint8Array): Promise<void> {
     if (bytes.byteLength > MAX_BYTES) return;
-    await this.redis
-      .multi()
-      .set(keys.artifact(artifact.runId, artifact.stage, artifact.name), Buffer.from(bytes), 'EX', KEEP_SECONDS)
-      .rpush(keys.artifacts(artifact.runId), JSON.stringify(artifact))
-      .expire(keys.artifacts(artifact.runId), KEEP_SECONDS)
-      .exec();
+    await commit(
+      this.redis
+        .multi()
+        .set(keys.artifact(artifact.runId, artifact.stage, artifact.name), Buffer.from(bytes), 'EX', KEEP_SECONDS)
+        .rpush(keys.artifacts(artifact.runId), JSON.stringify(artifact))
+        .expire(keys.artifacts(artifact.runId), KEEP_SECONDS)
+    );
   }
 
   async list(runId: string): Promise<Artifact[]> {

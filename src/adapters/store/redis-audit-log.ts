@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { AuditEntry, AuditLog } from '../../core/ports.js';
 import { keys } from './redis-keys.js';
+import { commit } from './commit.js';
 
 const KEPT = 5_000;
 
@@ -9,7 +10,7 @@ export class RedisAuditLog implements AuditLog {
 
   async record(entry: AuditEntry): Promise<void> {
     const key = keys.audit(entry.service);
-    await this.redis.multi().lpush(key, JSON.stringify(entry)).ltrim(key, 0, KEPT - 1).exec();
+    await commit(this.redis.multi().lpush(key, JSON.stringify(entry)).ltrim(key, 0, KEPT - 1));
   }
 
   async list(service: string, environment?: string, limit = 10): Promise<AuditEntry[]> {

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Deployment, DeploymentStore } from '../../core/ports.js';
 import { keys } from './redis-keys.js';
+import { commit } from './commit.js';
 
 const KEPT = 200;
 
@@ -9,7 +10,7 @@ export class RedisDeploymentStore implements DeploymentStore {
 
   async record(deployment: Deployment): Promise<void> {
     const key = keys.deployments(deployment.service, deployment.environment);
-    await this.redis.multi().lpush(key, JSON.stringify(deployment)).ltrim(key, 0, KEPT - 1).exec();
+    await commit(this.redis.multi().lpush(key, JSON.stringify(deployment)).ltrim(key, 0, KEPT - 1));
   }
 
   async history(service: string, environment: string, limit = 10): Promise<Deployment[]> {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { HostDeployment, HostDeploymentRecords, LiveHostDeployment } from '../../core/ports.js';
+import { commit } from './commit.js';
 import { keys } from './redis-keys.js';
 
 const CREATING = 'creating';
@@ -17,7 +18,7 @@ export class RedisHostDeployments implements HostDeploymentRecords {
 
   async claim(runId: string, environment: string): Promise<boolean> {
     const key = keys.githubDeployments(runId);
-    const [[, claimed] = []] = (await this.redis.multi().hsetnx(key, environment, CREATING).expire(key, KEEP_SECONDS).exec()) ?? [];
+    const [claimed] = await commit(this.redis.multi().hsetnx(key, environment, CREATING).expire(key, KEEP_SECONDS));
     return claimed === 1;
   }
 

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { AlertPlace, OpenAlert, PostedMessages } from '../../core/ports.js';
 import { keys } from './redis-keys.js';
+import { commit } from './commit.js';
 
 const MESSAGE_DAYS = 30;
 const ALERT_DAYS = 90;
@@ -15,7 +16,7 @@ export class RedisPostedMessages implements PostedMessages {
 
   async record(runId: string, fields: Record<string, string>): Promise<void> {
     const key = keys.slackMessage(runId);
-    await this.redis.multi().hset(key, fields).expire(key, MESSAGE_DAYS * 24 * 3600).exec();
+    await commit(this.redis.multi().hset(key, fields).expire(key, MESSAGE_DAYS * 24 * 3600));
   }
 
   async openAlert(place: AlertPlace, alert: OpenAlert): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Release, ReleaseStore } from '../../core/ports.js';
 import { keys } from './redis-keys.js';
+import { commit } from './commit.js';
 
 export class RedisReleaseStore implements ReleaseStore {
   constructor(private readonly redis: Redis) {}
@@ -11,11 +12,12 @@ export class RedisReleaseStore implements ReleaseStore {
   }
 
   async save(release: Release): Promise<void> {
-    await this.redis
-      .multi()
-      .set(keys.release(release.service, release.sha), JSON.stringify(release))
-      .zadd(keys.releasesOnBranch(release.service, release.branch), Date.parse(release.createdAt), release.sha)
-      .exec();
+    await commit(
+      this.redis
+        .multi()
+        .set(keys.release(release.service, release.sha), JSON.stringify(release))
+        .zadd(keys.releasesOnBranch(release.service, release.branch), Date.parse(release.createdAt), release.sha)
+    );
   }
 
   async latestOnBranch(service: string, branch: string): Promise<Release | undefined> {

@@ -2,17 +2,19 @@ import type { Redis } from 'ioredis';
 import type { RunStore } from '../../core/ports.js';
 import { Run } from '../../core/run.js';
 import { keys } from './redis-keys.js';
+import { commit } from './commit.js';
 
 /** Runs as JSON documents, indexed per service by creation time. */
 export class RedisRunStore implements RunStore {
   constructor(private readonly redis: Redis) {}
 
   async create(run: Run): Promise<void> {
-    await this.redis
-      .multi()
-      .set(keys.run(run.id), JSON.stringify(run))
-      .zadd(keys.runsOfService(run.service), Date.parse(run.createdAt), run.id)
-      .exec();
+    await commit(
+      this.redis
+        .multi()
+        .set(keys.run(run.id), JSON.stringify(run))
+        .zadd(keys.runsOfService(run.service), Date.parse(run.createdAt), run.id)
+    );
   }
 
   async save(run: Run): Promise<void> {
@@ -28,7 +30,7 @@ export class RedisRunStore implements RunStore {
     const run = await this.get(id);
     const tx = this.redis.multi().del(keys.run(id));
     if (run) tx.zrem(keys.runsOfService(run.service), id);
-    await tx.exec();
+    await commit(tx);
   }
 
   async listByService(service: string, limit = 20): Promise<Run[]> {
