@@ -60,20 +60,21 @@ export function describeHostDeploymentsContract(name: string, make: MakeSubject<
       expect(await store.get('run-1', 'production')).toEqual({ id: 8 });
     });
 
-    it('keeps a run\'s deployments 30 days from its last claim, a set not extending them', async () => {
+    it('keeps a run\'s deployments 30 days from its last claim or set', async () => {
       const { store, advance } = await make();
       await store.claim('run-1', 'staging');
       await store.claim('run-2', 'staging');
+      await store.set('run-3', 'staging', { id: 8 });
 
       await advance(20 * DAY);
       await store.claim('run-1', 'production');
       await store.set('run-2', 'staging', { id: 9 });
-      await store.set('run-1', 'staging', { id: 10 });
       await advance(15 * DAY);
 
-      expect(await store.get('run-1', 'staging')).toEqual({ id: 10 });
+      expect(await store.get('run-1', 'staging')).toBe('creating');
       expect(await store.get('run-1', 'production')).toBe('creating');
-      expect(await store.get('run-2', 'staging')).toBeUndefined();
+      expect(await store.get('run-2', 'staging')).toEqual({ id: 9 });
+      expect(await store.get('run-3', 'staging')).toBeUndefined();
     });
 
     it('gives the live deployment to the first taker only, per service and environment', async () => {

@@ -28,6 +28,14 @@ export function describeRunQueueContract(name: string, make: MakeSubject<RunQueu
       expect(await store.jobIds()).toEqual(['run-1', 'run-1-after-production', 'run-2']);
     });
 
+    it('refuses a step with a colon, and queues nothing for it', async () => {
+      const { store } = await make();
+
+      await expect(store.queue.enqueue(run('run-1'), 'approval:production')).rejects.toThrow(':');
+
+      expect(await store.jobIds()).toEqual([]);
+    });
+
     it('removes a job no worker has started, leaving the other runs and the run\'s later steps', async () => {
       const { store } = await make();
       await store.queue.enqueue(run('run-1'));

@@ -35,10 +35,9 @@ export class MemoryHostDeployments implements HostDeploymentRecords {
   }
 
   async set(runId: string, environment: string, deployment: HostDeployment): Promise<void> {
-    const perRun = this.runs.get(runId);
-    if (perRun) perRun.set(environment, { ...deployment });
-    // HSET on a hash that is not there makes one with no time to live.
-    else this.runs.set(runId, new Map([[environment, { ...deployment }]]));
+    const perRun = this.runs.get(runId) ?? new Map();
+    perRun.set(environment, { ...deployment });
+    this.runs.set(runId, perRun, KEEP_MS);
   }
 
   async forget(runId: string, environment: string): Promise<void> {

@@ -12,6 +12,8 @@ export class MemoryRunQueue implements RunQueue {
 
   async enqueue(run: Run, step?: string): Promise<void> {
     const id = step ? `${run.id}-${step}` : run.id;
+    // As BullMQ refuses it (its keys are separated by colons).
+    if (id.includes(':')) throw new Error('Custom Id cannot contain :');
     if (!this.jobs.includes(id)) this.jobs.push(id);
   }
 

@@ -7,7 +7,7 @@ const CREATING = 'creating';
 const KEEP_SECONDS = 30 * 24 * 3600;
 const LIVE_SECONDS = 365 * 24 * 3600;
 
-/** A hash per run (environment → deployment), kept 30 days; the live one per environment, a year. */
+/** A hash per run (environment → deployment), kept 30 days from its last write; the live one per environment, a year. */
 export class RedisHostDeployments implements HostDeploymentRecords {
   constructor(private readonly redis: Redis) {}
 
@@ -23,7 +23,8 @@ export class RedisHostDeployments implements HostDeploymentRecords {
   }
 
   async set(runId: string, environment: string, deployment: HostDeployment): Promise<void> {
-    await this.redis.hset(keys.githubDeployments(runId), environment, JSON.stringify(deployment));
+    const key = keys.githubDeployments(runId);
+    await commit(this.redis.multi().hset(key, environment, JSON.stringify(deployment)).expire(key, KEEP_SECONDS));
   }
 
   async forget(runId: string, environment: string): Promise<void> {
