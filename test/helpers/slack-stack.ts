@@ -27,7 +27,10 @@ export type SlackStackOptions = {
   env?: Record<string, string> | (() => Record<string, string>);
   /** `server` alone keeps queued runs queued; `all` (the default) runs them too. */
   mode?: SlipwayMode;
-  processEnv?: NodeJS.ProcessEnv;
+  /** false: slipway is not told of Slack (console mode); the fake listens all the same and must get nothing. */
+  slack?: boolean;
+  /** The process environment slipway reads secrets and registry credentials from; a function is read at each start. */
+  processEnv?: NodeJS.ProcessEnv | (() => NodeJS.ProcessEnv);
   /** A clock of the test's own (freeze windows). */
   now?: () => Date;
   /**
@@ -36,6 +39,8 @@ export type SlackStackOptions = {
    */
   redis?: () => EmbeddedRedis;
 };
+
+const valueOf = <T extends object>(given: T | (() => T) | undefined): T | undefined => (typeof given === 'function' ? given() : given);
 
 export type RestartOptions = {
   /** Starts slipway on the Redis it ran on, with its runs, releases and containers; else on a fresh one. */
@@ -68,12 +73,12 @@ export async function startSlackStack(options: SlackStackOptions) {
     if (fresh) services = [...new Set([...services, ...named])];
     if (fresh) await removeContainers();
     services = named;
-    const env = typeof options.env === 'function' ? options.env() : options.env;
+    const slackEnv: Record<string, string> = options.slack === false ? {} : { SLACK_BOT_TOKEN: token, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.url };
     slipway = await startTestSlipway({
       config: text,
-      env: { SLACK_BOT_TOKEN: token, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.url, ...env },
+      env: { ...slackEnv, ...valueOf(options.env) },
       mode,
-      processEnv: options.processEnv,
+      processEnv: valueOf(options.processEnv),
       sharedRedis: options.redis?.() ?? keptRedis,
       now: options.now,
     });
