@@ -15,6 +15,12 @@ type Environment = number | Record<string, unknown>;
 const environment = (defaults: Record<string, unknown>, given: Environment | undefined) =>
   given === undefined ? [] : [{ ...defaults, ...(typeof given === 'number' ? { port: given } : given) }];
 
+/**
+ * A service in the channels the fake Slack's signer uses: it types commands in #deploys and clicks buttons in
+ * #sample unless a test names a channel, and the service takes both from there.
+ */
+export const SIGNER_CHANNELS = { channel: '#sample', channels: ['#deploys', '#sample'] };
+
 export type SampleService = {
   /** The service's name; `sample` unless given. */
   service?: string;

@@ -13,7 +13,7 @@ import { environmentSpec } from '../../src/core/environment-spec.js';
 import type { Run } from '../../src/core/run.js';
 import { FakeKubernetes } from '../fakes/fake-kubernetes.js';
 import { until } from '../helpers/run-watch.js';
-import { sampleConfig, TEST_REGISTRY } from '../helpers/sample-config.js';
+import { SIGNER_CHANNELS, sampleConfig, TEST_REGISTRY } from '../helpers/sample-config.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 
 // Issue 17 §2: a release built and pushed for real, deployed through the real pipeline to a Kubernetes
@@ -41,8 +41,7 @@ const config = (repoUrl: string, target: Record<string, unknown>) =>
     service: SERVICE,
     repoUrl,
     image: IMAGE_NAME,
-    channel: '#sample',
-    channels: ['#deploys', '#sample'],
+    ...SIGNER_CHANNELS,
     approvers: { users: [BOB] },
     staging: {
       port: 8080,

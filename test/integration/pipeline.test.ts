@@ -9,7 +9,7 @@ import { chromium } from 'playwright-core';
 import { buttonClickBody, slackHeaders } from '../fakes/slack-signer.js';
 import { scrape } from '../helpers/prometheus.js';
 import { served, stageStatus, until } from '../helpers/run-watch.js';
-import { sampleConfig } from '../helpers/sample-config.js';
+import { SIGNER_CHANNELS, sampleConfig } from '../helpers/sample-config.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 import { SECRETS } from '../helpers/test-slipway.js';
 
@@ -24,7 +24,7 @@ const config = (repoUrl: string) =>
     lintTarget: 'lint',
     tests: true,
     image: 'slipway-e2e-sample',
-    channels: ['#deploys', '#sample'], // where the fake Slack's commands and buttons come from
+    ...SIGNER_CHANNELS,
     branches: [
       { match: 'main', deploy: 'staging' },
       { match: 'dev/feature*', deploy: 'ephemeral' },

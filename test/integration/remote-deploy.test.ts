@@ -12,7 +12,7 @@ import { RedisLogStore } from '../../src/adapters/store/redis-log-store.js';
 import type { Run } from '../../src/core/run.js';
 import { type RemoteEngine, startRemoteEngine } from '../helpers/remote-engine.js';
 import { served, until } from '../helpers/run-watch.js';
-import { sampleConfig, TEST_REGISTRY } from '../helpers/sample-config.js';
+import { SIGNER_CHANNELS, sampleConfig, TEST_REGISTRY } from '../helpers/sample-config.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 
 // Issue 16 §2 end to end: releases built and pushed on slipway's own engine, deployed through the real pipeline
@@ -53,8 +53,7 @@ ${sampleConfig({
   service: SERVICE,
   repoUrl,
   image: IMAGE_NAME,
-  channel: '#sample',
-  channels: ['#deploys', '#sample'],
+  ...SIGNER_CHANNELS,
   approvers: { users: [BOB] },
   staging: { port: PORTS.staging, url: `http://127.0.0.1:${PORTS.stagingUrl}`, healthTimeoutSeconds: 20, target: targets.staging },
   production: { port: PORTS.production, url: `http://127.0.0.1:${PORTS.productionUrl}`, healthTimeoutSeconds: 20, target: targets.production },

@@ -11,7 +11,7 @@ import { RedisLogStore } from '../../src/adapters/store/redis-log-store.js';
 import type { Run } from '../../src/core/run.js';
 import { filesUnder, findLeaks, type Haystack, redisDump, savedImage, secretForms } from '../helpers/leak-search.js';
 import { served, until } from '../helpers/run-watch.js';
-import { sampleConfig } from '../helpers/sample-config.js';
+import { SIGNER_CHANNELS, sampleConfig } from '../helpers/sample-config.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 import type { LogLine } from '../helpers/test-slipway.js';
 
@@ -40,8 +40,7 @@ const config = (repoUrl: string, secretFile: string) =>
     service: SERVICE,
     repoUrl,
     image: IMAGE_NAME,
-    channel: '#sample',
-    channels: ['#deploys', '#sample'],
+    ...SIGNER_CHANNELS,
     approvers: { users: [BOB] },
     staging: {
       port: APP_PORT,
