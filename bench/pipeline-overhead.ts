@@ -2,19 +2,18 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Run } from '../src/core/run.js';
 import { served, until } from '../test/helpers/run-watch.js';
-import { sampleConfig, TEST_REGISTRY } from '../test/helpers/sample-config.js';
+import { sampleConfig } from '../test/helpers/sample-config.js';
 import { deliveryHeaders, pushPayload } from '../test/helpers/webhook-deliveries.js';
 import { startProcessStack } from './process-stack.js';
 import { median, since } from './stats.js';
 
 const run = promisify(execFile);
 const [SLIPWAY_PORT, FLOOR_PORT] = [18790, 18791];
-const IMAGE_NAME = 'slipway-bench-sample';
-const IMAGE = `${TEST_REGISTRY}/${IMAGE_NAME}`;
+const IMAGE = '127.0.0.1:5000/slipway-bench-sample';
 
 export type PipelineFigures = { slipway: number; floor: number; firstRun: number; unchangedRun: number; stages: string; unchangedStages: string };
 
-const config = (repoUrl: string) => sampleConfig({ repoUrl, tests: true, image: IMAGE_NAME, staging: { port: SLIPWAY_PORT, healthTimeoutSeconds: undefined } });
+const config = (repoUrl: string) => sampleConfig({ repoUrl, tests: true, image: IMAGE, staging: { port: SLIPWAY_PORT, healthTimeoutSeconds: undefined } });
 
 /** "checkout 120 ms, test 800 ms, …": where a run's time went. */
 const stageTimes = (r: Run) =>

@@ -25,7 +25,7 @@ export type SampleService = {
   /** The service's name; `sample` unless given. */
   service?: string;
   repoUrl: string;
-  /** Its image in the test registry, without the registry's address. */
+  /** Its image: a name alone (no `/`) is one in the test registry; a full reference is taken as it is. */
   image: string;
   /** Its Slack channel; `#<service>` unless given. */
   channel?: string;
@@ -54,7 +54,7 @@ export function sampleConfig(...services: SampleService[]): string {
       repo: repoUrl,
       ...(tests ? { testTarget: 'test', reports: SAMPLE_REPORTS } : {}),
       buildTarget: 'app',
-      image: `${TEST_REGISTRY}/${image}`,
+      image: image.includes('/') ? image : `${TEST_REGISTRY}/${image}`,
       network: 'host',
       channel,
       environments: [

@@ -13,7 +13,7 @@ import { environmentSpec } from '../../src/core/environment-spec.js';
 import type { Run } from '../../src/core/run.js';
 import { FakeKubernetes } from '../fakes/fake-kubernetes.js';
 import { until } from '../helpers/run-watch.js';
-import { SIGNER_CHANNELS, sampleConfig, TEST_REGISTRY } from '../helpers/sample-config.js';
+import { SIGNER_CHANNELS, sampleConfig } from '../helpers/sample-config.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 
 // Issue 17 §2: a release built and pushed for real, deployed through the real pipeline to a Kubernetes
@@ -27,8 +27,7 @@ const PORTS = {
   ingress: 24210,
 };
 const SERVICE = 'kube';
-const IMAGE_NAME = 'slipway-e2e-kubernetes';
-const IMAGE = `${TEST_REGISTRY}/${IMAGE_NAME}`;
+const IMAGE = '127.0.0.1:5000/slipway-e2e-kubernetes';
 const TOKEN = 'xoxb-kubernetes-tests';
 const SIGNING_SECRET = 'kubernetes-signing-secret';
 const BOB = 'U0BOB';
@@ -40,7 +39,7 @@ const config = (repoUrl: string, target: Record<string, unknown>) =>
   sampleConfig({
     service: SERVICE,
     repoUrl,
-    image: IMAGE_NAME,
+    image: IMAGE,
     ...SIGNER_CHANNELS,
     approvers: { users: [BOB] },
     staging: {

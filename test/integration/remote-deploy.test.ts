@@ -12,7 +12,7 @@ import { RedisLogStore } from '../../src/adapters/store/redis-log-store.js';
 import type { Run } from '../../src/core/run.js';
 import { type RemoteEngine, startRemoteEngine } from '../helpers/remote-engine.js';
 import { served, until } from '../helpers/run-watch.js';
-import { SIGNER_CHANNELS, sampleConfig, TEST_REGISTRY } from '../helpers/sample-config.js';
+import { SIGNER_CHANNELS, sampleConfig } from '../helpers/sample-config.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 
 // Issue 16 §2 end to end: releases built and pushed on slipway's own engine, deployed through the real pipeline
@@ -33,9 +33,8 @@ const PORTS = {
 const SERVICE = 'rdeploy';
 // The registry's user (scripts/services.sh logs in as `slipway`) is in the image's path, as `acme` is in
 // registry.example.com/acme/shop: a user name is no secret, and messages must keep it.
-const IMAGE_NAME = 'slipway-e2e-remote';
-const REGISTRY = TEST_REGISTRY;
-const IMAGE = `${REGISTRY}/${IMAGE_NAME}`;
+const IMAGE = '127.0.0.1:5000/slipway-e2e-remote';
+const REGISTRY = '127.0.0.1:5000';
 const TOKEN = 'xoxb-remote-deploy-tests';
 const SIGNING_SECRET = 'remote-deploy-signing-secret';
 const BOB = 'U0BOB';
@@ -52,7 +51,7 @@ registries:
 ${sampleConfig({
   service: SERVICE,
   repoUrl,
-  image: IMAGE_NAME,
+  image: IMAGE,
   ...SIGNER_CHANNELS,
   approvers: { users: [BOB] },
   staging: { port: PORTS.staging, url: `http://127.0.0.1:${PORTS.stagingUrl}`, healthTimeoutSeconds: 20, target: targets.staging },

@@ -19,7 +19,7 @@ import type { LogLine } from '../helpers/test-slipway.js';
 // that fails its health check (and prints its whole environment, as apps do on a bad day) is put back, and
 // /rollback is clicked through Slack; then everything slipway wrote or said is searched for the values.
 const SERVICE = 'sec-secrets';
-const IMAGE_NAME = 'slipway-sec-secrets';
+const IMAGE = '127.0.0.1:5000/slipway-sec-secrets';
 const CONTAINER = `${SERVICE}-staging`;
 const [APP_PORT, REDIS_PORT, SLIPWAY_PORT] = [23410, 23420, 23430];
 const TOKEN = 'xoxb-secrets-tests';
@@ -39,7 +39,7 @@ const config = (repoUrl: string, secretFile: string) =>
   sampleConfig({
     service: SERVICE,
     repoUrl,
-    image: IMAGE_NAME,
+    image: IMAGE,
     ...SIGNER_CHANNELS,
     approvers: { users: [BOB] },
     staging: {
