@@ -7,8 +7,6 @@ import type { TestSlipway } from '../helpers/test-slipway.js';
 
 // What must hold when the engine or the registry is gone: the stage fails (never stuck running), its cause
 // says which system and what to do, Slack is told once, and nothing is left locked or half-deployed.
-const TOKEN = 'xoxb-faults-infra';
-const SIGNING_SECRET = 'faults-infra-signing';
 
 /** What the next slipway deploys where, and with which environment. */
 type Setup = { image: string; port: number; env?: Record<string, string> };
@@ -18,8 +16,6 @@ const config = (repoUrl: string, { image, port }: Setup) =>
 let setup: Setup = { image: '127.0.0.1:5000/slipway-faults-broken', port: 18890 };
 const stack = useSlackStack({
   config: (repoUrl) => config(repoUrl, setup),
-  token: TOKEN,
-  signingSecret: SIGNING_SECRET,
   slackUsers: {},
   env: () => setup.env ?? {},
 });

@@ -10,7 +10,6 @@ import { useSlackStack } from '../helpers/slack-stack.js';
 // same way — a run is either promoted or cancelled, never cancelled with its release in production; a lock
 // taken during a promotion either stops the deploy (the run fails saying so) or comes after it; one approval
 // decided per gate however many approvers press at once.
-const TOKEN = 'xoxb-faults-races';
 const SIGNING_SECRET = 'faults-races-signing';
 const [STAGING, PRODUCTION] = [18898, 18899];
 const [BOB, CAROL, DAN] = ['U0BOB', 'U0CAROL', 'U0DAN'];
@@ -28,7 +27,7 @@ const config = (repoUrl: string) =>
 
 // Ann writes every commit: self-approval checks must know who she is in Slack (the stack's Slack does), or
 // nobody may approve.
-const stack = useSlackStack({ config, token: TOKEN, signingSecret: SIGNING_SECRET });
+const stack = useSlackStack({ config, signingSecret: SIGNING_SECRET });
 
 const command = async (name: string, text: string, userId: string) => (await stack.users.command(name, text, userId, 'deploys')).json ?? {};
 // The card's Approve button carries the signed release: a click sends back what the card shows.

@@ -9,7 +9,6 @@ import { useSlackStack } from '../helpers/slack-stack.js';
 
 // What must hold when Redis restarts in the middle of a run: slipway reconnects by itself, the run finishes,
 // it is deployed once, and Slack shows one message for it, not two.
-const TOKEN = 'xoxb-faults-redis';
 const PORT = 18896;
 
 const config = (repoUrl: string) =>
@@ -27,7 +26,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const stack = useSlackStack({ config, token: TOKEN, signingSecret: 'faults-redis-signing', slackUsers: {}, env: { SLIPWAY_STALLED_SECONDS: '5' }, redis: () => redis });
+const stack = useSlackStack({ config, slackUsers: {}, env: { SLIPWAY_STALLED_SECONDS: '5' }, redis: () => redis });
 
 describe('Redis restarted mid-run', { timeout: 180_000 }, () => {
   it('reconnects, finishes the run, deploys it once and posts its message once', async () => {

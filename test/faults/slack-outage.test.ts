@@ -5,13 +5,12 @@ import { useSlackStack } from '../helpers/slack-stack.js';
 
 // What must hold when Slack misbehaves (429 with Retry-After, 500s, calls that time out): the run is not
 // held up, its message is posted once and its updates arrive in order, ending on the final state.
-const TOKEN = 'xoxb-faults-slack';
 const PORT = 18897;
 
 const config = (repoUrl: string) =>
   sampleConfig({ service: 'chatty', repoUrl, image: 'slipway-faults-chatty', staging: { port: PORT, healthTimeoutSeconds: 10 } });
 
-const stack = useSlackStack({ config, token: TOKEN, signingSecret: 'faults-slack-signing', slackUsers: {} });
+const stack = useSlackStack({ config, slackUsers: {} });
 
 const RANK: Record<string, number> = { queued: 0, running: 1, passed: 2 };
 const stateOf = (text: string) => /: (queued|running|passed|failed)/.exec(text)?.[1] ?? '';

@@ -8,8 +8,6 @@ import { served, until } from '../helpers/run-watch.js';
 import { sampleConfig } from '../helpers/sample-config.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 
-const TOKEN = 'xoxb-approval-tests';
-const SIGNING_SECRET = 'approval-signing-secret';
 const [QA, STAGING, PRODUCTION] = [18282, 18280, 18281];
 const BOB = 'U0BOB'; // an approver by name
 const CAROL = 'U0CAROL'; // an approver through the release-managers group
@@ -31,7 +29,7 @@ const config = (repoUrl: string) =>
     ],
   });
 
-const stack = useSlackStack({ config, token: TOKEN, signingSecret: SIGNING_SECRET, slackUsers: { 'ann@example.com': ANN }, slackGroups: { S0RELEASE: [CAROL] } });
+const stack = useSlackStack({ config, slackUsers: { 'ann@example.com': ANN }, slackGroups: { S0RELEASE: [CAROL] } });
 const docker = dockerClient(process.env.DOCKER_HOST);
 
 beforeAll(async () => {

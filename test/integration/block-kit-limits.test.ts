@@ -4,7 +4,6 @@ import { until } from '../helpers/run-watch.js';
 import { sampleConfig } from '../helpers/sample-config.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 
-const TOKEN = 'xoxb-block-kit-tests';
 const STAGING = 22100;
 
 const config = (repoUrl: string) =>
@@ -19,7 +18,7 @@ const config = (repoUrl: string) =>
     staging: STAGING,
   });
 
-const stack = useSlackStack({ config, token: TOKEN, signingSecret: 'block-kit-secret', env: { SLIPWAY_PUBLIC_URL: 'https://slipway.example.com' } });
+const stack = useSlackStack({ config, env: { SLIPWAY_PUBLIC_URL: 'https://slipway.example.com' } });
 
 describe('Block Kit limits against the strict fake Slack', () => {
   it('a run with a huge test log and failure cause still gets its failure alert and Retry; a refused message goes out as text', async () => {

@@ -6,8 +6,6 @@ import { served, until } from '../helpers/run-watch.js';
 import { sampleConfig } from '../helpers/sample-config.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 
-const TOKEN = 'xoxb-safety-tests';
-const SIGNING_SECRET = 'safety-signing-secret';
 const [STAGING, PRODUCTION] = [18680, 18681];
 const [BOB, CAROL, DAN] = ['U0BOB', 'U0CAROL', 'U0DAN']; // the three approvers
 
@@ -37,8 +35,6 @@ const setClock = (to: Date) => (clock = { from: to, at: Date.now() });
 let waitingForProduction = '';
 const stack = useSlackStack({
   config,
-  token: TOKEN,
-  signingSecret: SIGNING_SECRET,
   now: () => new Date(clock.from.getTime() + Date.now() - clock.at),
 });
 

@@ -28,8 +28,6 @@ const PORTS = {
 };
 const SERVICE = 'kube';
 const IMAGE = '127.0.0.1:5000/slipway-e2e-kubernetes';
-const TOKEN = 'xoxb-kubernetes-tests';
-const SIGNING_SECRET = 'kubernetes-signing-secret';
 const BOB = 'U0BOB';
 /** The deployer's token, and one the API server does not know. */
 const GOOD_TOKEN = 'deployer-token-0123456789';
@@ -88,8 +86,6 @@ afterEach(() => {
 
 const stack = useSlackStack({
   config: (repoUrl) => config(repoUrl, DEPLOYER()),
-  token: TOKEN,
-  signingSecret: SIGNING_SECRET,
   env: { PORT: String(PORTS.slipway) },
   processEnv: process.env,
   redis: () => redis,

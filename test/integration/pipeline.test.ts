@@ -13,7 +13,6 @@ import { SIGNER_CHANNELS, sampleConfig } from '../helpers/sample-config.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 import { SECRETS } from '../helpers/test-slipway.js';
 
-const TOKEN = 'xoxb-pipeline-tests';
 const SIGNING_SECRET = 'pipeline-signing-secret';
 const STAGING = 18180;
 const FEATURE = 'dev/feature-banner';
@@ -36,7 +35,6 @@ const config = (repoUrl: string) =>
 
 const stack = useSlackStack({
   config,
-  token: TOKEN,
   signingSecret: SIGNING_SECRET,
   env: { SLIPWAY_WORKER_CONCURRENCY: '2', SLIPWAY_PUBLIC_URL: 'https://slipway.example.com' },
 });

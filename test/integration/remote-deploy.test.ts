@@ -35,8 +35,6 @@ const SERVICE = 'rdeploy';
 // registry.example.com/acme/shop: a user name is no secret, and messages must keep it.
 const IMAGE = '127.0.0.1:5000/slipway-e2e-remote';
 const REGISTRY = '127.0.0.1:5000';
-const TOKEN = 'xoxb-remote-deploy-tests';
-const SIGNING_SECRET = 'remote-deploy-signing-secret';
 const BOB = 'U0BOB';
 const USER_VARIABLE = 'RDEPLOY_REGISTRY_USER';
 const PASSWORD_VARIABLE = 'RDEPLOY_REGISTRY_PASSWORD';
@@ -118,8 +116,6 @@ afterAll(async () => {
 
 const stack = useSlackStack({
   config: (repoUrl) => config(repoUrl, { staging: tlsTarget(), production: sshTarget() }),
-  token: TOKEN,
-  signingSecret: SIGNING_SECRET,
   env: { PORT: String(PORTS.slipway) },
   // The registry's credentials come from slipway's environment, as slipway.yml names them.
   processEnv: () => ({ ...process.env, [USER_VARIABLE]: credentials.username, [PASSWORD_VARIABLE]: password }),

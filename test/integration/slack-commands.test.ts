@@ -5,11 +5,10 @@ import { scrape } from '../helpers/prometheus.js';
 import { DISCOUNTS_REPO, SECRETS, TEST_CONFIG } from '../helpers/test-slipway.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 
-const TOKEN = 'xoxb-test-token-0001';
 const SIGNING_SECRET = 'slack-signing-secret-for-tests';
 
 // The intake's `discounts` service: commands and webhooks reach this slipway, queued runs stay queued.
-const stack = useSlackStack({ config: () => TEST_CONFIG, token: TOKEN, signingSecret: SIGNING_SECRET, mode: 'server' });
+const stack = useSlackStack({ config: () => TEST_CONFIG, signingSecret: SIGNING_SECRET, mode: 'server' });
 
 async function send(body: string, headers: Record<string, string>) {
   const res = await fetch(`${stack.slipway.url}/slack/events`, { method: 'POST', body, headers });

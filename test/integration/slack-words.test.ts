@@ -7,7 +7,6 @@ import { useSlackStack } from '../helpers/slack-stack.js';
 // Issue 15, "less noise, right words" and "a lock is not a failure": what the run's thread says, the approval
 // card's from → to after a promotion, mentions that stay mentions, and a locked production that parks a
 // release at its gate instead of failing it. Ports and image of helper range 22200-22299.
-const TOKEN = 'xoxb-words-tests';
 const SIGNING_SECRET = 'words-signing-secret';
 const [STAGING, PRODUCTION] = [22200, 22201];
 const SERVICE = 'words';
@@ -16,7 +15,7 @@ const [BOB, CAROL] = ['U0BOB', 'U0CAROL']; // approvers; Ann (U0ANN) writes ever
 const config = (repoUrl: string) =>
   sampleConfig({ service: SERVICE, repoUrl, tests: true, image: 'slipway-words', channel: '#deploys', approvers: { users: [BOB, CAROL] }, staging: STAGING, production: PRODUCTION });
 
-const stack = useSlackStack({ config, token: TOKEN, signingSecret: SIGNING_SECRET });
+const stack = useSlackStack({ config, signingSecret: SIGNING_SECRET });
 
 const command = async (text: string, userId: string) => String((await stack.users.command('/slipway', text, userId, 'deploys')).json?.text);
 const approve = async (runId: string, userId: string) => stack.users.click('approve_promotion', await stack.watch.approveValue(runId, 'production'), userId, 'deploys');

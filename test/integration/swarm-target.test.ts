@@ -254,7 +254,6 @@ describe('a Docker Swarm service as a deploy target', { timeout: 180_000 }, () =
 
 describe('a push deployed through the pipeline to kind: swarm', { timeout: 240_000 }, () => {
   const PIPE = { slipway: 24040, redis: 24041, staging: 24030 };
-  const TOKEN = 'xoxb-swarm-tests';
   let redis: EmbeddedRedis;
   const target = () => ({
     kind: 'swarm',
@@ -280,8 +279,6 @@ describe('a push deployed through the pipeline to kind: swarm', { timeout: 240_0
         channel: '#sample',
         staging: { port: PIPE.staging, healthTimeoutSeconds: 20, target: target() },
       }),
-    token: TOKEN,
-    signingSecret: 'swarm-signing-secret',
     env: { PORT: String(PIPE.slipway) },
     processEnv: process.env,
     redis: () => redis,

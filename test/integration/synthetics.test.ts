@@ -7,7 +7,6 @@ import { served, until } from '../helpers/run-watch.js';
 import { sampleConfig } from '../helpers/sample-config.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 
-const TOKEN = 'xoxb-synthetics-tests';
 const SIGNING_SECRET = 'synthetics-signing-secret';
 const DD = { apiKey: 'dd-api-key-e2e', appKey: 'dd-app-key-e2e' };
 const [STAGING, PRODUCTION] = [18380, 18381];
@@ -52,7 +51,6 @@ afterEach(() => {
 
 const stack = useSlackStack({
   config,
-  token: TOKEN,
   signingSecret: SIGNING_SECRET,
   env: () => ({ DD_API_KEY: DD.apiKey, DD_APP_KEY: DD.appKey, DD_SITE: 'datadoghq.eu', DATADOG_API_URL: datadog.url }),
 });

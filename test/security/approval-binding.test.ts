@@ -16,7 +16,6 @@ import { useSlackStack } from '../helpers/slack-stack.js';
  * rewrites what waits at the production gate to another image in the registry. The approval is bound to the
  * release by slipway's signature, which Redis does not hold: the Approve is refused, or the deploy is.
  */
-const TOKEN = 'xoxb-sec-gate-binding';
 const SIGNING_SECRET = 'sec-gate-binding-signing-secret';
 const [STAGING, PRODUCTION] = [21300, 21301];
 const SERVICE = 'secgate';
@@ -34,7 +33,7 @@ const config = (repoUrl: string) =>
     production: PRODUCTION,
   });
 
-const stack = useSlackStack({ config, token: TOKEN, signingSecret: SIGNING_SECRET });
+const stack = useSlackStack({ config, signingSecret: SIGNING_SECRET });
 const docker = dockerClient(process.env.DOCKER_HOST);
 const approve = (value: string) => stack.users.answerTo(BOB, () => stack.users.click('approve_promotion', value, BOB, 'deploys'));
 

@@ -14,7 +14,6 @@ import { useSlackStack } from '../helpers/slack-stack.js';
  * the new run), so the fixed environment gets that digest without asking again. Someone who rewrote the failed
  * run in Redis first (another digest, the grant edited to match) gets a re-run whose deploy is refused.
  */
-const TOKEN = 'xoxb-sec-authz-retry';
 const SIGNING_SECRET = 'sec-authz-retry-signing-secret';
 const [STAGING, PRODUCTION] = [21420, 21421];
 const SERVICE = 'secauthzretry';
@@ -23,7 +22,7 @@ const BOB = 'U0BOB';
 const config = (repoUrl: string) =>
   sampleConfig({ service: SERVICE, repoUrl, tests: true, image: 'sec-authz-retry', channel: '#deploys', approvers: { users: [BOB] }, staging: STAGING, production: PRODUCTION });
 
-const stack = useSlackStack({ config, token: TOKEN, signingSecret: SIGNING_SECRET });
+const stack = useSlackStack({ config, signingSecret: SIGNING_SECRET });
 /** Something else on production's port: the release cannot bind it, and health checks get a 503. */
 let blocker: Server | undefined;
 

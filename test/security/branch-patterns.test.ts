@@ -6,8 +6,6 @@ import { useSlackStack } from '../helpers/slack-stack.js';
 
 // Issue 14, point 8: a branch name is chosen by whoever types `/deploy` or pushes. Matched against a
 // pattern with many stars by a backtracking regex, a long one stalled the event loop for everyone.
-const TOKEN = 'xoxb-patterns-token-21130';
-const SIGNING_SECRET = 'patterns-signing-secret';
 const REPO = 'https://git.example.com/acme/patterns.git';
 const MANY_STARS = '*a*a*a*a*a*a*a*a*b';
 
@@ -25,8 +23,6 @@ services:
     environments:
       - { name: staging, port: 21130 }
 `,
-  token: TOKEN,
-  signingSecret: SIGNING_SECRET,
   mode: 'server',
 });
 

@@ -8,7 +8,6 @@ import { useSlackStack } from '../helpers/slack-stack.js';
 
 // Issue 14, points 5 and 10: whoever reaches the port, with no secret at all, must not be able to fill
 // slipway's memory with bodies it reads before checking their signature, nor reach a 500 through odd paths.
-const TOKEN = 'xoxb-front-door-token-21100';
 const SIGNING_SECRET = 'front-door-signing-secret';
 const REPO = 'https://git.example.com/acme/front-door.git';
 const MiB = 1024 * 1024;
@@ -23,7 +22,6 @@ services:
     environments:
       - { name: staging, port: 21100 }
 `,
-  token: TOKEN,
   signingSecret: SIGNING_SECRET,
   env: { SLIPWAY_PUBLIC_URL: 'https://slipway.example.com' },
   mode: 'server',

@@ -22,8 +22,6 @@ const SERVICE = 'sec-secrets';
 const IMAGE = '127.0.0.1:5000/slipway-sec-secrets';
 const CONTAINER = `${SERVICE}-staging`;
 const [APP_PORT, REDIS_PORT, SLIPWAY_PORT] = [23410, 23420, 23430];
-const TOKEN = 'xoxb-secrets-tests';
-const SIGNING_SECRET = 'secrets-signing-secret';
 const PUBLIC_URL = 'https://slipway.example.com';
 const BOB = 'U0BOB';
 const DB_VARIABLE = 'SEC_SECRETS_DB_PASSWORD';
@@ -95,8 +93,6 @@ afterAll(async () => {
 
 const stack = useSlackStack({
   config: (repoUrl) => config(repoUrl, secretFile),
-  token: TOKEN,
-  signingSecret: SIGNING_SECRET,
   env: { PORT: String(SLIPWAY_PORT), SLIPWAY_PUBLIC_URL: PUBLIC_URL },
   processEnv: () => processEnv,
   redis: () => redis,

@@ -14,8 +14,6 @@ import { useSlackStack } from '../helpers/slack-stack.js';
  * approve her own change. slipway cannot tell that the author is Carol, so nobody may approve until `people:`
  * says who that address is; then Carol is refused as the author and another approver promotes it.
  */
-const TOKEN = 'xoxb-sec-authz-self';
-const SIGNING_SECRET = 'sec-authz-self-signing-secret';
 const [STAGING, PRODUCTION] = [21400, 21401];
 const SERVICE = 'secauthzself';
 const [BOB, CAROL] = ['U0BOB', 'U0CAROL'];
@@ -28,8 +26,6 @@ ${sampleConfig({ service: SERVICE, repoUrl, tests: true, image: 'sec-authz-self'
 // Slack knows Ann (the pusher) and Carol's work address, not her noreply one.
 const stack = useSlackStack({
   config,
-  token: TOKEN,
-  signingSecret: SIGNING_SECRET,
   slackUsers: { 'ann@example.com': 'U0ANN', 'carol@example.com': CAROL },
 });
 const docker = dockerClient(process.env.DOCKER_HOST);
