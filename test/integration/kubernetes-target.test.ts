@@ -14,6 +14,7 @@ import type { Run } from '../../src/core/run.js';
 import { FakeKubernetes } from '../fakes/fake-kubernetes.js';
 import { until } from '../helpers/run-watch.js';
 import { SIGNER_CHANNELS, sampleConfig } from '../helpers/sample-config.js';
+import { listenOnLoopback } from '../helpers/listen-on-loopback.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 
 // Issue 17 §2: a release built and pushed for real, deployed through the real pipeline to a Kubernetes
@@ -250,12 +251,5 @@ async function startIngress(port: number) {
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end('ok\n');
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    seen,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  return { seen, stop: await listenOnLoopback(server, port) };
 }

@@ -13,6 +13,7 @@ import type { Run } from '../../src/core/run.js';
 import { type RemoteEngine, startRemoteEngine } from '../helpers/remote-engine.js';
 import { served, until } from '../helpers/run-watch.js';
 import { SIGNER_CHANNELS, sampleConfig } from '../helpers/sample-config.js';
+import { listenOnLoopback } from '../helpers/listen-on-loopback.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 
 // Issue 16 §2 end to end: releases built and pushed on slipway's own engine, deployed through the real pipeline
@@ -328,12 +329,5 @@ async function startFront(port: number, appPort: number): Promise<Front> {
     req.pipe(upstream);
   });
   server.keepAliveTimeout = 1_000;
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    seen,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  return { seen, stop: await listenOnLoopback(server, port) };
 }
