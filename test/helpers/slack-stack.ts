@@ -14,6 +14,8 @@ export type StackConfig = (repoUrl: string) => string;
 
 export type SlackStackOptions = {
   config: StackConfig;
+  /** What the file does to the sample repository before slipway first hears of it (its pushes go unsent). */
+  prepare?: (repo: SampleRepo) => Promise<unknown>;
   /** E-mail → Slack id, as `users.lookupByEmail` answers. */
   slackUsers?: Record<string, string>;
   /** User group id → member ids, as `usergroups.users.list` answers. */
@@ -55,6 +57,7 @@ export type RestartOptions = {
 export async function startSlackStack(options: SlackStackOptions) {
   const { token = 'xoxb-slack-stack', signingSecret = 'slack-stack-signing-secret', mode = 'all' } = options;
   const repo: SampleRepo = await createSampleRepo();
+  await options.prepare?.(repo);
   const slack = new FakeSlack({ token, users: options.slackUsers ?? { 'ann@example.com': 'U0ANN' }, groups: options.slackGroups });
   await slack.start();
   let slipway: TestSlipway | undefined;

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dockerClient } from '../../src/adapters/docker/docker-client.js';
 import { RedisApprovalStore } from '../../src/adapters/store/redis-approval-store.js';
 import { RedisAuditLog } from '../../src/adapters/store/redis-audit-log.js';
@@ -29,12 +29,13 @@ const config = (repoUrl: string) =>
     ],
   });
 
-const stack = useSlackStack({ config, slackUsers: { 'ann@example.com': ANN }, slackGroups: { S0RELEASE: [CAROL] } });
-const docker = dockerClient(process.env.DOCKER_HOST);
-
-beforeAll(async () => {
-  await stack.repo.commit({ 'www/ready': 'ready\n' }, 'Add a readiness page for production');
+const stack = useSlackStack({
+  config,
+  prepare: (repo) => repo.commit({ 'www/ready': 'ready\n' }, 'Add a readiness page for production'),
+  slackUsers: { 'ann@example.com': ANN },
+  slackGroups: { S0RELEASE: [CAROL] },
 });
+const docker = dockerClient(process.env.DOCKER_HOST);
 
 const post = (body: string) => stack.users.post(body);
 const answerTo = (userId: string, act: () => Promise<unknown>) => stack.users.answerTo(userId, act);

@@ -44,11 +44,11 @@ afterEach(() => {
 
 const stack = useSlackStack({
   config,
+  // The services clone main from the sample repository.
+  prepare: (repo) => repo.push('main'),
   slack: false,
   env: () => ({ GITHUB_TOKEN, GITHUB_API_URL: github.url, GITEA_TOKEN, GITEA_API_URL: `${gitea.url}/api/v1`, SLIPWAY_PUBLIC_URL: 'https://slipway.example.com' }),
 });
-// The services clone main from the sample repository.
-beforeAll(() => stack.repo.push('main'));
 
 async function pushFrom(host: 'github' | 'gitea', sha: string, { ref = 'refs/heads/main', deleted = false } = {}): Promise<string> {
   const body = JSON.stringify(pushPayload(host, { repoUrl: host === 'github' ? REPO_URL : GITEA_REPO_URL, after: sha, ref, deleted }));
