@@ -69,12 +69,11 @@ export async function startSlackStack(options: SlackStackOptions) {
     for (const service of services) await removeContainersOf(service);
   };
 
-  /** `fresh`: slipway knows nothing of containers left from before, so they go first. */
+  /** `fresh`: slipway knows nothing of containers left from before (this config's services or the last one's). */
   async function start(config: StackConfig, { fresh }: { fresh: boolean }): Promise<void> {
     const text = config(repo.url);
     const named = Object.keys(parseConfig(text).services);
-    if (fresh) services = [...new Set([...services, ...named])];
-    if (fresh) await removeContainers();
+    if (fresh) for (const service of new Set([...services, ...named])) await removeContainersOf(service);
     services = named;
     const slackEnv: Record<string, string> = options.slack === false ? {} : { SLACK_BOT_TOKEN: token, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: slack.url };
     slipway = await startTestSlipway({
@@ -92,8 +91,10 @@ export async function startSlackStack(options: SlackStackOptions) {
   async function restart(config = options.config, { keepData = false }: RestartOptions = {}): Promise<void> {
     if (keepData && !options.redis) keptRedis = slipway?.redisServer;
     await slipway?.stop({ keepRedis: keepData });
-    if (!keepData) await keptRedis?.stop();
-    if (!keepData) keptRedis = undefined;
+    if (!keepData) {
+      await keptRedis?.stop();
+      keptRedis = undefined;
+    }
     await start(config, { fresh: !keepData && !options.redis });
   }
 
