@@ -4,6 +4,7 @@ import { reloadResetsConnections } from '../src/adapters/proxy/reload-resets-con
 import type { Strategy } from '../src/core/target-schema.js';
 import { DEPLOYS, deployLoop, type LoopResult } from '../test/helpers/deploy-loop.js';
 import { epochMs } from '../test/helpers/steady-client.js';
+import { sampleConfig } from '../test/helpers/sample-config.js';
 import { startSlackStack } from '../test/helpers/slack-stack.js';
 import { clientProcess } from './client-process.js';
 import { median } from './stats.js';
@@ -40,22 +41,16 @@ const serviceOf = (strategy: Strategy) => (strategy === 'blue-green' ? 'bench-bg
 
 const config = (strategy: Strategy) => (repoUrl: string) => {
   const { port, slots } = PORTS[strategy];
-  const swap = slots ? `\n        strategy: blue-green\n        slots: [${slots.join(', ')}]\n        drainSeconds: 1` : '';
-  return `
-services:
-  ${serviceOf(strategy)}:
-    repo: ${repoUrl}
-    buildTarget: app
-    image: 127.0.0.1:5000/slipway-bench-${strategy}
-    network: host
-    channel: "#deploys"
-    channels: ["#deploys"]
-    approvers: { users: [${APPROVER}] }
-    environments:
-      - name: staging
-        port: ${port}
-        healthTimeoutSeconds: 5${swap}
-`;
+  const swap = slots ? { strategy: 'blue-green', slots, drainSeconds: 1 } : {};
+  return sampleConfig({
+    service: serviceOf(strategy),
+    repoUrl,
+    image: `slipway-bench-${strategy}`,
+    channel: '#deploys',
+    channels: ['#deploys'],
+    approvers: { users: [APPROVER] },
+    staging: { port, ...swap },
+  });
 };
 
 /**
@@ -87,7 +82,7 @@ export async function blueGreenBench(runs: number, log: (line: string) => void):
 
 async function oneLoop(strategy: Strategy): Promise<LoopResult> {
   const service = serviceOf(strategy);
-  const stack = await startSlackStack({ service, config: config(strategy) });
+  const stack = await startSlackStack({ config: config(strategy) });
   try {
     const result = await deployLoop(stack, { service, environment: 'staging', port: PORTS[strategy].port, approver: APPROVER, channel: 'deploys' }, { client: clientProcess });
     if (stack.slack.unexpected.length > 0) throw new Error(`the fake Slack got calls it did not expect: ${JSON.stringify(stack.slack.unexpected).slice(0, 500)}`);

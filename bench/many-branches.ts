@@ -1,21 +1,14 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startEmbeddedRedis } from '../src/adapters/redis/embedded-redis.js';
-import { closeRedis, connectRedis } from '../src/adapters/redis/redis-connection.js';
-import { RedisRunStore } from '../src/adapters/store/redis-run-store.js';
 import { isFinished, type Run } from '../src/core/run.js';
-import { removeContainersOf } from '../test/helpers/containers.js';
-import { createSampleRepo } from '../test/helpers/sample-repo.js';
+import { sampleConfig } from '../test/helpers/sample-config.js';
 import { deliveryHeaders, pushPayload } from '../test/helpers/webhook-deliveries.js';
 import { post } from './load.js';
-import { startSlipwayProcess } from './processes.js';
+import { startProcessStack } from './process-stack.js';
 import { since } from './stats.js';
 
 const run = promisify(execFile);
-const SECRET = 'bench-gogs-secret';
 export const BRANCH_COUNTS = [10, 25, 50] as const;
 
 export type BranchFigures = {
@@ -30,22 +23,19 @@ export type BranchFigures = {
   peakMiB: number[];
 };
 
-const config = (repoUrl: string) => `
-services:
-  many:
-    repo: ${repoUrl}
-    testTarget: test
-    buildTarget: app
-    image: 127.0.0.1:5000/slipway-bench-many
-    network: host
-    channel: "#many"
-    branches:
-      - { match: "feature/*", deploy: ephemeral }
-      - { match: "release/*", deploy: staging }
-    environments:
-      - { name: staging, port: 18795, healthTimeoutSeconds: 20 }
-    ephemeral: { ports: 19400-19499, healthTimeoutSeconds: 20 }
-`;
+const config = (repoUrl: string) =>
+  sampleConfig({
+    service: 'many',
+    repoUrl,
+    testTarget: 'test',
+    image: 'slipway-bench-many',
+    branches: [
+      { match: 'feature/*', deploy: 'ephemeral' },
+      { match: 'release/*', deploy: 'staging' },
+    ],
+    staging: { port: 18795, healthTimeoutSeconds: 20 },
+    ephemeral: { ports: '19400-19499', healthTimeoutSeconds: 20 },
+  });
 
 /** The most intervals [start, end] that overlap at one moment. */
 function maxOverlap(intervals: readonly [number, number][]): number {
@@ -63,15 +53,9 @@ function maxOverlap(intervals: readonly [number, number][]): number {
  * of one environment overlapped.
  */
 export async function manyBranches(count: number, log: (line: string) => void, { split = false } = {}): Promise<BranchFigures> {
-  const dir = await mkdtemp(join(tmpdir(), 'slipway-bench-many-'));
-  const redisServer = await startEmbeddedRedis(join(dir, 'redis'));
-  const redis = connectRedis(redisServer.url);
-  const runs = new RedisRunStore(redis);
-  const repo = await createSampleRepo();
-  await writeFile(join(dir, 'slipway.yml'), config(repo.url));
-  const env = { REDIS_URL: redisServer.url, SLIPWAY_CONFIG: join(dir, 'slipway.yml'), GOGS_WEBHOOK_SECRET: SECRET, DOCKER_HOST: process.env.DOCKER_HOST ?? '', SLIPWAY_WORKER_CONCURRENCY: '4' };
-  const server = await startSlipwayProcess(env, split ? 'server' : 'all');
-  const worker = split ? await startSlipwayProcess(env, 'worker') : undefined;
+  // The branches' deliveries are sent together below: the repository's hook is not connected.
+  const stack = await startProcessStack(config, { env: { SLIPWAY_WORKER_CONCURRENCY: '4' }, split });
+  const { repo, runs, server, worker } = stack;
   try {
     const branches: { name: string; sha: string }[] = [];
     for (let i = 0; i < count; i += 1) {
@@ -86,7 +70,7 @@ export async function manyBranches(count: number, log: (line: string) => void, {
     const ids = await Promise.all(
       branches.map(async (b) => {
         const body = JSON.stringify(pushPayload('gogs', { repoUrl: repo.url, ref: `refs/heads/${b.name}`, after: b.sha }));
-        const status = await post(`http://127.0.0.1:${server.port}/webhooks/gogs`, body, deliveryHeaders('gogs', body, SECRET));
+        const status = await post(stack.webhookUrl, body, deliveryHeaders('gogs', body, stack.secret));
         if (status !== 202) throw new Error(`the push of ${b.name} was answered ${status}`);
         const list = await runs.listByService('many', 1000);
         return list.find((r) => r.sha === b.sha)?.id ?? '';
@@ -119,12 +103,6 @@ export async function manyBranches(count: number, log: (line: string) => void, {
     log(`${count} branches${split ? ' (server + worker)' : ''}: ${seconds.toFixed(1)} s, ${JSON.stringify(outcomes)}, overlap ${figures.maxOverlap}, RSS ${figures.peakMiB.map((m) => m.toFixed(0)).join(' + ')} MiB`);
     return figures;
   } finally {
-    await worker?.stop();
-    await server.stop();
-    await removeContainersOf('many');
-    await repo.remove();
-    await closeRedis(redis);
-    await redisServer.stop();
-    await rm(dir, { recursive: true, force: true });
+    await stack.stop();
   }
 }

@@ -1,41 +1,19 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startEmbeddedRedis } from '../src/adapters/redis/embedded-redis.js';
-import { closeRedis, connectRedis } from '../src/adapters/redis/redis-connection.js';
-import { RedisRunStore } from '../src/adapters/store/redis-run-store.js';
 import type { Run } from '../src/core/run.js';
-import { removeContainersOf } from '../test/helpers/containers.js';
 import { served, until } from '../test/helpers/run-watch.js';
-import { createSampleRepo } from '../test/helpers/sample-repo.js';
+import { sampleConfig } from '../test/helpers/sample-config.js';
 import { deliveryHeaders, pushPayload } from '../test/helpers/webhook-deliveries.js';
-import { startSlipwayProcess } from './processes.js';
+import { startProcessStack } from './process-stack.js';
 import { median, since } from './stats.js';
 
 const run = promisify(execFile);
-const SECRET = 'bench-gogs-secret';
 const [SLIPWAY_PORT, FLOOR_PORT] = [18790, 18791];
 const IMAGE = '127.0.0.1:5000/slipway-bench-sample';
 
 export type PipelineFigures = { slipway: number; floor: number; firstRun: number; unchangedRun: number; stages: string; unchangedStages: string };
 
-const config = (repoUrl: string) => `
-services:
-  sample:
-    repo: ${repoUrl}
-    testTarget: test
-    buildTarget: app
-    reports:
-      coverage: { path: /app/coverage/lcov.info, format: lcov }
-      junit: /app/reports/junit.xml
-    image: ${IMAGE}
-    network: host
-    channel: "#sample"
-    environments:
-      - { name: staging, port: ${SLIPWAY_PORT} }
-`;
+const config = (repoUrl: string) => sampleConfig({ repoUrl, tests: true, image: IMAGE, staging: { port: SLIPWAY_PORT, healthTimeoutSeconds: undefined } });
 
 /** "checkout 120 ms, test 800 ms, …": where a run's time went. */
 const stageTimes = (r: Run) =>
@@ -52,14 +30,9 @@ const servedNow = (port: number) => served(port).catch(() => '');
  * run of the same sha again (a redelivered push with a new delivery id) shows build once: no build, no push.
  */
 export async function pipelineOverhead(runs: number, log: (line: string) => void): Promise<PipelineFigures> {
-  const dir = await mkdtemp(join(tmpdir(), 'slipway-bench-pipeline-'));
-  const redisServer = await startEmbeddedRedis(join(dir, 'redis'));
-  const redis = connectRedis(redisServer.url);
-  const runStore = new RedisRunStore(redis);
-  const repo = await createSampleRepo();
-  await writeFile(join(dir, 'slipway.yml'), config(repo.url));
-  const slipway = await startSlipwayProcess({ REDIS_URL: redisServer.url, SLIPWAY_CONFIG: join(dir, 'slipway.yml'), GOGS_WEBHOOK_SECRET: SECRET, DOCKER_HOST: process.env.DOCKER_HOST ?? '' });
-  await repo.connect(`http://127.0.0.1:${slipway.port}/webhooks/gogs`, SECRET);
+  const stack = await startProcessStack(config);
+  const { repo, runs: runStore } = stack;
+  await repo.connect(stack.webhookUrl, stack.secret);
   const per = { slipway: [] as number[], floor: [] as number[] };
   const runTime = (r: Run) => Date.parse(r.stages.find((s) => s.name === 'deploy:staging')!.finishedAt!) - Date.parse(r.createdAt);
   const passed = (runId: string) =>
@@ -95,19 +68,14 @@ export async function pipelineOverhead(runs: number, log: (line: string) => void
     }
     // Build once: the same sha again, as a redelivered push.
     const body = JSON.stringify(pushPayload('gogs', { repoUrl: repo.url, after: lastRun!.sha }));
-    const res = await fetch(`http://127.0.0.1:${slipway.port}/webhooks/gogs`, { method: 'POST', body, headers: deliveryHeaders('gogs', body, SECRET) });
+    const res = await fetch(stack.webhookUrl, { method: 'POST', body, headers: deliveryHeaders('gogs', body, stack.secret) });
     const again = await passed(((await res.json()) as { runId: string }).runId);
     if (!again.release?.reused) throw new Error('the unchanged sha was built again');
     log(`pipeline unchanged sha: ${runTime(again)} ms (first: ${runTime(lastRun!)} ms)`);
     for (const r of [lastRun!, again]) log(`stages of ${r.id}: ${stageTimes(r)}`);
     return { slipway: median(per.slipway), floor: median(per.floor), firstRun: runTime(lastRun!), unchangedRun: runTime(again), stages: stageTimes(lastRun!), unchangedStages: stageTimes(again) };
   } finally {
-    await slipway.stop();
+    await stack.stop();
     await run('docker', ['rm', '-f', 'slipway-bench-floor']).catch(() => undefined);
-    await removeContainersOf('sample');
-    await repo.remove();
-    await closeRedis(redis);
-    await redisServer.stop();
-    await rm(dir, { recursive: true, force: true });
   }
 }

@@ -3,13 +3,13 @@ import { rm } from 'node:fs/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { GitHost } from '../../src/core/push-event.js';
 import { isFinished } from '../../src/core/run.js';
-import { FakeSlack } from '../fakes/fake-slack.js';
 import { buttonClickBody, slackHeaders, slashCommandBody } from '../fakes/slack-signer.js';
 import { until } from '../helpers/run-watch.js';
-import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
+import { SECRETS } from '../helpers/test-slipway.js';
+import { useSlackStack } from '../helpers/slack-stack.js';
 import { deliveryHeaders, pushPayload } from '../helpers/webhook-deliveries.js';
 
 // What must hold after every abuse below: only 4xx answers (or Slack's 200 with a private usage message), the
@@ -33,16 +33,9 @@ const HEADER_NAMES = [
 ];
 const PWNED = '/tmp/slipway-abuse-pwned';
 
-let slack: FakeSlack;
-let slipway: TestSlipway;
-
-beforeAll(async () => {
-  await rm(PWNED, { force: true });
-  slack = new FakeSlack({ token: TOKEN });
-  await slack.start();
-  slipway = await startTestSlipway({
-    mode: 'all',
-    config: `
+beforeAll(() => rm(PWNED, { force: true }));
+const stack = useSlackStack({
+  config: () => `
 services:
   abused:
     repo: ${REPO}
@@ -57,34 +50,20 @@ services:
       - { name: staging, port: 18880 }
       - { name: production, port: 18881, requireApproval: true }
 `,
-    env: {
-      SLACK_BOT_TOKEN: TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.url,
-      GITHUB_TOKEN,
-      GITHUB_API_URL: 'http://127.0.0.1:9',
-      SLIPWAY_PUBLIC_URL: 'https://slipway.example.com',
-    },
-  });
-}, 60_000);
-
-afterAll(async () => {
-  await slipway?.stop();
-  await slack?.stop();
-});
-
-afterEach(() => {
-  expect(slack.unexpected).toEqual([]);
+  token: TOKEN,
+  signingSecret: SIGNING_SECRET,
+  slackUsers: {},
+  env: { GITHUB_TOKEN, GITHUB_API_URL: 'http://127.0.0.1:9', SLIPWAY_PUBLIC_URL: 'https://slipway.example.com' },
 });
 
 async function send(path: string, body: string | Buffer, headers: Record<string, string>) {
-  const res = await fetch(`${slipway.url}${path}`, { method: 'POST', body, headers });
+  const res = await fetch(`${stack.slipway.url}${path}`, { method: 'POST', body, headers });
   const text = await res.text();
   return { status: res.status, text };
 }
 
-const runCount = async () => (await slipway.runs.listByService('abused', 10_000)).length;
-const alive = async () => (await fetch(`${slipway.url}/healthz`)).status === 200;
+const runCount = async () => (await stack.slipway.runs.listByService('abused', 10_000)).length;
+const alive = async () => (await fetch(`${stack.slipway.url}/healthz`)).status === 200;
 
 describe('abuse', { timeout: 180_000 }, () => {
   it('answers random bodies with random headers with a 4xx, on every host', async () => {
@@ -144,7 +123,7 @@ describe('abuse', { timeout: 180_000 }, () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom('approve_promotion', 'reject_promotion', 'retry_run', 'confirm_rollback', 'override_freeze'), fc.string({ maxLength: 200 }), async (action, value) => {
-        const body = buttonClickBody(action, value, { userId: 'U0EVE', channelId: 'C0DEPLOYS', channelName: 'deploys', responseUrl: `${slack.responseUrl}` });
+        const body = buttonClickBody(action, value, { userId: 'U0EVE', channelId: 'C0DEPLOYS', channelName: 'deploys', responseUrl: `${stack.slack.responseUrl}` });
         expect((await send('/slack/events', body, slackHeaders(body, SIGNING_SECRET))).status).toBe(200);
       }),
       { numRuns: 300 },
@@ -196,15 +175,15 @@ describe('abuse', { timeout: 180_000 }, () => {
     expect(status).toBe(202);
     const runId = (JSON.parse(text) as { runId: string }).runId;
     const run = await until(async () => {
-      const r = await slipway.runs.get(runId);
+      const r = await stack.slipway.runs.get(runId);
       return r && isFinished(r) ? r : undefined;
     }, 'the crafted run to end');
     expect(run.status).toBe('failed');
-    const alert = await until(async () => slack.callsOf('chat.postMessage').find((c) => String(c.args.text).includes('failed at')), 'the failure alert');
+    const alert = await until(async () => stack.slack.callsOf('chat.postMessage').find((c) => String(c.args.text).includes('failed at')), 'the failure alert');
 
     // What people see: messages, private answers, modals (not the token a call is authorized with).
     const seen = ['chat.postMessage', 'chat.update', 'chat.postEphemeral', 'response_url', 'views.open'];
-    const shown = slack.calls.filter((c) => seen.includes(c.method)).map((c) => JSON.stringify(c.args)).join('\n');
+    const shown = stack.slack.calls.filter((c) => seen.includes(c.method)).map((c) => JSON.stringify(c.args)).join('\n');
     for (const raw of ['<!channel>', '<!here>', '<!everyone>', '<@U0BOSS>', '<!subteam^S0ALL>', '<https://evil.example|click me>']) expect(shown).not.toContain(raw);
     expect(JSON.stringify(alert.args)).toContain('&lt;!channel&gt;');
     expect(existsSync(PWNED)).toBe(false);
@@ -213,10 +192,10 @@ describe('abuse', { timeout: 180_000 }, () => {
     // The run page (through its signed link), Slack, and the log: no secret anywhere.
     const link = /https:\/\/slipway\.example\.com(\/runs\/[^"\\>|]+)/.exec(shown)?.[1];
     expect(link).toBeDefined();
-    const page = await (await fetch(`${slipway.url}${link!.replace(/&amp;/g, '&')}`)).text();
+    const page = await (await fetch(`${stack.slipway.url}${link!.replace(/&amp;/g, '&')}`)).text();
     expect(page).toContain(runId);
     expect(page).not.toContain('<!channel>');
-    const logs = JSON.stringify(slipway.logs);
+    const logs = JSON.stringify(stack.slipway.logs);
     for (const secret of ALL_SECRETS) {
       expect(shown, `Slack shows ${secret}`).not.toContain(secret);
       expect(page, `the run page shows ${secret}`).not.toContain(secret);

@@ -1,76 +1,42 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedRedis, type EmbeddedRedis } from '../../src/adapters/redis/embedded-redis.js';
+import { describe, expect, it } from 'vitest';
 import type { Run } from '../../src/core/run.js';
-import { FakeSlack } from '../fakes/fake-slack.js';
-import { removeContainersOf } from '../helpers/containers.js';
 import { until } from '../helpers/run-watch.js';
-import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
-import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
+import { sampleConfig } from '../helpers/sample-config.js';
+import { useSlackStack } from '../helpers/slack-stack.js';
+import type { TestSlipway } from '../helpers/test-slipway.js';
 
 // What must hold when the engine or the registry is gone: the stage fails (never stuck running), its cause
 // says which system and what to do, Slack is told once, and nothing is left locked or half-deployed.
-const TOKEN = 'xoxb-faults-infra';
-const SIGNING_SECRET = 'faults-infra-signing';
 
-const config = (repoUrl: string, image: string, port: number) => `
-services:
-  broken:
-    repo: ${repoUrl}
-    buildTarget: app
-    image: ${image}
-    network: host
-    channel: "#broken"
-    environments:
-      - { name: staging, port: ${port}, healthTimeoutSeconds: 5 }
-`;
+/** What the next slipway deploys where, and with which environment. */
+type Setup = { image: string; port: number; env?: Record<string, string> };
+const config = (repoUrl: string, { image, port }: Setup) =>
+  sampleConfig({ service: 'broken', repoUrl, image, staging: port });
 
-let repo: SampleRepo;
-let slack: FakeSlack;
-let redis: EmbeddedRedis;
-const started: TestSlipway[] = [];
-
-beforeAll(async () => {
-  repo = await createSampleRepo();
-  slack = new FakeSlack({ token: TOKEN });
-  await slack.start();
-  redis = await startEmbeddedRedis(`${repo.dir}/redis`);
-}, 60_000);
-
-afterAll(async () => {
-  for (const s of started) await s.stop();
-  await slack?.stop();
-  await redis?.stop();
-  await removeContainersOf('broken');
-  await repo?.remove();
+let setup: Setup = { image: '127.0.0.1:5000/slipway-faults-broken', port: 18890 };
+const stack = useSlackStack({
+  config: (repoUrl) => config(repoUrl, setup),
+  slackUsers: {},
+  env: () => setup.env ?? {},
 });
 
-afterEach(async () => {
-  for (const s of started.splice(0)) await s.stop();
-  expect(slack.unexpected).toEqual([]);
-});
-
+/** slipway again, on the same data, with an engine or a registry that is not there. */
 async function slipwayWith(image: string, port: number, env: Record<string, string> = {}) {
-  const slipway = await startTestSlipway({
-    config: config(repo.url, image, port),
-    env: { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, ...env },
-    mode: 'all',
-    sharedRedis: redis,
-  });
-  started.push(slipway);
-  await repo.connect(`${slipway.url}/webhooks/gogs`, SECRETS.GOGS_WEBHOOK_SECRET);
-  return slipway;
+  setup = { image, port, env };
+  await stack.restart(undefined, { keepData: true });
+  return stack.slipway;
 }
 
 async function pushAndEnd(slipway: TestSlipway, version: string): Promise<Run> {
-  await repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);
-  const { runId } = await repo.push('main');
+  await stack.repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);
+  const { runId } = await stack.repo.push('main');
   return until(async () => {
     const run = await slipway.runs.get(runId!);
     return run && (run.status === 'failed' || run.status === 'passed') ? run : undefined;
   }, `run ${runId} to end`);
 }
 
-const alertsFor = (runId: string) => slack.callsOf('chat.postMessage').filter((c) => String(c.args.blocks).includes(runId) && String(c.args.text).includes('failed at'));
+const alertsFor = (runId: string) => stack.slack.callsOf('chat.postMessage').filter((c) => String(c.args.blocks).includes(runId) && String(c.args.text).includes('failed at'));
 
 describe('infrastructure faults', { timeout: 180_000 }, () => {
   it('fails the build, saying the Docker engine is unreachable and how to fix it, when DOCKER_HOST points nowhere', async () => {

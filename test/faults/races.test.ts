@@ -1,86 +1,53 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisAuditLog } from '../../src/adapters/store/redis-audit-log.js';
 import { RedisDeploymentStore } from '../../src/adapters/store/redis-deployment-store.js';
 import { isFinished, type Run } from '../../src/core/run.js';
-import { FakeSlack } from '../fakes/fake-slack.js';
-import { removeContainersOf } from '../helpers/containers.js';
-import { RunWatch, served, until } from '../helpers/run-watch.js';
-import { slackUsers } from '../helpers/slack-users.js';
-import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
-import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
+import { served, until } from '../helpers/run-watch.js';
+import { sampleConfig } from '../helpers/sample-config.js';
+import { useSlackStack } from '../helpers/slack-stack.js';
 
 // What must hold when people click and type at the same moment: one outcome per race, told to everyone the
 // same way — a run is either promoted or cancelled, never cancelled with its release in production; a lock
 // taken during a promotion either stops the deploy (the run fails saying so) or comes after it; one approval
 // decided per gate however many approvers press at once.
-const TOKEN = 'xoxb-faults-races';
 const SIGNING_SECRET = 'faults-races-signing';
 const [STAGING, PRODUCTION] = [18898, 18899];
 const [BOB, CAROL, DAN] = ['U0BOB', 'U0CAROL', 'U0DAN'];
 
-let repo: SampleRepo;
-let slack: FakeSlack;
-let slipway: TestSlipway;
-
-beforeAll(async () => {
-  repo = await createSampleRepo();
-  // Ann writes every commit: self-approval checks must know who she is in Slack, or nobody may approve.
-  slack = new FakeSlack({ token: TOKEN, users: { 'ann@example.com': 'U0ANN' } });
-  await slack.start();
-  slipway = await startTestSlipway({
-    config: `
-services:
-  racy:
-    repo: ${repo.url}
-    buildTarget: app
-    image: 127.0.0.1:5000/slipway-faults-racy
-    network: host
-    channel: "#racy"
-    channels: ["#deploys"]
-    approvers: { users: [${BOB}, ${CAROL}, ${DAN}] }
-    environments:
-      - { name: staging, port: ${STAGING}, healthTimeoutSeconds: 10 }
-      - { name: production, port: ${PRODUCTION}, requireApproval: true, healthTimeoutSeconds: 10 }
-`,
-    env: { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url },
-    mode: 'all',
+const config = (repoUrl: string) =>
+  sampleConfig({
+    service: 'racy',
+    repoUrl,
+    image: 'slipway-faults-racy',
+    channels: ['#deploys'],
+    approvers: { users: [BOB, CAROL, DAN] },
+    staging: { port: STAGING, healthTimeoutSeconds: 10 },
+    production: { port: PRODUCTION, healthTimeoutSeconds: 10 },
   });
-  await repo.connect(`${slipway.url}/webhooks/gogs`, SECRETS.GOGS_WEBHOOK_SECRET);
-}, 60_000);
 
-afterAll(async () => {
-  await slipway?.stop();
-  await slack?.stop();
-  await removeContainersOf('racy');
-  await repo?.remove();
-});
+// Ann writes every commit: self-approval checks must know who she is in Slack (the stack's Slack does), or
+// nobody may approve.
+const stack = useSlackStack({ config, signingSecret: SIGNING_SECRET });
 
-afterEach(() => {
-  expect(slack.unexpected).toEqual([]);
-});
-
-const users = slackUsers(() => slipway.url, () => slack, SIGNING_SECRET);
-const command = async (name: string, text: string, userId: string) => (await users.command(name, text, userId, 'deploys')).json ?? {};
+const command = async (name: string, text: string, userId: string) => (await stack.users.command(name, text, userId, 'deploys')).json ?? {};
 // The card's Approve button carries the signed release: a click sends back what the card shows.
-const approve = async (runId: string, userId: string) => users.click('approve_promotion', await watch.approveValue(runId, 'production'), userId, 'deploys');
-
-const watch = new RunWatch(() => slipway, () => slack);
+const approve = async (runId: string, userId: string) => stack.users.click('approve_promotion', await stack.watch.approveValue(runId, 'production'), userId, 'deploys');
 
 let version = 0;
 async function waitingRun(): Promise<{ runId: string; version: string }> {
   const name = `race-${(version += 1)}`;
-  await repo.commit({ 'www/version': `${name}\n` }, `Version ${name}`);
-  const { runId } = await repo.push('main');
-  await until(async () => ((await slipway.runs.get(runId!))?.status === 'waiting' ? true : undefined), `run ${runId} to wait at its gate`);
+  await stack.repo.commit({ 'www/version': `${name}\n` }, `Version ${name}`);
+  const { runId } = await stack.repo.push('main');
+  await until(async () => ((await stack.slipway.runs.get(runId!))?.status === 'waiting' ? true : undefined), `run ${runId} to wait at its gate`);
   return { runId: runId!, version: name };
 }
 const ended = (runId: string) =>
   until(async () => {
-    const run = await slipway.runs.get(runId);
+    const run = await stack.slipway.runs.get(runId);
     return run && isFinished(run) ? run : undefined;
   }, `run ${runId} to end`);
 const deployedToProduction = async (runId: string) =>
-  (await new RedisDeploymentStore(slipway.redis).history('racy', 'production', 100)).filter((d) => d.runId === runId && d.outcome === 'succeeded').length;
+  (await new RedisDeploymentStore(stack.slipway.redis).history('racy', 'production', 100)).filter((d) => d.runId === runId && d.outcome === 'succeeded').length;
 
 describe('racing people', { timeout: 240_000 }, () => {
   it('an approval and a /slipway cancel at the same moment: promoted or cancelled, never both', async () => {
@@ -109,7 +76,7 @@ describe('racing people', { timeout: 240_000 }, () => {
       const { runId, version: v } = await waitingRun();
       await Promise.all([approve(runId, BOB), command('/slipway', 'lock production reason: incident', DAN)]);
       const settled = await until(async () => {
-        const run = await slipway.runs.get(runId);
+        const run = await stack.slipway.runs.get(runId);
         return run && (isFinished(run) || run.status === 'waiting') ? run : undefined;
       }, `run ${runId} to settle`);
       const deployed = await deployedToProduction(runId);
@@ -123,7 +90,7 @@ describe('racing people', { timeout: 240_000 }, () => {
         expect(settled.status).toBe('waiting');
         await command('/slipway', `cancel ${runId}`, CAROL);
       }
-      expect(await slipway.redis.exists('slipway:lock:racy:production')).toBe(1);
+      expect(await stack.slipway.redis.exists('slipway:lock:racy:production')).toBe(1);
       expect((await command('/slipway', 'unlock production', DAN)).text).toBe(`:unlock: <@${DAN}> unlocked racy production.`);
     }
   });
@@ -135,7 +102,7 @@ describe('racing people', { timeout: 240_000 }, () => {
     expect(run.status).toBe('passed');
     expect(await deployedToProduction(runId)).toBe(1);
     expect(await served(PRODUCTION)).toBe(v);
-    const approvals = (await new RedisAuditLog(slipway.redis).list('racy', 'production', 100)).filter((e) => e.runId === runId && e.action === 'approve');
+    const approvals = (await new RedisAuditLog(stack.slipway.redis).list('racy', 'production', 100)).filter((e) => e.runId === runId && e.action === 'approve');
     expect(approvals).toHaveLength(1);
   });
 });

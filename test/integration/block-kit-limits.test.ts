@@ -1,29 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { messageViolations } from '../helpers/block-kit-limits.js';
 import { until } from '../helpers/run-watch.js';
+import { sampleConfig } from '../helpers/sample-config.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 
-const TOKEN = 'xoxb-block-kit-tests';
 const STAGING = 22100;
 
-const config = (repoUrl: string) => `
-services:
-  blocks:
-    repo: ${repoUrl}
-    testTarget: test
-    buildTarget: app
-    reports:
-      junit: /app/reports/junit.xml
-    image: 127.0.0.1:5000/slipway-blocks-sample
-    network: host
-    channel: "#sample"
-    branches:
-      - { match: main, deploy: staging }
-    environments:
-      - { name: staging, port: ${STAGING}, healthTimeoutSeconds: 5 }
-`;
+const config = (repoUrl: string) =>
+  sampleConfig({
+    service: 'blocks',
+    repoUrl,
+    testTarget: 'test',
+    reports: { junit: '/app/reports/junit.xml' },
+    image: 'slipway-blocks-sample',
+    channel: '#sample',
+    branches: [{ match: 'main', deploy: 'staging' }],
+    staging: STAGING,
+  });
 
-const stack = useSlackStack({ service: 'blocks', config, token: TOKEN, signingSecret: 'block-kit-secret', env: { SLIPWAY_PUBLIC_URL: 'https://slipway.example.com' } });
+const stack = useSlackStack({ config, env: { SLIPWAY_PUBLIC_URL: 'https://slipway.example.com' } });
 
 describe('Block Kit limits against the strict fake Slack', () => {
   it('a run with a huge test log and failure cause still gets its failure alert and Retry; a refused message goes out as text', async () => {

@@ -5,8 +5,8 @@ import { dockerClient } from '../../src/adapters/docker/docker-client.js';
 import { caddyProxy } from '../../src/adapters/proxy/caddy-proxy.js';
 import { reloadResetsConnections } from '../../src/adapters/proxy/reload-resets-connections.js';
 import { RedisLogStore } from '../../src/adapters/store/redis-log-store.js';
-import { removeContainersOf } from '../helpers/containers.js';
 import { deployLoop } from '../helpers/deploy-loop.js';
+import { sampleConfig } from '../helpers/sample-config.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 import { steadyClient, type SteadyFigures } from '../helpers/steady-client.js';
 
@@ -17,42 +17,23 @@ const CHECKED = { port: 23810, slots: [23811, 23812] };
 const BOB = 'U0BOB';
 
 // Two services on the one sample repository: `bg` deploys main, `checked` (with a synthetic check) its own branch.
-const config = (repoUrl: string) => `
-services:
-  bg:
-    repo: ${repoUrl}
-    buildTarget: app
-    image: 127.0.0.1:5000/slipway-e2e-blue-green
-    network: host
-    channel: "#bg"
-    channels: ["#deploys"]
-    approvers: { users: [${BOB}] }
-    environments:
-      - name: staging
-        port: ${BG.port}
-        strategy: blue-green
-        slots: [${BG.slots.join(', ')}]
-        drainSeconds: 1
-        healthTimeoutSeconds: 5
-  checked:
-    repo: ${repoUrl}
-    buildTarget: app
-    image: 127.0.0.1:5000/slipway-e2e-blue-green-checked
-    network: host
-    channel: "#checked"
-    branches: [{ match: checked, deploy: staging }]
-    environments:
-      - name: staging
-        port: ${CHECKED.port}
-        strategy: blue-green
-        slots: [${CHECKED.slots.join(', ')}]
-        drainSeconds: 1
-        healthTimeoutSeconds: 5
-        synthetics:
-          - { type: http, name: build info, path: /cgi-bin/info, jsonField: { path: build.version, equals: 1 } }
-`;
+const blueGreen = ({ port, slots }: { port: number; slots: number[] }) => ({ port, strategy: 'blue-green', slots, drainSeconds: 1 });
+const config = (repoUrl: string) =>
+  sampleConfig(
+    { service: 'bg', repoUrl, image: 'slipway-e2e-blue-green', channels: ['#deploys'], approvers: { users: [BOB] }, staging: blueGreen(BG) },
+    {
+      service: 'checked',
+      repoUrl,
+      image: 'slipway-e2e-blue-green-checked',
+      branches: [{ match: 'checked', deploy: 'staging' }],
+      staging: {
+        ...blueGreen(CHECKED),
+        synthetics: [{ type: 'http', name: 'build info', path: '/cgi-bin/info', jsonField: { path: 'build.version', equals: 1 } }],
+      },
+    },
+  );
 
-const stack = useSlackStack({ service: 'bg', config });
+const stack = useSlackStack({ config });
 const docker = dockerClient(process.env.DOCKER_HOST);
 
 /** The containers a service has on the engine, running or not, by name. */
@@ -73,7 +54,6 @@ afterAll(async () => {
   const proxy = caddyProxy(embeddedCaddyAdmin());
   await proxy.remove('bg-staging');
   await proxy.remove('checked-staging');
-  await removeContainersOf('checked');
 });
 
 describe('blue/green through the Caddy slipway starts', { timeout: 300_000 }, () => {

@@ -2,9 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isFinished } from '../../src/core/run.js';
 import { FakeGitHub } from '../fakes/fake-github.js';
 import { until } from '../helpers/run-watch.js';
-import { removeContainersOf } from '../helpers/containers.js';
-import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
-import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
+import { sampleConfig } from '../helpers/sample-config.js';
+import { useSlackStack } from '../helpers/slack-stack.js';
+import { SECRETS } from '../helpers/test-slipway.js';
 import { deliveryHeaders, pushPayload } from '../helpers/webhook-deliveries.js';
 
 const GITHUB_TOKEN = 'ghp_statuses_test_token';
@@ -12,74 +12,54 @@ const GITEA_TOKEN = 'gitea_statuses_test_token';
 const REPO_URL = 'https://github.com/acme/statuses.git';
 const GITEA_REPO_URL = 'https://gitea.example.com/acme/discounts.git';
 
-let repo: SampleRepo;
-let github: FakeGitHub;
-let gitea: FakeGitHub;
-let slipway: TestSlipway;
+// Two services built from the sample repository, named after a GitHub and a Gitea repository: pushes come as
+// those hosts' webhooks, and each host's fake gets the commit statuses.
+const config = (cloneUrl: string) =>
+  sampleConfig(
+    {
+      service: 'statuses',
+      repoUrl: REPO_URL,
+      cloneUrl,
+      image: 'slipway-e2e-statuses',
+      channels: ['#deploys', '#sample'], // where the fake Slack's commands and buttons come from
+      branches: [
+        { match: 'main', deploy: 'staging' },
+        { match: 'feature/*', deploy: 'ephemeral' },
+      ],
+      staging: { port: 18480, url: 'https://staging.statuses.example.com' },
+      ephemeral: { ports: '18482-18483', healthTimeoutSeconds: 5 },
+    },
+    { service: 'gitea-statuses', repoUrl: GITEA_REPO_URL, cloneUrl, image: 'slipway-e2e-statuses', channel: '#statuses', staging: 18481 },
+  );
 
-beforeAll(async () => {
-  repo = await createSampleRepo();
-  await repo.push('main');
-  github = new FakeGitHub(GITHUB_TOKEN);
-  await github.start();
-  gitea = new FakeGitHub(GITEA_TOKEN);
-  await gitea.start();
-  slipway = await startTestSlipway({
-    mode: 'all',
-    config: `
-services:
-  statuses:
-    repo: ${REPO_URL}
-    cloneUrl: ${repo.url}
-    buildTarget: app
-    image: 127.0.0.1:5000/slipway-e2e-statuses
-    network: host
-    channel: "#statuses"
-    channels: ["#deploys", "#sample"]   # where the fake Slack's commands and buttons come from
-    branches:
-      - { match: main, deploy: staging }
-      - { match: "feature/*", deploy: ephemeral }
-    environments:
-      - { name: staging, port: 18480, url: "https://staging.statuses.example.com", healthTimeoutSeconds: 5 }
-    ephemeral: { ports: 18482-18483, healthTimeoutSeconds: 5 }
-  gitea-statuses:
-    repo: ${GITEA_REPO_URL}
-    cloneUrl: ${repo.url}
-    buildTarget: app
-    image: 127.0.0.1:5000/slipway-e2e-statuses
-    network: host
-    channel: "#statuses"
-    environments:
-      - { name: staging, port: 18481, healthTimeoutSeconds: 5 }
-`,
-    env: { GITHUB_TOKEN, GITHUB_API_URL: github.url, GITEA_TOKEN, GITEA_API_URL: `${gitea.url}/api/v1`, SLIPWAY_PUBLIC_URL: 'https://slipway.example.com' },
-  });
-}, 60_000);
-
-afterAll(async () => {
-  await slipway?.stop();
-  await github?.stop();
-  await gitea?.stop();
-  await removeContainersOf('statuses');
-  await removeContainersOf('gitea-statuses');
-  await repo?.remove();
-});
-
+const github = new FakeGitHub(GITHUB_TOKEN);
+const gitea = new FakeGitHub(GITEA_TOKEN);
+// Before the stack's: slipway is told the fakes' URLs when it starts.
+beforeAll(() => Promise.all([github.start(), gitea.start()]));
+afterAll(() => Promise.all([github.stop(), gitea.stop()]));
 afterEach(() => {
   expect(github.problems).toEqual([]);
   expect(gitea.problems).toEqual([]);
 });
 
+const stack = useSlackStack({
+  config,
+  // The services clone main from the sample repository.
+  prepare: (repo) => repo.push('main'),
+  slack: false,
+  env: () => ({ GITHUB_TOKEN, GITHUB_API_URL: github.url, GITEA_TOKEN, GITEA_API_URL: `${gitea.url}/api/v1`, SLIPWAY_PUBLIC_URL: 'https://slipway.example.com' }),
+});
+
 async function pushFrom(host: 'github' | 'gitea', sha: string, { ref = 'refs/heads/main', deleted = false } = {}): Promise<string> {
   const body = JSON.stringify(pushPayload(host, { repoUrl: host === 'github' ? REPO_URL : GITEA_REPO_URL, after: sha, ref, deleted }));
   const secret = host === 'github' ? SECRETS.GITHUB_WEBHOOK_SECRET : SECRETS.GOGS_WEBHOOK_SECRET;
-  const res = await fetch(`${slipway.url}/webhooks/${host}`, { method: 'POST', body, headers: deliveryHeaders(host, body, secret) });
+  const res = await fetch(`${stack.slipway.url}/webhooks/${host}`, { method: 'POST', body, headers: deliveryHeaders(host, body, secret) });
   return ((await res.json()) as { runId: string }).runId;
 }
 const pushFromGitHub = (sha: string) => pushFrom('github', sha);
 const ended = (runId: string) =>
   until(async () => {
-    const run = await slipway.runs.get(runId);
+    const run = await stack.slipway.runs.get(runId);
     return run && isFinished(run) ? run : undefined;
   }, `run ${runId} to end`);
 
@@ -87,7 +67,7 @@ const ofSha = (sha: string) => github.statuses.filter((s) => s.sha === sha);
 
 describe('commit statuses on GitHub', { timeout: 120_000 }, () => {
   it('reports pending, then success with the run page link, on the pushed commit', async () => {
-    const sha = await repo.head();
+    const sha = await stack.repo.head();
     const runId = await pushFromGitHub(sha);
     await until(async () => ofSha(sha).find((s) => s.state === 'success'), 'the success status');
 
@@ -108,7 +88,7 @@ describe('commit statuses on GitHub', { timeout: 120_000 }, () => {
 
 describe('deployments on GitHub', { timeout: 120_000 }, () => {
   it('records each deployment: queued, in_progress, success with the environment and run page URLs', async () => {
-    const sha = await repo.head();
+    const sha = await stack.repo.head();
     await until(async () => (github.statesOf('staging')[0]?.includes('success') ? true : undefined), 'the staging deployment to succeed');
     const deployment = github.deployments.find((d) => d.environment === 'staging')!;
     expect(deployment).toMatchObject({ owner: 'acme', repo: 'statuses', ref: sha, required_contexts: [], auto_merge: false, transient_environment: false, production_environment: true });
@@ -120,11 +100,11 @@ describe('deployments on GitHub', { timeout: 120_000 }, () => {
   });
 
   it("marks the deployment of a branch's own environment inactive once the branch is deleted", async () => {
-    const sha = await repo.head();
-    await repo.push('main:refs/heads/feature/report');
+    const sha = await stack.repo.head();
+    await stack.repo.push('main:refs/heads/feature/report');
     const runId = await pushFrom('github', sha, { ref: 'refs/heads/feature/report' });
     expect((await ended(runId)).status).toBe('passed');
-    const environment = (await slipway.runs.get(runId))!.target.environment;
+    const environment = (await stack.slipway.runs.get(runId))!.target.environment;
     expect(github.deployments.find((d) => d.environment === environment)).toMatchObject({ transient_environment: true, production_environment: false });
     expect(github.statesOf(environment)).toEqual([['queued', 'in_progress', 'success']]);
 
@@ -136,7 +116,7 @@ describe('deployments on GitHub', { timeout: 120_000 }, () => {
 
 describe('commit statuses on Gitea', { timeout: 120_000 }, () => {
   it("reports pending, then success, through Gitea's statuses API with its token", async () => {
-    const sha = await repo.head();
+    const sha = await stack.repo.head();
     const runId = await pushFrom('gitea', sha);
     await until(async () => gitea.statuses.find((s) => s.sha === sha && s.state === 'success'), 'the Gitea success status');
     expect(gitea.statuses.filter((s) => s.sha === sha).map((s) => s.state)).toEqual(['pending', 'pending', 'success']);

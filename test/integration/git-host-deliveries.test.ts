@@ -1,16 +1,13 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ephemeralEnvName } from '../../src/core/naming.js';
 import type { GitHost } from '../../src/core/push-event.js';
-import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
-import { DISCOUNTS_REPO, SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
+import { useSlackStack } from '../helpers/slack-stack.js';
+import { DISCOUNTS_REPO, SECRETS } from '../helpers/test-slipway.js';
 import { deliveryHeaders, githubFormDelivery, pushPayload } from '../helpers/webhook-deliveries.js';
 
 // Deliveries as the hosts really send them: Gogs and Gitea announce a deleted branch with a `delete` event
 // (no push), and GitHub may be set to send its JSON form-encoded. The server only queues runs here.
-let repo: SampleRepo;
-let slipway: TestSlipway;
-
 const service = (name: string, url: string, port: number) => `
   ${name}:
     repo: ${url}
@@ -26,42 +23,38 @@ const service = (name: string, url: string, port: number) => `
     ephemeral: { ports: ${port + 1}-${port + 20} }
 `;
 
-beforeAll(async () => {
-  repo = await createSampleRepo();
-  slipway = await startTestSlipway({ config: `services:${service('discounts', DISCOUNTS_REPO, 22300)}${service('sample', repo.url, 22330)}` });
-  await repo.connect(`${slipway.url}/webhooks/gogs`, SECRETS.GOGS_WEBHOOK_SECRET);
-}, 60_000);
-
-afterAll(async () => {
-  await slipway?.stop();
-  await repo?.remove();
+// The server alone, without Slack: queued runs stay queued.
+const stack = useSlackStack({
+  config: (repoUrl) => `services:${service('discounts', DISCOUNTS_REPO, 22300)}${service('sample', repoUrl, 22330)}`,
+  mode: 'server',
+  slack: false,
 });
 
 async function post(host: GitHost, body: string, headers: Record<string, string>) {
-  const res = await fetch(`${slipway.url}/webhooks/${host}`, { method: 'POST', body, headers });
+  const res = await fetch(`${stack.slipway.url}/webhooks/${host}`, { method: 'POST', body, headers });
   return { status: res.status, json: (await res.json()) as Record<string, any> };
 }
 
-const runCount = async (name = 'discounts') => (await slipway.runs.listByService(name, 1000)).length;
+const runCount = async (name = 'discounts') => (await stack.slipway.runs.listByService(name, 1000)).length;
 const uniqueSha = () => randomUUID().replace(/-/g, '').padEnd(40, 'a').slice(0, 40);
 
 describe('a branch deleted on Gogs, with real git and the sample repository’s hook', () => {
   it('tears down the ephemeral environment the branch had', async () => {
-    await repo.checkout('dev/feature-gone', { create: true });
-    await repo.commit({ 'www/version': 'feature\n' }, 'A feature');
-    const pushed = await repo.push('dev/feature-gone');
-    const deleted = await repo.push(':dev/feature-gone');
+    await stack.repo.checkout('dev/feature-gone', { create: true });
+    await stack.repo.commit({ 'www/version': 'feature\n' }, 'A feature');
+    const pushed = await stack.repo.push('dev/feature-gone');
+    const deleted = await stack.repo.push(':dev/feature-gone');
 
     const environment = ephemeralEnvName('sample', 'dev/feature-gone');
     expect(pushed.runId, pushed.output).toBeDefined();
     expect(deleted.runId, deleted.output).toBeDefined();
-    expect(await slipway.runs.get(deleted.runId!)).toMatchObject({
+    expect(await stack.slipway.runs.get(deleted.runId!)).toMatchObject({
       trigger: 'delete',
       branch: 'dev/feature-gone',
       target: { environment, ephemeral: true },
       stages: [expect.objectContaining({ name: `teardown:${environment}` })],
     });
-    const received = slipway.logs.filter((l) => l.msg === 'webhook accepted').map((l) => l.ref);
+    const received = stack.slipway.logs.filter((l) => l.msg === 'webhook accepted').map((l) => l.ref);
     expect(received).toEqual(expect.arrayContaining(['refs/heads/dev/feature-gone']));
   });
 });
@@ -88,7 +81,7 @@ describe.each(['gogs', 'gitea'] as const)('%s delete event', (host) => {
     expect(first.status).toBe(202);
     expect(again.json).toEqual(first.json);
     expect(await runCount()).toBe(before + 1);
-    expect(await slipway.runs.get(first.json.runId)).toMatchObject({ trigger: 'delete', target: { environment, ephemeral: true } });
+    expect(await stack.slipway.runs.get(first.json.runId)).toMatchObject({ trigger: 'delete', target: { environment, ephemeral: true } });
   });
 
   it('tears the branch down again when it is made anew and deleted again (a new delivery of the same body)', async () => {
@@ -97,7 +90,7 @@ describe.each(['gogs', 'gitea'] as const)('%s delete event', (host) => {
     const answer = await post(host, body, deliveryHeaders(host, body, secret));
     expect(answer.status).toBe(202);
     expect(await runCount()).toBe(before + 1);
-    expect(await slipway.runs.get(answer.json.runId)).toMatchObject({ trigger: 'delete', target: { environment } });
+    expect(await stack.slipway.runs.get(answer.json.runId)).toMatchObject({ trigger: 'delete', target: { environment } });
   });
 
   it('ignores a deleted tag', async () => {
@@ -119,7 +112,7 @@ describe('GitHub webhook set to application/x-www-form-urlencoded', () => {
 
     expect(first).toMatchObject({ status: 202, json: { status: 'queued', runId: expect.stringMatching(/^discounts-/) } });
     expect(again.json).toEqual(first.json);
-    expect(await slipway.runs.get(first.json.runId)).toMatchObject({ trigger: 'push', branch: 'main', sha });
+    expect(await stack.slipway.runs.get(first.json.runId)).toMatchObject({ trigger: 'push', branch: 'main', sha });
   });
 
   it.each([

@@ -13,11 +13,10 @@ import { serviceList } from '../../src/core/config-schema.js';
 import { environmentSpec } from '../../src/core/environment-spec.js';
 import type { Run } from '../../src/core/run.js';
 import { FakeKubernetes } from '../fakes/fake-kubernetes.js';
-import { FakeSlack } from '../fakes/fake-slack.js';
-import { RunWatch, until } from '../helpers/run-watch.js';
-import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
-import { slackUsers } from '../helpers/slack-users.js';
-import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
+import { until } from '../helpers/run-watch.js';
+import { SIGNER_CHANNELS, sampleConfig } from '../helpers/sample-config.js';
+import { listenOnLoopback } from '../helpers/listen-on-loopback.js';
+import { useSlackStack } from '../helpers/slack-stack.js';
 
 // Issue 17 §2: a release built and pushed for real, deployed through the real pipeline to a Kubernetes
 // Deployment. No cluster runs on these machines: the API server is test/fakes/fake-kubernetes.ts (HTTPS, bearer
@@ -31,55 +30,36 @@ const PORTS = {
 };
 const SERVICE = 'kube';
 const IMAGE = '127.0.0.1:5000/slipway-e2e-kubernetes';
-const TOKEN = 'xoxb-kubernetes-tests';
-const SIGNING_SECRET = 'kubernetes-signing-secret';
 const BOB = 'U0BOB';
 /** The deployer's token, and one the API server does not know. */
 const GOOD_TOKEN = 'deployer-token-0123456789';
 const BAD_TOKEN = 'revoked-token-9876543210';
 
-const config = (repoUrl: string, target: Record<string, unknown>) => `
-services:
-  ${SERVICE}:
-    repo: ${repoUrl}
-    buildTarget: app
-    image: ${IMAGE}
-    network: host
-    channel: "#sample"
-    channels: ["#deploys", "#sample"]
-    approvers: { users: [${BOB}] }
-    environments:
-      - name: staging
-        port: 8080
-        url: http://127.0.0.1:${PORTS.ingress}
-        healthTimeoutSeconds: 10
-        target: ${JSON.stringify({ kind: 'kubernetes', namespace: 'shop', deployment: 'web', container: 'app', deployTimeoutSeconds: 30, ...target })}
-`;
+const config = (repoUrl: string, target: Record<string, unknown>) =>
+  sampleConfig({
+    service: SERVICE,
+    repoUrl,
+    image: IMAGE,
+    ...SIGNER_CHANNELS,
+    approvers: { users: [BOB] },
+    staging: {
+      port: 8080,
+      url: `http://127.0.0.1:${PORTS.ingress}`,
+      healthTimeoutSeconds: 10,
+      target: { kind: 'kubernetes', namespace: 'shop', deployment: 'web', container: 'app', deployTimeoutSeconds: 30, ...target },
+    },
+  });
 
 let dir: string;
 let kubeconfig: string;
 let api: FakeKubernetes;
 let redis: EmbeddedRedis;
-let repo: SampleRepo;
-let slack: FakeSlack;
-let slipway: TestSlipway;
 let ingress: { seen: string[]; stop(): Promise<void> };
-const watch = new RunWatch(() => slipway, () => slack);
-const users = slackUsers(() => slipway.url, () => slack, SIGNING_SECRET);
 /** The target every test but the credential ones uses: the kubeconfig's `deployer` context (not its current one). */
 const DEPLOYER = () => ({ kubeconfig, context: 'deployer' });
 
-async function start(target: Record<string, unknown>): Promise<void> {
-  await slipway?.stop();
-  slipway = await startTestSlipway({
-    config: config(repo.url, target),
-    env: { PORT: String(PORTS.slipway), SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url },
-    mode: 'all',
-    processEnv: process.env,
-    sharedRedis: redis,
-  });
-  await repo.connect(`${slipway.url}/webhooks/gogs`, SECRETS.GOGS_WEBHOOK_SECRET);
-}
+/** slipway again on the file's Redis, deploying to `target`. */
+const start = (target: Record<string, unknown>) => stack.restart((repoUrl) => config(repoUrl, target));
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'slipway-kubernetes-'));
@@ -93,31 +73,30 @@ beforeAll(async () => {
   await writeFile(kubeconfig, api.kubeconfig([{ name: 'intruder', token: BAD_TOKEN }, { name: 'deployer', token: GOOD_TOKEN }], 'intruder'), { mode: 0o600 });
   ingress = await startIngress(PORTS.ingress);
   redis = await startEmbeddedRedis(join(dir, 'redis'), { port: PORTS.redis });
-  repo = await createSampleRepo();
-  slack = new FakeSlack({ token: TOKEN, users: { 'ann@example.com': 'U0ANN' } });
-  await slack.start();
-  await start(DEPLOYER());
 }, 120_000);
 
 afterAll(async () => {
-  await slipway?.stop();
-  await slack?.stop();
   await ingress?.stop();
   await api?.stop();
   await redis?.stop();
-  await repo?.remove();
   if (dir) await rm(dir, { recursive: true, force: true });
 }, 120_000);
 
 afterEach(() => {
-  expect(slack.unexpected).toEqual([]);
   expect(api.unexpected).toEqual([]);
 });
 
-const pushVersion = (version: string) => repo.pushVersion(version);
+const stack = useSlackStack({
+  config: (repoUrl) => config(repoUrl, DEPLOYER()),
+  env: { PORT: String(PORTS.slipway) },
+  processEnv: process.env,
+  redis: () => redis,
+});
+
+const pushVersion = (version: string) => stack.repo.pushVersion(version);
 
 /** `/rollback ENV` by Bob, confirmed with the button its answer carries; the rollback's run id. */
-const rollBack = (environment: string) => users.rollBack(environment, BOB, 'deploys');
+const rollBack = (environment: string) => stack.users.rollBack(environment, BOB, 'deploys');
 
 const imageOf = (run: Run) => {
   if (!run.release) throw new Error(`run ${run.id} has no release`);
@@ -125,14 +104,14 @@ const imageOf = (run: Run) => {
 };
 const deployed = () => api.deployment('web', 'shop');
 const containerImage = () => deployed().spec.template.spec.containers.find((c: { name: string }) => c.name === 'app').image as string;
-const deployLog = async (runId: string) => (await new RedisLogStore(slipway.redis).read(runId, 'deploy:staging')).join('\n');
+const deployLog = async (runId: string) => (await new RedisLogStore(stack.slipway.redis).read(runId, 'deploy:staging')).join('\n');
 
 describe('deploying to a Kubernetes Deployment (against the fake API server)', { timeout: 240_000 }, () => {
   const runs: Record<string, Run> = {};
 
   it('sets the container image to the digest with a strategic merge patch, annotated with the run, and follows the rollout to the end', async () => {
     const runId = await pushVersion('k1');
-    const run = await watch.settled(runId, { status: 'passed' });
+    const run = await stack.watch.settled(runId, { status: 'passed' });
     runs.k1 = run;
 
     const deployment = deployed();
@@ -164,7 +143,7 @@ describe('deploying to a Kubernetes Deployment (against the fake API server)', {
   });
 
   it('reports ready/desired replicas and the running image as the cluster has them, in /slipway status too', async () => {
-    const spec = environmentSpec(serviceList(parseConfig(config(repo.url, DEPLOYER())))[0]!, 'staging')!;
+    const spec = environmentSpec(serviceList(parseConfig(config(stack.repo.url, DEPLOYER())))[0]!, 'staging')!;
     const status = await kubernetesTarget(spec, { health: httpHealthChecks }).status();
     expect(status).toEqual({
       running: { image: imageOf(runs.k1!), runId: runs.k1!.id, sha: runs.k1!.sha },
@@ -172,7 +151,7 @@ describe('deploying to a Kubernetes Deployment (against the fake API server)', {
       health: 'healthy',
     });
     // And as /slipway status shows it: no warning, since the cluster runs what slipway deployed.
-    const shown = JSON.stringify((await users.command('/slipway', `status ${SERVICE}`, BOB, 'deploys')).json);
+    const shown = JSON.stringify((await stack.users.command('/slipway', `status ${SERVICE}`, BOB, 'deploys')).json);
     expect(shown).toContain('healthy · 3/3 replicas ready');
     expect(shown).not.toContain('not what slipway deployed');
   });
@@ -182,7 +161,7 @@ describe('deploying to a Kubernetes Deployment (against the fake API server)', {
     api.markBad((image) => image !== good && image.startsWith(IMAGE));
     const patchesBefore = api.patches().length;
     const runId = await pushVersion('k2');
-    const run = await watch.settled(runId, { status: 'failed' });
+    const run = await stack.watch.settled(runId, { status: 'failed' });
     api.markBad(() => false);
 
     expect(run.failure?.stage).toBe('deploy:staging');
@@ -202,18 +181,18 @@ describe('deploying to a Kubernetes Deployment (against the fake API server)', {
     expect(patches.map((p) => p.contentType)).toEqual(['application/strategic-merge-patch+json', 'application/json-patch+json']);
     expect((patches[1]!.body as { path: string }[]).map((op) => op.path)).toEqual(['/spec/template', '/metadata/annotations']);
     // The alert in the channel says it.
-    const alert = await until(async () => slack.callsOf('chat.postMessage').find((c) => !c.args.thread_ts && String(c.args.text).includes('failed at') && String(c.args.blocks).includes(runId)), 'the failure alert');
+    const alert = await until(async () => stack.slack.callsOf('chat.postMessage').find((c) => !c.args.thread_ts && String(c.args.text).includes('failed at') && String(c.args.blocks).includes(runId)), 'the failure alert');
     expect(String(alert.args.text)).toContain('exceeded its progress deadline');
     const log = await deployLog(runId);
     expect(log).toContain('undoing the rollout: back to revision 2');
   });
 
   it('/rollback sets the previous release\'s digest on the Deployment', async () => {
-    const k3 = await watch.settled(await pushVersion('k3'), { status: 'passed' });
+    const k3 = await stack.watch.settled(await pushVersion('k3'), { status: 'passed' });
     expect(containerImage()).toBe(imageOf(k3));
 
     const rollbackId = await rollBack('staging');
-    const rolledBack = await watch.settled(rollbackId);
+    const rolledBack = await stack.watch.settled(rollbackId);
     expect(rolledBack).toMatchObject({ trigger: 'rollback', status: 'passed', stages: [{ name: 'deploy:staging', status: 'passed' }] });
     expect(containerImage()).toBe(imageOf(runs.k1!));
     expect(deployed().metadata.annotations['slipway.dev/run']).toBe(rollbackId);
@@ -221,7 +200,7 @@ describe('deploying to a Kubernetes Deployment (against the fake API server)', {
     const sets = api.replicaSets('web', 'shop');
     expect(sets.length).toBe(4);
     expect(sets.at(-1).spec.template.spec.containers[0].image).toBe(imageOf(runs.k1!));
-    await users.command('/slipway', 'unlock staging', BOB, 'deploys');
+    await stack.users.command('/slipway', 'unlock staging', BOB, 'deploys');
   });
 
   it('the API server takes patches only in the content types it knows (415 otherwise), as the real one', async () => {
@@ -245,7 +224,7 @@ describe('deploying to a Kubernetes Deployment (against the fake API server)', {
   it('wrong credentials (401) and an unknown context fail the deploy with one sentence saying what to fix; nothing changes', async () => {
     const before = deployed();
     await start({ kubeconfig, context: 'intruder' });
-    const refused = await watch.settled(await pushVersion('k4'));
+    const refused = await stack.watch.settled(await pushVersion('k4'));
     expect({ status: refused.status, failure: refused.failure }).toEqual({
       status: 'failed',
       failure: {
@@ -257,7 +236,7 @@ describe('deploying to a Kubernetes Deployment (against the fake API server)', {
     expect(api.requests.filter((r) => !r.authorized).every((r) => r.status === 401)).toBe(true);
 
     await start({ kubeconfig, context: 'staging-cluster' });
-    const unknown = await watch.settled(await pushVersion('k5'));
+    const unknown = await stack.watch.settled(await pushVersion('k5'));
     expect(unknown.failure?.cause).toBe(`${kubeconfig} has no context staging-cluster (it has: intruder, deployer): set target.context to one of them; staging stays on its previous release`);
 
     expect(deployed().metadata.resourceVersion).toBe(before.metadata.resourceVersion);
@@ -273,12 +252,5 @@ async function startIngress(port: number) {
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end('ok\n');
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    seen,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  return { seen, stop: await listenOnLoopback(server, port) };
 }

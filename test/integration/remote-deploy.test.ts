@@ -4,19 +4,17 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { dockerClient } from '../../src/adapters/docker/docker-client.js';
 import { registryAuth } from '../../src/adapters/docker/registry-auth.js';
 import { type EmbeddedRedis, startEmbeddedRedis } from '../../src/adapters/redis/embedded-redis.js';
 import { RedisLogStore } from '../../src/adapters/store/redis-log-store.js';
 import type { Run } from '../../src/core/run.js';
-import { FakeSlack } from '../fakes/fake-slack.js';
-import { removeContainersOf } from '../helpers/containers.js';
 import { type RemoteEngine, startRemoteEngine } from '../helpers/remote-engine.js';
-import { RunWatch, served, until } from '../helpers/run-watch.js';
-import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
-import { slackUsers } from '../helpers/slack-users.js';
-import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
+import { served, until } from '../helpers/run-watch.js';
+import { SIGNER_CHANNELS, sampleConfig } from '../helpers/sample-config.js';
+import { listenOnLoopback } from '../helpers/listen-on-loopback.js';
+import { useSlackStack } from '../helpers/slack-stack.js';
 
 // Issue 16 §2 end to end: releases built and pushed on slipway's own engine, deployed through the real pipeline
 // to a second engine (over mutual TLS for staging, over ssh for production), rolled back there from Slack,
@@ -38,40 +36,26 @@ const SERVICE = 'rdeploy';
 // registry.example.com/acme/shop: a user name is no secret, and messages must keep it.
 const IMAGE = '127.0.0.1:5000/slipway-e2e-remote';
 const REGISTRY = '127.0.0.1:5000';
-const TOKEN = 'xoxb-remote-deploy-tests';
-const SIGNING_SECRET = 'remote-deploy-signing-secret';
 const BOB = 'U0BOB';
 const USER_VARIABLE = 'RDEPLOY_REGISTRY_USER';
 const PASSWORD_VARIABLE = 'RDEPLOY_REGISTRY_PASSWORD';
 
-type Targets = { staging: string; production: string };
+type Target = Record<string, unknown>;
+type Targets = { staging: Target; production: Target };
 
-/** `targets` holds each environment's `target:` as YAML flow mappings, so a restart can change one. */
+/** `targets` holds each environment's `target:`, so a restart can change one. */
 const config = (repoUrl: string, targets: Targets) => `
 registries:
   "${REGISTRY}": { usernameEnv: ${USER_VARIABLE}, passwordEnv: ${PASSWORD_VARIABLE} }
-services:
-  ${SERVICE}:
-    repo: ${repoUrl}
-    buildTarget: app
-    image: ${IMAGE}
-    network: host
-    channel: "#sample"
-    channels: ["#deploys", "#sample"]
-    approvers: { users: [${BOB}] }
-    environments:
-      - name: staging
-        port: ${PORTS.staging}
-        url: http://127.0.0.1:${PORTS.stagingUrl}
-        healthTimeoutSeconds: 20
-        target: ${targets.staging}
-      - name: production
-        port: ${PORTS.production}
-        url: http://127.0.0.1:${PORTS.productionUrl}
-        healthTimeoutSeconds: 20
-        requireApproval: true
-        target: ${targets.production}
-`;
+${sampleConfig({
+  service: SERVICE,
+  repoUrl,
+  image: IMAGE,
+  ...SIGNER_CHANNELS,
+  approvers: { users: [BOB] },
+  staging: { port: PORTS.staging, url: `http://127.0.0.1:${PORTS.stagingUrl}`, healthTimeoutSeconds: 20, target: targets.staging },
+  production: { port: PORTS.production, url: `http://127.0.0.1:${PORTS.productionUrl}`, healthTimeoutSeconds: 20, target: targets.production },
+})}`;
 
 let dir: string;
 let remote: RemoteEngine;
@@ -79,33 +63,21 @@ let remote: RemoteEngine;
 let remoteDocker: Docker;
 const localDocker = dockerClient(process.env.DOCKER_HOST);
 let redis: EmbeddedRedis;
-let repo: SampleRepo;
-let slack: FakeSlack;
-let slipway: TestSlipway;
 let fronts: Front[] = [];
 let silent: Server;
 const silentSockets = new Set<Socket>();
 let credentials: { username: string; password: string };
-const watch = new RunWatch(() => slipway, () => slack);
-const users = slackUsers(() => slipway.url, () => slack, SIGNING_SECRET);
+/** The registry password slipway's environment holds. */
+let password: string;
 
-const tlsTarget = (over: { ca?: string } = {}) =>
-  JSON.stringify({ kind: 'docker', host: remote.tcp.host, tls: { ...remote.tcp.tls, ...over } });
+const tlsTarget = (over: { ca?: string } = {}) => ({ kind: 'docker', host: remote.tcp.host, tls: { ...remote.tcp.tls, ...over } });
 const sshTarget = (over: { host?: string; timeoutSeconds?: number } = {}) =>
-  JSON.stringify({ kind: 'docker', host: remote.ssh.host, identityFile: remote.ssh.identityFile, hostKey: remote.ssh.hostKey, ...over });
+  ({ kind: 'docker', host: remote.ssh.host, identityFile: remote.ssh.identityFile, hostKey: remote.ssh.hostKey, ...over });
 
-/** slipway on the file's Redis, with this config's targets and the registry password it is given. */
-async function start(targets: Targets, password = credentials.password): Promise<void> {
-  await slipway?.stop();
-  slipway = await startTestSlipway({
-    config: config(repo.url, targets),
-    env: { PORT: String(PORTS.slipway), SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url },
-    mode: 'all',
-    // The registry's credentials come from slipway's environment, as slipway.yml names them.
-    processEnv: { ...process.env, [USER_VARIABLE]: credentials.username, [PASSWORD_VARIABLE]: password },
-    sharedRedis: redis,
-  });
-  await repo.connect(`${slipway.url}/webhooks/gogs`, SECRETS.GOGS_WEBHOOK_SECRET);
+/** slipway again on the file's Redis, with this config's targets and the registry password it is given. */
+async function start(targets: Targets, given = credentials.password): Promise<void> {
+  password = given;
+  await stack.restart((repoUrl) => config(repoUrl, targets));
 }
 
 beforeAll(async () => {
@@ -115,13 +87,13 @@ beforeAll(async () => {
   const loggedIn = await registryAuth(REGISTRY);
   if (!loggedIn.username || !loggedIn.password) throw new Error(`no credentials for ${REGISTRY} in DOCKER_CONFIG: run scripts/services.sh`);
   credentials = { username: loggedIn.username, password: loggedIn.password };
+  password = credentials.password;
   vi.stubEnv('DOCKER_CONFIG', await mkdtemp(join(dir, 'empty-docker-config-')));
 
   // The engine takes longest to start: the rest is set up meanwhile (each assigned as it comes, for afterAll).
   const engine = startRemoteEngine(join(dir, 'remote'), { tcp: PORTS.tcp, ssh: PORTS.ssh });
   engine.catch(() => undefined); // its failure is thrown where it is awaited, not reported as unhandled first
   redis = await startEmbeddedRedis(join(dir, 'redis'), { port: PORTS.redis });
-  repo = await createSampleRepo();
   remote = await engine;
   console.info(`remote engine (dockerd + sshd, certificates and keys made) answered after ${remote.startupMs} ms`);
   remoteDocker = new Docker({ socketPath: new URL(remote.socket).pathname });
@@ -131,38 +103,34 @@ beforeAll(async () => {
     socket.on('close', () => silentSockets.delete(socket));
   });
   await new Promise<void>((resolve) => silent.listen(PORTS.silent, '127.0.0.1', resolve));
-  slack = new FakeSlack({ token: TOKEN, users: { 'ann@example.com': 'U0ANN' } });
-  await slack.start();
-  await removeContainersOf(SERVICE);
-  await start({ staging: tlsTarget(), production: sshTarget() });
 }, 120_000);
 
 afterAll(async () => {
-  await slipway?.stop();
-  await slack?.stop();
   for (const socket of silentSockets) socket.destroy();
   await new Promise((resolve) => (silent ? silent.close(resolve) : resolve(undefined)));
   await Promise.all(fronts.map((front) => front.stop()));
   await remote?.stop();
   await redis?.stop();
-  await repo?.remove();
-  await removeContainersOf(SERVICE);
   vi.unstubAllEnvs();
   if (dir) await rm(dir, { recursive: true, force: true });
 }, 120_000);
 
-afterEach(() => {
-  expect(slack.unexpected).toEqual([]);
+const stack = useSlackStack({
+  config: (repoUrl) => config(repoUrl, { staging: tlsTarget(), production: sshTarget() }),
+  env: { PORT: String(PORTS.slipway) },
+  // The registry's credentials come from slipway's environment, as slipway.yml names them.
+  processEnv: () => ({ ...process.env, [USER_VARIABLE]: credentials.username, [PASSWORD_VARIABLE]: password }),
+  redis: () => redis,
 });
 
-const pushVersion = (version: string) => repo.pushVersion(version);
+const pushVersion = (version: string) => stack.repo.pushVersion(version);
 
 /** `/rollback ENV` by Bob, confirmed with the button its answer carries; the rollback's run id. */
-const rollBack = (environment: string) => users.rollBack(environment, BOB, 'deploys');
+const rollBack = (environment: string) => stack.users.rollBack(environment, BOB, 'deploys');
 
 /** The failure alert slipway posted in the service's channel for a run. */
 const alertOf = (runId: string) =>
-  until(async () => slack.callsOf('chat.postMessage').find((c) => !c.args.thread_ts && String(c.args.text).includes('failed at') && String(c.args.blocks).includes(runId)), `the failure alert of ${runId}`);
+  until(async () => stack.slack.callsOf('chat.postMessage').find((c) => !c.args.thread_ts && String(c.args.text).includes('failed at') && String(c.args.blocks).includes(runId)), `the failure alert of ${runId}`);
 
 const digestOf = (run: Run) => {
   if (!run.release) throw new Error(`run ${run.id} has no release`);
@@ -205,10 +173,10 @@ describe('deploying to a remote Docker engine', { timeout: 240_000 }, () => {
   it('builds and pushes on the local engine, deploys over TLS to staging and over ssh to production, pulled there by digest', async () => {
     const since = Math.floor(Date.now() / 1000);
     const runId = await pushVersion('r1');
-    const atGate = await watch.settled(runId, { status: 'waiting' });
+    const atGate = await stack.watch.settled(runId, { status: 'waiting' });
     expect(atGate.stages.find((s) => s.name === 'deploy:staging')).toMatchObject({ status: 'passed', summary: expect.stringContaining(`http://127.0.0.1:${PORTS.stagingUrl}`) });
-    await users.click('approve_promotion', await watch.approveValue(runId, 'production'), BOB, 'deploys');
-    const run = await watch.settled(runId, { status: 'passed' });
+    await stack.users.click('approve_promotion', await stack.watch.approveValue(runId, 'production'), BOB, 'deploys');
+    const run = await stack.watch.settled(runId, { status: 'passed' });
     runs.r1 = run;
     const reference = `${IMAGE}@${digestOf(run)}`;
 
@@ -237,7 +205,7 @@ describe('deploying to a remote Docker engine', { timeout: 240_000 }, () => {
     expect(await served(PORTS.productionUrl)).toBe('r1');
 
     // Each deploy stage's log names where it went.
-    const logs = new RedisLogStore(slipway.redis);
+    const logs = new RedisLogStore(stack.slipway.redis);
     expect((await logs.read(runId, 'deploy:staging')).join('\n')).toContain(`deploying ${reference} to staging (docker on tcp://127.0.0.1:${PORTS.tcp}, recreate)`);
     expect((await logs.read(runId, 'deploy:production')).join('\n')).toContain(`deploying ${reference} to production (docker on ssh://root@127.0.0.1:${PORTS.ssh}, recreate)`);
   });
@@ -245,12 +213,12 @@ describe('deploying to a remote Docker engine', { timeout: 240_000 }, () => {
   it('/rollback in Slack puts the previous release back on the remote host', async () => {
     const runId = await pushVersion('r2');
     // r2 goes to staging and waits at production's gate, unapproved: production keeps r1.
-    runs.r2 = await watch.settled(runId, { status: 'waiting' });
+    runs.r2 = await stack.watch.settled(runId, { status: 'waiting' });
     expect((await remoteContainer('staging')).Config.Image).toBe(`${IMAGE}@${digestOf(runs.r2)}`);
     expect(await served(PORTS.stagingUrl)).toBe('r2');
 
     const rollbackId = await rollBack('staging');
-    const rolledBack = await watch.settled(rollbackId);
+    const rolledBack = await stack.watch.settled(rollbackId);
     expect(rolledBack).toMatchObject({ trigger: 'rollback', status: 'passed', stages: [{ name: 'deploy:staging', status: 'passed' }] });
     const container = await remoteContainer('staging');
     expect(container.Config.Image).toBe(`${IMAGE}@${digestOf(runs.r1!)}`);
@@ -258,7 +226,7 @@ describe('deploying to a remote Docker engine', { timeout: 240_000 }, () => {
     expect(await served(PORTS.stagingUrl)).toBe('r1');
     expect(await inspectOn(localDocker, `${SERVICE}-staging`)).toBeUndefined();
     // The rollback locked staging to Bob; the next tests deploy there again.
-    expect((await users.command('/slipway', 'unlock staging', BOB, 'deploys')).json?.text).toBe(`:unlock: <@${BOB}> unlocked ${SERVICE} staging.`);
+    expect((await stack.users.command('/slipway', 'unlock staging', BOB, 'deploys')).json?.text).toBe(`:unlock: <@${BOB}> unlocked ${SERVICE} staging.`);
   });
 
   it('pushes and pulls with the credentials of `registries`; a wrong password fails the run naming registry, host and why', async () => {
@@ -275,20 +243,20 @@ describe('deploying to a remote Docker engine', { timeout: 240_000 }, () => {
 
     await start({ staging: tlsTarget(), production: sshTarget() }, 'not-the-registry-password');
     // The push is refused.
-    const pushed = await watch.settled(await pushVersion('r3'), { status: 'failed' });
+    const pushed = await stack.watch.settled(await pushVersion('r3'), { status: 'failed' });
     expect(pushed.failure?.stage).toBe('push');
     expect(pushed.failure?.cause).toMatch(new RegExp(`^push to ${REGISTRY} failed: .*(unauthorized|authentication required)`, 'i'));
     expect(String((await alertOf(pushed.id)).args.text)).toContain(`failed at push: ${pushed.failure?.cause}`);
 
     // A rollback to r2 needs the remote host to pull it: refused, and the alert says which registry, which host, why.
     const rollbackId = await rollBack('staging');
-    const pulled = await watch.settled(rollbackId, { status: 'failed' });
+    const pulled = await stack.watch.settled(rollbackId, { status: 'failed' });
     expect(pulled.failure?.stage).toBe('deploy:staging');
     const cause = pulled.failure!.cause;
     expect(cause).toMatch(new RegExp(`^pulling ${r2Image.replace(/[.]/g, '\\.')} from registry ${REGISTRY.replace(/[.]/g, '\\.')} on tcp://127\\.0\\.0\\.1:${PORTS.tcp} failed: .*(unauthorized|authentication required).*; staging stays on its previous release$`, 'i'));
     expect(String((await alertOf(rollbackId)).args.text)).toContain(`failed at deploy:staging: ${cause}`);
     // The wrong password itself is nowhere in what slipway said.
-    expect(JSON.stringify(slack.calls)).not.toContain('not-the-registry-password');
+    expect(JSON.stringify(stack.slack.calls)).not.toContain('not-the-registry-password');
 
     // Nothing was pulled, and r1 serves on, in the very container it ran in.
     await expect(remoteDocker.getImage(r2Image).inspect()).rejects.toMatchObject({ statusCode: 404 });
@@ -299,7 +267,7 @@ describe('deploying to a remote Docker engine', { timeout: 240_000 }, () => {
 
   it('a host that refuses TLS or stays silent fails the deploy in bounded time, naming the host and the cause; the previous release keeps running', async () => {
     // The rollback asked for above locked staging to Bob; the deploys here come from a push and from Slack.
-    await users.command('/slipway', 'unlock staging', BOB, 'deploys');
+    await stack.users.command('/slipway', 'unlock staging', BOB, 'deploys');
     const staging = await remoteContainer('staging');
     const untouched = async () => {
       const now = await remoteContainer('staging');
@@ -309,7 +277,7 @@ describe('deploying to a remote Docker engine', { timeout: 240_000 }, () => {
 
     // An engine whose certificate tls.ca did not sign: refused before anything is sent.
     await start({ staging: tlsTarget({ ca: remote.wrongTls.ca }), production: sshTarget() });
-    const refused = await watch.settled(await pushVersion('r4'), { status: 'failed' });
+    const refused = await stack.watch.settled(await pushVersion('r4'), { status: 'failed' });
     expect(refused.failure).toEqual({
       stage: 'deploy:staging',
       cause: `tcp://127.0.0.1:${PORTS.tcp} showed a TLS certificate that the target's tls.ca does not vouch for (unable to verify the first certificate): refused; tls.ca must be the CA that signed the engine's certificate; staging stays on its previous release`,
@@ -320,10 +288,10 @@ describe('deploying to a remote Docker engine', { timeout: 240_000 }, () => {
 
     // A host that takes the connection and says nothing: given up after timeoutSeconds.
     await start({ staging: sshTarget({ host: `ssh://root@127.0.0.1:${PORTS.silent}`, timeoutSeconds: 2 }), production: sshTarget() });
-    const asked = await users.command('/deploy', 'main to staging', BOB, 'deploys');
+    const asked = await stack.users.command('/deploy', 'main to staging', BOB, 'deploys');
     const deployId = /Started run `([^`]+)`/.exec(String(asked.json?.text))?.[1];
     expect(deployId, String(asked.json?.text)).toBeDefined();
-    const silentRun = await watch.settled(deployId!, { status: 'failed' });
+    const silentRun = await stack.watch.settled(deployId!, { status: 'failed' });
     expect(silentRun.release).toMatchObject({ digest: digestOf(refused), reused: true });
     expect(silentRun.failure).toEqual({
       stage: 'deploy:staging',
@@ -361,12 +329,5 @@ async function startFront(port: number, appPort: number): Promise<Front> {
     req.pipe(upstream);
   });
   server.keepAliveTimeout = 1_000;
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    seen,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  return { seen, stop: await listenOnLoopback(server, port) };
 }

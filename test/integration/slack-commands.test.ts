@@ -1,33 +1,17 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeSlack } from '../fakes/fake-slack.js';
+import { describe, expect, it } from 'vitest';
 import { slackHeaders, slashCommandBody } from '../fakes/slack-signer.js';
 import { deliveryHeaders, pushPayload } from '../helpers/webhook-deliveries.js';
 import { scrape } from '../helpers/prometheus.js';
-import { DISCOUNTS_REPO, SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
+import { DISCOUNTS_REPO, SECRETS, TEST_CONFIG } from '../helpers/test-slipway.js';
+import { useSlackStack } from '../helpers/slack-stack.js';
 
-const TOKEN = 'xoxb-test-token-0001';
 const SIGNING_SECRET = 'slack-signing-secret-for-tests';
 
-let slack: FakeSlack;
-let slipway: TestSlipway;
-
-beforeAll(async () => {
-  slack = new FakeSlack({ token: TOKEN });
-  await slack.start();
-  slipway = await startTestSlipway({
-    env: { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url },
-  });
-});
-afterAll(async () => {
-  await slipway?.stop();
-  await slack?.stop();
-});
-afterEach(() => {
-  expect(slack.unexpected).toEqual([]);
-});
+// The intake's `discounts` service: commands and webhooks reach this slipway, queued runs stay queued.
+const stack = useSlackStack({ config: () => TEST_CONFIG, signingSecret: SIGNING_SECRET, mode: 'server' });
 
 async function send(body: string, headers: Record<string, string>) {
-  const res = await fetch(`${slipway.url}/slack/events`, { method: 'POST', body, headers });
+  const res = await fetch(`${stack.slipway.url}/slack/events`, { method: 'POST', body, headers });
   const text = await res.text();
   return { status: res.status, text, json: text.startsWith('{') ? (JSON.parse(text) as Record<string, any>) : undefined };
 }
@@ -39,7 +23,7 @@ const command = (name: string, text: string) => {
 
 describe('Slack commands', () => {
   it('checked the bot token with auth.test at start-up', () => {
-    expect(slack.callsOf('auth.test')).toHaveLength(1);
+    expect(stack.slack.callsOf('auth.test')).toHaveLength(1);
   });
 
   it('/slipway help lists every command with an example', async () => {
@@ -52,7 +36,7 @@ describe('Slack commands', () => {
 
   it('/slipway status shows the environments and a queued run', async () => {
     const payload = JSON.stringify(pushPayload('gogs', { repoUrl: DISCOUNTS_REPO, after: 'c0ffee0000000000000000000000000000000001' }));
-    const pushed = await fetch(`${slipway.url}/webhooks/gogs`, {
+    const pushed = await fetch(`${stack.slipway.url}/webhooks/gogs`, {
       method: 'POST',
       body: payload,
       headers: deliveryHeaders('gogs', payload, SECRETS.GOGS_WEBHOOK_SECRET),
@@ -126,12 +110,12 @@ describe('Slack commands', () => {
     expect(first.json?.text).toContain('/slipway status');
     expect(retry.status).toBe(200);
     expect(retry.text).toBe('');
-    expect(slipway.logs.filter((l) => l.msg === 'Slack repeat dropped')).toHaveLength(1);
-    expect(slipway.logs.filter((l) => l.msg === 'command answered' && l.command === '/slipway').length).toBeGreaterThanOrEqual(1);
+    expect(stack.slipway.logs.filter((l) => l.msg === 'Slack repeat dropped')).toHaveLength(1);
+    expect(stack.slipway.logs.filter((l) => l.msg === 'command answered' && l.command === '/slipway').length).toBeGreaterThanOrEqual(1);
   });
 
   it('counts commands by name and result', async () => {
-    const metrics = await scrape(slipway.url);
+    const metrics = await scrape(stack.slipway.url);
     expect(metrics.value('slipway_commands_total', { command: '/slipway status', result: 'ok' })).toBeGreaterThanOrEqual(2);
     expect(metrics.value('slipway_commands_total', { command: '/slipway status', result: 'usage' })).toBe(2);
     expect(metrics.value('slipway_commands_total', { command: '/slipway', result: 'usage' })).toBe(1);

@@ -1,36 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { RedisAuditLog } from '../../src/adapters/store/redis-audit-log.js';
 import { served, until } from '../helpers/run-watch.js';
+import { sampleConfig } from '../helpers/sample-config.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 
 // Issue 15, "less noise, right words" and "a lock is not a failure": what the run's thread says, the approval
 // card's from → to after a promotion, mentions that stay mentions, and a locked production that parks a
 // release at its gate instead of failing it. Ports and image of helper range 22200-22299.
-const TOKEN = 'xoxb-words-tests';
 const SIGNING_SECRET = 'words-signing-secret';
 const [STAGING, PRODUCTION] = [22200, 22201];
 const SERVICE = 'words';
 const [BOB, CAROL] = ['U0BOB', 'U0CAROL']; // approvers; Ann (U0ANN) writes every commit
 
-const config = (repoUrl: string) => `
-services:
-  ${SERVICE}:
-    repo: ${repoUrl}
-    testTarget: test
-    buildTarget: app
-    reports:
-      coverage: { path: /app/coverage/lcov.info, format: lcov }
-      junit: /app/reports/junit.xml
-    image: 127.0.0.1:5000/slipway-words
-    channel: "#deploys"
-    network: host
-    approvers: { users: [${BOB}, ${CAROL}] }
-    environments:
-      - { name: staging, port: ${STAGING}, healthTimeoutSeconds: 5 }
-      - { name: production, port: ${PRODUCTION}, requireApproval: true, healthTimeoutSeconds: 5 }
-`;
+const config = (repoUrl: string) =>
+  sampleConfig({ service: SERVICE, repoUrl, tests: true, image: 'slipway-words', channel: '#deploys', approvers: { users: [BOB, CAROL] }, staging: STAGING, production: PRODUCTION });
 
-const stack = useSlackStack({ service: SERVICE, config, token: TOKEN, signingSecret: SIGNING_SECRET });
+const stack = useSlackStack({ config, signingSecret: SIGNING_SECRET });
 
 const command = async (text: string, userId: string) => String((await stack.users.command('/slipway', text, userId, 'deploys')).json?.text);
 const approve = async (runId: string, userId: string) => stack.users.click('approve_promotion', await stack.watch.approveValue(runId, 'production'), userId, 'deploys');

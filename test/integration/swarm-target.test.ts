@@ -15,11 +15,10 @@ import { httpHealthChecks } from '../../src/adapters/http/health-checks.js';
 import type { EnvironmentSpec } from '../../src/core/environment-spec.js';
 import type { DeployTarget, PlacedRelease } from '../../src/core/ports.js';
 import { Runtime, SwarmTarget } from '../../src/core/target-schema.js';
-import { FakeSlack } from '../fakes/fake-slack.js';
 import { type RemoteEngine, startRemoteEngine } from '../helpers/remote-engine.js';
-import { RunWatch, served, until } from '../helpers/run-watch.js';
-import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
-import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
+import { served, until } from '../helpers/run-watch.js';
+import { sampleConfig } from '../helpers/sample-config.js';
+import { useSlackStack } from '../helpers/slack-stack.js';
 
 // Issue 17 §1 on a real one-node swarm: the second engine of test/helpers/remote-engine.ts is made a swarm
 // manager (the shared engine of the other tests never is), and slipway drives it through the swarm adapter.
@@ -256,69 +255,49 @@ describe('a Docker Swarm service as a deploy target', { timeout: 180_000 }, () =
 
 describe('a push deployed through the pipeline to kind: swarm', { timeout: 240_000 }, () => {
   const PIPE = { slipway: 24040, redis: 24041, staging: 24030 };
-  const TOKEN = 'xoxb-swarm-tests';
   let redis: EmbeddedRedis;
-  let repo: SampleRepo;
-  let slack: FakeSlack;
-  let slipway: TestSlipway;
-  const watch = new RunWatch(() => slipway, () => slack);
+  const target = () => ({
+    kind: 'swarm',
+    host: remote.socket,
+    update: { order: 'stop-first', monitorSeconds: 2 },
+    healthCheck: { command: ['wget', '-qO-', `http://127.0.0.1:${PIPE.staging}/healthz`], intervalSeconds: 1, timeoutSeconds: 1, retries: 2 },
+    deployTimeoutSeconds: 90,
+  });
 
   beforeAll(async () => {
     redis = await startEmbeddedRedis(join(dir, 'redis'), { port: PIPE.redis });
-    repo = await createSampleRepo();
-    slack = new FakeSlack({ token: TOKEN, users: { 'ann@example.com': 'U0ANN' } });
-    await slack.start();
-    const target = {
-      kind: 'swarm',
-      host: remote.socket,
-      update: { order: 'stop-first', monitorSeconds: 2 },
-      healthCheck: { command: ['wget', '-qO-', `http://127.0.0.1:${PIPE.staging}/healthz`], intervalSeconds: 1, timeoutSeconds: 1, retries: 2 },
-      deployTimeoutSeconds: 90,
-    };
-    slipway = await startTestSlipway({
-      config: `
-services:
-  swarmpipe:
-    repo: ${repo.url}
-    buildTarget: app
-    image: 127.0.0.1:5000/slipway-e2e-swarm
-    network: host
-    channel: "#sample"
-    environments:
-      - name: staging
-        port: ${PIPE.staging}
-        healthTimeoutSeconds: 20
-        target: ${JSON.stringify(target)}
-`,
-      env: { PORT: String(PIPE.slipway), SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: 'swarm-signing-secret', SLACK_API_URL: slack.url },
-      mode: 'all',
-      processEnv: process.env,
-      sharedRedis: redis,
-    });
-    await repo.connect(`${slipway.url}/webhooks/gogs`, SECRETS.GOGS_WEBHOOK_SECRET);
-  }, 120_000);
-
+  });
   afterAll(async () => {
-    await slipway?.stop();
-    await slack?.stop();
     await redis?.stop();
-    await repo?.remove();
-  }, 60_000);
+  });
+
+  const stack = useSlackStack({
+    config: (repoUrl) =>
+      sampleConfig({
+        service: 'swarmpipe',
+        repoUrl,
+        image: 'slipway-e2e-swarm',
+        channel: '#sample',
+        staging: { port: PIPE.staging, healthTimeoutSeconds: 20, target: target() },
+      }),
+    env: { PORT: String(PIPE.slipway) },
+    processEnv: process.env,
+    redis: () => redis,
+  });
 
   it('builds, pushes, and the deploy stage rolls the release out as a swarm service, progress in the stage log', async () => {
-    await repo.commit({ 'www/version': 's1\n' }, 'Version s1');
-    const { runId } = await repo.push('main');
+    await stack.repo.commit({ 'www/version': 's1\n' }, 'Version s1');
+    const { runId } = await stack.repo.push('main');
     expect(runId).toBeDefined();
-    const run = await watch.settled(runId!, { status: 'passed' });
+    const run = await stack.watch.settled(runId!, { status: 'passed' });
     expect(run.stages.find((s) => s.name === 'deploy:staging')).toMatchObject({ status: 'passed' });
     expect(await served(PIPE.staging)).toBe('s1');
     const service = await inspectService('swarmpipe-staging');
     expect(service.Spec.TaskTemplate.ContainerSpec.Image).toBe(`127.0.0.1:5000/slipway-e2e-swarm@${run.release?.digest}`);
     expect(service.Spec.TaskTemplate.ContainerSpec.Labels).toMatchObject({ 'slipway.run': runId, 'slipway.sha': run.sha });
-    const log = (await new RedisLogStore(slipway.redis).read(runId!, 'deploy:staging')).join('\n');
+    const log = (await new RedisLogStore(stack.slipway.redis).read(runId!, 'deploy:staging')).join('\n');
     expect(log).toContain(`(swarm on ${remote.socket}, recreate)`);
     expect(log).toContain('creating the swarm service swarmpipe-staging (1 replicas)');
     expect(log).toContain('1/1 tasks updated');
-    expect(slack.unexpected).toEqual([]);
   });
 });

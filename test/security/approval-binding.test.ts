@@ -8,6 +8,7 @@ import { RedisLogStore } from '../../src/adapters/store/redis-log-store.js';
 import { TAMPERED_CAUSE } from '../../src/core/approval-grant.js';
 import { environmentLeaseKey } from '../../src/queue/stages/environment.js';
 import { served, until } from '../helpers/run-watch.js';
+import { sampleConfig } from '../helpers/sample-config.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 
 /**
@@ -15,31 +16,24 @@ import { useSlackStack } from '../helpers/slack-stack.js';
  * rewrites what waits at the production gate to another image in the registry. The approval is bound to the
  * release by slipway's signature, which Redis does not hold: the Approve is refused, or the deploy is.
  */
-const TOKEN = 'xoxb-sec-gate-binding';
 const SIGNING_SECRET = 'sec-gate-binding-signing-secret';
 const [STAGING, PRODUCTION] = [21300, 21301];
 const SERVICE = 'secgate';
 const BOB = 'U0BOB';
 
-const config = (repoUrl: string) => `
-services:
-  ${SERVICE}:
-    repo: ${repoUrl}
-    testTarget: test
-    buildTarget: app
-    reports:
-      coverage: { path: /app/coverage/lcov.info, format: lcov }
-      junit: /app/reports/junit.xml
-    image: 127.0.0.1:5000/sec-gate-binding
-    channel: "#deploys"
-    network: host
-    approvers: { users: [${BOB}] }
-    environments:
-      - { name: staging, port: ${STAGING}, healthTimeoutSeconds: 5 }
-      - { name: production, port: ${PRODUCTION}, requireApproval: true, healthTimeoutSeconds: 5 }
-`;
+const config = (repoUrl: string) =>
+  sampleConfig({
+    service: SERVICE,
+    repoUrl,
+    tests: true,
+    image: 'sec-gate-binding',
+    channel: '#deploys',
+    approvers: { users: [BOB] },
+    staging: STAGING,
+    production: PRODUCTION,
+  });
 
-const stack = useSlackStack({ service: SERVICE, config, token: TOKEN, signingSecret: SIGNING_SECRET });
+const stack = useSlackStack({ config, signingSecret: SIGNING_SECRET });
 const docker = dockerClient(process.env.DOCKER_HOST);
 const approve = (value: string) => stack.users.answerTo(BOB, () => stack.users.click('approve_promotion', value, BOB, 'deploys'));
 

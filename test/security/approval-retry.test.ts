@@ -5,6 +5,7 @@ import { keys } from '../../src/adapters/store/redis-keys.js';
 import { TAMPERED_CAUSE } from '../../src/core/approval-grant.js';
 import type { Run } from '../../src/core/run.js';
 import { served } from '../helpers/run-watch.js';
+import { sampleConfig } from '../helpers/sample-config.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 
 /**
@@ -13,31 +14,15 @@ import { useSlackStack } from '../helpers/slack-stack.js';
  * the new run), so the fixed environment gets that digest without asking again. Someone who rewrote the failed
  * run in Redis first (another digest, the grant edited to match) gets a re-run whose deploy is refused.
  */
-const TOKEN = 'xoxb-sec-authz-retry';
 const SIGNING_SECRET = 'sec-authz-retry-signing-secret';
 const [STAGING, PRODUCTION] = [21420, 21421];
 const SERVICE = 'secauthzretry';
 const BOB = 'U0BOB';
 
-const config = (repoUrl: string) => `
-services:
-  ${SERVICE}:
-    repo: ${repoUrl}
-    testTarget: test
-    buildTarget: app
-    reports:
-      coverage: { path: /app/coverage/lcov.info, format: lcov }
-      junit: /app/reports/junit.xml
-    image: 127.0.0.1:5000/sec-authz-retry
-    channel: "#deploys"
-    network: host
-    approvers: { users: [${BOB}] }
-    environments:
-      - { name: staging, port: ${STAGING}, healthTimeoutSeconds: 5 }
-      - { name: production, port: ${PRODUCTION}, requireApproval: true, healthTimeoutSeconds: 5 }
-`;
+const config = (repoUrl: string) =>
+  sampleConfig({ service: SERVICE, repoUrl, tests: true, image: 'sec-authz-retry', channel: '#deploys', approvers: { users: [BOB] }, staging: STAGING, production: PRODUCTION });
 
-const stack = useSlackStack({ service: SERVICE, config, token: TOKEN, signingSecret: SIGNING_SECRET });
+const stack = useSlackStack({ config, signingSecret: SIGNING_SECRET });
 /** Something else on production's port: the release cannot bind it, and health checks get a 503. */
 let blocker: Server | undefined;
 

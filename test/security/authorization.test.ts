@@ -8,6 +8,7 @@ import { RedisLogStore } from '../../src/adapters/store/redis-log-store.js';
 import { environmentLeaseKey } from '../../src/queue/stages/environment.js';
 import { slashCommandBody } from '../fakes/slack-signer.js';
 import { served, until } from '../helpers/run-watch.js';
+import { sampleConfig } from '../helpers/sample-config.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 import { slackUsers } from '../helpers/slack-users.js';
 import { deliveryHeaders } from '../helpers/webhook-deliveries.js';
@@ -25,26 +26,20 @@ const SERVICE = 'secauthz';
 const [BOB, CAROL, DAN] = ['U0BOB', 'U0CAROL', 'U0DAN']; // the approvers
 const [ANN, EVE, LOCKER] = ['U0ANN', 'U0EVE', 'U0LOCKER']; // channel members who approve nothing; Ann pushes
 
-const config = (repoUrl: string) => `
-services:
-  ${SERVICE}:
-    repo: ${repoUrl}
-    testTarget: test
-    buildTarget: app
-    reports:
-      coverage: { path: /app/coverage/lcov.info, format: lcov }
-      junit: /app/reports/junit.xml
-    image: 127.0.0.1:5000/sec-authz-commands
-    channel: "#deploys"
-    network: host
-    approvers: { users: [${BOB}, ${CAROL}, ${DAN}] }
-    environments:
-      - { name: staging, port: ${STAGING}, healthTimeoutSeconds: 5 }
-      - { name: production, port: ${PRODUCTION}, requireApproval: true, healthTimeoutSeconds: 5 }
-`;
+const config = (repoUrl: string) =>
+  sampleConfig({
+    service: SERVICE,
+    repoUrl,
+    tests: true,
+    image: 'sec-authz-commands',
+    channel: '#deploys',
+    approvers: { users: [BOB, CAROL, DAN] },
+    staging: STAGING,
+    production: PRODUCTION,
+  });
 const REFUSAL = `${SERVICE} takes commands and buttons only in #deploys: use that channel.`;
 
-const stack = useSlackStack({ service: SERVICE, config, token: TOKEN, signingSecret: SIGNING_SECRET, slackUsers: { 'ann@example.com': ANN } });
+const stack = useSlackStack({ config, token: TOKEN, signingSecret: SIGNING_SECRET, slackUsers: { 'ann@example.com': ANN } });
 const command = async (name: string, text: string, userId: string, channel = 'deploys') => String((await stack.users.command(name, text, userId, channel)).json?.text);
 const approveIn = async (runId: string, userId: string, channel = 'deploys') => stack.users.click('approve_promotion', await stack.watch.approveValue(runId, 'production'), userId, channel);
 const startedRun = (text: string) => /Started run `([^`]+)`/.exec(text)?.[1];

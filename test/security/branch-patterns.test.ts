@@ -1,26 +1,17 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeSlack } from '../fakes/fake-slack.js';
-import { slackUsers } from '../helpers/slack-users.js';
+import { describe, expect, it } from 'vitest';
 import { deliveryHeaders, pushPayload } from '../helpers/webhook-deliveries.js';
-import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
+import { SECRETS } from '../helpers/test-slipway.js';
+import { useSlackStack } from '../helpers/slack-stack.js';
 
 // Issue 14, point 8: a branch name is chosen by whoever types `/deploy` or pushes. Matched against a
 // pattern with many stars by a backtracking regex, a long one stalled the event loop for everyone.
-const TOKEN = 'xoxb-patterns-token-21130';
-const SIGNING_SECRET = 'patterns-signing-secret';
 const REPO = 'https://git.example.com/acme/patterns.git';
 const MANY_STARS = '*a*a*a*a*a*a*a*a*b';
 
-let slack: FakeSlack;
-let slipway: TestSlipway;
-const people = slackUsers(() => slipway.url, () => slack, SIGNING_SECRET);
-
-beforeAll(async () => {
-  slack = new FakeSlack({ token: TOKEN });
-  await slack.start();
-  slipway = await startTestSlipway({
-    config: `
+// A config that names a repository nobody pushes to: only commands and webhooks reach this slipway.
+const stack = useSlackStack({
+  config: () => `
 services:
   patterns:
     repo: ${REPO}
@@ -32,17 +23,7 @@ services:
     environments:
       - { name: staging, port: 21130 }
 `,
-    env: { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url },
-  });
-}, 60_000);
-
-afterAll(async () => {
-  await slipway?.stop();
-  await slack?.stop();
-});
-
-afterEach(() => {
-  expect(slack.unexpected).toEqual([]);
+  mode: 'server',
 });
 
 /** Runs `act` with a /healthz request in flight, and answers the longest the event loop was held meanwhile. */
@@ -50,7 +31,7 @@ async function whileProbing<T>(act: () => Promise<T>): Promise<{ result: T; heal
   const delay = monitorEventLoopDelay({ resolution: 10 });
   delay.enable();
   try {
-    const health = fetch(`${slipway.url}/healthz`).then((r) => r.status);
+    const health = fetch(`${stack.slipway.url}/healthz`).then((r) => r.status);
     const result = await act();
     return { result, health: await health, maxDelayMs: delay.max / 1e6 };
   } finally {
@@ -61,7 +42,7 @@ async function whileProbing<T>(act: () => Promise<T>): Promise<{ result: T; heal
 describe('branch names against many-star patterns', { timeout: 120_000 }, () => {
   it('refuses /deploy of a 100 kB branch name with a clear message, and health checks keep answering', async () => {
     const branch = 'a'.repeat(100_000);
-    const { result, health, maxDelayMs } = await whileProbing(() => people.command('/deploy', branch, 'U0ANN', 'deploys'));
+    const { result, health, maxDelayMs } = await whileProbing(() => stack.users.command('/deploy', branch, 'U0ANN', 'deploys'));
     expect(result.status).toBe(200);
     expect(result.json?.response_type).toBe('ephemeral');
     expect(result.json?.text).toContain('longer than any name slipway takes');
@@ -73,7 +54,7 @@ describe('branch names against many-star patterns', { timeout: 120_000 }, () => 
   it('answers /deploy of a 255-character branch that almost matches the pattern (within the cap) at once', async () => {
     // Passes the length cap, so it reaches the matcher: all `a`s and no final `b`, the worst case for `^a.*a…b$`.
     const branch = 'a'.repeat(255);
-    const { result, health, maxDelayMs } = await whileProbing(() => people.command('/deploy', branch, 'U0ANN', 'deploys'));
+    const { result, health, maxDelayMs } = await whileProbing(() => stack.users.command('/deploy', branch, 'U0ANN', 'deploys'));
     expect(result.status).toBe(200);
     expect(result.json?.text).toContain('has no route');
     expect(health).toBe(200);
@@ -81,9 +62,9 @@ describe('branch names against many-star patterns', { timeout: 120_000 }, () => 
   });
 
   it('refuses /deploy naming a service or an environment longer than 63 characters', async () => {
-    const env = await people.command('/deploy', `main to ${'e'.repeat(64)}`, 'U0ANN', 'deploys');
+    const env = await stack.users.command('/deploy', `main to ${'e'.repeat(64)}`, 'U0ANN', 'deploys');
     expect(env.json?.text).toContain('environment name is 64 characters long; slipway takes environment names of at most 63');
-    const service = await people.command('/deploy', `main ${'s'.repeat(64)}`, 'U0ANN', 'deploys');
+    const service = await stack.users.command('/deploy', `main ${'s'.repeat(64)}`, 'U0ANN', 'deploys');
     expect(service.json?.text).toContain('service name is 64 characters long; slipway takes service names of at most 63');
   });
 
@@ -92,7 +73,7 @@ describe('branch names against many-star patterns', { timeout: 120_000 }, () => 
       const payload = pushPayload('github', { repoUrl: REPO, ref: `refs/heads/${branch}`, after: 'c'.repeat(40) });
       payload.repository.full_name = 'acme/patterns';
       const body = JSON.stringify(payload);
-      const res = await fetch(`${slipway.url}/webhooks/github`, { method: 'POST', body, headers: deliveryHeaders('github', body, SECRETS.GITHUB_WEBHOOK_SECRET) });
+      const res = await fetch(`${stack.slipway.url}/webhooks/github`, { method: 'POST', body, headers: deliveryHeaders('github', body, SECRETS.GITHUB_WEBHOOK_SECRET) });
       return { status: res.status, json: (await res.json()) as Record<string, unknown> };
     };
     const long = await whileProbing(() => push('a'.repeat(100_000)));

@@ -1,28 +1,19 @@
 import { createHmac } from 'node:crypto';
 import { type IncomingMessage, request } from 'node:http';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeSlack } from '../fakes/fake-slack.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { slackHeaders, slashCommandBody } from '../fakes/slack-signer.js';
 import { deliveryHeaders, pushPayload } from '../helpers/webhook-deliveries.js';
-import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
+import { SECRETS } from '../helpers/test-slipway.js';
+import { useSlackStack } from '../helpers/slack-stack.js';
 
 // Issue 14, points 5 and 10: whoever reaches the port, with no secret at all, must not be able to fill
 // slipway's memory with bodies it reads before checking their signature, nor reach a 500 through odd paths.
-const TOKEN = 'xoxb-front-door-token-21100';
 const SIGNING_SECRET = 'front-door-signing-secret';
 const REPO = 'https://git.example.com/acme/front-door.git';
 const MiB = 1024 * 1024;
 
-let slack: FakeSlack;
-let slipway: TestSlipway;
-let host: string;
-let port: number;
-
-beforeAll(async () => {
-  slack = new FakeSlack({ token: TOKEN });
-  await slack.start();
-  slipway = await startTestSlipway({
-    config: `
+const stack = useSlackStack({
+  config: () => `
 services:
   front-door:
     repo: ${REPO}
@@ -31,20 +22,16 @@ services:
     environments:
       - { name: staging, port: 21100 }
 `,
-    env: { SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, SLIPWAY_PUBLIC_URL: 'https://slipway.example.com' },
-  });
-  const url = new URL(slipway.url);
+  signingSecret: SIGNING_SECRET,
+  env: { SLIPWAY_PUBLIC_URL: 'https://slipway.example.com' },
+  mode: 'server',
+});
+let host: string;
+let port: number;
+beforeAll(() => {
+  const url = new URL(stack.slipway.url);
   host = url.hostname;
   port = Number(url.port);
-}, 60_000);
-
-afterAll(async () => {
-  await slipway?.stop();
-  await slack?.stop();
-});
-
-afterEach(() => {
-  expect(slack.unexpected).toEqual([]);
 });
 
 type Outcome = { status?: number; body?: string; reset?: string; sent: number };
@@ -103,7 +90,7 @@ function push(after: string): string {
 
 async function honestPush(after: string) {
   const body = push(after);
-  const res = await fetch(`${slipway.url}/webhooks/github`, { method: 'POST', body, headers: deliveryHeaders('github', body, SECRETS.GITHUB_WEBHOOK_SECRET) });
+  const res = await fetch(`${stack.slipway.url}/webhooks/github`, { method: 'POST', body, headers: deliveryHeaders('github', body, SECRETS.GITHUB_WEBHOOK_SECRET) });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
@@ -154,17 +141,17 @@ describe('the HTTP front door under attack', { timeout: 240_000 }, () => {
     for (const outcome of outcomes.filter((_, i) => i % 3 === 0)) expect(outcome.status ?? 401).toBe(401);
     const busy = outcomes.find((o) => o.status === 503);
     expect(busy?.body).toContain('retry in');
-    expect(slipway.logs.some((l) => l.msg === 'webhook body not read' && l.status === 503)).toBe(true);
+    expect(stack.slipway.logs.some((l) => l.msg === 'webhook body not read' && l.status === 503)).toBe(true);
 
     expect(await honestPush('1'.repeat(40))).toMatchObject({ status: 202 });
-    expect((await fetch(`${slipway.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${stack.slipway.url}/healthz`)).status).toBe(200);
   });
 
   it('cuts a body that trickles in slower than the deadline and takes honest webhooks after', async () => {
     // Headers and 10 bytes, then nothing more: the body deadline, not the sender, ends the request.
     const outcome = await trickle('/webhooks/github', badSignature, 1000, { stopAfter: 10, everyMs: 1 });
     expect(outcome.status ?? 408).toBe(408);
-    expect(slipway.logs.some((l) => l.msg === 'webhook body not read' && l.status === 408)).toBe(true);
+    expect(stack.slipway.logs.some((l) => l.msg === 'webhook body not read' && l.status === 408)).toBe(true);
     expect(await honestPush('2'.repeat(40))).toMatchObject({ status: 202 });
   });
 
@@ -183,18 +170,18 @@ describe('the HTTP front door under attack', { timeout: 240_000 }, () => {
     const bytes = Buffer.concat([Buffer.from(json.slice(0, at)), Buffer.from([0xff, 0xfe]), Buffer.from(json.slice(at))]);
     const signed = (over: Buffer) => ({ ...deliveryHeaders('github', '', SECRETS.GITHUB_WEBHOOK_SECRET), 'x-hub-signature-256': `sha256=${createHmac('sha256', SECRETS.GITHUB_WEBHOOK_SECRET).update(over).digest('hex')}` });
     // Signed over the text as decoded (each bad byte became U+FFFD): not what was sent, so refused.
-    const overText = await fetch(`${slipway.url}/webhooks/github`, { method: 'POST', body: bytes, headers: signed(Buffer.from(bytes.toString('utf8'))) });
+    const overText = await fetch(`${stack.slipway.url}/webhooks/github`, { method: 'POST', body: bytes, headers: signed(Buffer.from(bytes.toString('utf8'))) });
     expect(overText.status).toBe(401);
-    const overBytes = await fetch(`${slipway.url}/webhooks/github`, { method: 'POST', body: bytes, headers: signed(bytes) });
+    const overBytes = await fetch(`${stack.slipway.url}/webhooks/github`, { method: 'POST', body: bytes, headers: signed(bytes) });
     expect(overBytes.status).toBe(202);
   });
 
   it('answers a Slack command signed over its bytes, through Bolt, after reading the body itself', async () => {
     const body = slashCommandBody('/slipway', 'help', { channel_name: 'deploys' });
-    const res = await fetch(`${slipway.url}/slack/events`, { method: 'POST', body, headers: slackHeaders(body, SIGNING_SECRET) });
+    const res = await fetch(`${stack.slipway.url}/slack/events`, { method: 'POST', body, headers: slackHeaders(body, SIGNING_SECRET) });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { response_type: string }).response_type).toBe('ephemeral');
-    const forged = await fetch(`${slipway.url}/slack/events`, { method: 'POST', body, headers: slackHeaders(`${body}&x=1`, SIGNING_SECRET) });
+    const forged = await fetch(`${stack.slipway.url}/slack/events`, { method: 'POST', body, headers: slackHeaders(`${body}&x=1`, SIGNING_SECRET) });
     expect(forged.status).toBe(401);
   });
 });
@@ -202,15 +189,15 @@ describe('the HTTP front door under attack', { timeout: 240_000 }, () => {
 describe('odd paths (point 10)', () => {
   it.each(['constructor', '__proto__', 'hasOwnProperty', 'toString', 'valueOf'])('answers 404 "unknown git host" to /webhooks/%s', async (name) => {
     const body = '{}';
-    const res = await fetch(`${slipway.url}/webhooks/${name}`, { method: 'POST', body, headers: deliveryHeaders('github', body, SECRETS.GITHUB_WEBHOOK_SECRET) });
+    const res = await fetch(`${stack.slipway.url}/webhooks/${name}`, { method: 'POST', body, headers: deliveryHeaders('github', body, SECRETS.GITHUB_WEBHOOK_SECRET) });
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: string }).error).toContain('unknown git host');
   });
 
   it.each(['/runs/%E0%A4%A', '/runs/%', '/runs/%ZZ'])('answers 400 to the malformed run page path %s', async (path) => {
-    const res = await fetch(`${slipway.url}${path}?sig=x`);
+    const res = await fetch(`${stack.slipway.url}${path}?sig=x`);
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('percent-encoding');
-    expect((await fetch(`${slipway.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${stack.slipway.url}/healthz`)).status).toBe(200);
   });
 });

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keys } from '../../src/adapters/store/redis-keys.js';
-import { removeContainersOf } from '../helpers/containers.js';
 import { served, until } from '../helpers/run-watch.js';
-import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
+import { sampleConfig } from '../helpers/sample-config.js';
+import { useSlackStack } from '../helpers/slack-stack.js';
 import { SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
 import { deliveryHeaders } from '../helpers/webhook-deliveries.js';
 
@@ -105,43 +105,23 @@ services:
 
 describe('a replay slipway has forgotten is not deployed over a newer commit (git ancestry at checkout)', { timeout: 300_000 }, () => {
   const PORT = 21021;
-  let repo: SampleRepo;
-  let slipway: TestSlipway;
-
-  beforeAll(async () => {
-    repo = await createSampleRepo();
-    slipway = await startTestSlipway({
-      mode: 'all',
-      config: `
-services:
-  sec-git-ancestry:
-    repo: ${repo.url}
-    buildTarget: app
-    image: 127.0.0.1:5000/sec-git-ancestry
-    channel: "#deploys"
-    network: host
-    environments: [{ name: staging, port: ${PORT}, healthTimeoutSeconds: 20 }]
-`,
-    });
-    await repo.push('main'); // the branch exists before slipway hears of it: every push below has a before
-    await repo.connect(`${slipway.url}/webhooks/gogs`, SECRETS.GOGS_WEBHOOK_SECRET);
-  }, 120_000);
-  afterAll(async () => {
-    await slipway?.stop();
-    await removeContainersOf('sec-git-ancestry');
-    await repo?.remove();
+  const stack = useSlackStack({
+    config: (repoUrl) =>
+      sampleConfig({ service: 'sec-git-ancestry', repoUrl, image: 'sec-git-ancestry', channel: '#deploys', staging: { port: PORT, healthTimeoutSeconds: 20 } }),
+    prepare: (repo) => repo.push('main'), // the branch exists before slipway hears of it: every push below has a before
+    slack: false,
   });
 
   const finished = (runId: string) =>
     until(async () => {
-      const run = await slipway.runs.get(runId);
+      const run = await stack.slipway.runs.get(runId);
       return run && ['passed', 'failed', 'cancelled', 'superseded'].includes(run.status) ? run : undefined;
     }, `run ${runId} to finish`, 240_000);
 
   async function pushVersion(version: string): Promise<{ runId: string; before: string; sha: string }> {
-    const before = await repo.head();
-    const sha = await repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);
-    const { runId, output } = await repo.push('main');
+    const before = await stack.repo.head();
+    const sha = await stack.repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);
+    const { runId, output } = await stack.repo.push('main');
     if (!runId) throw new Error(`the push started no run: ${output}`);
     return { runId, before, sha };
   }
@@ -153,14 +133,14 @@ services:
     expect((await finished(b.runId)).status).toBe('passed');
     expect(await served(PORT)).toBe('b');
 
-    const oldBody = pushBody(repo.url, a.before, a.sha);
+    const oldBody = pushBody(stack.repo.url, a.before, a.sha);
     // While slipway remembers the push, the replay gets the first answer.
-    expect((await send(slipway, oldBody)).body.runId).toBe(a.runId);
+    expect((await send(stack.slipway, oldBody)).body.runId).toBe(a.runId);
 
     // A week later (or 50 pushes later) nothing in Redis remembers it: the memory is what an attacker waits out.
-    const forgotten = [...(await slipway.redis.keys('slipway:once:push:*')), ...(await slipway.redis.keys('slipway:once:delivery:*')), keys.pushes('sec-git-ancestry', 'main')];
-    await slipway.redis.del(...forgotten);
-    const replay = await send(slipway, oldBody);
+    const forgotten = [...(await stack.slipway.redis.keys('slipway:once:push:*')), ...(await stack.slipway.redis.keys('slipway:once:delivery:*')), keys.pushes('sec-git-ancestry', 'main')];
+    await stack.slipway.redis.del(...forgotten);
+    const replay = await send(stack.slipway, oldBody);
     expect(replay.status).toBe(202);
     const run = await finished(replay.body.runId ?? '');
     expect(run.status).toBe('passed'); // finished without deploying: the rest of the run is skipped
@@ -170,14 +150,14 @@ services:
     expect(await served(PORT)).toBe('b');
 
     // Without a release to reuse (an old push whose run never built), the checkout stage itself refuses it.
-    await slipway.redis.del(...(await slipway.redis.keys('slipway:once:push:*')), ...(await slipway.redis.keys('slipway:once:delivery:*')), keys.pushes('sec-git-ancestry', 'main'), keys.release('sec-git-ancestry', a.sha));
-    const unbuilt = await finished((await send(slipway, oldBody)).body.runId ?? '');
+    await stack.slipway.redis.del(...(await stack.slipway.redis.keys('slipway:once:push:*')), ...(await stack.slipway.redis.keys('slipway:once:delivery:*')), keys.pushes('sec-git-ancestry', 'main'), keys.release('sec-git-ancestry', a.sha));
+    const unbuilt = await finished((await send(stack.slipway, oldBody)).body.runId ?? '');
     expect(unbuilt.stages.find((s) => s.name === 'checkout')).toMatchObject({ status: 'skipped', summary: expect.stringContaining(`${a.sha.slice(0, 7)} is older than ${b.sha.slice(0, 7)}`) });
     expect(unbuilt.stages.find((s) => s.name === 'build')?.status).toBe('skipped');
     expect(await served(PORT)).toBe('b');
 
     // A person may still go back on purpose: a push that continues from the deployed commit (force-push back).
-    const back = await send(slipway, pushBody(repo.url, b.sha, a.sha));
+    const back = await send(stack.slipway, pushBody(stack.repo.url, b.sha, a.sha));
     const forced = await finished(back.body.runId ?? '');
     expect(forced.stages.find((s) => s.name === 'deploy:staging')?.status).toBe('passed');
     expect(await served(PORT)).toBe('a');

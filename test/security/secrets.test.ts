@@ -2,20 +2,18 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerClient } from '../../src/adapters/docker/docker-client.js';
 import { registryAuth } from '../../src/adapters/docker/registry-auth.js';
 import { ensureImage } from '../../src/adapters/docker/run-container.js';
 import { type EmbeddedRedis, startEmbeddedRedis } from '../../src/adapters/redis/embedded-redis.js';
 import { RedisLogStore } from '../../src/adapters/store/redis-log-store.js';
 import type { Run } from '../../src/core/run.js';
-import { FakeSlack } from '../fakes/fake-slack.js';
-import { removeContainersOf } from '../helpers/containers.js';
 import { filesUnder, findLeaks, type Haystack, redisDump, savedImage, secretForms } from '../helpers/leak-search.js';
-import { RunWatch, served, until } from '../helpers/run-watch.js';
-import { createSampleRepo, type SampleRepo } from '../helpers/sample-repo.js';
-import { slackUsers } from '../helpers/slack-users.js';
-import { type LogLine, SECRETS, startTestSlipway, type TestSlipway } from '../helpers/test-slipway.js';
+import { served, until } from '../helpers/run-watch.js';
+import { SIGNER_CHANNELS, sampleConfig } from '../helpers/sample-config.js';
+import { useSlackStack } from '../helpers/slack-stack.js';
+import type { LogLine } from '../helpers/test-slipway.js';
 
 // Issue 16 §3: a secret's value appears nowhere but inside the container. A release is deployed, a release
 // that fails its health check (and prints its whole environment, as apps do on a bad day) is put back, and
@@ -24,8 +22,6 @@ const SERVICE = 'sec-secrets';
 const IMAGE = '127.0.0.1:5000/slipway-sec-secrets';
 const CONTAINER = `${SERVICE}-staging`;
 const [APP_PORT, REDIS_PORT, SLIPWAY_PORT] = [23410, 23420, 23430];
-const TOKEN = 'xoxb-secrets-tests';
-const SIGNING_SECRET = 'secrets-signing-secret';
 const PUBLIC_URL = 'https://slipway.example.com';
 const BOB = 'U0BOB';
 const DB_VARIABLE = 'SEC_SECRETS_DB_PASSWORD';
@@ -37,25 +33,20 @@ const GREETING = `plain-greeting-${random()}`;
 const LAYER_MARKER = `layer-marker-${random()}`;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-const config = (repoUrl: string, secretFile: string) => `
-services:
-  ${SERVICE}:
-    repo: ${repoUrl}
-    buildTarget: app
-    image: ${IMAGE}
-    network: host
-    channel: "#sample"
-    channels: ["#deploys", "#sample"]
-    approvers: { users: [${BOB}] }
-    environments:
-      - name: staging
-        port: ${APP_PORT}
-        healthTimeoutSeconds: 8
-        env: { GREETING: ${GREETING} }
-        secrets:
-          DB_PASSWORD: { env: ${DB_VARIABLE} }
-          API_TOKEN: { file: ${secretFile} }
-`;
+const config = (repoUrl: string, secretFile: string) =>
+  sampleConfig({
+    service: SERVICE,
+    repoUrl,
+    image: IMAGE,
+    ...SIGNER_CHANNELS,
+    approvers: { users: [BOB] },
+    staging: {
+      port: APP_PORT,
+      healthTimeoutSeconds: 8,
+      env: { GREETING },
+      secrets: { DB_PASSWORD: { env: DB_VARIABLE }, API_TOKEN: { file: secretFile } },
+    },
+  });
 
 const DOCKERFILE = `FROM scratch AS app
 COPY busybox /bin/busybox
@@ -77,31 +68,15 @@ httpd -f -p "127.0.0.1:$PORT" -h /app/www & trap 'kill $!; exit 0' TERM; wait
 let dir: string;
 let secretFile: string;
 let redis: EmbeddedRedis;
-let repo: SampleRepo;
-let slack: FakeSlack;
-let slipway: TestSlipway;
+/** slipway as it runs in production: its whole environment, plus (unless a test leaves it out) the database password. */
+let processEnv: NodeJS.ProcessEnv = { ...process.env, [DB_VARIABLE]: VALUES.DB_PASSWORD };
 /**
  * What every slipway started here logged (a restart starts a new log). The test's logger is told only the webhook
  * secrets, so a value found here is one slipway's own code let through.
  */
 const logs: LogLine[][] = [];
 const docker = dockerClient(process.env.DOCKER_HOST);
-const watch = new RunWatch(() => slipway, () => slack);
-const users = slackUsers(() => slipway.url, () => slack, SIGNING_SECRET);
 const runIds: string[] = [];
-
-/** slipway as it runs in production: its whole environment, plus (unless left out) the database password. */
-async function start(processEnv: NodeJS.ProcessEnv) {
-  slipway = await startTestSlipway({
-    config: config(repo.url, secretFile),
-    env: { PORT: String(SLIPWAY_PORT), SLACK_BOT_TOKEN: TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, SLIPWAY_PUBLIC_URL: PUBLIC_URL },
-    mode: 'all',
-    processEnv,
-    sharedRedis: redis,
-  });
-  logs.push(slipway.logs);
-  await repo.connect(`${slipway.url}/webhooks/gogs`, SECRETS.GOGS_WEBHOOK_SECRET);
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'slipway-sec-secrets-'));
@@ -109,32 +84,29 @@ beforeAll(async () => {
   await writeFile(secretFile, `${VALUES.API_TOKEN}\n`, { mode: 0o600 });
   // Redis of the test's own, so slipway can be restarted on the same data and its append-only files searched.
   redis = await startEmbeddedRedis(join(dir, 'redis'), { port: REDIS_PORT });
-  repo = await createSampleRepo();
-  slack = new FakeSlack({ token: TOKEN, users: { 'ann@example.com': 'U0ANN' } });
-  await slack.start();
-  await removeContainersOf(SERVICE);
-  await start({ ...process.env, [DB_VARIABLE]: VALUES.DB_PASSWORD });
 }, 60_000);
 
 afterAll(async () => {
-  await slipway?.stop();
-  await slack?.stop();
-  await removeContainersOf(SERVICE);
   await redis?.stop();
-  await repo?.remove();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-afterEach(() => {
-  expect(slack.unexpected).toEqual([]);
+const stack = useSlackStack({
+  config: (repoUrl) => config(repoUrl, secretFile),
+  env: { PORT: String(SLIPWAY_PORT), SLIPWAY_PUBLIC_URL: PUBLIC_URL },
+  processEnv: () => processEnv,
+  redis: () => redis,
+});
+beforeAll(() => {
+  logs.push(stack.slipway.logs);
 });
 
 async function pushVersion(version: string, files: Record<string, string> = {}, remove: string[] = []): Promise<Run> {
-  await repo.commit({ 'www/version': `${version}\n`, ...files }, `Version ${version}`, { remove });
-  const { runId } = await repo.push('main');
+  await stack.repo.commit({ 'www/version': `${version}\n`, ...files }, `Version ${version}`, { remove });
+  const { runId } = await stack.repo.push('main');
   if (!runId) throw new Error('the push started no run');
   runIds.push(runId);
-  return watch.settled(runId);
+  return stack.watch.settled(runId);
 }
 
 /** The app's own word that it got each value (by its hash), and the plain variable. */
@@ -157,14 +129,14 @@ async function expectOnlyInContainerEnv() {
   return container;
 }
 
-const runLink = (runId: string) => /<(https:\/\/slipway\.example\.com\/runs\/[^|>]+)\|details>/.exec(watch.lastRunMessage(runId) ?? '')?.[1];
+const runLink = (runId: string) => /<(https:\/\/slipway\.example\.com\/runs\/[^|>]+)\|details>/.exec(stack.watch.lastRunMessage(runId) ?? '')?.[1];
 
 /** The run page of each run, opened with the signed link its Slack message carries, as people open it. */
 async function runPages(): Promise<Record<string, string>> {
   const pages: Record<string, string> = {};
   for (const runId of runIds) {
     const link = await until(async () => runLink(runId), `the run page link of ${runId}`, 30_000);
-    const res = await fetch(link.replace(PUBLIC_URL, slipway.url));
+    const res = await fetch(link.replace(PUBLIC_URL, stack.slipway.url));
     expect(res.status, `run page of ${runId}`).toBe(200);
     pages[`run page ${runId}`] = await res.text();
   }
@@ -175,7 +147,7 @@ async function runPages(): Promise<Record<string, string>> {
 async function releaseImages(): Promise<string[]> {
   const references = new Set<string>();
   for (const runId of runIds) {
-    const release = (await slipway.runs.get(runId))?.release;
+    const release = (await stack.slipway.runs.get(runId))?.release;
     if (release) references.add(`${release.image}@${release.digest}`);
   }
   return [...references];
@@ -188,12 +160,12 @@ async function releaseImages(): Promise<string[]> {
 async function everywhere(): Promise<Record<string, Haystack>> {
   const places: Record<string, Haystack> = {};
   places['slipway log'] = JSON.stringify(logs.flat());
-  places['fake Slack calls'] = JSON.stringify([slack.calls, slack.refused]);
+  places['fake Slack calls'] = JSON.stringify([stack.slack.calls, stack.slack.refused]);
   Object.assign(places, await runPages());
-  const metrics = await fetch(`${slipway.url}/metrics`);
+  const metrics = await fetch(`${stack.slipway.url}/metrics`);
   places['/metrics'] = await metrics.text();
   expect(places['/metrics']).toContain('slipway_runs_total');
-  places['Redis keys'] = await redisDump(slipway.redis);
+  places['Redis keys'] = await redisDump(stack.slipway.redis);
   places['Redis append-only files'] = await filesUnder(redis.dataDir);
   for (const place of ['slipway log', 'fake Slack calls', 'Redis keys', 'Redis append-only files']) {
     const text = Buffer.concat([places[place]!].flat().map((p) => (Buffer.isBuffer(p) ? p : Buffer.from(p))));
@@ -247,21 +219,21 @@ describe('a secret of an environment', { timeout: 180_000 }, () => {
     const after = await expectOnlyInContainerEnv();
     expect(after.Id).toBe(before.Id);
     // The release printed its environment; slipway read that output into the stage's log, with the values out.
-    const log = (await new RedisLogStore(slipway.redis).read(failed.id, 'deploy:staging')).join('\n');
+    const log = (await new RedisLogStore(stack.slipway.redis).read(failed.id, 'deploy:staging')).join('\n');
     expect(log).toContain('DB_PASSWORD=[redacted]');
     expect(log).toContain('API_TOKEN=[redacted]');
     expect(log).toContain(`GREETING=${GREETING}`);
   });
 
   it('goes back into the container on a /rollback clicked in Slack', async () => {
-    const asked = await users.command('/rollback', 'staging', BOB, 'deploys');
+    const asked = await stack.users.command('/rollback', 'staging', BOB, 'deploys');
     expect(asked.json?.text).toMatch(new RegExp(`^Roll \\*${SERVICE}\\* staging back from \`main-[0-9a-f]{7}\` to \`main-[0-9a-f]{7}\``));
     const button = (asked.json?.blocks as { elements: { action_id: string; value: string }[] }[])[1]!.elements[0]!;
-    await users.click(button.action_id, button.value, BOB, 'deploys');
-    const told = await until(async () => slack.callsOf('response_url').map((c) => String(c.args.text)).find((t) => t.includes(' as run ')), 'the rollback answer');
+    await stack.users.click(button.action_id, button.value, BOB, 'deploys');
+    const told = await until(async () => stack.slack.callsOf('response_url').map((c) => String(c.args.text)).find((t) => t.includes(' as run ')), 'the rollback answer');
     const rollbackId = /as run (\S+)\. /.exec(told)![1]!;
     runIds.push(rollbackId);
-    const rolledBack = await watch.settled(rollbackId);
+    const rolledBack = await stack.watch.settled(rollbackId);
     expect(rolledBack).toMatchObject({ trigger: 'rollback', status: 'passed' });
     await expectServedWithSecrets('v1');
     await expectOnlyInContainerEnv();
@@ -277,7 +249,7 @@ describe('a secret of an environment', { timeout: 180_000 }, () => {
 
   it('when missing (a file that cannot be read, a variable not set) stops the deploy naming it; the running release is untouched', async () => {
     // The rollback locked staging to the one who asked for it; a deploy needs it unlocked again.
-    expect((await users.command('/slipway', 'unlock staging', BOB, 'deploys')).json?.text).toBe(`:unlock: <@${BOB}> unlocked ${SERVICE} staging.`);
+    expect((await stack.users.command('/slipway', 'unlock staging', BOB, 'deploys')).json?.text).toBe(`:unlock: <@${BOB}> unlocked ${SERVICE} staging.`);
     const before = await docker.getContainer(CONTAINER).inspect();
     const untouched = async () => {
       const now = await docker.getContainer(CONTAINER).inspect();
@@ -286,7 +258,7 @@ describe('a secret of an environment', { timeout: 180_000 }, () => {
       await expectServedWithSecrets('v1');
     };
     const alertOf = (runId: string) =>
-      until(async () => slack.callsOf('chat.postMessage').find((c) => String(c.args.text).includes('failed at deploy:staging') && String(c.args.blocks).includes(runId)), `the failure alert of ${runId}`);
+      until(async () => stack.slack.callsOf('chat.postMessage').find((c) => String(c.args.text).includes('failed at deploy:staging') && String(c.args.blocks).includes(runId)), `the failure alert of ${runId}`);
 
     // Running as root, a file's mode keeps no one out: the file that cannot be read is one that is not there.
     await rm(secretFile);
@@ -300,9 +272,10 @@ describe('a secret of an environment', { timeout: 180_000 }, () => {
 
     // slipway restarted without the variable (the file is back): read at the deploy, and named there.
     await writeFile(secretFile, `${VALUES.API_TOKEN}\n`, { mode: 0o600 });
-    await slipway.stop();
     const { [DB_VARIABLE]: _unset, ...withoutVariable } = process.env;
-    await start(withoutVariable);
+    processEnv = withoutVariable;
+    await stack.restart();
+    logs.push(stack.slipway.logs);
     const noVariable = await pushVersion('v5');
     expect(noVariable.failure).toEqual({
       stage: 'deploy:staging',

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { dockerClient } from '../../src/adapters/docker/docker-client.js';
 import { RedisApprovalStore } from '../../src/adapters/store/redis-approval-store.js';
 import { served } from '../helpers/run-watch.js';
+import { sampleConfig } from '../helpers/sample-config.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 
 /**
@@ -13,8 +14,6 @@ import { useSlackStack } from '../helpers/slack-stack.js';
  * approve her own change. slipway cannot tell that the author is Carol, so nobody may approve until `people:`
  * says who that address is; then Carol is refused as the author and another approver promotes it.
  */
-const TOKEN = 'xoxb-sec-authz-self';
-const SIGNING_SECRET = 'sec-authz-self-signing-secret';
 const [STAGING, PRODUCTION] = [21400, 21401];
 const SERVICE = 'secauthzself';
 const [BOB, CAROL] = ['U0BOB', 'U0CAROL'];
@@ -22,29 +21,11 @@ const NOREPLY = '4242+carol@users.noreply.github.com';
 
 const config = (repoUrl: string, people = '') => `
 ${people}
-services:
-  ${SERVICE}:
-    repo: ${repoUrl}
-    testTarget: test
-    buildTarget: app
-    reports:
-      coverage: { path: /app/coverage/lcov.info, format: lcov }
-      junit: /app/reports/junit.xml
-    image: 127.0.0.1:5000/sec-authz-self
-    channel: "#deploys"
-    network: host
-    approvers: { users: [${BOB}, ${CAROL}] }
-    environments:
-      - { name: staging, port: ${STAGING}, healthTimeoutSeconds: 5 }
-      - { name: production, port: ${PRODUCTION}, requireApproval: true, healthTimeoutSeconds: 5 }
-`;
+${sampleConfig({ service: SERVICE, repoUrl, tests: true, image: 'sec-authz-self', channel: '#deploys', approvers: { users: [BOB, CAROL] }, staging: STAGING, production: PRODUCTION })}`;
 
 // Slack knows Ann (the pusher) and Carol's work address, not her noreply one.
 const stack = useSlackStack({
-  service: SERVICE,
   config,
-  token: TOKEN,
-  signingSecret: SIGNING_SECRET,
   slackUsers: { 'ann@example.com': 'U0ANN', 'carol@example.com': CAROL },
 });
 const docker = dockerClient(process.env.DOCKER_HOST);
