@@ -75,6 +75,7 @@ const release = (version: keyof typeof digests, secrets: Record<string, string> 
   sha: `${version}`.padEnd(40, '0'),
   runId: `swarm-run-${++runs}`,
   secrets,
+  print: `print-${version}`,
 });
 
 /** Places a release, keeping what it logged. */

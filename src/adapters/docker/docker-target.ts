@@ -34,6 +34,7 @@ export function dockerTarget(spec: EnvironmentSpec, deps: DockerTargetDeps): Dep
     'slipway.environment': spec.environment,
     'slipway.run': release.runId,
     'slipway.sha': release.sha,
+    'slipway.print': release.print,
   });
   return {
     where: `docker on ${where}`,
@@ -76,7 +77,8 @@ export function dockerTarget(spec: EnvironmentSpec, deps: DockerTargetDeps): Dep
         const name = swap ? await swap.liveContainer() : spec.container;
         const found = name ? await inspect(engine(), name) : undefined;
         const labelsOf = found?.Config.Labels ?? {};
-        return { running: found && { image: found.Config.Image, runId: labelsOf['slipway.run'], sha: labelsOf['slipway.sha'] }, health };
+        const running = found && { image: found.Config.Image, runId: labelsOf['slipway.run'], sha: labelsOf['slipway.sha'], print: labelsOf['slipway.print'] };
+        return { running, health };
       } catch (error) {
         return { health: `${health}; ${engineProblem(error, where)}` };
       }

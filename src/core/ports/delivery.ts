@@ -35,13 +35,16 @@ export type PlacedRelease = {
   runId: string;
   /** Variable name → value, resolved right before the deploy; never logged, stored or labelled. */
   secrets: Record<string, string>;
+  /** The keyed hash of its runtime settings and secrets (core/runtime-print.ts): a target keeps it with the release. */
+  print: string;
 };
 
 export type PlaceResult = { ok: true } | { ok: false; cause: string; logTail?: string };
 
 /** What a target reports about its environment, read from the target itself, not slipway's records. */
 export type TargetStatus = {
-  running?: { image: string; runId?: string; sha?: string };
+  /** `print` when the target keeps it (docker): the same digest with another print runs other settings. */
+  running?: { image: string; runId?: string; sha?: string; print?: string };
   /** An orchestrator's replicas: how many are ready (serving) of how many it is asked to run. */
   replicas?: { ready: number; desired: number };
   /** `healthy`, or a short phrase saying what is wrong (`unreachable: …`). */

@@ -1,6 +1,7 @@
 import { grantAllows, TAMPERED_CAUSE } from '../../core/approval-grant.js';
 import type { EnvironmentSpec } from '../../core/environment-spec.js';
 import { slackTriggerOf, stageEnvironment } from '../../core/run.js';
+import { runtimePrint } from '../../core/runtime-print.js';
 import { scrubber } from '../../core/scrub.js';
 import { admission } from './admission.js';
 import { environmentLeaseKey, environmentOf, newerRun } from './environment.js';
@@ -58,6 +59,7 @@ export async function deployStage(ctx: StageContext): Promise<StageOutcome> {
     const by = approver ?? slackTriggerOf(ctx.run) ?? ctx.run.triggeredBy.name;
     const result = await deployRelease(ctx, spec, { ...release, sha: ctx.run.sha }, by);
     if (!result.ok) return { status: 'failed', cause: `${result.cause}; ${environment} stays on its previous release` };
+    if (result.alreadyLive) return { status: 'passed', summary: `already live: ${spec.url} (${release.tag})` };
     // With no checks to come in this run (none configured, or a rollback), the release the deploy replaced is
     // retired now: blue/green kept it running for them.
     if (!ctx.run.stages.some((s) => s.name === `synthetics:${environment}`)) await ctx.targets(spec).settle('keep', (...lines) => ctx.log(...lines));
@@ -76,7 +78,7 @@ export async function deployRelease(
   spec: EnvironmentSpec,
   release: { image: string; tag: string; digest: string; sha: string },
   by: string,
-): Promise<{ ok: true } | { ok: false; cause: string }> {
+): Promise<{ ok: true; alreadyLive?: true } | { ok: false; cause: string }> {
   const deployment = {
     service: ctx.run.service,
     environment: spec.environment,
@@ -98,8 +100,15 @@ export async function deployRelease(
   const log = (...lines: string[]) => ctx.log(...lines.map(scrub));
   const target = ctx.targets(spec);
   const image = `${release.image}@${release.digest}`;
+  const print = runtimePrint(ctx.signingKey, spec, secrets.values);
+  // The same digest with the same settings, healthy: replacing it would only cost time (and a moment of no service).
+  const now = await target.status();
+  if (now.running?.image === image && now.running.print === print && now.health === 'healthy') {
+    await log(`${release.tag} is already live in ${spec.environment} with these settings, and healthy: nothing replaced`);
+    return { ok: true, alreadyLive: true };
+  }
   await log(`deploying ${image} to ${spec.environment} (${target.where}, ${spec.strategy})`);
-  const result = await target.place({ image, tag: release.tag, sha: release.sha, runId: ctx.run.id, secrets: secrets.values }, log);
+  const result = await target.place({ image, tag: release.tag, sha: release.sha, runId: ctx.run.id, secrets: secrets.values, print }, log);
   if (!result.ok) {
     const cause = scrub(result.cause);
     if (result.logTail) await log('container output:', ...result.logTail.split('\n'));
