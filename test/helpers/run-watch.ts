@@ -36,6 +36,10 @@ export class RunWatch {
     const run = await until(async () => {
       const r = await this.slipway().runs.get(runId);
       const done = r && (isFinished(r) || r.status === 'waiting');
+      // A run that ended otherwise will not come round: say how it ended instead of waiting out the bound.
+      if (done && status && r.status !== status && isFinished(r)) {
+        throw new Error(`run ${runId} ended ${r.status}, not ${status}${r.failure ? ` (${r.failure.stage}: ${r.failure.cause})` : ''}`);
+      }
       return done && (!status || r.status === status) ? r : undefined;
     }, `run ${runId}${status ? ` to be ${status}` : ''}`);
     await until(async () => (this.lastRunMessage(runId)?.includes(run.status) ? true : undefined), `Slack to show ${runId} ${run.status}`, 30_000);

@@ -36,7 +36,7 @@ const config = (repoUrl: string) =>
     production: {
       port: PRODUCTION,
       url: 'https://promo.example.com',
-      syntheticsTimeoutSeconds: 10,
+      syntheticsTimeoutSeconds: 60,
       synthetics: [{ type: 'datadog', publicId: 'pro-smk-001', name: 'production smoke' }],
     },
   });

@@ -3,7 +3,7 @@ import { runtimePrint } from '../../../src/core/runtime-print.js';
 import { Runtime } from '../../../src/core/target-schema.js';
 
 const KEY = Buffer.from('unit-test-signing-key-0123456789');
-const runtime = Runtime.parse({ env: { LOG_LEVEL: 'info', REGION: 'eu' }, memory: '256m' });
+const runtime = Runtime.parse({ env: { LOG_LEVEL: 'info', REGION: 'eu' }, memory: '256MB' });
 const spec = { runtime, port: 18080, network: 'host' as const, strategy: 'recreate' as const };
 const secrets = { DB_PASSWORD: 'hunter2' };
 
