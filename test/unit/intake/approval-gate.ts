@@ -1,10 +1,9 @@
 import { signRelease } from '../../../src/core/approval-grant.js';
 import type { People } from '../../../src/core/config-schema.js';
 import type { Approval } from '../../../src/core/ports.js';
-import { newRun, parkRun, passStage, type Run } from '../../../src/core/run.js';
-import { planStages } from '../../../src/core/stage-plan.js';
+import { parkRun, passStage, type Run } from '../../../src/core/run.js';
 import type { ApprovalClick, ApprovalDeps } from '../../../src/intake/approval-decision.js';
-import { ANN, intakePorts, NOW, services, sha, SIGNING_KEY, SLIPWAY_YML } from './intake-scene.js';
+import { intakePorts, NOW, services, sha, shopRun, SIGNING_KEY, SLIPWAY_YML } from './intake-scene.js';
 
 export const RUN_ID = 'shop-r1';
 export const DIGEST = `sha256:${'d'.repeat(64)}`;
@@ -36,25 +35,7 @@ export type GateOptions = {
 export async function approvalGate(options: GateOptions = {}) {
   const ports = intakePorts({ users: options.users ?? SLACK_USERS, groups: SLACK_GROUPS });
   const config = services(options.yaml);
-  const shop = config.find((s) => s.name === 'shop')!;
-  const target = { environment: 'staging', ephemeral: false };
-  const fresh = newRun(
-    {
-      id: RUN_ID,
-      service: 'shop',
-      trigger: 'push',
-      branch: 'main',
-      sha: sha('2'),
-      before: sha('1'),
-      author: ANN,
-      triggeredBy: PAT,
-      commits: [],
-      cloneUrl: 'https://github.com/acme/shop.git',
-      target,
-      stages: planStages(shop, target),
-    },
-    NOW,
-  );
+  const fresh = shopRun({ id: RUN_ID, triggeredBy: PAT }, NOW, config);
   const built = ['checkout', 'build', 'push', 'deploy:staging'].reduce((run, stage) => passStage(run, stage, NOW), fresh);
   const parked = parkRun({ ...built, release: { image: '127.0.0.1:5000/shop', tag: TAG, digest: DIGEST, reused: false } }, 'approval:production', NOW);
   await ports.runs.create((options.run ?? ((r) => r))(parked));

@@ -1,6 +1,8 @@
 import { parseConfig } from '../../../src/config.js';
 import { type ServiceConfig, serviceList } from '../../../src/core/config-schema.js';
 import type { PushEvent } from '../../../src/core/push-event.js';
+import { newRun, type NewRun, type Run } from '../../../src/core/run.js';
+import { planStages } from '../../../src/core/stage-plan.js';
 import { memoryPorts, type MemoryPortsOptions } from '../../memory/memory-ports.js';
 
 /** Every test in this folder runs at this instant. */
@@ -86,4 +88,27 @@ export function pushEvent(fields: Partial<PushEvent> = {}): PushEvent {
 /** A push to the monorepo acme/mono that changed `changedFiles`. */
 export function monorepoPush(changedFiles: string[] | undefined, fields: Partial<PushEvent> = {}): PushEvent {
   return pushEvent({ repo: { fullName: 'acme/mono', urls: ['https://github.com/acme/mono.git'] }, changedFiles, ...fields });
+}
+
+/** shop's run of Ann's commit `2…` pushed to main, with the stages slipway plans for it (staging, then production). */
+export function shopRun(fields: Partial<NewRun> & Pick<NewRun, 'id'>, at: Date, config: readonly ServiceConfig[] = services()): Run {
+  const shop = config.find((s) => s.name === 'shop')!;
+  const target = { environment: 'staging', ephemeral: false };
+  return newRun(
+    {
+      service: 'shop',
+      trigger: 'push',
+      branch: 'main',
+      sha: sha('2'),
+      before: sha('1'),
+      author: ANN,
+      triggeredBy: ANN,
+      commits: [],
+      cloneUrl: 'https://github.com/acme/shop.git',
+      target,
+      stages: planStages(shop, target),
+      ...fields,
+    },
+    at,
+  );
 }

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { grantAllows, grantFor } from '../../../src/core/approval-grant.js';
-import { failRun, newRun, passStage, type Run } from '../../../src/core/run.js';
-import { planStages } from '../../../src/core/stage-plan.js';
+import { failRun, passStage, type Run } from '../../../src/core/run.js';
 import { type RetryDeps, retryRun } from '../../../src/intake/retry-run.js';
-import { ANN, intakePorts, NOW, sequentialRunIds, services, sha, SIGNING_KEY } from './intake-scene.js';
+import { ANN, intakePorts, NOW, sequentialRunIds, services, sha, shopRun, SIGNING_KEY } from './intake-scene.js';
 
 const OLD_ID = 'shop-old';
 const DIGEST = `sha256:${'d'.repeat(64)}`;
@@ -12,23 +11,12 @@ const BOB = { name: 'bob', username: 'UBOB' };
 
 /** shop's run of Ann's commit that got as far as `failedAt` and failed there, as the worker leaves it. */
 function failedRun(failedAt: string, fields: Partial<Run> = {}): Run {
-  const shop = services().find((s) => s.name === 'shop')!;
-  const target = { environment: 'staging', ephemeral: false };
-  const run = newRun(
+  const run = shopRun(
     {
       id: OLD_ID,
-      service: 'shop',
-      trigger: 'push',
-      branch: 'main',
-      sha: sha('2'),
-      before: sha('1'),
-      author: ANN,
-      triggeredBy: ANN,
       commits: [{ sha: sha('2'), message: 'Add the discounts page', author: ANN }],
       cloneUrl: 'https://old-mirror.example.com/acme/shop.git',
       source: { host: 'github', fullName: 'acme/shop' },
-      target,
-      stages: planStages(shop, target),
     },
     new Date(NOW.getTime() - 3600_000),
   );
