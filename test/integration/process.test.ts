@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ephemeralEnvName } from '../../src/core/naming.js';
+import { isFinished } from '../../src/core/run.js';
+import { until } from '../helpers/run-watch.js';
 import { DISCOUNTS_REPO, SECRETS, startTestSlipway, TEST_CONFIG } from '../helpers/test-slipway.js';
 import { deliveryHeaders, pushPayload } from '../helpers/webhook-deliveries.js';
 
@@ -31,21 +33,11 @@ async function spawnSlipway(env: Record<string, string> = {}, args: string[] = [
   return { child, cwd, exited, out: () => stdout, err: () => stderr };
 }
 
-async function waitFor<T>(probe: () => T | undefined, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('slipway as a process', () => {
   it('starts with nothing configured on an embedded Redis, answers /healthz, and stops cleanly on SIGTERM', async () => {
     const slipway = await spawnSlipway();
     // No Slack token: local mode, whose chat is stdout; the log goes to stderr.
-    const port = await waitFor(() => /"port":(\d+)[^\n]*slipway listening/.exec(slipway.err())?.[1]);
+    const port = await until(async () => /"port":(\d+)[^\n]*slipway listening/.exec(slipway.err())?.[1], 'slipway to say where it listens', 60_000, 50);
 
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
@@ -106,19 +98,18 @@ describe('slipway as a process', () => {
       dirs.push(dir);
       await writeFile(join(dir, 'slipway.yml'), TEST_CONFIG);
       const worker = await spawnSlipway({ REDIS_URL: server.redisServer.url, SLIPWAY_CONFIG: join(dir, 'slipway.yml') }, ['worker']);
-      await waitFor(() => (worker.out().includes('worker started') ? true : undefined));
+      await until(async () => (worker.out().includes('worker started') ? true : undefined), 'the worker to start', 60_000, 50);
 
       // A deleted feature branch: its teardown needs no build, so the test stays quick.
       const body = JSON.stringify(pushPayload('gogs', { repoUrl: DISCOUNTS_REPO, ref: 'refs/heads/dev/feature-gone', deleted: true }));
       const res = await fetch(`${server.url}/webhooks/gogs`, { method: 'POST', body, headers: deliveryHeaders('gogs', body, SECRETS.GOGS_WEBHOOK_SECRET) });
       const { runId } = (await res.json()) as { runId: string };
-      let run = await server.runs.get(runId);
-      for (let i = 0; i < 100 && run?.status !== 'passed'; i += 1) {
-        await new Promise((r) => setTimeout(r, 100));
-        run = await server.runs.get(runId);
-      }
-      expect(run?.status).toBe('passed');
-      expect(run?.stages[0]).toMatchObject({ name: `teardown:${ephemeralEnvName('discounts', 'dev/feature-gone')}`, summary: expect.stringMatching(/already gone/) });
+      const run = await until(async () => {
+        const now = await server.runs.get(runId);
+        return now && isFinished(now) ? now : undefined;
+      }, `run ${runId} to end`);
+      expect(run.status).toBe('passed');
+      expect(run.stages[0]).toMatchObject({ name: `teardown:${ephemeralEnvName('discounts', 'dev/feature-gone')}`, summary: expect.stringMatching(/already gone/) });
       expect(worker.out()).not.toContain('slipway listening');
       const port = /"port":(\d+)[^\n]*answering health and metrics/.exec(worker.out())?.[1];
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
