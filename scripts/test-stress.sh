@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm test while a CPU hog keeps every core busy, as on a shared CI machine: a test that needs a quiet machine
-# fails here. Arguments go to vitest (e.g. a file). Needs Debian's stress-ng, installed here when run as root.
+# fails here. Arguments go to vitest (e.g. a file). STRESS_TIMES=3 runs the suite 3 times in a row under the
+# same load, stopping at the first red one. Needs Debian's stress-ng, installed here when run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,4 +18,8 @@ echo "test:stress: ${cores} CPU hog(s) at full load for the whole run" >&2
 stress-ng --cpu "$cores" --cpu-load 100 --quiet &
 hog=$!
 trap 'kill "$hog" 2>/dev/null || true; wait "$hog" 2>/dev/null || true' EXIT
-npx vitest run "$@"
+times=${STRESS_TIMES:-1}
+for ((i = 1; i <= times; i++)); do
+  echo "test:stress: run ${i} of ${times}" >&2
+  npx vitest run "$@"
+done
