@@ -138,7 +138,7 @@ export function branchesSection(figures: BranchFigures[]): string {
     'level constant), no commands and no Slack routes; a `slipway server` no BullMQ workers, stages or Docker client',
     '(dockerode with ssh2 and gRPC under it: its readiness asks Redis only, since it builds and deploys nothing).',
     'What both still load is what both use: Redis and BullMQ queues, Slack\'s Web API, zod, pino, prom-client.',
-    'Started and idle, a server takes about 95 MiB and a worker about 105 MiB (before: about 125 MiB each); the',
+    'Started and idle, a server takes about 100 MiB and a worker about 110 MiB (before: about 125 MiB each); the',
     'worker\'s peak above that is the work itself (4 runs at once: build output streamed, Docker API replies).',
     'Earlier, loading the Datadog client, Playwright, Octokit and Bolt only where they are used took about 120 MiB',
     'off each process. No V8 flags are set.',
