@@ -240,6 +240,7 @@ function registerApprovalButtons(app: SlackListeners, options: WithChannels): vo
 function registerRollbackButton(app: SlackListeners, options: WithChannels): void {
   app.action(CONFIRM_ROLLBACK_ACTION, async ({ ack, body, action, respond }) => {
     await ack();
+    await afterPendingAcks();
     let request: RollbackRequest;
     try {
       request = JSON.parse('value' in action && typeof action.value === 'string' ? action.value : '') as RollbackRequest;
