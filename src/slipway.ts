@@ -3,14 +3,11 @@ import type { ConsoleChat } from './adapters/console/console-chat.js';
 import type { SlipwayConfig } from './core/config-schema.js';
 import type { Env } from './core/env-schema.js';
 import type { Logger } from './core/ports.js';
-import { commands } from '../commands/index.js';
-import { startConsole } from './intake/console.js';
-import { type PeopleActions, peopleActions } from './compose/actions.js';
+import type { PeopleActions } from './compose/actions.js';
 import { Closers } from './compose/closers.js';
 import { serveProbes, serveRequests } from './compose/http.js';
 import { answersPeople, runsWork, type SlipwayMode } from './compose/modes.js';
 import { buildParts, type Parts } from './compose/parts.js';
-import { startSlackApp } from './compose/slack-app.js';
 
 export type { SlipwayMode };
 
@@ -45,21 +42,22 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
   const close = () => closers.closeAll();
   try {
     const parts = await buildParts({ env, config, log, mode, dataDir, processEnv, now: options.now, consoleChat: options.console?.chat }, closers);
+    // Each half is loaded only where it runs: a worker keeps no Bolt, commands or routes in memory, a server
+    // no BullMQ workers, Docker client or stages (test/integration/mode-modules.test.ts).
     if (runsWork(mode)) {
-      // Loaded only where runs are worked (and Bolt only where Slack is answered): a server and a worker each
-      // keep the memory of what they do, not of the other's half.
       const { startWorkers } = await import('./compose/workers.js');
-      startWorkers(parts, closers);
+      await startWorkers(parts, closers);
     }
     if (!answersPeople(mode)) {
       const port = await serveProbes(parts, options.listenHost, closers);
       log.info({ port, mode }, `slipway worker answering health and metrics on port ${port}`);
       return { port, close };
     }
+    const [{ peopleActions }, { startSlackApp }] = await Promise.all([import('./compose/actions.js'), import('./compose/slack-app.js')]);
     const actions = peopleActions(parts);
     const slackApp = await startSlackApp(parts, actions, closers);
-    const port = await serveRequests(parts, slackApp, options.listenHost, closers);
-    if (!parts.chat.slackWeb && options.console && mode === 'all') startLocalConsole(options.console, parts, actions);
+    const port = await serveRequests(parts, slackApp, options.listenHost, closers, { runsWork: runsWork(mode) });
+    if (!parts.chat.slackWeb && options.console && mode === 'all') await startLocalConsole(options.console, parts, actions);
     log.info({ port, mode, services: parts.services.map((s) => s.name) }, `slipway listening on port ${port}`);
     return { port, close };
   } catch (error) {
@@ -68,6 +66,7 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
   }
 }
 
-function startLocalConsole(console: ConsoleOptions, parts: Parts, actions: PeopleActions): void {
+async function startLocalConsole(console: ConsoleOptions, parts: Parts, actions: PeopleActions): Promise<void> {
+  const [{ startConsole }, { commands }] = await Promise.all([import('./intake/console.js'), import('../commands/index.js')]);
   startConsole({ ...console, ...actions, commands, log: parts.log });
 }

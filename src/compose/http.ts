@@ -1,6 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dockerProbe } from '../adapters/docker/docker-probe.js';
 import { redisProbe } from '../adapters/redis/redis-connection.js';
 import { WEBHOOK_SECRET_ENVS } from '../core/git-hosts.js';
 import { gitHosts } from '../adapters/git/git-hosts.js';
@@ -18,11 +17,14 @@ import type { Parts } from './parts.js';
 
 /** A worker answers health and metrics only, so it can be probed and scraped like the server. */
 export async function serveProbes(parts: Parts, host: string | undefined, closers: Closers): Promise<number> {
-  return listen(createHttpServer({ probes: probes(parts), metrics: metricsRoute(parts), log: parts.log }), parts.env.PORT, host, closers);
+  return listen(createHttpServer({ probes: probes(parts, { docker: true }), metrics: metricsRoute(parts), log: parts.log }), parts.env.PORT, host, closers);
 }
 
-/** Webhooks, Slack, run pages, health and metrics on `PORT`. */
-export async function serveRequests(parts: Parts, slackApp: SlackApp | undefined, host: string | undefined, closers: Closers): Promise<number> {
+/**
+ * Webhooks, Slack, run pages, health and metrics on `PORT`. `runsWork`: this process also runs the pipelines,
+ * so it is ready only when the Docker engine answers too.
+ */
+export async function serveRequests(parts: Parts, slackApp: SlackApp | undefined, host: string | undefined, closers: Closers, { runsWork = true } = {}): Promise<number> {
   const { env, services, stores, queue, log, now, scrub, processEnv, links, metrics } = parts;
   // One budget for every body read before it is verified, whichever route reads it.
   const budget = new BodyBudget();
@@ -42,13 +44,26 @@ export async function serveRequests(parts: Parts, slackApp: SlackApp | undefined
       : slackApp ? socketModeNote : undefined,
     runPage: links && runPageRoute({ runs: stores.runs, logs: stores.logs, links }),
     metrics: metricsRoute(parts),
-    probes: probes(parts),
+    probes: probes(parts, { docker: runsWork }),
     log,
   });
   return listen(server, env.PORT, host, closers);
 }
 
-const probes = ({ redis, docker }: Parts) => [redisProbe(redis), dockerProbe(docker)];
+/**
+ * Redis always; the Docker engine where runs are worked. A `slipway server` builds and deploys nothing, so an
+ * engine that does not answer does not make it unready (and it does not load the Docker client to ask).
+ */
+function probes({ redis, docker }: Parts, { docker: checkDocker }: { docker: boolean }) {
+  const dockerCheck = {
+    name: 'docker',
+    async check() {
+      const { dockerProbe } = await import('../adapters/docker/docker-probe.js');
+      await dockerProbe(await docker()).check();
+    },
+  };
+  return checkDocker ? [redisProbe(redis), dockerCheck] : [redisProbe(redis)];
+}
 
 const metricsRoute = ({ metrics }: Parts) => ({ contentType: metrics.registry.contentType, text: () => metrics.registry.metrics() });
 

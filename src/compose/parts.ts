@@ -1,7 +1,6 @@
 import type { Queue } from 'bullmq';
 import type Docker from 'dockerode';
 import type { ConsoleChat } from '../adapters/console/console-chat.js';
-import { dockerClient } from '../adapters/docker/docker-client.js';
 import { registryCredentials, type RegistryAuth } from '../adapters/docker/registry-auth.js';
 import { httpHealthChecks } from '../adapters/http/health-checks.js';
 import { BullGateScheduler, BullRunQueue } from '../adapters/redis/bull-queues.js';
@@ -54,7 +53,11 @@ export type Parts = RedisParts & {
   scrub(text: string): string;
   credentials(registry: string): Promise<RegistryAuth>;
   targets(environment: EnvironmentSpec): DeployTarget;
-  docker: Docker;
+  /**
+   * The client of slipway's own Docker engine, loaded at first use: dockerode (with ssh2 and gRPC under it)
+   * is some 25 MiB that a `slipway server` never needs.
+   */
+  docker(): Promise<Docker>;
 };
 
 export async function buildParts(options: PartsOptions, closers: Closers): Promise<Parts> {
@@ -95,7 +98,7 @@ export async function buildParts(options: PartsOptions, closers: Closers): Promi
     scrub: scrubber(secretValues(env, secretNames, processEnv)),
     credentials,
     targets: deployTargets({ localDockerHost: env.DOCKER_HOST, credentials, embeddedProxyAdmin, health: httpHealthChecks }),
-    docker: dockerClient(env.DOCKER_HOST),
+    docker: once(async () => (await import('../adapters/docker/docker-client.js')).dockerClient(env.DOCKER_HOST)),
   };
 }
 
@@ -109,4 +112,9 @@ async function queueDepths(queues: readonly Queue[]): Promise<Record<string, Rec
   const depth: Record<string, Record<string, number>> = {};
   for (const queue of queues) depth[queue.name] = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
   return depth;
+}
+
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
 }

@@ -1,4 +1,5 @@
 import { type Processor, Worker } from 'bullmq';
+import type Docker from 'dockerode';
 import { dockerImageEngine } from '../adapters/docker/docker-image-engine.js';
 import { checkoutOf } from '../adapters/git/checkout.js';
 import { BULLMQ_PREFIX } from '../adapters/redis/bull-queues.js';
@@ -24,8 +25,9 @@ import type { Parts } from './parts.js';
  * The workers of one process: runs (up to SLIPWAY_WORKER_CONCURRENCY at once), approval expiries and lock
  * reminders, and Slack updates. Closing waits for the jobs in hand.
  */
-export function startWorkers(parts: Parts, closers: Closers): void {
+export async function startWorkers(parts: Parts, closers: Closers): Promise<void> {
   const { env, redisUrl, onError, log } = parts;
+  const docker = await parts.docker();
   const connection = connectRedis(redisUrl, { forWorker: true, onError });
   closers.add(() => closeRedis(connection));
   const start = <Data>(queue: string, processor: Processor<Data>, concurrency = 1) => {
@@ -45,7 +47,7 @@ export function startWorkers(parts: Parts, closers: Closers): void {
     return worker;
   };
   const gate = gateDeps(parts);
-  const runs = start(RUNS_QUEUE, runProcessor(parts, gate), env.SLIPWAY_WORKER_CONCURRENCY);
+  const runs = start(RUNS_QUEUE, runProcessor(parts, docker, gate), env.SLIPWAY_WORKER_CONCURRENCY);
   runs.on('stalled', (jobId) => log.warn({ jobId }, 'a run job stalled (its worker stopped); it is run again'));
   runs.on('failed', (job, error) => log.error({ err: error, runId: job?.data.runId }, 'run job failed'));
   failRunsOfGivenUpJobs(parts, closers);
@@ -74,8 +76,8 @@ function gateDeps({ services, stores, gates, log, now, signingKey, chat }: Parts
   };
 }
 
-function runProcessor(parts: Parts, gate: GateDeps) {
-  const { env, processEnv, stores, redis, docker, credentials, targets, services, log, now, signingKey, scrub, metrics } = parts;
+function runProcessor(parts: Parts, docker: Docker, gate: GateDeps) {
+  const { env, processEnv, stores, redis, credentials, targets, services, log, now, signingKey, scrub, metrics } = parts;
   return createRunProcessor({
     ...stores,
     services,

@@ -1,5 +1,6 @@
 import { type AnyMiddlewareArgs, App, type Logger as BoltLogger, HTTPReceiver, type Middleware } from '@slack/bolt';
 import type { RequestListener } from 'node:http';
+import { SlackListeners } from './slack-listeners.js';
 import { SocketModeReceiver } from './socket-mode-receiver.js';
 import { APPROVE_ACTION, parseApprovalKey, REJECT_ACTION, REJECT_VIEW } from '../core/messages/approval-card.js';
 import { RERUN_CHECKS_ACTION, RETRY_ACTION } from '../core/messages/failure-alert.js';
@@ -77,10 +78,12 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
   const channels = options.channelDirectory(app.client);
   const withChannels = { ...options, channels };
   registerCommands(app, options.commands, options.commandDeps, options.log, options.commandAnswered, channels);
-  registerRetryButton(app, withChannels);
-  registerApprovalButtons(app, withChannels);
-  registerRollbackButton(app, withChannels);
-  registerOverrideFreeze(app, withChannels);
+  const listeners = new SlackListeners();
+  registerRetryButton(listeners, withChannels);
+  registerApprovalButtons(listeners, withChannels);
+  registerRollbackButton(listeners, withChannels);
+  registerOverrideFreeze(listeners, withChannels);
+  listeners.mount(app);
   app.error(async (error) => {
     options.log.error({ err: error }, 'Slack listener failed');
   });
@@ -153,13 +156,14 @@ function dropRepeats(once: OnceStore, log: Logger): Middleware<AnyMiddlewareArgs
 }
 
 /** The Retry and Re-run checks buttons of a failure alert. Once each per failed run, however many people click. */
-function registerRetryButton(app: App, options: WithChannels): void {
+function registerRetryButton(app: SlackListeners, options: WithChannels): void {
   for (const [actionId, fromFailedStage] of [[RETRY_ACTION, false], [RERUN_CHECKS_ACTION, true]] as const) registerRetry(app, options, actionId, fromFailedStage);
 }
 
-function registerRetry(app: App, options: WithChannels, actionId: string, fromFailedStage: boolean): void {
+function registerRetry(app: SlackListeners, options: WithChannels, actionId: string, fromFailedStage: boolean): void {
   app.action(actionId, async ({ ack, body, action, client }) => {
     await ack();
+    await afterPendingAcks();
     const runId = 'value' in action && typeof action.value === 'string' ? action.value : '';
     const user = body.user;
     const channel = body.channel?.id;
@@ -180,9 +184,10 @@ function registerRetry(app: App, options: WithChannels, actionId: string, fromFa
   });
 }
 
-function registerApprovalButtons(app: App, options: WithChannels): void {
+function registerApprovalButtons(app: SlackListeners, options: WithChannels): void {
   app.action(APPROVE_ACTION, async ({ ack, body, action, client }) => {
     await ack();
+    await afterPendingAcks();
     const key = parseApprovalKey('value' in action && typeof action.value === 'string' ? action.value : '');
     const channel = body.channel?.id;
     if (!key) return;
@@ -204,6 +209,7 @@ function registerApprovalButtons(app: App, options: WithChannels): void {
   // Reject asks for a reason in a modal; a refusal (not an approver, already decided) shows in the modal itself.
   app.action(REJECT_ACTION, async ({ ack, body, action, client }) => {
     await ack();
+    await afterPendingAcks();
     const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
     const key = parseApprovalKey(value);
     if (!key || !('trigger_id' in body)) return;
@@ -231,9 +237,10 @@ function registerApprovalButtons(app: App, options: WithChannels): void {
   });
 }
 
-function registerRollbackButton(app: App, options: WithChannels): void {
+function registerRollbackButton(app: SlackListeners, options: WithChannels): void {
   app.action(CONFIRM_ROLLBACK_ACTION, async ({ ack, body, action, respond }) => {
     await ack();
+    await afterPendingAcks();
     let request: RollbackRequest;
     try {
       request = JSON.parse('value' in action && typeof action.value === 'string' ? action.value : '') as RollbackRequest;
@@ -273,12 +280,19 @@ async function outsideChannel(options: WithChannels, about: { runId?: string; se
 type WithChannels = SlackAppOptions & { channels: ChannelDirectory };
 
 /**
+ * A click's follow-up (Redis reads, a message through Slack's Web API) waits for the I/O already in hand:
+ * other requests of the same burst are acknowledged first, and Slack's 3 s clock is on the ack, not on this.
+ */
+const afterPendingAcks = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
  * "Override freeze" on a refused deploy: a modal asks for the reason, then it is `/deploy force` with that reason
  * — the same checks (an approver) and the same announcement in the channel.
  */
-function registerOverrideFreeze(app: App, options: WithChannels): void {
+function registerOverrideFreeze(app: SlackListeners, options: WithChannels): void {
   app.action(OVERRIDE_FREEZE_ACTION, async ({ ack, body, action, client }) => {
     await ack();
+    await afterPendingAcks();
     const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
     if (!('trigger_id' in body) || !body.channel?.id) return;
     await client.views.open({

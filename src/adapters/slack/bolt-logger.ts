@@ -1,4 +1,6 @@
-import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+// Types only from Bolt: the Web API client (a worker's) uses this logger too, and must not load Bolt for it.
+import type { Logger as BoltLogger } from '@slack/bolt';
+import { LogLevel } from '@slack/web-api';
 import type { Logger } from '../../core/ports.js';
 
 /** Slack's logger interface (Bolt's and the Web API client's) on top of pino, so their lines come out as the same JSON. */

@@ -1,0 +1,87 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EmbeddedRedis, startEmbeddedRedis } from '../../src/adapters/redis/embedded-redis.js';
+import { FakeSlack } from '../fakes/fake-slack.js';
+import { TEST_CONFIG } from '../helpers/test-slipway.js';
+
+const MAIN = resolve('dist/src/main.js');
+const TOKEN = 'xoxb-modes';
+
+// Loaded before slipway: at exit, writes the packages the process had loaded (CommonJS ones are in require.cache:
+// Bolt, dockerode and BullMQ are CommonJS).
+const RECORDER = `
+import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
+const require = createRequire(import.meta.url);
+process.on('exit', () => writeFileSync(process.env.LOADED_OUT, JSON.stringify(Object.keys(require.cache))));
+`;
+
+let dir: string;
+let redis: EmbeddedRedis;
+let slack: FakeSlack;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'slipway-modes-'));
+  redis = await startEmbeddedRedis(join(dir, 'redis'));
+  slack = new FakeSlack({ token: TOKEN, users: {} });
+  await slack.start();
+  await writeFile(join(dir, 'slipway.yml'), TEST_CONFIG);
+  await writeFile(join(dir, 'recorder.mjs'), RECORDER);
+});
+
+afterAll(async () => {
+  await slack.stop();
+  await redis.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Starts `slipway <mode>` with Slack configured, stops it once started, and answers the packages it loaded. */
+async function packagesLoadedBy(mode: 'server' | 'worker'): Promise<Set<string>> {
+  const out = join(dir, `${mode}-loaded.json`);
+  const env = {
+    ...process.env,
+    PORT: '0',
+    REDIS_URL: redis.url,
+    SLIPWAY_CONFIG: join(dir, 'slipway.yml'),
+    SLACK_BOT_TOKEN: TOKEN,
+    SLACK_SIGNING_SECRET: 'modes-secret',
+    SLACK_API_URL: slack.url,
+    LOADED_OUT: out,
+  };
+  const child = spawn(process.execPath, ['--import', join(dir, 'recorder.mjs'), MAIN, mode], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', r));
+  const startedLine = mode === 'server' ? 'slipway listening' : 'answering health and metrics';
+  const deadline = Date.now() + 30_000;
+  while (!output.includes(startedLine)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`slipway ${mode} did not say "${startedLine}" within 30 s:\n${output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  const files = JSON.parse(await readFile(out, 'utf8')) as string[];
+  return new Set(files.map((file) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1]).filter((name): name is string => !!name));
+}
+
+describe('what each mode loads', () => {
+  it('a worker loads the Docker client and BullMQ but not Bolt: it answers no Slack request', async () => {
+    const loaded = await packagesLoadedBy('worker');
+
+    expect(loaded).toContain('dockerode');
+    expect(loaded).toContain('bullmq');
+    expect(loaded).not.toContain('@slack/bolt');
+  });
+
+  it('a server loads Bolt but not the Docker client: it builds and deploys nothing', async () => {
+    const loaded = await packagesLoadedBy('server');
+
+    expect(loaded).toContain('@slack/bolt');
+    expect(loaded).not.toContain('dockerode');
+    expect(loaded).not.toContain('ssh2');
+  });
+});
