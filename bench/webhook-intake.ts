@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhooks } from '@octokit/webhooks';
@@ -25,7 +25,8 @@ services:
       - { name: staging, port: 18780 }
 `;
 
-type Figure = { perSecond: number; p99: number };
+/** `cpu`: CPU ms per delivery of the process that answered (none for the limit) and of Redis: robust to a busy machine. */
+type Figure = { perSecond: number; p99: number; cpuMs?: number; redisCpuMs: number };
 export type IntakeFigures = { deliveries: number; concurrency: number; slipway: Figure; httpFloor: Figure; limit: Figure; runsStored: number };
 type Who = keyof Pick<IntakeFigures, 'slipway' | 'httpFloor' | 'limit'>;
 
@@ -52,7 +53,16 @@ export async function webhookIntake(runs: number, log: (line: string) => void, {
   const httpFloor = await startNode('dist-bench/bench/http-floor.js', [], env, /"port":(\d+)[^\n]*http floor listening/);
   const limitQueue = new Queue('bench-floor', { connection: redis, prefix: BULLMQ_PREFIX });
   const verifier = new Webhooks({ secret: SECRET });
-  const per: Record<Who, { rate: number[]; p99: number[] }> = { slipway: { rate: [], p99: [] }, httpFloor: { rate: [], p99: [] }, limit: { rate: [], p99: [] } };
+  const per: Record<Who, { rate: number[]; p99: number[]; cpu: number[]; redisCpu: number[] }> = {
+    slipway: { rate: [], p99: [], cpu: [], redisCpu: [] },
+    httpFloor: { rate: [], p99: [], cpu: [], redisCpu: [] },
+    limit: { rate: [], p99: [], cpu: [], redisCpu: [] },
+  };
+  const pidOf: Record<Who, number | undefined> = { slipway: slipway.child.pid, httpFloor: httpFloor.child.pid, limit: undefined };
+  const redisCpu = async () => {
+    const info = await redis.info('cpu');
+    return (Number(/used_cpu_sys:([\d.]+)/.exec(info)![1]) + Number(/used_cpu_user:([\d.]+)/.exec(info)![1])) * 1000;
+  };
   try {
     const poster = (url: string) => async (d: ReturnType<typeof delivery>) => {
       const status = await httpPost(url, d.body, d.headers);
@@ -72,15 +82,23 @@ export async function webhookIntake(runs: number, log: (line: string) => void, {
     for (let run = 0; run < runs; run += 1) {
       for (const who of run % 2 === 0 ? order : [...order].reverse()) {
         const batch = Array.from({ length: deliveries }, delivery);
+        const cpuBefore = [await processCpuMs(pidOf[who]), await redisCpu()] as const;
         const start = performance.now();
         const latencies = await pool(deliveries, concurrency, (i) => send[who](batch[i]!));
         per[who].rate.push(deliveries / (since(start) / 1000));
         per[who].p99.push(percentile(latencies, 99));
+        per[who].cpu.push(((await processCpuMs(pidOf[who])) - cpuBefore[0]) / deliveries);
+        per[who].redisCpu.push(((await redisCpu()) - cpuBefore[1]) / deliveries);
       }
       log(`intake run ${run + 1}: ${order.map((who) => `${who} ${per[who].rate.at(-1)!.toFixed(0)}/s`).join(', ')}`);
     }
     const runsStored = (await redis.keys('slipway:run:*')).length;
-    const figure = (who: Who): Figure => ({ perSecond: median(per[who].rate), p99: median(per[who].p99) });
+    const figure = (who: Who): Figure => ({
+      perSecond: median(per[who].rate),
+      p99: median(per[who].p99),
+      cpuMs: pidOf[who] === undefined ? undefined : median(per[who].cpu),
+      redisCpuMs: median(per[who].redisCpu),
+    });
     return { deliveries, concurrency, slipway: figure('slipway'), httpFloor: figure('httpFloor'), limit: figure('limit'), runsStored };
   } finally {
     await limitQueue.close();
@@ -91,10 +109,18 @@ export async function webhookIntake(runs: number, log: (line: string) => void, {
   }
 }
 
+/** User + system CPU time of a process so far, from /proc (clock ticks of 10 ms). */
+async function processCpuMs(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return 0;
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 export function intakeSection(f: IntakeFigures): string {
   const ratio = f.slipway.perSecond / f.httpFloor.perSecond;
   const met = ratio >= 0.8 && f.slipway.p99 < 50;
-  const row = (name: string, g: Figure) => `| ${name} | ${g.perSecond.toFixed(0)} | ${ms(g.p99)} | ${x(f.slipway.perSecond / g.perSecond)} |`;
+  const cpu = (value: number | undefined) => (value === undefined ? '—' : `${value.toFixed(2)} ms`);
+  const row = (name: string, g: Figure) => `| ${name} | ${g.perSecond.toFixed(0)} | ${ms(g.p99)} | ${x(f.slipway.perSecond / g.perSecond)} | ${cpu(g.cpuMs)} | ${cpu(g.redisCpuMs)} |`;
   return [
     '## 2. Webhook intake throughput',
     '',
@@ -106,8 +132,8 @@ export function intakeSection(f: IntakeFigures): string {
     'the same load generator. The limit does the same verify and `queue.add` in the benchmark process, with no HTTP.',
     `Target: ≥ 0.8× the HTTP floor's deliveries/s, and slipway's p99 < 50 ms at ${f.concurrency} in flight.`,
     '',
-    '| | deliveries/s | p99 latency | slipway / this |',
-    '|---|---|---|---|',
+    '| | deliveries/s | p99 latency | slipway / this | CPU per delivery | Redis CPU per delivery |',
+    '|---|---|---|---|---|---|',
     row('slipway', f.slipway),
     row('HTTP floor (node:http + verify + queue.add)', f.httpFloor),
     row('limit (verify + queue.add, no HTTP)', f.limit),
