@@ -148,8 +148,8 @@ export function intakeSection(f: IntakeFigures): string {
 /** From `--cpu-prof` of `slipway server` under this benchmark (BENCH_NODE_ARGS, bench/processes.ts). */
 const WHERE_THE_TIME_GOES = [
   '**Where the time goes.** Throughput here is CPU-bound: the load generator, the process under test and Redis',
-  'share two cores, so the CPU columns (from /proc and Redis `INFO cpu`, steady whatever else the machine runs)',
-  'say more than deliveries/s. The HTTP floor reads, verifies and makes one Redis call. slipway also parses the',
+  'share two cores, so the CPU columns (from /proc and Redis `INFO cpu`; less swayed than deliveries/s by',
+  'whatever else the machine runs, though not immune to it) say where it goes. The HTTP floor reads, verifies and makes one Redis call. slipway also parses the',
   'JSON and checks it against its schema, matches the repository to services (URL normalization), and makes six',
   'Redis calls in three round trips: one Lua script claims the delivery and the push together, with the',
   "branch's recent pushes read behind it (their 50 records parsed); the run record (a script) and its BullMQ job",
