@@ -1,8 +1,6 @@
 import { commands } from '../../commands/index.js';
 import { boltLogger } from '../adapters/slack/bolt-logger.js';
-import { closeRedis, connectRedis, waitForRedis } from '../adapters/redis/redis-connection.js';
 import { channelDirectory } from '../adapters/slack/slack-directory.js';
-import { RedisOnceStore } from '../adapters/store/redis-once-store.js';
 import type { SlackApp } from '../intake/slack-app.js';
 import type { PeopleActions } from './actions.js';
 import type { Closers } from './closers.js';
@@ -10,15 +8,10 @@ import type { Parts } from './parts.js';
 
 /** The Bolt app, when slipway has a bot token and a way to hear Slack (a signing secret or an app token). */
 export async function startSlackApp(parts: Parts, actions: PeopleActions, closers: Closers): Promise<SlackApp | undefined> {
-  const { env, services, log, metrics } = parts;
+  const { env, services, stores, log, metrics } = parts;
   if (!env.SLACK_BOT_TOKEN || !(env.SLACK_SIGNING_SECRET || env.SLACK_APP_TOKEN)) return undefined;
   // Loaded only where Slack is answered: a worker keeps the memory of what it does.
   const { createSlackApp } = await import('../intake/slack-app.js');
-  // Every Slack request is checked for a repeat before it is answered; a burst of them (a channel clicking at
-  // once) goes to Redis in one write per tick on a connection of its own.
-  const repeats = connectRedis(parts.redisUrl, { autoPipeline: true, onError: parts.onError });
-  closers.add(() => closeRedis(repeats));
-  await waitForRedis(repeats);
   const configured = [...new Set(services.flatMap((s) => [s.channel, ...s.channels]))];
   const slackApp = await createSlackApp({
     botToken: env.SLACK_BOT_TOKEN,
@@ -26,7 +19,7 @@ export async function startSlackApp(parts: Parts, actions: PeopleActions, closer
     appToken: env.SLACK_APP_TOKEN,
     apiUrl: env.SLACK_API_URL,
     commands,
-    once: new RedisOnceStore(repeats),
+    once: stores.once,
     log,
     boltLogger: boltLogger(log),
     channelDirectory: (client) => channelDirectory(client, log, { configured }),

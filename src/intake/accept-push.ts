@@ -1,5 +1,5 @@
 import { decidePush, newerPushOnBranch, type RunPlan } from '../core/push-decision.js';
-import type { PushLog } from '../core/ports.js';
+import type { PushLog, PushRecord } from '../core/ports.js';
 import { type PushEvent, ZERO_SHA } from '../core/push-event.js';
 import { repoKey } from '../core/repo-match.js';
 import { newRun } from '../core/run.js';
@@ -29,16 +29,26 @@ export async function acceptPush(event: PushEvent, deps: AcceptPushDeps): Promis
 
   const fresh = decision.runs.map((plan) => deps.newRunId(plan.service.name));
   const deliveryKey = `delivery:${event.host}:${event.deliveryId}`;
-  const firstAnswer = queued(fresh);
-  const earlier = await deps.once.claim(deliveryKey, JSON.stringify(firstAnswer), DELIVERY_MEMORY_SECONDS);
-  if (earlier !== undefined) return JSON.parse(earlier) as PushAnswer;
+  const pushKeys = decision.runs.map((plan) => pushKey(event, plan));
+  // One round trip to Redis: the delivery and each service's push claimed as one step (a delivery id is the
+  // sender's word; what was pushed is in the signed body: the same push is one run per service), and the
+  // branches' recent pushes read behind them. A redelivery claims nothing and gets the first answer.
+  const [claimed, recent] = await Promise.all([
+    deps.once.claimGroup({ key: deliveryKey, value: JSON.stringify(queued(fresh)) }, pushKeys.map((key, i) => ({ key, value: fresh[i]! })), DELIVERY_MEMORY_SECONDS),
+    Promise.all(decision.runs.map((plan) => (plan.trigger === 'push' ? deps.pushes.recent(plan.service.name, plan.branch) : []))),
+  ]);
+  if ('held' in claimed) return JSON.parse(claimed.held) as PushAnswer;
 
-  // A delivery id is the sender's word; what was pushed is in the signed body. The same push is one run per service.
   const outcomes: Outcome[] = [];
   try {
-    for (const [i, plan] of decision.runs.entries()) outcomes.push(await startPlanned(event, plan, fresh[i]!, deps));
+    for (const [i, plan] of decision.runs.entries()) {
+      const samePush = claimed.rest[i];
+      outcomes.push(samePush !== undefined ? { kind: 'earlier', runId: samePush } : await startPlanned(event, plan, { runId: fresh[i]!, pushKey: pushKeys[i]!, recent: recent[i]! }, deps));
+    }
   } catch (error) {
-    await deps.once.forget(deliveryKey).catch(() => {});
+    // The services not reached yet were claimed too: forget those claims with the delivery's.
+    const unreached = pushKeys.filter((_, i) => i > outcomes.length && claimed.rest[i] === undefined);
+    await Promise.allSettled([deliveryKey, ...unreached].map((key) => deps.once.forget(key)));
     throw error;
   }
   const runIds = outcomes.flatMap((o) => (o.kind === 'ignored' ? [] : [o.runId]));
@@ -55,17 +65,20 @@ type Outcome = { kind: 'started' | 'earlier'; runId: string } | { kind: 'ignored
 
 const queued = (runIds: string[]): PushAnswer => ({ status: 202, body: { status: 'queued', runId: runIds[0]!, runIds } });
 
-/** Starts one service's run of a push, unless that service already has one for the same push, or a newer push. */
-async function startPlanned(event: PushEvent, plan: RunPlan, runId: string, deps: AcceptPushDeps): Promise<Outcome> {
-  // A Gogs or Gitea branch deletion names no commit (both shas are zeros), so a branch deleted, made again and
-  // deleted again would look like the same push: it is told apart by its delivery. A replayed deletion can only
-  // tear down an environment that is already gone.
+/**
+ * The claim of one service's run of a push. A Gogs or Gitea branch deletion names no commit (both shas are
+ * zeros), so a branch deleted, made again and deleted again would look like the same push: it is told apart by
+ * its delivery. A replayed deletion can only tear down an environment that is already gone.
+ */
+function pushKey(event: PushEvent, plan: RunPlan): string {
   const what = event.deleted && event.before === ZERO_SHA ? `delivery-${event.deliveryId}` : `${event.before}:${event.after}`;
-  const pushKey = `push:${event.host}:${repoKey(plan.service.repo)}:${plan.service.name}:${event.ref}:${what}`;
-  const samePush = await deps.once.claim(pushKey, runId, DELIVERY_MEMORY_SECONDS);
-  if (samePush !== undefined) return { kind: 'earlier', runId: samePush };
+  return `push:${event.host}:${repoKey(plan.service.repo)}:${plan.service.name}:${event.ref}:${what}`;
+}
+
+/** Starts one service's run of a push, claimed under `pushKey`, unless the branch has a newer push. */
+async function startPlanned(event: PushEvent, plan: RunPlan, { runId, pushKey, recent }: { runId: string; pushKey: string; recent: readonly PushRecord[] }, deps: AcceptPushDeps): Promise<Outcome> {
   if (plan.trigger === 'push') {
-    const newer = newerPushOnBranch(event, await deps.pushes.recent(plan.service.name, plan.branch));
+    const newer = newerPushOnBranch(event, recent);
     if (newer) {
       await deps.once.forget(pushKey);
       await deps.pushes.link(plan.service.name, plan.branch, { sha: event.after, before: event.before });

@@ -15,14 +15,14 @@ export type NewRunDeps = StartRunDeps & {
 /**
  * Stores and queues a new run whose start was claimed under `claimKey`. If it cannot be queued, the claim and
  * the record are undone, so asking again (a redelivery, another click) starts it instead of pointing at a run
- * that never queued. The store asks for the run's Slack message at once, not when a worker is free.
+ * that never queued (nor a job whose run was not stored). The store asks for the run's Slack message at once,
+ * not when a worker is free.
  */
 export async function startRun(run: Run, claimKey: string, deps: StartRunDeps): Promise<void> {
-  try {
-    await deps.runs.create(run);
-    await deps.queue.enqueue(run);
-  } catch (error) {
-    await Promise.allSettled([deps.once.forget(claimKey), deps.runs.delete(run.id)]);
-    throw error;
-  }
+  // Asked together, the record and the job reach Redis in one round trip, the record first (one connection
+  // keeps the order), so a worker never takes a job whose run is not stored yet.
+  const [stored, queued] = await Promise.allSettled([deps.runs.create(run), deps.queue.enqueue(run)]);
+  if (stored.status === 'fulfilled' && queued.status === 'fulfilled') return;
+  await Promise.allSettled([deps.once.forget(claimKey), deps.runs.delete(run.id), ...(queued.status === 'fulfilled' ? [deps.queue.remove(run)] : [])]);
+  throw stored.status === 'rejected' ? stored.reason : (queued as PromiseRejectedResult).reason;
 }

@@ -58,5 +58,51 @@ export function describeOnceStoreContract(name: string, make: MakeSubject<OnceSt
       expect(await store.peek('delivery-1')).toBeUndefined();
       expect(await store.claim('delivery-1', 'run-3', 60)).toBeUndefined();
     });
+
+    it('claims a group: the first key, then each of the rest, answering what each of the rest held', async () => {
+      const { store } = await make();
+      await store.claim('push-b', 'run-0', 60);
+
+      const answer = await store.claimGroup({ key: 'delivery-1', value: 'answer-1' }, [{ key: 'push-a', value: 'run-1' }, { key: 'push-b', value: 'run-2' }], 60);
+
+      expect(answer).toEqual({ rest: [undefined, 'run-0'] });
+      expect(await store.peek('delivery-1')).toBe('answer-1');
+      expect(await store.peek('push-a')).toBe('run-1');
+      expect(await store.peek('push-b')).toBe('run-0');
+    });
+
+    it('claims nothing of a group whose first key is held, and answers what that key holds', async () => {
+      const { store } = await make();
+      await store.claim('delivery-1', 'answer-1', 60);
+
+      const answer = await store.claimGroup({ key: 'delivery-1', value: 'answer-2' }, [{ key: 'push-a', value: 'run-2' }], 60);
+
+      expect(answer).toEqual({ held: 'answer-1' });
+      expect(await store.peek('push-a')).toBeUndefined();
+    });
+
+    it('lets exactly one of many racing groups with the same first key claim the rest', async () => {
+      const { store } = await make();
+
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.claimGroup({ key: 'delivery-1', value: `answer-${i}` }, [{ key: 'push-a', value: `run-${i}` }], 60)),
+      );
+
+      const winners = answers.filter((a) => 'rest' in a);
+      expect(winners).toEqual([{ rest: [undefined] }]);
+      const stored = await store.peek('delivery-1');
+      expect(answers.filter((a) => 'held' in a).every((a) => 'held' in a && a.held === stored)).toBe(true);
+      expect(await store.peek('push-a')).toBe(`run-${stored!.slice('answer-'.length)}`);
+    });
+
+    it('forgets the claims of a group once their time is up', async () => {
+      const { store, advance } = await make();
+      await store.claimGroup({ key: 'delivery-1', value: 'answer-1' }, [{ key: 'push-a', value: 'run-1' }], 60);
+
+      await advance(62 * SECOND);
+
+      expect(await store.peek('delivery-1')).toBeUndefined();
+      expect(await store.peek('push-a')).toBeUndefined();
+    });
   });
 }

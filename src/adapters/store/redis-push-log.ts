@@ -1,22 +1,37 @@
-import type { Redis } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
 import type { PushLog, PushRecord } from '../../core/ports.js';
 import { keys } from './redis-keys.js';
-import { commit } from './commit.js';
 
 /** Late deliveries come seconds or minutes late, not dozens of pushes late. */
 const KEPT = 50;
 
+const KEPT_SECONDS = 30 * 24 * 3600;
+
+/** KEYS: the branch's pushes; ARGV: LPUSH (the newest) or RPUSH (a late one, at the end), the push, kept, seconds. */
+const ADD = `
+redis.call(ARGV[1], KEYS[1], ARGV[2])
+redis.call('LTRIM', KEYS[1], 0, ARGV[3] - 1)
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    slipwayAddPush(key: string, push: 'LPUSH' | 'RPUSH', json: string, kept: number, seconds: number): Result<null, Context>;
+  }
+}
+
 export class RedisPushLog implements PushLog {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: Redis) {
+    // A script rather than MULTI, as in RedisRunStore: a MULTI on a connection BullMQ shares is costly to build.
+    redis.defineCommand('slipwayAddPush', { lua: ADD, numberOfKeys: 1 });
+  }
 
   async record(service: string, branch: string, push: PushRecord): Promise<void> {
-    const key = keys.pushes(service, branch);
-    await commit(this.redis.multi().lpush(key, JSON.stringify(push)).ltrim(key, 0, KEPT - 1).expire(key, 30 * 24 * 3600));
+    await this.redis.slipwayAddPush(keys.pushes(service, branch), 'LPUSH', JSON.stringify(push), KEPT, KEPT_SECONDS);
   }
 
   async link(service: string, branch: string, push: Omit<PushRecord, 'runId'>): Promise<void> {
-    const key = keys.pushes(service, branch);
-    await commit(this.redis.multi().rpush(key, JSON.stringify(push)).ltrim(key, 0, KEPT - 1).expire(key, 30 * 24 * 3600));
+    await this.redis.slipwayAddPush(keys.pushes(service, branch), 'RPUSH', JSON.stringify(push), KEPT, KEPT_SECONDS);
   }
 
   async recent(service: string, branch: string): Promise<PushRecord[]> {

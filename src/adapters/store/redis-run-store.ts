@@ -1,20 +1,31 @@
-import type { Redis } from 'ioredis';
+import type { Redis, Result } from 'ioredis';
 import type { RunStore } from '../../core/ports.js';
 import { Run } from '../../core/run.js';
 import { keys } from './redis-keys.js';
 import { commit } from './commit.js';
 
+/** KEYS: the run, its service's index; ARGV: the run's JSON, its creation time, its id. */
+const CREATE = `
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    slipwayCreateRun(run: string, index: string, json: string, createdAt: number, id: string): Result<null, Context>;
+  }
+}
+
 /** Runs as JSON documents, indexed per service by creation time. */
 export class RedisRunStore implements RunStore {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: Redis) {
+    // A script rather than MULTI: on a connection BullMQ shares, ioredis copies every script BullMQ defined
+    // onto each MULTI it builds, which cost more than the write itself on the webhook path.
+    redis.defineCommand('slipwayCreateRun', { lua: CREATE, numberOfKeys: 2 });
+  }
 
   async create(run: Run): Promise<void> {
-    await commit(
-      this.redis
-        .multi()
-        .set(keys.run(run.id), JSON.stringify(run))
-        .zadd(keys.runsOfService(run.service), Date.parse(run.createdAt), run.id)
-    );
+    await this.redis.slipwayCreateRun(keys.run(run.id), keys.runsOfService(run.service), JSON.stringify(run), Date.parse(run.createdAt), run.id);
   }
 
   async save(run: Run): Promise<void> {

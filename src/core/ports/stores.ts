@@ -16,10 +16,18 @@ export interface RunStore {
   listByService(service: string, limit?: number): Promise<Run[]>;
 }
 
+export type Claim = { key: string; value: string };
+
 /** Remembers that something happened once (a webhook delivery, a Slack request) and what was answered. */
 export interface OnceStore {
   /** Stores `value` under `key` if nothing is there; returns the earlier value when there was one. */
   claim(key: string, value: string, ttlSeconds: number): Promise<string | undefined>;
+  /**
+   * Claims `first` and, only if it was free, each of `rest`, as one step: no other claim comes in between.
+   * Answers `first`'s earlier value when it was held (then nothing is claimed), else each of `rest`'s earlier
+   * values, in order (undefined where the claim was made now).
+   */
+  claimGroup(first: Claim, rest: readonly Claim[], ttlSeconds: number): Promise<{ held: string } | { rest: (string | undefined)[] }>;
   forget(key: string): Promise<void>;
   /** The value under `key`, if any, without claiming it. */
   peek(key: string): Promise<string | undefined>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type AcceptPushDeps, acceptPush } from '../../../src/intake/accept-push.js';
 import { ephemeralEnvName } from '../../../src/core/naming.js';
-import type { RunQueue } from '../../../src/core/ports.js';
+import type { RunQueue, RunStore } from '../../../src/core/ports.js';
 import { ZERO_SHA } from '../../../src/core/push-event.js';
 import { ANN, intakePorts, monorepoPush, NOW, pushEvent, sequentialRunIds, services, sha } from './intake-scene.js';
 
@@ -103,6 +103,31 @@ describe('acceptPush: once per push', () => {
 
     expect(again).toEqual({ status: 202, body: { status: 'queued', runId: 'shop-r2', runIds: ['shop-r2'] } });
     expect(await ports.runs.get('shop-r1')).toBeUndefined();
+    expect(ports.queue.jobs).toEqual(['shop-r2']);
+  });
+
+  it('a run whose record could not be stored leaves no job and no claim behind (record and job are asked together)', async () => {
+    const ports = intakePorts();
+    let redisDown = true;
+    const runs: RunStore = {
+      get: (id) => ports.runs.get(id),
+      delete: (id) => ports.runs.delete(id),
+      listByService: (service, limit) => ports.runs.listByService(service, limit),
+      save: (run) => ports.runs.save(run),
+      create: async (run) => {
+        if (redisDown) throw new Error('OOM command not allowed');
+        await ports.runs.create(run);
+      },
+    };
+    const deps: AcceptPushDeps = { ...ports, runs, services: services(), newRunId: sequentialRunIds(), now: () => NOW };
+    await expect(acceptPush(pushEvent(), deps)).rejects.toThrow(/OOM/);
+    const jobsAfterFailure = [...ports.queue.jobs];
+    redisDown = false;
+
+    const again = await acceptPush(pushEvent(), deps);
+
+    expect(jobsAfterFailure).toEqual([]);
+    expect(again).toEqual({ status: 202, body: { status: 'queued', runId: 'shop-r2', runIds: ['shop-r2'] } });
     expect(ports.queue.jobs).toEqual(['shop-r2']);
   });
 });
