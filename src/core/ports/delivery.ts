@@ -43,8 +43,7 @@ export type PlaceResult = { ok: true } | { ok: false; cause: string; logTail?: s
 
 /** What a target reports about its environment, read from the target itself, not slipway's records. */
 export type TargetStatus = {
-  /** `print` when the target keeps it (docker): the same digest with another print runs other settings. */
-  running?: { image: string; runId?: string; sha?: string; print?: string };
+  running?: { image: string; runId?: string; sha?: string };
   /** An orchestrator's replicas: how many are ready (serving) of how many it is asked to run. */
   replicas?: { ready: number; desired: number };
   /** `healthy`, or a short phrase saying what is wrong (`unreachable: …`). */
@@ -68,6 +67,11 @@ export interface DeployTarget {
   /** Takes the environment's release away (an ephemeral environment's teardown); false when nothing ran. */
   remove(): Promise<boolean>;
   status(): Promise<TargetStatus>;
+  /**
+   * Whether `image` already serves the environment with the runtime print `print` (core/runtime-print.ts) and is
+   * healthy: a deploy of it would replace nothing. A quick look, bounded: anything it cannot tell at once is false.
+   */
+  alreadyLive(image: string, print: string): Promise<boolean>;
 }
 
 /**
