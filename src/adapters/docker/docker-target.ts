@@ -68,7 +68,13 @@ export function dockerTarget(spec: EnvironmentSpec, deps: DockerTargetDeps): Dep
       try {
         const swap = await blueGreen();
         if (!swap) return outcome === 'keep';
-        return await (outcome === 'keep' ? swap.retire(log) : swap.revert(log));
+        if (outcome === 'revert') {
+          await deps.retiring.settled(retiringKey);
+          return await swap.revert(log);
+        }
+        // Traffic is on the new release already: the old one is drained and removed without holding up the run.
+        deps.retiring.start(retiringKey, () => swap.retire(log), (error) => log(`retiring the previous release failed: ${engineProblem(error, where)}`));
+        return true;
       } catch (error) {
         await log(`${outcome === 'keep' ? 'retiring the previous release' : 'swapping back'} failed: ${engineProblem(error, where)}`);
         return false;

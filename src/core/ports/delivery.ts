@@ -61,7 +61,8 @@ export interface DeployTarget {
   place(release: PlacedRelease, log: (...lines: string[]) => Promise<void>): Promise<PlaceResult>;
   /**
    * After the environment's checks: `keep` retires the release the last `place` replaced (blue/green keeps it
-   * running until then); `revert` puts it back. False when there is nothing kept to put back (recreate).
+   * running until then), which may go on after it returns: the next `place` waits for it; `revert` puts it back.
+   * False when there is nothing kept to put back (recreate).
    */
   settle(outcome: 'keep' | 'revert', log: (...lines: string[]) => Promise<void>): Promise<boolean>;
   /** Takes the environment's release away (an ephemeral environment's teardown); false when nothing ran. */
