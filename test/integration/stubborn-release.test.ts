@@ -60,15 +60,21 @@ describe('a release whose PID 1 ignores SIGTERM', { timeout: 300_000 }, () => {
   it('logs a removal of the old release that fails, and the run still passes', async () => {
     // The next release answers only once the test lets it: a window in which the old one is stopped and kept aside.
     const dockerfile = await readFile(join(stack.repo.dir, 'work', 'Dockerfile'), 'utf8');
-    const gated = STUBBORN_CMD.replace('exec httpd', 'until [ -e /tmp/go ]; do sleep 0.1; done; exec httpd');
-    await stack.repo.commit({ Dockerfile: dockerfile.replace(STUBBORN_CMD, gated) }, 'Answer once /tmp/go exists');
+    const gated = STUBBORN_CMD.replace('exec httpd', 'until [ -e /app/go ]; do sleep 0.1; done; exec httpd');
+    await stack.repo.commit({ Dockerfile: dockerfile.replace(STUBBORN_CMD, gated) }, 'Answer once /app/go exists');
     const runId = await stack.repo.pushVersion('stubborn-3');
     const kept = await until(async () => inspected(PREVIOUS), `${PREVIOUS}, the old release kept aside`, 180_000);
     await until(async () => ((await inspected(NAME))?.State.Running ? true : undefined), `the new ${NAME} to run`, 60_000);
 
     // Someone removes the old container by hand before slipway does; then the new release starts answering.
     await docker.getContainer(kept.Id).remove({ force: true });
-    await (await docker.getContainer(NAME).exec({ Cmd: ['touch', '/tmp/go'] })).start({ Detach: true });
+    const go = await docker.getContainer(NAME).exec({ Cmd: ['touch', '/app/go'] });
+    await go.start({ Detach: true });
+    const touched = await until(async () => {
+      const state = await go.inspect();
+      return state.Running ? undefined : state.ExitCode;
+    }, 'touch /app/go in the new release to end', 60_000);
+    expect(touched).toBe(0);
     const run = await stack.watch.settled(runId);
 
     expect(run.status).toBe('passed');
