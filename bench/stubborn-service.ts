@@ -20,6 +20,9 @@ const config = (repoUrl: string) =>
 
 const servedNow = (port: number) => served(port).catch(() => '');
 
+/** "checkout 120 ms, test 800 ms, …": where a run's time went. */
+const stageTimes = (r: Run) => r.stages.map((s) => `${s.name} ${s.startedAt && s.finishedAt ? Date.parse(s.finishedAt) - Date.parse(s.startedAt) : '?'} ms`).join(', ');
+
 /**
  * A service whose PID 1 ignores SIGTERM (test/helpers/stubborn-service.ts): push → staging answering
  * with the new version, through slipway against `floor-pipeline.sh` (clone, both builds, push, `docker rm -f`
@@ -59,7 +62,9 @@ export async function stubbornServiceBench(runs: number, log: (line: string) => 
           const { runId } = await repo.push('main');
           await until(async () => ((await servedNow(SLIPWAY_PORT)) === version ? true : undefined), `slipway to serve ${version}`, 300_000, 20);
           per.slipway.push(since(start));
-          per.deploys.push(deployMs(await passed(runId!)));
+          const ended = await passed(runId!);
+          per.deploys.push(deployMs(ended));
+          log(`stubborn stages of ${ended.id}: ${stageTimes(ended)}`);
         } else {
           await run('bash', ['bench/floor-pipeline.sh', repo.url, sha, `${IMAGE}:floor-${round}`, FLOOR_CONTAINER, String(FLOOR_PORT)]);
           if ((await servedNow(FLOOR_PORT)) !== version) throw new Error('the floor script deployed the wrong version');
