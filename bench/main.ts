@@ -5,6 +5,7 @@ import { machine } from './machine.js';
 import { BRANCH_COUNTS, type BranchFigures, branchesSection, manyBranches } from './many-branches.js';
 import { pipelineOverhead, pipelineSection } from './pipeline-overhead.js';
 import { report } from './report.js';
+import { stubbornSection, stubbornServiceBench } from './stubborn-service.js';
 import { intakeSection, webhookIntake } from './webhook-intake.js';
 
 /**
@@ -28,6 +29,7 @@ const benches: Record<string, () => Promise<string>> = {
     return branchesSection(figures);
   },
   'blue-green': async () => blueGreenSection(await blueGreenBench(RUNS, log), RUNS),
+  sigterm: async () => stubbornSection(await stubbornServiceBench(RUNS, log)),
 };
 
 const unknown = [...wanted].filter((name) => !(name in benches));

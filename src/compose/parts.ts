@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type Docker from 'dockerode';
 import type { ConsoleChat } from '../adapters/console/console-chat.js';
 import { registryCredentials, type RegistryAuth } from '../adapters/docker/registry-auth.js';
+import { RetiringContainers } from '../adapters/docker/retiring-containers.js';
 import { httpHealthChecks } from '../adapters/http/health-checks.js';
 import { BullGateScheduler, BullRunQueue } from '../adapters/redis/bull-queues.js';
 import { loadSigningKey } from '../adapters/signing/signing-key.js';
@@ -78,6 +79,9 @@ export async function buildParts(options: PartsOptions, closers: Closers): Promi
   const secretNames = secretVariableNames(config);
   const credentials = registryCredentials(config.registries, processEnv);
   const embeddedProxyAdmin = runsWork(mode) ? await embeddedProxy(services, dataDir, log, closers) : undefined;
+  // Closed after the workers (closers run in reverse): the old releases their last deploys left are removed.
+  const retiring = new RetiringContainers();
+  closers.add(() => retiring.all());
   return {
     ...redisParts,
     env,
@@ -97,7 +101,7 @@ export async function buildParts(options: PartsOptions, closers: Closers): Promi
     // What a pusher wrote (a commit message with a pasted token) goes to Slack, the run page and the log.
     scrub: scrubber(secretValues(env, secretNames, processEnv)),
     credentials,
-    targets: deployTargets({ localDockerHost: env.DOCKER_HOST, credentials, embeddedProxyAdmin, health: httpHealthChecks }),
+    targets: deployTargets({ localDockerHost: env.DOCKER_HOST, credentials, embeddedProxyAdmin, health: httpHealthChecks, retiring }),
     docker: once(async () => (await import('../adapters/docker/docker-client.js')).dockerClient(env.DOCKER_HOST)),
   };
 }

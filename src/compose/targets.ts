@@ -1,4 +1,5 @@
 import type { RegistryAuth } from '../adapters/docker/registry-auth.js';
+import type { RetiringContainers } from '../adapters/docker/retiring-containers.js';
 import type { ServiceConfig } from '../core/config-schema.js';
 import type { EnvironmentSpec } from '../core/environment-spec.js';
 import type { DeployTarget, HealthChecks } from '../core/ports.js';
@@ -10,6 +11,7 @@ export type TargetDeps = {
   /** The admin API of slipway's own Caddy, when one was started (see needsEmbeddedProxy). */
   embeddedProxyAdmin?: string;
   health: HealthChecks;
+  retiring: RetiringContainers;
 };
 
 type TargetKind = Target['kind'];
@@ -28,6 +30,7 @@ const KINDS: { [K in TargetKind]: (deps: TargetDeps) => Promise<MakeTarget> } = 
         localDockerHost: deps.localDockerHost,
         credentials: deps.credentials,
         health: deps.health,
+        retiring: deps.retiring,
         async proxy(env) {
           const admin = env.proxy?.admin ?? deps.embeddedProxyAdmin;
           if (!admin) throw new Error(`${env.service} ${env.environment} is blue-green but no proxy is running: set proxy.admin, or let slipway start its own Caddy (install Debian's caddy)`);
@@ -56,6 +59,7 @@ export function deployTargets(deps: TargetDeps): MakeTarget {
       settle: async (outcome, log) => (await target()).settle(outcome, log),
       remove: async () => (await target()).remove(),
       status: async () => (await target()).status(),
+      alreadyLive: async (image, print) => (await target()).alreadyLive(image, print),
     };
   };
 }

@@ -6,6 +6,7 @@ import { caddyProxy } from '../../src/adapters/proxy/caddy-proxy.js';
 import { reloadResetsConnections } from '../../src/adapters/proxy/reload-resets-connections.js';
 import { RedisLogStore } from '../../src/adapters/store/redis-log-store.js';
 import { deployLoop } from '../helpers/deploy-loop.js';
+import { until } from '../helpers/run-watch.js';
 import { sampleConfig } from '../helpers/sample-config.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 import { steadyClient, type SteadyFigures } from '../helpers/steady-client.js';
@@ -66,24 +67,31 @@ describe('blue/green through the Caddy slipway starts', { timeout: 300_000 }, ()
 
     const result = await deployLoop(stack, { service: 'bg', environment: 'staging', port: BG.port, approver: BOB, channel: 'deploys' }, {
       async onStep(step) {
-        const containers = await containersOf('bg');
-        // Only the release serving is left: the one traffic left was drained and stopped before the run ended, and an
-        // unhealthy one was removed without ever taking traffic.
+        // Only the release serving is left: the one traffic left is drained and stopped (after the run, which does
+        // not wait for it), and an unhealthy one was removed without ever taking traffic.
+        const containers = await until(
+          async () => {
+            const found = await containersOf('bg');
+            return found.length === 1 ? found : undefined;
+          },
+          `the release left by ${step.kind} ${step.version} to be stopped, leaving one bg container`,
+          120_000,
+        );
         expect(containers, `${step.kind} ${step.version}`).toHaveLength(1);
         const serving = containers[0]!;
         expect(serving.running).toBe(true);
         expect(serving.name).toMatch(/^bg-staging-(blue|green)$/);
-        const deployLog = (await logs.read(step.run.id, 'deploy:staging')).join('\n');
+        const deployLog = async () => (await logs.read(step.run.id, 'deploy:staging')).join('\n');
         if (step.kind === 'unhealthy') {
           expect(serving, 'an unhealthy release leaves traffic where it was').toMatchObject(live!);
-          expect(deployLog).toContain(`traffic never left ${live!.name}`);
+          expect(await deployLog()).toContain(`traffic never left ${live!.name}`);
           return;
         }
         expect(serving.image).toBe(`127.0.0.1:5000/slipway-e2e-blue-green@${step.run.release!.digest}`);
         if (live) expect(serving.name, `${step.kind} to ${step.version} takes the other slot`).not.toBe(live.name);
         const left = serving.name.endsWith('-blue') ? 'bg-staging-green' : 'bg-staging-blue';
-        expect(deployLog).toContain(`draining ${left} for 1 s`);
-        expect(deployLog).toContain(`stopped ${left}`);
+        const retired = await until(async () => ((await deployLog()).includes(`stopped ${left}`) ? deployLog() : undefined), `"stopped ${left}" in the deploy log`, 60_000);
+        expect(retired).toContain(`draining ${left} for 1 s`);
         live = { name: serving.name, image: serving.image };
       },
     });

@@ -5,7 +5,11 @@ import { BlueGreen } from './blue-green.js';
 import { lazyEngine } from './engine-connection.js';
 import { engineProblem } from './engine-errors.js';
 import type { RegistryAuth } from './registry-auth.js';
+import type { RetiringContainers } from './retiring-containers.js';
 import { inspect, PullError, removeContainer, replaceContainer } from './run-container.js';
+
+/** How long "already live" may look before answering no: a host that does not answer at once gets the deploy. */
+const ALREADY_LIVE_LOOK_MS = 2_000;
 
 export type DockerTargetDeps = {
   /** slipway's own engine (`DOCKER_HOST`), for environments without a `target.host`. */
@@ -14,6 +18,8 @@ export type DockerTargetDeps = {
   /** The proxy of a blue/green environment (its `proxy.admin`, else slipway's own Caddy). */
   proxy(spec: EnvironmentSpec): Promise<TrafficProxy>;
   health: HealthChecks;
+  /** Old releases still being removed, shared by every target of the process (see retiring-containers.ts). */
+  retiring: RetiringContainers;
 };
 
 /**
@@ -24,6 +30,7 @@ export type DockerTargetDeps = {
 export function dockerTarget(spec: EnvironmentSpec, deps: DockerTargetDeps): DeployTarget {
   const { where, engine } = lazyEngine(engineOf(spec.target), deps.localDockerHost);
   const pull = { credentials: deps.credentials, where };
+  const retiringKey = `${where} ${spec.container}`;
   const blueGreen = async () => {
     const { slots } = spec;
     if (spec.strategy !== 'blue-green' || !slots) return undefined;
@@ -40,12 +47,17 @@ export function dockerTarget(spec: EnvironmentSpec, deps: DockerTargetDeps): Dep
     where: `docker on ${where}`,
 
     async place(release, log): Promise<PlaceResult> {
+      await deps.retiring.settled(retiringKey);
       try {
         const request = { image: release.image, labels: labels(release), network: spec.network, runtime: spec.runtime, secrets: release.secrets };
         const swap = await blueGreen();
         if (swap) return await swap.place(request, log);
         const health = { url: healthUrl(spec), timeoutMs: spec.healthTimeoutSeconds * 1000, checks: deps.health };
-        return await replaceContainer(engine(), { ...request, name: spec.container, port: spec.port }, health, pull);
+        const replaced = await replaceContainer(engine(), { ...request, name: spec.container, port: spec.port }, health, pull);
+        if (!replaced.ok) return replaced;
+        // The new release serves: the old one, stopped already, is removed without holding up the deploy.
+        if (replaced.previous) retire(replaced.previous, log);
+        return { ok: true };
       } catch (error) {
         // One sentence naming the host for anything the engine or the network says: it goes into the failure alert.
         return { ok: false, cause: error instanceof PullError ? error.message : engineProblem(error, where) };
@@ -56,7 +68,13 @@ export function dockerTarget(spec: EnvironmentSpec, deps: DockerTargetDeps): Dep
       try {
         const swap = await blueGreen();
         if (!swap) return outcome === 'keep';
-        return await (outcome === 'keep' ? swap.retire(log) : swap.revert(log));
+        if (outcome === 'revert') {
+          await deps.retiring.settled(retiringKey);
+          return await swap.revert(log);
+        }
+        // Traffic is on the new release already: the old one is drained and removed without holding up the run.
+        deps.retiring.start(retiringKey, () => swap.retire(log), (error) => log(`retiring the previous release failed: ${engineProblem(error, where)}`));
+        return true;
       } catch (error) {
         await log(`${outcome === 'keep' ? 'retiring the previous release' : 'swapping back'} failed: ${engineProblem(error, where)}`);
         return false;
@@ -64,6 +82,7 @@ export function dockerTarget(spec: EnvironmentSpec, deps: DockerTargetDeps): Dep
     },
 
     async remove() {
+      await deps.retiring.settled(retiringKey);
       const swap = await blueGreen();
       const [plain, slotted] = await Promise.all([removeContainer(engine(), spec.container), swap ? swap.remove() : false]);
       return plain || slotted;
@@ -77,11 +96,33 @@ export function dockerTarget(spec: EnvironmentSpec, deps: DockerTargetDeps): Dep
         const name = swap ? await swap.liveContainer() : spec.container;
         const found = name ? await inspect(engine(), name) : undefined;
         const labelsOf = found?.Config.Labels ?? {};
-        const running = found && { image: found.Config.Image, runId: labelsOf['slipway.run'], sha: labelsOf['slipway.sha'], print: labelsOf['slipway.print'] };
+        const running = found && { image: found.Config.Image, runId: labelsOf['slipway.run'], sha: labelsOf['slipway.sha'] };
         return { running, health };
       } catch (error) {
         return { health: `${health}; ${engineProblem(error, where)}` };
       }
     },
+
+    // The engine first: most deploys bring another image, and then one inspect answers without a health check.
+    async alreadyLive(image, print) {
+      const signal = AbortSignal.timeout(ALREADY_LIVE_LOOK_MS);
+      const look = async () => {
+        const swap = await blueGreen();
+        const name = swap ? await swap.liveContainer() : spec.container;
+        const found = name ? await inspect(engine(), name, signal) : undefined;
+        if (!found?.State.Running || found.Config.Image !== image || found.Config.Labels?.['slipway.print'] !== print) return false;
+        return (await deps.health.now(healthUrl(spec))) === 'healthy';
+      };
+      const timedOut = new Promise<false>((resolve) => signal.addEventListener('abort', () => resolve(false), { once: true }));
+      return Promise.race([look().catch(() => false), timedOut]);
+    },
   };
+
+  function retire(id: string, log: (...lines: string[]) => Promise<void>): void {
+    deps.retiring.start(
+      retiringKey,
+      () => engine().getContainer(id).remove({ force: true }),
+      (error) => log(`removing the previous release's container ${id.slice(0, 12)} failed: ${engineProblem(error, where)}; it is stopped, remove it by hand`),
+    );
+  }
 }

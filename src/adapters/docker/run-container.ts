@@ -11,13 +11,14 @@ export type HealthCheck = { url: string; timeoutMs: number; checks: HealthChecks
 /** How the engine gets a release it lacks: the registry's credentials, and the host's name for messages. */
 export type PullFrom = { credentials(registry: string): Promise<RegistryAuth>; where: string };
 
-export type DeployResult = { ok: true } | { ok: false; cause: string; logTail: string };
+/** `previous`: the id of the container the new one replaced, stopped and kept aside: the caller removes it. */
+export type DeployResult = { ok: true; previous?: string } | { ok: false; cause: string; logTail: string };
 
 const previousName = (name: string) => `${name}-previous`;
 
-export async function inspect(docker: Docker, name: string) {
+export async function inspect(docker: Docker, name: string, abortSignal?: AbortSignal) {
   try {
-    return await docker.getContainer(name).inspect();
+    return await docker.getContainer(name).inspect(abortSignal && { abortSignal });
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode === 404) return undefined;
     throw error;
@@ -67,7 +68,8 @@ export function reasonOf(error: unknown): string {
 /**
  * Replaces the container `spec.name` with one of `spec.image` and waits for its health URL to answer 2xx.
  * Old and new cannot listen on the port at once (host networking, or the port published on the host): the old
- * one is stopped and kept aside, and is put back if the new one is not healthy in time.
+ * one is stopped and kept aside, and is put back if the new one is not healthy in time. Once the new one is
+ * healthy the old one is answered as `previous`, still there: removing it need not hold up the deploy.
  */
 export async function replaceContainer(docker: Docker, spec: ContainerSpec, health: HealthCheck, from: PullFrom): Promise<DeployResult> {
   await recoverInterruptedDeploy(docker, spec.name);
@@ -76,6 +78,8 @@ export async function replaceContainer(docker: Docker, spec: ContainerSpec, heal
   // By id from here on: the old container's name changes while it is kept aside.
   const oldContainer = old && docker.getContainer(old.Id);
   if (oldContainer) {
+    // Releases run under Docker's init (core/container-spec.ts), which passes SIGTERM on: this is quick even
+    // for an app that ignores SIGTERM as PID 1. The stop stays here: the new release needs the port.
     if (old.State.Running) await oldContainer.stop({ t: 10 });
     await oldContainer.rename({ name: previousName(spec.name) });
   }
@@ -83,10 +87,7 @@ export async function replaceContainer(docker: Docker, spec: ContainerSpec, heal
   const created = await docker.createContainer(containerSpec(spec));
   await created.start();
   const healthy = await health.checks.waitHealthy(health.url, health.timeoutMs);
-  if (healthy.ok) {
-    if (oldContainer) await oldContainer.remove({ force: true });
-    return { ok: true };
-  }
+  if (healthy.ok) return old ? { ok: true, previous: old.Id } : { ok: true };
 
   const logTail = await containerLogTail(docker, spec.name);
   await created.remove({ force: true });

@@ -115,6 +115,11 @@ export function kubernetesTarget(spec: EnvironmentSpec, deps: { health: HealthCh
       return false;
     },
 
+    // The deployment keeps no print of its settings and secrets yet: a run of the same digest rolls it out again.
+    async alreadyLive() {
+      return false;
+    },
+
     async status() {
       const health = await deps.health.now(healthUrl(spec));
       try {

@@ -43,8 +43,7 @@ export type PlaceResult = { ok: true } | { ok: false; cause: string; logTail?: s
 
 /** What a target reports about its environment, read from the target itself, not slipway's records. */
 export type TargetStatus = {
-  /** `print` when the target keeps it (docker): the same digest with another print runs other settings. */
-  running?: { image: string; runId?: string; sha?: string; print?: string };
+  running?: { image: string; runId?: string; sha?: string };
   /** An orchestrator's replicas: how many are ready (serving) of how many it is asked to run. */
   replicas?: { ready: number; desired: number };
   /** `healthy`, or a short phrase saying what is wrong (`unreachable: …`). */
@@ -62,12 +61,18 @@ export interface DeployTarget {
   place(release: PlacedRelease, log: (...lines: string[]) => Promise<void>): Promise<PlaceResult>;
   /**
    * After the environment's checks: `keep` retires the release the last `place` replaced (blue/green keeps it
-   * running until then); `revert` puts it back. False when there is nothing kept to put back (recreate).
+   * running until then), which may go on after it returns: the next `place` waits for it; `revert` puts it back.
+   * False when there is nothing kept to put back (recreate).
    */
   settle(outcome: 'keep' | 'revert', log: (...lines: string[]) => Promise<void>): Promise<boolean>;
   /** Takes the environment's release away (an ephemeral environment's teardown); false when nothing ran. */
   remove(): Promise<boolean>;
   status(): Promise<TargetStatus>;
+  /**
+   * Whether `image` already serves the environment with the runtime print `print` (core/runtime-print.ts) and is
+   * healthy: a deploy of it would replace nothing. A quick look, bounded: anything it cannot tell at once is false.
+   */
+  alreadyLive(image: string, print: string): Promise<boolean>;
 }
 
 /**

@@ -102,8 +102,7 @@ export async function deployRelease(
   const image = `${release.image}@${release.digest}`;
   const print = runtimePrint(ctx.signingKey, spec, secrets.values);
   // The same digest with the same settings, healthy: replacing it would only cost time (and a moment of no service).
-  const now = await target.status();
-  if (now.running?.image === image && now.running.print === print && now.health === 'healthy') {
+  if (await target.alreadyLive(image, print)) {
     await log(`${release.tag} is already live in ${spec.environment} with these settings, and healthy: nothing replaced`);
     return { ok: true, alreadyLive: true };
   }

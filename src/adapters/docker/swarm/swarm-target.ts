@@ -90,6 +90,9 @@ export function swarmTarget(spec: EnvironmentSpec, deps: SwarmTargetDeps): Deplo
     // The swarm keeps no release aside for slipway: a revert is the deploy stage placing the previous release.
     settle: async (outcome) => outcome === 'keep',
 
+    // The service's spec keeps no print of its settings and secrets yet: a run of the same digest updates it again.
+    alreadyLive: async () => false,
+
     async remove() {
       const docker = engine();
       const service = await inspectService(docker, name);
