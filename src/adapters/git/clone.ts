@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { isFullSha, branchNameProblem } from '../../core/ref-name.js';
 import { defaultMirrorRoot, mirrorOf } from './mirror.js';
 import { checkedCloneUrl, GitError, runGit } from './run-git.js';
@@ -54,9 +55,14 @@ export async function cloneAt({ url, sha, dir, token, mirrorRoot = defaultMirror
   return { mirror };
 }
 
-/** Removes a worktree `checkoutAt` made, and what the mirror kept about it. */
+/** Removes a worktree `cloneAt` made, and what the mirror kept about it (pruned, should git not remove it). */
 export async function removeCheckout(mirror: string, dir: string): Promise<void> {
-  await runGit(['worktree', 'remove', '--force', '--', dir], { cwd: mirror }).catch(() => runGit(['worktree', 'prune'], { cwd: mirror }));
+  try {
+    await runGit(['worktree', 'remove', '--force', '--', dir], { cwd: mirror });
+  } catch {
+    await rm(dir, { recursive: true, force: true });
+    await runGit(['worktree', 'prune'], { cwd: mirror }).catch(() => undefined);
+  }
 }
 
 /**
