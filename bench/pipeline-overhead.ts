@@ -53,6 +53,7 @@ async function pipelineCase(which: Case, runs: number, log: (line: string) => vo
   const { repo, runs: runStore } = stack;
   await repo.connect(stack.webhookUrl, stack.secret);
   const per = { slipway: [] as number[], floor: [] as number[] };
+  const nonce = Date.now().toString(36);
   const passed = (runId: string) =>
     until(async () => {
       const r = await runStore.get(runId);
@@ -66,7 +67,8 @@ async function pipelineCase(which: Case, runs: number, log: (line: string) => vo
     let lastRun: Run | undefined;
     for (let round = 0; round < runs; round += 1) {
       for (const who of round % 2 === 0 ? (['slipway', 'floor'] as const) : (['floor', 'slipway'] as const)) {
-        const version = `${who}-${round}`;
+        // Unique across invocations too: content seen before would let the engine's layer cache skip the build.
+        const version = `${who}-${round}-${nonce}`;
         const sha = await repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);
         // The floor clones what the git host has: a branch slipway has no route for.
         if (who === 'floor') await repo.push('HEAD:refs/heads/floor');
