@@ -32,12 +32,20 @@ export async function readFileFromContainer(docker: Docker, containerId: string,
   return content;
 }
 
-/** One file out of an image: a container is created (never started) to read it, then removed. */
-export async function readFileFromImage(docker: Docker, image: string, path: string): Promise<string | undefined> {
+/** Files out of a container, read at once; undefined for one that is not there. */
+export function readFilesFromContainer(docker: Docker, containerId: string, paths: readonly string[]): Promise<(string | undefined)[]> {
+  return Promise.all(paths.map((path) => readFileFromContainer(docker, containerId, path)));
+}
+
+/**
+ * Files out of an image: one container is created (never started) for all of them, then removed. Creating it
+ * is most of the cost, so a stage asks for every report it needs in one call.
+ */
+export async function readFilesFromImage(docker: Docker, image: string, paths: readonly string[]): Promise<(string | undefined)[]> {
   // scratch images have no default command; any will do, the container never runs.
   const container = await docker.createContainer({ Image: image, Cmd: ['none'], Labels: { 'slipway.purpose': 'copy' } });
   try {
-    return await readFileFromContainer(docker, container.id, path);
+    return await readFilesFromContainer(docker, container.id, paths);
   } finally {
     await container.remove({ force: true }).catch(() => {});
   }

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import type { ImageBuild, ImageBuildResult, ImageEngine, ImageSource } from '../../core/ports.js';
 import { buildImage } from './build-image.js';
-import { readFileFromContainer, readFileFromImage } from './copy-file.js';
+import { readFilesFromContainer, readFilesFromImage } from './copy-file.js';
 import { pushImage } from './push-image.js';
 import type { RegistryAuth } from './registry-auth.js';
 
@@ -9,8 +9,8 @@ import type { RegistryAuth } from './registry-auth.js';
 export function dockerImageEngine(docker: Docker, credentials: (registry: string) => Promise<RegistryAuth>): ImageEngine {
   return {
     build: (request: ImageBuild): Promise<ImageBuildResult> => buildImage(docker, request),
-    readFile: (from: ImageSource, path: string) =>
-      'image' in from ? readFileFromImage(docker, from.image, path) : readFileFromContainer(docker, from.container, path),
+    readFiles: (from: ImageSource, paths: readonly string[]) =>
+      'image' in from ? readFilesFromImage(docker, from.image, paths) : readFilesFromContainer(docker, from.container, paths),
     push: (image: string, tag: string) => pushImage(docker, image, tag, credentials),
     async discard(what: ImageSource) {
       const removal = 'image' in what ? docker.getImage(what.image).remove({ force: true }) : docker.getContainer(what.container).remove({ force: true });

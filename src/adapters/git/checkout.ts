@@ -2,14 +2,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckoutSource, SourceCheckout } from '../../core/ports.js';
-import { cloneAt, commitsBehind, isAncestorOf } from './clone.js';
+import { cloneAt, commitsBehind, isAncestorOf, removeCheckout } from './clone.js';
+import { defaultMirrorRoot } from './mirror.js';
 
-/** A run's checkout in a temporary directory: cloned on first use, removed when the attempt ends. */
+/**
+ * A run's checkout in a temporary directory: a worktree of the repository's mirror (kept across runs, so only
+ * new commits are fetched), made on first use and removed when the attempt ends.
+ */
 export class Checkout implements SourceCheckout {
-  private dir?: Promise<string>;
+  private made?: Promise<{ dir: string; mirror: string }>;
 
   /** `url` is where config says the code is; undefined when it does not say (nothing is cloned then). */
-  constructor(private readonly source: CheckoutSource) {}
+  constructor(
+    private readonly source: CheckoutSource,
+    private readonly mirrorRoot = defaultMirrorRoot(),
+  ) {}
 
   private get url(): string {
     if (!this.source.url) throw new Error('slipway.yml does not say where this service\'s code is: set cloneUrl for the service (or repo to its URL)');
@@ -17,13 +24,17 @@ export class Checkout implements SourceCheckout {
   }
 
   sourceDir(): Promise<string> {
-    this.dir ??= (async () => {
+    this.made ??= (async () => {
       const url = this.url;
       const dir = await mkdtemp(join(tmpdir(), 'slipway-run-'));
-      await cloneAt({ ...this.source, url, dir });
-      return dir;
+      try {
+        return { dir, ...(await cloneAt({ ...this.source, url, dir, mirrorRoot: this.mirrorRoot })) };
+      } catch (error) {
+        await rm(dir, { recursive: true, force: true });
+        throw error;
+      }
     })();
-    return this.dir;
+    return this.made.then(({ dir }) => dir);
   }
 
   async commitsBehind(branch: string): Promise<number | undefined> {
@@ -35,9 +46,9 @@ export class Checkout implements SourceCheckout {
   }
 
   async remove(): Promise<void> {
-    if (!this.dir) return;
-    const dir = await this.dir.catch(() => undefined);
-    if (dir) await rm(dir, { recursive: true, force: true });
+    if (!this.made) return;
+    const made = await this.made.catch(() => undefined);
+    if (made) await removeCheckout(made.mirror, made.dir);
   }
 }
 

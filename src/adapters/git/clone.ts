@@ -1,5 +1,7 @@
+import { rm } from 'node:fs/promises';
 import { isFullSha, branchNameProblem } from '../../core/ref-name.js';
-import { GitError, runGit } from './run-git.js';
+import { defaultMirrorRoot, mirrorOf } from './mirror.js';
+import { checkedCloneUrl, GitError, runGit } from './run-git.js';
 
 export type CloneRequest = { url: string; sha: string; dir: string; token?: string };
 
@@ -19,42 +21,64 @@ function gitIn(dir: string, url: string, token: string | undefined) {
   return (...args: string[]) => runGit(args, { cwd: dir, url, token });
 }
 
+const hasCommit = (git: ReturnType<typeof gitIn>, sha: string) => git('cat-file', '-e', `${sha}^{commit}`).then(() => true, () => false);
+
 /**
- * A checkout of exactly `sha` in `dir`: a shallow fetch of that commit, or a full fetch when the server will
- * not hand out a single commit. An HTTP(S) token goes to git through its environment, never its arguments.
+ * Fetches `sha` (and its history) from `url` into the mirror. The server is asked every time, so a commit it no
+ * longer hands out, or a token it no longer takes, fails the run as a fresh clone would. The one ref written,
+ * `refs/slipway/last`, only tells the next fetch what the mirror has; two runs fetching at once may race for
+ * it, and the loser still has its commit.
  */
-export async function cloneAt({ url, sha, dir, token }: CloneRequest): Promise<void> {
-  checkedSha(sha);
-  const git = gitIn(dir, url, token);
-  await runGit(['init', '--quiet', '--', dir]);
+async function fetchInto(mirror: string, { url, sha, token }: Omit<CloneRequest, 'dir'>): Promise<void> {
+  const git = gitIn(mirror, url, token);
   try {
-    await git('fetch', '--quiet', '--depth', '1', '--', url, sha);
-  } catch {
-    await git('fetch', '--quiet', '--', url, '+refs/heads/*:refs/remotes/origin/*');
+    await git('fetch', '--quiet', '--no-write-fetch-head', '--', url, `+${sha}:refs/slipway/last`);
+  } catch (error) {
+    if (/cannot lock ref|unable to update local ref/i.test((error as Error).message) && (await hasCommit(git, sha))) return;
+    // A server that will not hand out a single commit: every branch, into no ref (nothing for runs to race on).
+    await git('fetch', '--quiet', '--no-write-fetch-head', '--', url, 'refs/heads/*').catch(() => undefined);
+    if (!(await hasCommit(git, sha))) throw error;
   }
-  await git('-c', 'advice.detachedHead=false', 'checkout', '--quiet', sha, '--');
 }
 
-/** Makes the checkout in `dir` whole: ancestry questions need history, not one commit. */
-async function unshallow(git: ReturnType<typeof gitIn>, url: string): Promise<void> {
-  if ((await git('rev-parse', '--is-shallow-repository')).trim() === 'true') await git('fetch', '--quiet', '--unshallow', '--', url, 'HEAD');
+/**
+ * A checkout of exactly `sha` in `dir` (new or empty): fetched into the repository's mirror under `mirrorRoot`
+ * (a bare repository kept across runs, see mirror.ts) and checked out as a worktree of it; answers the mirror,
+ * which `removeCheckout` needs. An HTTP(S) token goes to git through its environment, never its arguments, and
+ * is never stored.
+ */
+export async function cloneAt({ url, sha, dir, token, mirrorRoot = defaultMirrorRoot() }: CloneRequest & { mirrorRoot?: string }): Promise<{ mirror: string }> {
+  checkedSha(sha);
+  const mirror = await mirrorOf(mirrorRoot, checkedCloneUrl(url), token);
+  await fetchInto(mirror, { url, sha, token });
+  await runGit(['-c', 'advice.detachedHead=false', 'worktree', 'add', '--quiet', '--detach', '--', dir, sha], { cwd: mirror });
+  return { mirror };
+}
+
+/** Removes a worktree `cloneAt` made, and what the mirror kept about it (pruned, should git not remove it). */
+export async function removeCheckout(mirror: string, dir: string): Promise<void> {
+  try {
+    await runGit(['worktree', 'remove', '--force', '--', dir], { cwd: mirror });
+  } catch {
+    await rm(dir, { recursive: true, force: true });
+    await runGit(['worktree', 'prune'], { cwd: mirror }).catch(() => undefined);
+  }
 }
 
 /**
  * How many commits of `branch` are missing from the checkout in `dir` (0: it is up to date with it), or
- * undefined when the repository has no such branch. Deepens a shallow checkout: ancestry needs history.
+ * undefined when the repository has no such branch. The ref it fetches into is the worktree's own.
  */
 export async function commitsBehind({ url, dir, token, branch }: Omit<CloneRequest, 'sha'> & { branch: string }): Promise<number | undefined> {
   checkedBranch(branch);
   const git = gitIn(dir, url, token);
-  await unshallow(git, url);
   try {
-    await git('fetch', '--quiet', '--', url, `+refs/heads/${branch}:refs/slipway/base`);
+    await git('fetch', '--quiet', '--no-write-fetch-head', '--', url, `+refs/heads/${branch}:refs/worktree/slipway-base`);
   } catch (error) {
     if (/couldn't find remote ref|not our ref/i.test((error as Error).message)) return undefined;
     throw error;
   }
-  return Number((await git('rev-list', '--count', 'HEAD..refs/slipway/base', '--')).trim());
+  return Number((await git('rev-list', '--count', 'HEAD..refs/worktree/slipway-base', '--')).trim());
 }
 
 /**
@@ -64,12 +88,11 @@ export async function commitsBehind({ url, dir, token, branch }: Omit<CloneReque
 export async function isAncestorOf({ url, dir, token, of }: Omit<CloneRequest, 'sha'> & { of: string }): Promise<boolean | undefined> {
   checkedSha(of);
   const git = gitIn(dir, url, token);
-  await unshallow(git, url);
-  const has = () => git('cat-file', '-e', `${of}^{commit}`).then(() => true, () => false);
-  if (!(await has())) {
+  if (!(await hasCommit(git, of))) {
     // One commit if the server hands it out, else every branch (servers that refuse unadvertised commits).
-    await git('fetch', '--quiet', '--', url, of).catch(() => git('fetch', '--quiet', '--', url, '+refs/heads/*:refs/remotes/origin/*').catch(() => ''));
-    if (!(await has())) return undefined;
+    await git('fetch', '--quiet', '--no-write-fetch-head', '--', url, of)
+      .catch(() => git('fetch', '--quiet', '--no-write-fetch-head', '--', url, 'refs/heads/*').catch(() => ''));
+    if (!(await hasCommit(git, of))) return undefined;
   }
   try {
     await git('merge-base', '--is-ancestor', '--', 'HEAD', of);

@@ -14,10 +14,14 @@ async function healthNow(url: string, timeoutMs = 1_000): Promise<string> {
   }
 }
 
+/**
+ * Asks every 50 ms at first, as a deploy script would (most services answer within a second, and each wait is
+ * time the deploy is not done), then less often, up to every 250 ms, for one that takes its time.
+ */
 async function waitHealthy(url: string, timeoutMs: number): Promise<{ ok: true } | { ok: false; cause: string }> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
-  while (Date.now() < deadline) {
+  for (let pauseMs = 50; Date.now() < deadline; pauseMs = Math.min(250, pauseMs * 1.5)) {
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       await res.body?.cancel();
@@ -26,7 +30,7 @@ async function waitHealthy(url: string, timeoutMs: number): Promise<{ ok: true }
     } catch (error) {
       last = causeOf(error);
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, pauseMs));
   }
   return { ok: false, cause: `${url} was not healthy within ${Math.round(timeoutMs / 1000)} s (${last})` };
 }

@@ -18,8 +18,8 @@ export type ImageSource = { image: string } | { container: string };
 /** Where releases are built and pushed from: the engine of slipway's workers. */
 export interface ImageEngine {
   build(request: ImageBuild): Promise<ImageBuildResult>;
-  /** One file out of an image or a container; undefined when it is not there. */
-  readFile(from: ImageSource, path: string): Promise<string | undefined>;
+  /** Files out of an image or a container, in the order asked; undefined for one that is not there. */
+  readFiles(from: ImageSource, paths: readonly string[]): Promise<(string | undefined)[]>;
   /** Pushes `image:tag` with the registry's credentials; answers its digest (`sha256:…`). */
   push(image: string, tag: string): Promise<string>;
   /** Removes an image or a container slipway made for a step; never fails. */
