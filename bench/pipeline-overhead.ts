@@ -70,9 +70,9 @@ async function pipelineCase(which: Case, runs: number, log: (line: string) => vo
         // Unique across invocations too: content seen before would let the engine's layer cache skip the build.
         const version = `${who}-${round}-${nonce}`;
         const sha = await repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);
-        // The floor clones what the git host has: a branch slipway has no route for.
-        if (who === 'floor') await repo.push('HEAD:refs/heads/floor');
+        // Both sides start at the push. The floor clones what the git host has: a branch slipway has no route for.
         const start = performance.now();
+        if (who === 'floor') await repo.push('HEAD:refs/heads/floor');
         if (who === 'slipway') {
           const { runId } = await repo.push('main');
           await until(async () => ((await servedNow(SLIPWAY_PORT)) === version ? true : undefined), `slipway to serve ${version}`, 300_000, 20);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Run } from '../src/core/run.js';
@@ -53,12 +54,15 @@ export async function stubbornServiceBench(runs: number, log: (line: string) => 
     await passed((await repo.push('main')).runId!);
     await repo.push('HEAD:refs/heads/floor');
     await run('bash', ['bench/floor-pipeline.sh', repo.url, await repo.head(), `${IMAGE}:floor-warm`, FLOOR_CONTAINER, String(FLOOR_PORT)]);
+    const nonce = randomBytes(4).toString('hex');
     for (let round = 0; round < runs; round += 1) {
       for (const who of round % 2 === 0 ? (['slipway', 'floor'] as const) : (['floor', 'slipway'] as const)) {
-        const version = `${who}-${round}`;
+        // Unique across invocations too: content seen before would let the engine's layer cache skip the build.
+        const version = `${who}-${round}-${nonce}`;
         const sha = await repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);
-        if (who === 'floor') await repo.push('HEAD:refs/heads/floor');
+        // Both sides start at the push. The floor clones what the git host has: a branch slipway has no route for.
         const start = performance.now();
+        if (who === 'floor') await repo.push('HEAD:refs/heads/floor');
         if (who === 'slipway') {
           const { runId } = await repo.push('main');
           await until(async () => ((await servedNow(SLIPWAY_PORT)) === version ? true : undefined), `slipway to serve ${version}`, 300_000, 20);
