@@ -62,19 +62,26 @@ const READ_BY_TYPE: Record<string, (key: Buffer) => [string, ...(string | Buffer
  * Every key in Redis with everything it holds, as raw bytes (BullMQ job data included). A key of a type this
  * does not know how to read throws: a store slipway starts using cannot go unsearched without anyone noticing.
  */
-export async function redisDump(redis: Redis): Promise<Buffer[]> {
-  const keys: Buffer[] = [];
-  for await (const batch of redis.scanBufferStream({ count: 1000 })) keys.push(...(batch as Buffer[]));
-  const out: Buffer[] = [];
-  for (const key of keys) {
-    const type = await redis.type(key);
-    if (type === 'none') continue; // expired or deleted since the scan
-    const read = READ_BY_TYPE[type];
-    if (!read) throw new Error(`Redis key ${key.toString()} is a ${type}, which redisDump cannot read yet: add it`);
-    const [command, ...args] = read(key);
-    out.push(key, ...flatten(await redis.callBuffer(command, ...args)));
+export async function redisDump(given: Redis): Promise<Buffer[]> {
+  // A connection of its own: slipway's request path is auto-pipelined, and ioredis cannot auto-pipeline
+  // `callBuffer` (the whole batch it lands in never answers).
+  const redis = given.duplicate({ enableAutoPipelining: false, enableOfflineQueue: true });
+  try {
+    const keys: Buffer[] = [];
+    for await (const batch of redis.scanBufferStream({ count: 1000 })) keys.push(...(batch as Buffer[]));
+    const out: Buffer[] = [];
+    for (const key of keys) {
+      const type = await redis.type(key);
+      if (type === 'none') continue; // expired or deleted since the scan
+      const read = READ_BY_TYPE[type];
+      if (!read) throw new Error(`Redis key ${key.toString()} is a ${type}, which redisDump cannot read yet: add it`);
+      const [command, ...args] = read(key);
+      out.push(key, ...flatten(await redis.callBuffer(command, ...args)));
+    }
+    return out;
+  } finally {
+    await redis.quit();
   }
-  return out;
 }
 
 function flatten(reply: unknown): Buffer[] {
