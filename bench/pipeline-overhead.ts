@@ -1,14 +1,12 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import type { Run } from '../src/core/run.js';
-import { served, until } from '../test/helpers/run-watch.js';
 import { sampleConfig } from '../test/helpers/sample-config.js';
 import { deliveryHeaders, pushPayload } from '../test/helpers/webhook-deliveries.js';
 import { startProcessStack } from './process-stack.js';
-import { median, since, x } from './stats.js';
+import { passedRun, pushRounds, removeFloor, stageTimes } from './push-rounds.js';
+import { median, x } from './stats.js';
 
-const run = promisify(execFile);
 const IMAGE = '127.0.0.1:5000/slipway-bench-sample';
+const FLOOR_CONTAINER = 'slipway-bench-floor';
 
 /** One case: the medians of the rounds, the median of slipway's time over the floor's in a round, the stages. */
 export type CaseFigures = { slipway: number; floor: number; overhead: number; stages: string };
@@ -23,14 +21,6 @@ type Case = (typeof CASES)[keyof typeof CASES];
 
 const config = ({ ports, image }: Case) => (repoUrl: string) =>
   sampleConfig({ repoUrl, tests: true, image, staging: { port: ports[0]!, healthTimeoutSeconds: undefined } });
-
-/** "checkout 120 ms, test 800 ms, …": where a run's time went. */
-const stageTimes = (r: Run) =>
-  r.stages.map((s) => `${s.name} ${s.startedAt && s.finishedAt ? Date.parse(s.finishedAt) - Date.parse(s.startedAt) : '?'} ms`).join(', ') +
-  ` (queued ${Date.parse(r.stages[0]?.startedAt ?? r.createdAt) - Date.parse(r.createdAt)} ms)`;
-
-/** What the environment serves now; nothing while its container is being replaced. */
-const servedNow = (port: number) => served(port).catch(() => '');
 
 /**
  * Pipeline overhead: push → staging answering with the new version, through slipway (one process, real Redis,
@@ -52,54 +42,27 @@ async function pipelineCase(which: Case, runs: number, log: (line: string) => vo
   const stack = await startProcessStack(config(which));
   const { repo, runs: runStore } = stack;
   await repo.connect(stack.webhookUrl, stack.secret);
-  const per = { slipway: [] as number[], floor: [] as number[] };
-  const nonce = Date.now().toString(36);
-  const passed = (runId: string) =>
-    until(async () => {
-      const r = await runStore.get(runId);
-      if (r?.status === 'failed') throw new Error(`run ${runId} failed at ${r.failure?.stage}: ${r.failure?.cause}`);
-      return r?.status === 'passed' ? r : undefined;
-    }, `run ${runId}`, 300_000, 20);
+  const passed = (runId: string) => passedRun(runStore, runId);
   try {
     // Warm-up: the first build of the base layers, the first push of them.
     await repo.commit({ 'www/version': 'warm\n', ...which.files }, 'warm up');
     await passed((await repo.push('main')).runId!);
-    let lastRun: Run | undefined;
-    for (let round = 0; round < runs; round += 1) {
-      for (const who of round % 2 === 0 ? (['slipway', 'floor'] as const) : (['floor', 'slipway'] as const)) {
-        // Unique across invocations too: content seen before would let the engine's layer cache skip the build.
-        const version = `${who}-${round}-${nonce}`;
-        const sha = await repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);
-        // Both sides start at the push. The floor clones what the git host has: a branch slipway has no route for.
-        const start = performance.now();
-        if (who === 'floor') await repo.push('HEAD:refs/heads/floor');
-        if (who === 'slipway') {
-          const { runId } = await repo.push('main');
-          await until(async () => ((await servedNow(SLIPWAY_PORT)) === version ? true : undefined), `slipway to serve ${version}`, 300_000, 20);
-          per.slipway.push(since(start));
-          lastRun = await passed(runId!);
-        } else {
-          await run('bash', ['bench/floor-pipeline.sh', repo.url, sha, `${which.image}:floor-${round}`, 'slipway-bench-floor', String(FLOOR_PORT)]);
-          if ((await servedNow(FLOOR_PORT)) !== version) throw new Error('the floor script deployed the wrong version');
-          per.floor.push(since(start));
-        }
-        log(`pipeline round ${round + 1} ${who}: ${(per[who].at(-1)! / 1000).toFixed(2)} s`);
-      }
-    }
+    const per = await pushRounds({ repo, runStore, ports: [SLIPWAY_PORT, FLOOR_PORT], image: which.image, floorContainer: FLOOR_CONTAINER, log: (line) => log(`pipeline ${line}`) }, runs);
+    const lastRun = per.runs.at(-1)!;
     const overheads = per.slipway.map((value, i) => value - per.floor[i]!);
-    const figures: CaseFigures = { slipway: median(per.slipway), floor: median(per.floor), overhead: median(overheads), stages: stageTimes(lastRun!) };
-    log(`stages of ${lastRun!.id}: ${figures.stages}`);
-    if (!unchanged) return { figures, lastRun: lastRun! };
+    const figures: CaseFigures = { slipway: median(per.slipway), floor: median(per.floor), overhead: median(overheads), stages: stageTimes(lastRun) };
+    log(`stages of ${lastRun.id}: ${figures.stages}`);
+    if (!unchanged) return { figures, lastRun: lastRun };
     // Build once: the same sha again, as a redelivered push.
-    const body = JSON.stringify(pushPayload('gogs', { repoUrl: repo.url, after: lastRun!.sha }));
+    const body = JSON.stringify(pushPayload('gogs', { repoUrl: repo.url, after: lastRun.sha }));
     const res = await fetch(stack.webhookUrl, { method: 'POST', body, headers: deliveryHeaders('gogs', body, stack.secret) });
     const again = await passed(((await res.json()) as { runId: string }).runId);
     if (!again.release?.reused) throw new Error('the unchanged sha was built again');
-    log(`pipeline unchanged sha: ${runTime(again)} ms (first: ${runTime(lastRun!)} ms); stages: ${stageTimes(again)}`);
-    return { figures, lastRun: lastRun!, again };
+    log(`pipeline unchanged sha: ${runTime(again)} ms (first: ${runTime(lastRun)} ms); stages: ${stageTimes(again)}`);
+    return { figures, lastRun: lastRun, again };
   } finally {
     await stack.stop();
-    await run('docker', ['rm', '-f', 'slipway-bench-floor']).catch(() => undefined);
+    await removeFloor(FLOOR_CONTAINER);
   }
 }
 

@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Run } from '../src/core/run.js';
-import { served, until } from '../test/helpers/run-watch.js';
 import { sampleConfig } from '../test/helpers/sample-config.js';
 import { makeStubborn } from '../test/helpers/stubborn-service.js';
 import { startProcessStack } from './process-stack.js';
-import { median, since, x } from './stats.js';
+import { passedRun, pushRounds, removeFloor, stageTimes } from './push-rounds.js';
+import { median, x } from './stats.js';
 
 const run = promisify(execFile);
 // Ports of this benchmark: 18796-18799.
@@ -19,11 +18,6 @@ export type StubbornFigures = { slipway: number; floor: number; deploys: number[
 const config = (repoUrl: string) =>
   sampleConfig({ service: 'sigterm', repoUrl, tests: true, image: IMAGE, staging: { port: SLIPWAY_PORT, healthTimeoutSeconds: undefined } });
 
-const servedNow = (port: number) => served(port).catch(() => '');
-
-/** "checkout 120 ms, test 800 ms, …": where a run's time went. */
-const stageTimes = (r: Run) => r.stages.map((s) => `${s.name} ${s.startedAt && s.finishedAt ? Date.parse(s.finishedAt) - Date.parse(s.startedAt) : '?'} ms`).join(', ');
-
 /**
  * A service whose PID 1 ignores SIGTERM (test/helpers/stubborn-service.ts): push → staging answering
  * with the new version, through slipway against `floor-pipeline.sh` (clone, both builds, push, `docker rm -f`
@@ -34,14 +28,6 @@ const stageTimes = (r: Run) => r.stages.map((s) => `${s.name} ${s.startedAt && s
 export async function stubbornServiceBench(runs: number, log: (line: string) => void): Promise<StubbornFigures> {
   const stack = await startProcessStack(config);
   const { repo, runs: runStore } = stack;
-  const per = { slipway: [] as number[], floor: [] as number[], deploys: [] as number[] };
-  let stages = '';
-  const passed = (runId: string) =>
-    until(async () => {
-      const r = await runStore.get(runId);
-      if (r?.status === 'failed') throw new Error(`run ${runId} failed at ${r.failure?.stage}: ${r.failure?.cause}`);
-      return r?.status === 'passed' ? r : undefined;
-    }, `run ${runId}`, 300_000, 20);
   const deployMs = (r: Run) => {
     const stage = r.stages.find((s) => s.name === 'deploy:staging');
     return Date.parse(stage!.finishedAt!) - Date.parse(stage!.startedAt!);
@@ -51,38 +37,16 @@ export async function stubbornServiceBench(runs: number, log: (line: string) => 
     await repo.connect(stack.webhookUrl, stack.secret);
     // Warm-up: the base layers built and pushed once, and a first release running on each side to be replaced.
     await repo.commit({ 'www/version': 'warm\n' }, 'warm up');
-    await passed((await repo.push('main')).runId!);
+    await passedRun(runStore, (await repo.push('main')).runId!);
     await repo.push('HEAD:refs/heads/floor');
     await run('bash', ['bench/floor-pipeline.sh', repo.url, await repo.head(), `${IMAGE}:floor-warm`, FLOOR_CONTAINER, String(FLOOR_PORT)]);
-    const nonce = randomBytes(4).toString('hex');
-    for (let round = 0; round < runs; round += 1) {
-      for (const who of round % 2 === 0 ? (['slipway', 'floor'] as const) : (['floor', 'slipway'] as const)) {
-        // Unique across invocations too: content seen before would let the engine's layer cache skip the build.
-        const version = `${who}-${round}-${nonce}`;
-        const sha = await repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);
-        // Both sides start at the push. The floor clones what the git host has: a branch slipway has no route for.
-        const start = performance.now();
-        if (who === 'floor') await repo.push('HEAD:refs/heads/floor');
-        if (who === 'slipway') {
-          const { runId } = await repo.push('main');
-          await until(async () => ((await servedNow(SLIPWAY_PORT)) === version ? true : undefined), `slipway to serve ${version}`, 300_000, 20);
-          per.slipway.push(since(start));
-          const ended = await passed(runId!);
-          per.deploys.push(deployMs(ended));
-          stages = stageTimes(ended);
-          log(`stubborn stages of ${ended.id}: ${stages}`);
-        } else {
-          await run('bash', ['bench/floor-pipeline.sh', repo.url, sha, `${IMAGE}:floor-${round}`, FLOOR_CONTAINER, String(FLOOR_PORT)]);
-          if ((await servedNow(FLOOR_PORT)) !== version) throw new Error('the floor script deployed the wrong version');
-          per.floor.push(since(start));
-        }
-        log(`stubborn round ${round + 1} ${who}: ${(per[who].at(-1)! / 1000).toFixed(2)} s`);
-      }
-    }
-    return { slipway: median(per.slipway), floor: median(per.floor), deploys: per.deploys, stages };
+    const per = await pushRounds({ repo, runStore, ports: [SLIPWAY_PORT, FLOOR_PORT], image: IMAGE, floorContainer: FLOOR_CONTAINER, log: (line) => log(`stubborn ${line}`) }, runs);
+    const stages = stageTimes(per.runs.at(-1)!);
+    log(`stubborn stages of ${per.runs.at(-1)!.id}: ${stages}`);
+    return { slipway: median(per.slipway), floor: median(per.floor), deploys: per.runs.map(deployMs), stages };
   } finally {
     await stack.stop();
-    await run('docker', ['rm', '-f', FLOOR_CONTAINER]).catch(() => undefined);
+    await removeFloor(FLOOR_CONTAINER);
   }
 }
 
