@@ -1,5 +1,5 @@
 import { CommitParser } from 'conventional-commits-parser';
-import type { Deployment } from './ports.js';
+import type { Deployment } from './ports/stores.js';
 import type { Run } from './run.js';
 
 /**
