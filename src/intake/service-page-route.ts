@@ -53,7 +53,8 @@ export function servicePageRoute(deps: ServicePageDeps) {
       deps.log.warn({ err: error, service: service.name }, 'the service page chart could not be drawn');
       return '<p>The chart could not be drawn; slipway\'s log says why.</p>';
     });
-    const base = deps.links.serviceUrl(service.name);
-    page(res, 200, servicePage(service.name, stats, chart, { window: (label) => `${base}&window=${encodeURIComponent(label)}` }));
+    // Relative: the page works behind whatever host and path prefix it was reached through.
+    const signed = `?sig=${encodeURIComponent(signature ?? '')}`;
+    page(res, 200, servicePage(service.name, stats, chart, { window: (label) => `${signed}&window=${encodeURIComponent(label)}` }));
   };
 }

@@ -32,7 +32,7 @@ export type FakeSlackOptions = {
   /** channel id → name, for conversations.list; by default the channels the signer and slackUsers use. */
   channels?: Record<string, string>;
   /** Channels slipway's bot is not a member of: sharing a file there gets Slack's `not_in_channel`. */
-  notInChannels?: string[];
+  notInChannels?: readonly string[];
 };
 
 /** Channels the tests type in: `C0` and the upper-cased name, as slackUsers and the signer make them. */
@@ -66,8 +66,12 @@ export class FakeSlack {
   private readonly acks = new Map<string, (payload: unknown) => void>();
   /** Files handed an upload URL: the length announced, and the bytes once posted. */
   private readonly uploads = new Map<string, { length: number; bytes?: Buffer }>();
+  /** Channels slipway's bot is not in (a test may change them): files shared there get `not_in_channel`. */
+  readonly notInChannels: Set<string>;
 
-  constructor(private readonly options: FakeSlackOptions) {}
+  constructor(private readonly options: FakeSlackOptions) {
+    this.notInChannels = new Set(options.notInChannels);
+  }
 
   /** Where Slack would have `respond()` post for a request: recorded as calls of `response_url`. */
   get responseUrl(): string {
@@ -119,7 +123,7 @@ export class FakeSlack {
       const args = parseArgs(Buffer.concat(chunks).toString('utf8'), req.headers['content-type']);
       if (req.url?.startsWith('/upload/')) {
         // The file's bytes, posted to the URL files.getUploadURLExternal gave.
-        const bytes = Buffer.concat(chunks);
+        const bytes = await uploadedFile(Buffer.concat(chunks), req.headers['content-type']);
         const fileId = req.url.slice('/upload/'.length);
         const upload = this.uploads.get(fileId);
         if (!upload) {
@@ -266,7 +270,7 @@ export class FakeSlack {
         });
         if (missing) return { ok: false, error: 'file_not_found' };
         const channel = args.channel_id === undefined ? undefined : String(args.channel_id);
-        if (channel && this.options.notInChannels?.includes(channel)) return { ok: false, error: 'not_in_channel' };
+        if (channel && this.notInChannels.has(channel)) return { ok: false, error: 'not_in_channel' };
         return { ok: true, files: files.map((f) => ({ id: f.id, title: f.title, channels: channel ? [channel] : [] })) };
       }
       case 'views.open':
@@ -297,6 +301,14 @@ function limitViolations(method: string, args: Record<string, unknown>): Violati
   }
   if (method === 'views.open') return viewViolations(jsonArg(args.view));
   return [];
+}
+
+/** The file's bytes as posted to an upload URL: raw, or the one file of a multipart form (as @slack/web-api sends it). */
+async function uploadedFile(body: Buffer, contentType: string | undefined): Promise<Buffer> {
+  if (!contentType?.startsWith('multipart/form-data')) return body;
+  const form = await new Response(body, { headers: { 'content-type': contentType } }).formData();
+  const file = [...form.values()].find((v) => typeof v !== 'string');
+  return file && typeof file !== 'string' ? Buffer.from(await file.arrayBuffer()) : Buffer.alloc(0);
 }
 
 function parseArgs(body: string, contentType: string | undefined): Record<string, unknown> {
