@@ -32,7 +32,8 @@ function deliveryGauges(registry: Registry, figures: DeliveryFigures | undefined
         registers: [registry],
         async collect() {
           if (!figures) return;
-          const stats = await read();
+          // Redis not answering fails only these gauges (no samples), not the whole scrape.
+          const stats = await read().catch(() => []);
           this.reset();
           for (const s of stats) {
             const v = value(s);
