@@ -151,7 +151,8 @@ function classify(ordered: readonly Deployment[], environment: string, runs: Rea
       digest !== liveDigest &&
       (served.has(digest) || run?.trigger === 'rollback');
     if (restore) {
-      if (live && !live.failure) live.failure = 'rolled back';
+      // Rolled back says more than its failed checks did (slipway rolls back after them where it may).
+      if (live) live.failure = 'rolled back';
       live = undefined;
       liveDigest = digest;
       served.add(digest);

@@ -95,6 +95,15 @@ describe('deliveryStats', () => {
     expect(s.timeToRestore).toEqual({ medianSeconds: 3600, samples: 1 });
   });
 
+  it('counts a change whose checks failed and that slipway then rolled back once, as rolled back', () => {
+    const checksFailed = run('r2', 'b', [11], { stages: [{ name: 'synthetics:production', status: 'failed' }] });
+    const history = [deploy('r2', 'a', 9.5, 'succeeded', 'slipway (automatic rollback)'), deploy('r2', 'b', 10), deploy('r1', 'a', 50)];
+    const s = stats(history, [run('r1', 'a', [51]), checksFailed]);
+    expect(s.failures).toEqual({ failed: 0, 'rolled back': 1, 'needed a fix': 0 });
+    expect(s.changeFailureRatio).toBe(0.5);
+    expect(s.timeToRestore).toEqual({ medianSeconds: 1800, samples: 1 });
+  });
+
   it('treats a /rollback run as a restore even to a digest never seen in this history', () => {
     const history = [deploy('rb', 'z', 2), deploy('r1', 'b', 6)];
     const s = stats(history, [run('rb', 'z', [], { trigger: 'rollback' }), run('r1', 'b', [7])]);
