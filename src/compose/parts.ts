@@ -18,7 +18,7 @@ import { createMetrics, type DeliveryFigures, type Metrics } from '../metrics.js
 import { deliveryFigures } from '../queue/delivery-figures.js';
 import { type Chat, openChat } from './chat.js';
 import type { Closers } from './closers.js';
-import { runsWork, type SlipwayMode } from './modes.js';
+import { answersPeople, runsWork, type SlipwayMode } from './modes.js';
 import { embeddedProxy } from './proxy.js';
 import { openRedis, type RedisParts } from './redis.js';
 import { redisStores, type Stores } from './stores.js';
@@ -74,9 +74,10 @@ export async function buildParts(options: PartsOptions, closers: Closers): Promi
   closers.add(() => gates.close());
   // Read at scrape time: the notifications queue joins once Slack is opened.
   const queues: Queue[] = [queue.queue, gates.queue];
-  // The delivery gauges read the stores, made below; a scrape comes after start-up.
+  // The delivery gauges read the stores, made below; a scrape comes after start-up. Only processes that answer
+  // people export them: the figures are the same from every process, and a sum over instances must not count twice.
   let delivery: DeliveryFigures = async () => [];
-  const metrics = createMetrics(() => queueDepths(queues), () => delivery());
+  const metrics = createMetrics(() => queueDepths(queues), answersPeople(mode) ? () => delivery() : undefined);
   const chat = openChat({ env, mode, consoleChat: options.consoleChat, redis, metrics, log }, closers);
   if (chat.notifications) queues.push(chat.notifications.queue);
   const links = env.SLIPWAY_PUBLIC_URL ? runLinks(await runLinkKey(redis), env.SLIPWAY_PUBLIC_URL) : undefined;
