@@ -76,7 +76,7 @@ export function statsMessage(service: string, stats: readonly DeliveryStats[], o
   ].filter((n) => n !== '');
   const sections = stats.map((s) => section(statsLines(s).join('\n')));
   const text = fitLines(
-    [header.replace(/\*/g, ''), ...stats.map((s) => `${s.environment}: ${s.deployments} deployments, change failure ${s.changeFailureRatio === undefined ? '—' : percent(s.changeFailureRatio)}`)],
+    [header.replace(/\*/g, ''), ...stats.map((s) => `${s.environment}: ${s.deployments} deployment${s.deployments === 1 ? '' : 's'}, change failure ${s.changeFailureRatio === undefined ? '—' : percent(s.changeFailureRatio)}`)],
     LIMITS.notificationText,
     { what: 'environments', elsewhere: 'not shown' },
   );

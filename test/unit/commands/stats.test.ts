@@ -33,7 +33,7 @@ describe('/slipway stats', () => {
     const reply = await h.invoke('/slipway', 'stats', DEVELOPER);
 
     expect(reply.visibility).toBe('in_channel');
-    expect(reply.text).toBe('shop: how delivery went in the last 30d\nstaging: 1 deployments, change failure 0%\nproduction: 2 deployments, change failure 50%');
+    expect(reply.text).toBe('shop: how delivery went in the last 30d\nstaging: 1 deployment, change failure 0%\nproduction: 2 deployments, change failure 50%');
     const blocks = text(reply);
     expect(blocks).toContain('• lead time, commit to production: 2h median over 2 commits');
     expect(blocks).toContain('• change failure rate: 50% (1 of 2: 1 rolled back)');
