@@ -1,13 +1,13 @@
 import { commandHelp } from '../../commands/index.js';
 import { confirmRollback, type RollbackRequest } from '../../commands/rollback-confirm.js';
 import type { CommandDeps } from '../../commands/slash-command.js';
+import { vegaChartRenderer } from '../adapters/charts/vega-chart-renderer.js';
 import { remoteHead } from '../adapters/git/remote-head.js';
 import type { ServiceConfig } from '../core/config-schema.js';
 import { environmentSpec } from '../core/environment-spec.js';
 import { type ApprovalClick, decideApproval } from '../intake/approval-decision.js';
 import { retryRun } from '../intake/retry-run.js';
 import { postStatsChart } from '../queue/post-stats-chart.js';
-import { vegaChartRenderer } from '../adapters/charts/vega-chart-renderer.js';
 import { newRunId } from '../intake/run-id.js';
 import type { Parts } from './parts.js';
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { vegaChartRenderer } from '../adapters/charts/vega-chart-renderer.js';
 import { redisProbe } from '../adapters/redis/redis-connection.js';
 import { WEBHOOK_SECRET_ENVS } from '../core/git-hosts.js';
 import { gitHosts } from '../adapters/git/git-hosts.js';
@@ -9,7 +10,6 @@ import { createHttpServer } from '../intake/http-server.js';
 import { newRunId } from '../intake/run-id.js';
 import { runPageRoute } from '../intake/run-page-route.js';
 import { servicePageRoute } from '../intake/service-page-route.js';
-import { vegaChartRenderer } from '../adapters/charts/vega-chart-renderer.js';
 import { serviceWebhookSecrets } from '../intake/service-webhook-secrets.js';
 import { slackEventsRoute } from '../intake/slack-events-route.js';
 import type { SlackApp } from '../intake/slack-app.js';
