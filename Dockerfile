@@ -11,9 +11,10 @@ COPY commands ./commands
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
-# git clones the services; chromium runs browser checks (leave it out if you use none).
+# git clones the services; chromium runs browser checks (leave it out if you use none); the charts of
+# /slipway stats are lettered in DejaVu Sans.
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends git ca-certificates chromium \
+  && apt-get install -y --no-install-recommends git ca-certificates chromium fonts-dejavu-core \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules

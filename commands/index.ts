@@ -7,6 +7,7 @@ import { lockCommand, unlockCommand } from './lock.js';
 import { rollbackCommand } from './rollback.js';
 import { slipwayCommand } from './slipway.js';
 import type { SlashCommand } from './slash-command.js';
+import { statsCommand } from './stats.js';
 import { statusCommand } from './status.js';
 import { unquarantineCommand } from './unquarantine.js';
 import { whyCommand } from './why.js';
@@ -23,6 +24,7 @@ export const commands: readonly SlashCommand<any>[] = [
   rollbackCommand,
   statusCommand,
   historyCommand,
+  statsCommand,
   lockCommand,
   unlockCommand,
   cancelCommand,

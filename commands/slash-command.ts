@@ -5,7 +5,7 @@ import type { Message } from '../src/core/messages/blocks.js';
 import type { CommandHelp } from '../src/core/messages/help-message.js';
 import { usageMessage } from '../src/core/messages/usage-message.js';
 import { NAME_LIMITS, nameTooLong } from '../src/core/naming.js';
-import type { ApprovalStore, AuditLog, DeploymentStore, FreezeStore, LockStore, OnceStore, PassStore, QuarantineStore, ReleaseStore, RunQueue, RunStore, SlackDirectory, TargetStatus } from '../src/core/ports.js';
+import type { ApprovalStore, AuditLog, DeploymentStore, FreezeStore, LockStore, OnceStore, PassStore, QuarantineStore, ReleaseStore, RunQueue, RunStore, SlackDirectory, StatsCharts, TargetStatus } from '../src/core/ports.js';
 import type { Lock } from '../src/core/approval-policy.js';
 
 /** What a command may use. Commands start or read runs; they never reach Docker. */
@@ -36,6 +36,10 @@ export type CommandDeps = {
   /** The environment's health right now, as one short phrase ("healthy", "answers 503", "unreachable: …"). */
   /** What the environment's target says runs there, and its health (see DeployTarget.status). */
   targetStatus(service: ServiceConfig, environment: string): Promise<TargetStatus>;
+  /** Draws `/slipway stats`'s chart and uploads it to Slack; absent without Slack. */
+  charts?: StatsCharts;
+  /** The signed link to a service's page (its delivery charts); absent without SLIPWAY_PUBLIC_URL. */
+  servicePageUrl?(service: string): string;
 };
 
 /** `channel` is where Slack says the command was typed; the console, which is local, has none. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { vegaChartRenderer } from '../adapters/charts/vega-chart-renderer.js';
 import { redisProbe } from '../adapters/redis/redis-connection.js';
 import { WEBHOOK_SECRET_ENVS } from '../core/git-hosts.js';
 import { gitHosts } from '../adapters/git/git-hosts.js';
@@ -8,6 +9,7 @@ import { BodyBudget } from '../intake/body-budget.js';
 import { createHttpServer } from '../intake/http-server.js';
 import { newRunId } from '../intake/run-id.js';
 import { runPageRoute } from '../intake/run-page-route.js';
+import { servicePageRoute } from '../intake/service-page-route.js';
 import { serviceWebhookSecrets } from '../intake/service-webhook-secrets.js';
 import { slackEventsRoute } from '../intake/slack-events-route.js';
 import type { SlackApp } from '../intake/slack-app.js';
@@ -43,6 +45,7 @@ export async function serveRequests(parts: Parts, slackApp: SlackApp | undefined
       ? slackEventsRoute({ bolt: slackApp.listener, signingSecret: env.SLACK_SIGNING_SECRET, budget, log })
       : slackApp ? socketModeNote : undefined,
     runPage: links && runPageRoute({ runs: stores.runs, logs: stores.logs, links }),
+    servicePage: links && servicePageRoute({ services, deployments: stores.deployments, runs: stores.runs, links, charts: vegaChartRenderer(), now, log }),
     metrics: metricsRoute(parts),
     probes: probes(parts, { docker: runsWork }),
     log,

@@ -13,10 +13,12 @@ import { type Env, secretValues } from '../core/env-schema.js';
 import type { DeployTarget, Logger } from '../core/ports.js';
 import { type RunLinks, runLinks } from '../core/run-links.js';
 import { scrubber } from '../core/scrub.js';
-import { createMetrics, type Metrics } from '../metrics.js';
+import { DEFAULT_WINDOW as METRICS_WINDOW } from '../core/delivery-stats.js';
+import { createMetrics, type DeliveryFigures, type Metrics } from '../metrics.js';
+import { deliveryFigures } from '../queue/delivery-figures.js';
 import { type Chat, openChat } from './chat.js';
 import type { Closers } from './closers.js';
-import { runsWork, type SlipwayMode } from './modes.js';
+import { answersPeople, runsWork, type SlipwayMode } from './modes.js';
 import { embeddedProxy } from './proxy.js';
 import { openRedis, type RedisParts } from './redis.js';
 import { redisStores, type Stores } from './stores.js';
@@ -72,7 +74,10 @@ export async function buildParts(options: PartsOptions, closers: Closers): Promi
   closers.add(() => gates.close());
   // Read at scrape time: the notifications queue joins once Slack is opened.
   const queues: Queue[] = [queue.queue, gates.queue];
-  const metrics = createMetrics(() => queueDepths(queues));
+  // The delivery gauges read the stores, made below; a scrape comes after start-up. Only processes that answer
+  // people export them: the figures are the same from every process, and a sum over instances must not count twice.
+  let delivery: DeliveryFigures = async () => [];
+  const metrics = createMetrics(() => queueDepths(queues), answersPeople(mode) ? () => delivery() : undefined);
   const chat = openChat({ env, mode, consoleChat: options.consoleChat, redis, metrics, log }, closers);
   if (chat.notifications) queues.push(chat.notifications.queue);
   const links = env.SLIPWAY_PUBLIC_URL ? runLinks(await runLinkKey(redis), env.SLIPWAY_PUBLIC_URL) : undefined;
@@ -82,17 +87,20 @@ export async function buildParts(options: PartsOptions, closers: Closers): Promi
   // Closed after the workers (closers run in reverse): the old releases their last deploys left are removed.
   const retiring = new RetiringContainers();
   closers.add(() => retiring.all());
+  const stores = redisStores(redis, { env, services, events: chat.events, metrics, runUrl: links?.url, log });
+  const now = options.now ?? (() => new Date());
+  delivery = async () => (await Promise.all(services.map((s) => deliveryFigures(stores, s, METRICS_WINDOW, now())))).flat();
   return {
     ...redisParts,
     env,
     log,
     processEnv,
-    now: options.now ?? (() => new Date()),
+    now,
     services,
     people: config.people,
     metrics,
     chat,
-    stores: redisStores(redis, { env, services, events: chat.events, metrics, runUrl: links?.url, log }),
+    stores,
     queue,
     gates,
     links,

@@ -13,7 +13,8 @@ export interface ChatApi {
     postEphemeral(args: Sent & { channel: string; user: string }): Promise<unknown>;
   };
   files: {
-    uploadV2(args: { channel_id: string; thread_ts: string; file: Buffer; filename: string; title?: string }): Promise<unknown>;
+    /** Into a thread with `thread_ts`, else into the channel with `initial_comment` as its message. */
+    uploadV2(args: { file: Buffer; filename: string; title?: string } & ({ channel_id: string; thread_ts: string } | { channel_id: string; initial_comment?: string })): Promise<unknown>;
   };
   users: {
     lookupByEmail(args: { email: string }): Promise<{ user?: { id?: string } }>;

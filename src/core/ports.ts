@@ -3,6 +3,7 @@
  * depend on these; adapters (src/adapters/<system>/) implement them and only the composition root (src/*.ts)
  * puts the two together. ARCHITECTURE.md has the map.
  */
+export * from './ports/charts.js';
 export * from './ports/delivery.js';
 export * from './ports/git-host.js';
 export * from './ports/operations.js';

@@ -16,7 +16,8 @@ export const PushEvent = z.object({
   before: sha,
   after: sha,
   deleted: z.boolean(),
-  commits: z.array(z.object({ sha, message: z.string(), author: person, url: z.string().optional() })),
+  /** `at`: the commit's time as the host gave it (UTC ISO 8601), where it did. */
+  commits: z.array(z.object({ sha, message: z.string(), author: person, url: z.string().optional(), at: z.string().optional() })),
   /** The head commit's author (who the change is from); the pusher when there is no commit. */
   author: person,
   pusher: person,

@@ -13,7 +13,7 @@ h1{font-size:1.3rem}table{border-collapse:collapse;width:100%}td,th{border-botto
 pre{background:#f5f6f8;padding:.6rem;overflow:auto;max-height:30rem;font-size:12px}code{font-size:12px}`;
 
 /** The run page: what ran, how long it took, what came of it, and every stage's log. No script, no build. */
-export function runPage(run: Run, logs: Readonly<Record<string, readonly string[]>>): string {
+export function runPage(run: Run, logs: Readonly<Record<string, readonly string[]>>, serviceUrl?: string): string {
   const stages = run.stages
     .map((s) => {
       const seconds = stageSeconds(s);
@@ -33,7 +33,7 @@ export function runPage(run: Run, logs: Readonly<Record<string, readonly string[
 <meta name="robots" content="noindex"><style>${STYLE}</style></head>
 <body>
 <h1>${html(run.service)} <code>${html(run.branch)}</code> @ <code>${html(run.sha.slice(0, 7))}</code> — <span class="${run.status === 'passed' ? 'passed' : run.status === 'failed' ? 'failed' : 'running'}">${run.status}</span></h1>
-<p>Run <code>${html(run.id)}</code> · ${html(run.trigger)} by ${html(run.triggeredBy.name)} · change by ${html(run.author.name)} · started ${html(run.createdAt)}</p>
+${serviceUrl ? `<p><a id="service-page" href="${html(serviceUrl)}">How delivery of ${html(run.service)} is going</a></p>\n` : ''}<p>Run <code>${html(run.id)}</code> · ${html(run.trigger)} by ${html(run.triggeredBy.name)} · change by ${html(run.author.name)} · started ${html(run.createdAt)}</p>
 ${run.failure ? `<p class="failed">Failed at <b>${html(run.failure.stage)}</b>: ${html(run.failure.cause)}</p>` : ''}
 ${release}
 <table><thead><tr><th>stage</th><th>status</th><th>took</th><th>result</th></tr></thead><tbody>

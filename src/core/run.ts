@@ -48,7 +48,8 @@ export const Run = z.object({
   before: z.string().optional(),
   author: person,
   triggeredBy: person,
-  commits: z.array(z.object({ sha: z.string(), message: z.string(), author: person })),
+  /** `at`: the commit's time from the push (runs from before issue 20 have none). */
+  commits: z.array(z.object({ sha: z.string(), message: z.string(), author: person, at: z.string().optional() })),
   /** The git host and repository the commit came from, for commit statuses. */
   source: z.object({ host: z.enum(GIT_HOSTS), fullName: z.string() }).optional(),
   /** Where the run's code comes from, as config said when it started (the worker asks config again). Never holds a token. */

@@ -100,7 +100,7 @@ async function startPlanned(event: PushEvent, plan: RunPlan, { runId, pushKey, r
       before: event.before,
       author: scrubPerson(event.author, scrub),
       triggeredBy: scrubPerson(event.pusher, scrub),
-      commits: event.commits.map(({ sha, message, author }) => ({ sha, message: scrub(message), author: scrubPerson(author, scrub) })),
+      commits: event.commits.map(({ sha, message, author, at }) => ({ sha, message: scrub(message), author: scrubPerson(author, scrub), ...(at ? { at } : {}) })),
       cloneUrl: plan.cloneUrl,
       source: { host: event.host, fullName: event.repo.fullName },
       target: plan.target,

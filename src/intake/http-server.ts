@@ -8,6 +8,8 @@ export type HttpServerDeps = {
   webhook?(req: IncomingMessage, res: ServerResponse, host: string): Promise<void>;
   /** `GET /runs/:id`: the run page. */
   runPage?(req: IncomingMessage, res: ServerResponse, runId: string, signature: string | null): Promise<void>;
+  /** `GET /services/:name`: a service's delivery figures and chart. */
+  servicePage?(req: IncomingMessage, res: ServerResponse, service: string, query: URLSearchParams): Promise<void>;
   /** Prometheus text for `GET /metrics`. */
   metrics?: { contentType: string; text(): Promise<string> };
   /** `POST /slack/events` (Bolt behind `slackEventsRoute`); absent in console mode (no Slack token). */
@@ -28,6 +30,7 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     const method = req.method ?? 'GET';
     const webhook = /^\/webhooks\/([^/]+)$/.exec(path);
     const runPage = /^\/runs\/([^/]+)$/.exec(path);
+    const servicePage = /^\/services\/([^/]+)$/.exec(path);
 
     if (path === '/healthz') return onlyMethod(res, method, 'GET') && replyJson(res, 200, { status: 'ok' });
     if (path === '/readyz') return onlyMethod(res, method, 'GET') && replyJson(res, ...(await readiness(deps.probes)));
@@ -43,6 +46,12 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       const runId = decoded(runPage[1]);
       if (runId === undefined) return replyJson(res, 400, { error: 'the run id in this path is not valid percent-encoding' });
       return deps.runPage(req, res, runId, url.searchParams.get('sig'));
+    }
+    if (servicePage?.[1] && deps.servicePage) {
+      if (!onlyMethod(res, method, 'GET')) return;
+      const service = decoded(servicePage[1]);
+      if (service === undefined) return replyJson(res, 400, { error: 'the service name in this path is not valid percent-encoding' });
+      return deps.servicePage(req, res, service, url.searchParams);
     }
     if (webhook?.[1] && deps.webhook) return onlyMethod(res, method, 'POST') && (await deps.webhook(req, res, webhook[1]));
     if (path === '/slack/events') {

@@ -26,6 +26,6 @@ export function runPageRoute(deps: { runs: RunStore; logs: LogStore; links: RunL
       return;
     }
     const logs = Object.fromEntries(await Promise.all(run.stages.map(async (s) => [s.name, await deps.logs.read(run.id, s.name)] as const)));
-    page(res, 200, runPage(run, logs));
+    page(res, 200, runPage(run, logs, deps.links.serviceUrl(run.service)));
   };
 }

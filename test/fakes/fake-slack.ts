@@ -31,6 +31,8 @@ export type FakeSlackOptions = {
   groups?: Record<string, string[]>;
   /** channel id → name, for conversations.list; by default the channels the signer and slackUsers use. */
   channels?: Record<string, string>;
+  /** Channels slipway's bot is not a member of: sharing a file there gets Slack's `not_in_channel`. */
+  notInChannels?: readonly string[];
 };
 
 /** Channels the tests type in: `C0` and the upper-cased name, as slackUsers and the signer make them. */
@@ -62,8 +64,14 @@ export class FakeSlack {
   private readonly sockets = new WebSocketServer({ noServer: true });
   private socket?: WebSocket;
   private readonly acks = new Map<string, (payload: unknown) => void>();
+  /** Files handed an upload URL: the length announced, and the bytes once posted. */
+  private readonly uploads = new Map<string, { length: number; bytes?: Buffer }>();
+  /** Channels slipway's bot is not in (a test may change them): files shared there get `not_in_channel`. */
+  readonly notInChannels: Set<string>;
 
-  constructor(private readonly options: FakeSlackOptions) {}
+  constructor(private readonly options: FakeSlackOptions) {
+    this.notInChannels = new Set(options.notInChannels);
+  }
 
   /** Where Slack would have `respond()` post for a request: recorded as calls of `response_url`. */
   get responseUrl(): string {
@@ -95,6 +103,11 @@ export class FakeSlack {
     this.failures.set(method, [...(this.failures.get(method) ?? []), ...Array.from({ length: times }, () => failure)]);
   }
 
+  /** The bytes posted for a file (its upload URL's body), once they arrived. */
+  uploadedBytes(fileId: string): Buffer | undefined {
+    return this.uploads.get(fileId)?.bytes;
+  }
+
   callsOf(method: string): SlackCall[] {
     return this.calls.filter((c) => c.method === method);
   }
@@ -110,8 +123,18 @@ export class FakeSlack {
       const args = parseArgs(Buffer.concat(chunks).toString('utf8'), req.headers['content-type']);
       if (req.url?.startsWith('/upload/')) {
         // The file's bytes, posted to the URL files.getUploadURLExternal gave.
-        const bytes = Buffer.concat(chunks);
-        const call = { method: 'file_upload', args: { fileId: req.url.slice('/upload/'.length), size: bytes.length, png: bytes.includes(Buffer.from('PNG')) } };
+        const bytes = await uploadedFile(Buffer.concat(chunks), req.headers['content-type']);
+        const fileId = req.url.slice('/upload/'.length);
+        const upload = this.uploads.get(fileId);
+        if (!upload) {
+          // An upload URL Slack never handed out: its file server answers 404.
+          this.unexpected.push(`file upload to an unknown URL /upload/${fileId}`);
+          res.writeHead(404, { 'content-type': 'text/plain' });
+          res.end('Not Found');
+          return;
+        }
+        upload.bytes = bytes;
+        const call = { method: 'file_upload', args: { fileId, size: bytes.length, png: bytes.includes(Buffer.from('PNG')) } };
         this.calls.push(call);
         this.callTimes.set(call, Date.now());
         res.writeHead(200, { 'content-type': 'text/plain' });
@@ -232,11 +255,24 @@ export class FakeSlack {
       case 'apps.connections.open':
         return { ok: true, url: this.url.replace(/^http/, 'ws').replace(/\/api\/$/, '/socket') };
       case 'files.getUploadURLExternal': {
+        const length = Number(args.length);
+        if (!Number.isInteger(length) || length <= 0) return { ok: false, error: 'invalid_arguments' };
         const id = `F${this.ts++}`;
+        this.uploads.set(id, { length });
         return { ok: true, file_id: id, upload_url: this.url.replace(/\/api\/$/, `/upload/${id}`) };
       }
-      case 'files.completeUploadExternal':
-        return { ok: true, files: JSON.parse(String(args.files)) };
+      case 'files.completeUploadExternal': {
+        const files = (typeof args.files === 'string' ? JSON.parse(args.files) : args.files) as { id?: string; title?: string }[];
+        // Only files whose bytes arrived, in the length announced, can be completed.
+        const missing = files.find((f) => {
+          const upload = this.uploads.get(String(f.id));
+          return !upload?.bytes || upload.bytes.length !== upload.length;
+        });
+        if (missing) return { ok: false, error: 'file_not_found' };
+        const channel = args.channel_id === undefined ? undefined : String(args.channel_id);
+        if (channel && this.notInChannels.has(channel)) return { ok: false, error: 'not_in_channel' };
+        return { ok: true, files: files.map((f) => ({ id: f.id, title: f.title, channels: channel ? [channel] : [] })) };
+      }
       case 'views.open':
         return { ok: true, view: { id: `V${this.ts++}` } };
       case 'conversations.list': {
@@ -265,6 +301,14 @@ function limitViolations(method: string, args: Record<string, unknown>): Violati
   }
   if (method === 'views.open') return viewViolations(jsonArg(args.view));
   return [];
+}
+
+/** The file's bytes as posted to an upload URL: raw, or the one file of a multipart form (as @slack/web-api sends it). */
+async function uploadedFile(body: Buffer, contentType: string | undefined): Promise<Buffer> {
+  if (!contentType?.startsWith('multipart/form-data')) return body;
+  const form = await new Response(body, { headers: { 'content-type': contentType } }).formData();
+  const file = [...form.values()].find((v) => typeof v !== 'string');
+  return file && typeof file !== 'string' ? Buffer.from(await file.arrayBuffer()) : Buffer.alloc(0);
 }
 
 function parseArgs(body: string, contentType: string | undefined): Record<string, unknown> {

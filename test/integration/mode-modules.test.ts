@@ -83,5 +83,7 @@ describe('what each mode loads', () => {
     expect(loaded).toContain('@slack/bolt');
     expect(loaded).not.toContain('dockerode');
     expect(loaded).not.toContain('ssh2');
+    // Charts (/slipway stats, the service page) load their renderer when the first one is asked for.
+    expect(loaded).not.toContain('@resvg/resvg-js');
   });
 });

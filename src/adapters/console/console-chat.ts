@@ -57,9 +57,11 @@ export class ConsoleChat implements ChatApi, ConsoleChoices {
   files: ChatApi['files'] = {
     uploadV2: async (args) => {
       await mkdir(this.filesDir, { recursive: true });
-      const path = join(this.filesDir, `${args.thread_ts}-${args.filename}`);
+      const thread = 'thread_ts' in args ? args.thread_ts : undefined;
+      const path = join(this.filesDir, `${thread ?? 'channel'}-${args.filename}`);
       await writeFile(path, args.file);
-      this.write(`\n── ${args.channel_id} · thread of message ${args.thread_ts} ──\n[file] ${args.title ?? args.filename}: ${path}\n`);
+      const where = thread ? `thread of message ${thread}` : ('initial_comment' in args && args.initial_comment) || 'a file';
+      this.write(`\n── ${args.channel_id} · ${where} ──\n[file] ${args.title ?? args.filename}: ${path}\n`);
       return {};
     },
   };

@@ -20,6 +20,8 @@ export const commit = z.object({
   message: z.string(),
   url: z.string().optional(),
   author: commitAuthor,
+  /** When the commit was made (ISO 8601 with an offset): lead time to production starts here. */
+  timestamp: z.string().nullish(),
   /** The files the commit changed; hosts that list none leave them out (then path filters see everything). */
   added: z.array(z.string()).nullish(),
   modified: z.array(z.string()).nullish(),
@@ -29,7 +31,13 @@ export const commit = z.object({
 export type Commit = z.infer<typeof commit>;
 
 export function toCommits(commits: readonly Commit[]) {
-  return commits.map((c) => ({ sha: c.id, message: c.message, author: c.author, url: c.url }));
+  return commits.map((c) => ({ sha: c.id, message: c.message, author: c.author, url: c.url, ...commitTime(c.timestamp) }));
+}
+
+/** The commit's time in UTC, when the payload gives a readable one. */
+function commitTime(timestamp: string | null | undefined): { at?: string } {
+  const ms = timestamp ? Date.parse(timestamp) : Number.NaN;
+  return Number.isFinite(ms) ? { at: new Date(ms).toISOString() } : {};
 }
 
 /** The head commit's author; the pusher when the push carries no commit (a deletion, or a branch with nothing new). */
