@@ -1,0 +1,109 @@
+import { CommandInputError, CommandRefusal, type CommandDeps } from '../../commands/slash-command.js';
+import { deploy, type DeployOrigin } from '../../commands/deploy.js';
+import { lockedLine } from '../core/approval-policy.js';
+import { refusedAnswer, startedAnswer } from '../core/messages/pull-request-answer.js';
+import type { Logger, PullRequests } from '../core/ports.js';
+import type { PullRequestComment } from '../core/pull-request-comment.js';
+import { decideComment, isFork, pullRequestBranch, pullRequestRefusal } from '../core/pull-request-policy.js';
+import type { Run } from '../core/run.js';
+
+export type CommentAnswer =
+  | { status: 202; body: { status: 'queued'; runId: string } }
+  | { status: 200; body: { status: 'refused' | 'ignored'; reason: string } };
+
+export type AcceptCommentDeps = {
+  /** What `/deploy` in Slack uses: the same path starts the run. */
+  commands: CommandDeps;
+  pullRequests: PullRequests;
+  runUrl?(runId: string): string;
+  log: Logger;
+};
+
+/** Hosts redeliver for days at most; a week covers every retry schedule we know of (as for pushes). */
+const DELIVERY_MEMORY_SECONDS = 7 * 24 * 3600;
+
+const ignored = (reason: string): CommentAnswer => ({ status: 200, body: { status: 'ignored', reason } });
+
+/**
+ * A verified `issue_comment`: a new `/deploy` on an open pull request, by someone slipway.yml's `people:` names,
+ * deploys the pull request's head (read from the host's API) through `/deploy`'s own path: to its ephemeral
+ * environment, or to the environment named, with that environment's lock taken for the person. Whatever
+ * happens is answered in the pull request, once: a redelivery (same delivery id, or the same comment again)
+ * starts and answers nothing.
+ */
+export async function acceptPullRequestComment(event: PullRequestComment, deps: AcceptCommentDeps): Promise<CommentAnswer> {
+  const { commands, pullRequests } = deps;
+  const decision = decideComment(event, commands.services, commands.people);
+  if (decision.kind === 'ignored') return ignored(decision.reason);
+  if (!pullRequests.reaches(event.host)) {
+    return ignored(`slipway has no API token for ${event.host} (GITHUB_TOKEN, or GITEA_TOKEN with GITEA_API_URL): it cannot read the pull request's head nor answer there`);
+  }
+
+  // Claimed before anything is done: the delivery, and the comment (its creation, or its first edit).
+  const handled = JSON.stringify(ignored(`comment ${event.comment.id} on #${event.number} was handled already: nothing more is done`));
+  const keys = [`delivery:${event.host}:${event.deliveryId}`, `pr-comment:${event.host}:${event.repo.fullName.toLowerCase()}:${event.comment.id}:${event.action === 'created' ? 'created' : 'edited'}`] as const;
+  const claimed = await commands.once.claimGroup({ key: keys[0], value: handled }, [{ key: keys[1], value: handled }], DELIVERY_MEMORY_SECONDS);
+  if ('held' in claimed || claimed.rest[0] !== undefined) return JSON.parse(handled) as CommentAnswer;
+
+  const answer = async (reason: string): Promise<CommentAnswer> => {
+    await pullRequests.comment(event.host, event.repo.fullName, event.number, refusedAnswer(reason, commands.people));
+    return { status: 200, body: { status: 'refused', reason } };
+  };
+  try {
+    if (decision.kind === 'refused') return await answer(decision.reason);
+    const { service, environment, slackId } = decision;
+    const pull = await pullRequests.read(event.host, event.repo.fullName, event.number);
+    const refusal = pullRequestRefusal(pull, service, environment);
+    if (refusal) return await answer(refusal);
+
+    let started: Run | undefined;
+    const origin: DeployOrigin = {
+      sha: pull.head.sha,
+      source: { host: event.host, fullName: event.repo.fullName },
+      author: { name: pull.author, username: pull.author },
+      pullRequest: { number: pull.number, by: event.comment.author, url: pull.url, fork: isFork(pull) },
+      async beforeStart(run) {
+        const lock = environment ? await takeLock(service.name, environment, slackId, event, service.lockReminderHours, deps) : undefined;
+        if (lock && 'refused' in lock) return lock;
+        const answerId = await pullRequests
+          .comment(event.host, event.repo.fullName, event.number, startedAnswer(run, deps.runUrl?.(run.id), lock?.note))
+          .catch((error: unknown) => {
+            deps.log.warn({ err: error, runId: run.id }, 'cannot answer the pull request: the outcome comes as a comment of its own');
+            return undefined;
+          });
+        started = { ...run, pullRequest: { ...origin.pullRequest, answerId } };
+        return started;
+      },
+    };
+    let reply;
+    try {
+      reply = await deploy({ branch: pullRequestBranch(pull), environment, service: service.name, ephemeral: !environment }, commands, { text: event.comment.body, userId: slackId, userName: event.comment.author }, false, origin);
+    } catch (error) {
+      if (error instanceof CommandInputError || error instanceof CommandRefusal) return await answer(error.message);
+      throw error;
+    }
+    const run = started as Run | undefined;
+    if (!run) return await answer(reply.text);
+    return { status: 202, body: { status: 'queued', runId: run.id } };
+  } catch (error) {
+    // Nothing was answered (the host's API or Redis failed): a redelivery tries again.
+    await Promise.allSettled(keys.map((key) => commands.once.forget(key)));
+    throw error;
+  }
+}
+
+/**
+ * `/deploy <environment>` from a pull request takes the environment's lock for the person, as `/slipway lock`
+ * would (with its reminder), unless they hold it already; someone else's lock refuses the deploy.
+ */
+async function takeLock(service: string, environment: string, slackId: string, event: PullRequestComment, reminderHours: number, { commands }: AcceptCommentDeps): Promise<{ note: string } | { refused: string }> {
+  const held = await commands.locks.get(service, environment);
+  if (held?.by === slackId) return { note: `@${event.comment.author} holds the ${environment} lock already.` };
+  const at = commands.now();
+  const reason = `deploying pull request #${event.number}`;
+  const taken = await commands.locks.take({ service, environment, by: slackId, reason, at: at.toISOString() });
+  if (!taken.ok) return { refused: `${lockedLine(taken.lock)}. Nothing was started.` };
+  await commands.audit.record({ at: at.toISOString(), service, environment, action: 'lock', by: slackId, detail: reason });
+  await commands.remindLockHolder(taken.lock, new Date(at.getTime() + reminderHours * 3600_000));
+  return { note: `slipway locked ${service} ${environment} for @${event.comment.author}, so no other deploy replaces this one: \`/slipway unlock ${environment}\` in Slack when you are done.` };
+}
