@@ -1,4 +1,5 @@
 import type { People, ServiceConfig } from './config-schema.js';
+import { NAME_LIMITS } from './naming.js';
 import { personFromConfig } from './people.js';
 import type { PullRequest, PullRequestComment } from './pull-request-comment.js';
 import { deployCommandWords } from './pull-request-comment.js';
@@ -33,7 +34,10 @@ export function decideComment(event: PullRequestComment, services: readonly Serv
       reason: `slipway does not know who @${event.comment.author} is, so they may not deploy: an operator can add their git username under people: in slipway.yml, with their Slack id`,
     };
   }
-  if (words.length > 2) return { kind: 'refused', reason: `did not understand "${words.join(' ')}": use ${COMMENT_SYNTAX}` };
+  // Refused before any name lookup, and never echoed at length.
+  if (words.length > 2 || words.some((w) => w.length > NAME_LIMITS.service)) {
+    return { kind: 'refused', reason: `did not understand "${words.join(' ').slice(0, 80)}": use ${COMMENT_SYNTAX}` };
+  }
   const named = words.find((w) => matching.some((s) => s.name === w));
   const rest = words.filter((w) => w !== named);
   const service = named ? matching.find((s) => s.name === named) : matching.length === 1 ? matching[0] : undefined;

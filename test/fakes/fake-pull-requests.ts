@@ -24,6 +24,7 @@ export class FakePullRequests {
   /** Every pull request read, as `owner/name#n`. */
   readonly reads: string[] = [];
   private nextId = 9000;
+  private readonly failures: { method: string; status: number }[] = [];
 
   constructor(
     private readonly prefix: '' | '/api/v1',
@@ -40,10 +41,20 @@ export class FakePullRequests {
     return this.comments.filter((c) => c.fullName === fullName && c.issue === issue).map((c) => c.body);
   }
 
+  /** The next `times` requests with this method answer `status`, as the host does when it is down (GitHub's 502). */
+  failNext(method: 'GET' | 'POST' | 'PATCH', times: number, status = 502): void {
+    for (let i = 0; i < times; i += 1) this.failures.push({ method, status });
+  }
+
   /** The reply to a request these APIs serve; undefined for any other request. */
   handle(method: string, url: string, body: Record<string, unknown>): Reply | undefined {
     const path = url.split('?')[0] ?? '';
-    if (!path.startsWith(`${this.prefix}/repos/`)) return undefined;
+    if (!path.startsWith(`${this.prefix}/repos/`) || !/\/(pulls\/\d+|issues\/(\d+\/comments|comments\/\d+))$/.test(path)) return undefined;
+    const failure = this.failures.findIndex((f) => f.method === method);
+    if (failure >= 0) {
+      const [failed] = this.failures.splice(failure, 1);
+      return [failed?.status ?? 502, { message: 'Server Error' }];
+    }
     const rest = path.slice(`${this.prefix}/repos/`.length);
     let m = /^([^/]+)\/([^/]+)\/pulls\/(\d+)$/.exec(rest);
     if (m && method === 'GET') return this.read(`${m[1]}/${m[2]}`, Number(m[3]));

@@ -28,6 +28,7 @@ const config = (cloneUrl: string) =>
       image: 'slipway-e2e-prs',
       branches: [{ match: 'main', deploy: 'staging' }],
       staging: STAGING,
+      production: { port: 26202, approvers: { users: ['U0BOB'] } },
       ephemeral: { ports: '26210-26219', healthTimeoutSeconds: 5 },
     },
     {
@@ -37,6 +38,7 @@ const config = (cloneUrl: string) =>
       image: 'slipway-e2e-prs',
       staging: 26201,
       ephemeral: { ports: '26220-26229', healthTimeoutSeconds: 5 },
+      pullRequests: { forks: true },
     },
   )}people:\n  U0ANN: { usernames: [ann] }\n  U0BOB: { usernames: [bob] }\n`;
 
@@ -180,6 +182,33 @@ describe('/deploy on a GitHub pull request', { timeout: 180_000 }, () => {
     expect(github.pulls.comments.length).toBe(comments);
   });
 
+  it("answers 503 and nothing else when GitHub's API fails, and the host's redelivery then deploys", async () => {
+    github.pulls.set('acme/prs', openPull(13));
+    github.pulls.failNext('GET', 1);
+    const before = await runsOf('prs');
+    const first = await comment('github', { number: 13, commentId: 1301, body: '/deploy' });
+    expect(first.status).toBe(503);
+    expect(github.pulls.on('acme/prs', 13)).toEqual([]);
+    expect(await runsOf('prs')).toEqual(before);
+
+    const again = await fetch(`${stack.slipway.url}/webhooks/github`, { method: 'POST', body: first.raw, headers: deliveryHeaders('github', first.raw, SECRETS.GITHUB_WEBHOOK_SECRET, { deliveryId: first.deliveryId }) });
+    expect(again.status).toBe(202);
+    const { runId } = (await again.json()) as { runId: string };
+    expect((await stack.watch.settled(runId, { status: 'passed' })).sha).toBe(featureSha);
+    await answerOn(github, 'acme/prs', 13, /:white_check_mark: deployed/);
+  });
+
+  it('/deploy production runs up to its approval gate, and the answer says it waits there', async () => {
+    // The head passed staging (the staging test above): production takes it, behind its gate.
+    github.pulls.set('acme/prs', openPull(14));
+    const delivery = await comment('github', { number: 14, commentId: 1401, body: '/deploy production', author: 'ann' });
+    expect(delivery.status).toBe(202);
+    const run = await stack.watch.settled(delivery.body.runId!, { status: 'waiting' });
+    expect(run.stages.find((s) => s.status === 'running')?.name).toBe('approval:production');
+    await answerOn(github, 'acme/prs', 14, /^:raised_hand: waiting for approval in Slack\. `[0-9a-f]{7}` to \*\*production\*\*/);
+    expect(await new RedisLockStore(stack.slipway.redis).get('prs', 'production')).toMatchObject({ by: 'U0ANN' });
+  });
+
   it('verifies a comment as a push is: a wrong signature is refused before anything is read or answered', async () => {
     const raw = JSON.stringify(commentPayload('github', { repoUrl: REPO_URL, number: 12, commentId: 1201 }));
     const res = await fetch(`${stack.slipway.url}/webhooks/github`, { method: 'POST', body: raw, headers: deliveryHeaders('github', raw, 'not-the-secret') });
@@ -198,6 +227,27 @@ describe('/deploy on a Gitea pull request', { timeout: 180_000 }, () => {
     const [answer] = await answerOn(gitea, 'acme/gitea-prs', 3, /:white_check_mark: deployed/);
     expect(answer).toContain(`\`${featureSha.slice(0, 7)}\``);
     expect(gitea.pulls.reads).toEqual(['acme/gitea-prs#3']);
+  });
+
+  it("deploys a fork's head, where the service allows forks, to an ephemeral environment of its own only", async () => {
+    // The fork's commit is in the base repository under refs/pull/<n>/head, as the hosts keep it.
+    await stack.repo.checkout('fork-work', { create: true });
+    const forkSha = await stack.repo.commit({ 'www/version': 'fork-1\n' }, 'A change from a fork');
+    await stack.repo.push('HEAD:refs/pull/5/head');
+    await stack.repo.checkout('main');
+    gitea.pulls.set('acme/gitea-prs', { number: 5, state: 'open', user: 'mallory', head: { sha: forkSha, ref: 'main', repo: 'mallory/gitea-prs' }, base: { repo: 'acme/gitea-prs' } });
+
+    const named = await comment('gitea', { number: 5, commentId: 502, body: '/deploy staging', author: 'bob' });
+    expect(named).toMatchObject({ status: 200, body: { status: 'refused', reason: expect.stringContaining('only to its own ephemeral environment, never to staging') } });
+
+    const delivery = await comment('gitea', { number: 5, commentId: 501, body: '/deploy', author: 'bob' });
+    expect(delivery.status).toBe(202);
+    const run = await stack.watch.settled(delivery.body.runId!, { status: 'passed' });
+    expect(run).toMatchObject({ sha: forkSha, branch: 'pull/5/head', author: { name: 'mallory' }, pullRequest: { number: 5, by: 'bob', fork: true }, target: { environment: ephemeralEnvName('gitea-prs', 'pull/5/head'), ephemeral: true } });
+    const port = await new RedisPortStore(stack.slipway.redis).get('gitea-prs', run.target.environment);
+    expect(await served(port!)).toBe('fork-1');
+    expect(stack.watch.lastRunMessage(run.id)).toContain('by bob (a fork)');
+    await answerOn(gitea, 'acme/gitea-prs', 5, /:white_check_mark: deployed/);
   });
 });
 

@@ -88,6 +88,7 @@ describe('decideComment: who may deploy from a comment', () => {
     ['an unknown commenter', comment({ author: 'mallory' }), { kind: 'refused', reason: expect.stringMatching(/does not know who @mallory is.*people:/) }],
     ['an unknown environment', comment({ body: '/deploy qa' }), { kind: 'refused', reason: expect.stringContaining('no environment "qa": staging, production') }],
     ['too many words', comment({ body: '/deploy staging now please' }), { kind: 'refused', reason: expect.stringContaining('did not understand') }],
+    ['a word longer than any name, not echoed whole', comment({ body: `/deploy ${'x'.repeat(5000)}` }), { kind: 'refused', reason: expect.stringMatching(/^did not understand "x{80}": use/) }],
   ])('%s', (_, event, expected) => {
     expect(decideComment(event, services, config.people)).toMatchObject(expected);
   });
