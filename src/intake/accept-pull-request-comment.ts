@@ -49,6 +49,7 @@ export async function acceptPullRequestComment(event: PullRequestComment, deps: 
     await pullRequests.comment(event.host, event.repo.fullName, event.number, refusedAnswer(reason, commands.people));
     return { status: 200, body: { status: 'refused', reason } };
   };
+  let startedRun: Run | undefined;
   try {
     if (decision.kind === 'refused') return await answer(decision.reason);
     const { service, environment, slackId } = decision;
@@ -56,7 +57,6 @@ export async function acceptPullRequestComment(event: PullRequestComment, deps: 
     const refusal = pullRequestRefusal(pull, service, environment);
     if (refusal) return await answer(refusal);
 
-    let started: Run | undefined;
     const origin: DeployOrigin = {
       sha: pull.head.sha,
       source: { host: event.host, fullName: event.repo.fullName },
@@ -71,8 +71,8 @@ export async function acceptPullRequestComment(event: PullRequestComment, deps: 
             deps.log.warn({ err: error, runId: run.id }, 'cannot answer the pull request: the outcome comes as a comment of its own');
             return undefined;
           });
-        started = { ...run, pullRequest: { ...origin.pullRequest, answerId } };
-        return started;
+        startedRun = { ...run, pullRequest: { ...origin.pullRequest, answerId } };
+        return startedRun;
       },
     };
     let reply;
@@ -82,12 +82,17 @@ export async function acceptPullRequestComment(event: PullRequestComment, deps: 
       if (error instanceof CommandInputError || error instanceof CommandRefusal) return await answer(error.message);
       throw error;
     }
-    const run = started as Run | undefined;
+    const run = startedRun as Run | undefined;
     if (!run) return await answer(reply.text);
     return { status: 202, body: { status: 'queued', runId: run.id } };
   } catch (error) {
-    // Nothing was answered (the host's API or Redis failed): a redelivery tries again.
+    // The host's API or Redis failed: a redelivery tries again. An answer already posted says so.
     await Promise.allSettled(keys.map((key) => commands.once.forget(key)));
+    const answerId = startedRun?.pullRequest?.answerId;
+    if (answerId !== undefined) {
+      const note = refusedAnswer('the run could not be queued (slipway\'s Redis did not answer); the host\'s redelivery of the comment will try again, or comment /deploy again', commands.people);
+      await pullRequests.editComment(event.host, event.repo.fullName, answerId, note).catch(() => undefined);
+    }
     throw error;
   }
 }

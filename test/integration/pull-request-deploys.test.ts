@@ -164,6 +164,13 @@ describe('/deploy on a GitHub pull request', { timeout: 180_000 }, () => {
     if (!pull) expect(github.pulls.reads.length).toBe(readsBefore);
   });
 
+  it('answers an edited comment once, whatever its later edits', async () => {
+    // Comment 1001 on #10 was edited in the test before, and answered.
+    const again = await comment('github', { number: 10, commentId: 1001, body: '/deploy staging', action: 'edited' });
+    expect(again).toMatchObject({ status: 200, body: { status: 'ignored', reason: expect.stringContaining('handled already') } });
+    expect(github.pulls.on('acme/prs', 10)).toHaveLength(1);
+  });
+
   it('starts nothing on a redelivery: the same delivery, or the same comment under a new delivery id', async () => {
     github.pulls.set('acme/prs', openPull(11));
     const first = await comment('github', { number: 11, commentId: 1101, body: '/deploy' });
