@@ -4,7 +4,7 @@ import { redisProbe } from '../adapters/redis/redis-connection.js';
 import { WEBHOOK_SECRET_ENVS } from '../core/git-hosts.js';
 import { gitHosts } from '../adapters/git/git-hosts.js';
 import type { CommandDeps } from '../../commands/slash-command.js';
-import { acceptPullRequestComment } from '../intake/accept-pull-request-comment.js';
+import { acceptPullRequestHook } from '../intake/accept-pull-request-comment.js';
 import { acceptPush } from '../intake/accept-push.js';
 import { BodyBudget } from '../intake/body-budget.js';
 import { createHttpServer } from '../intake/http-server.js';
@@ -46,7 +46,7 @@ export async function serveRequests(
       services,
       budget,
       accept: (event) => acceptPush(event, { ...stores, services, queue, newRunId, now, scrub }),
-      acceptComment: commandDeps && ((event) => acceptPullRequestComment(event, { commands: commandDeps, pullRequests, runUrl: links?.url, log })),
+      acceptComment: commandDeps && ((event) => acceptPullRequestHook(event, { commands: commandDeps, pullRequests, runUrl: links?.url, log })),
       log,
       answered: (host, status) => metrics.webhooks.inc({ host, result: String(status) }),
     }),

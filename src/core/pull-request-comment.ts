@@ -20,6 +20,23 @@ export const PullRequestComment = z.object({
 });
 export type PullRequestComment = z.infer<typeof PullRequestComment>;
 
+/**
+ * A pull request closed (merged or not), from GitHub's and Gitea's `pull_request` webhooks: the ephemeral
+ * environment a `/deploy` comment made for it, where no branch deletion would remove it, is torn down.
+ */
+export const PullRequestClosed = z.object({
+  host: z.enum(GIT_HOSTS),
+  deliveryId: z.string().min(1),
+  closed: z.literal(true),
+  repo: z.object({ fullName: z.string(), urls: z.array(z.string()) }),
+  number: z.number().int().positive(),
+  by: z.string(),
+});
+export type PullRequestClosed = z.infer<typeof PullRequestClosed>;
+
+/** What the hosts' pull request webhooks slipway takes are normalized to. */
+export type PullRequestHook = PullRequestComment | PullRequestClosed;
+
 /** A pull request as the host's API answers it, normalized (adapters/git/pull-requests.ts). */
 export type PullRequest = {
   number: number;

@@ -3,13 +3,13 @@ import { deploy, type DeployOrigin } from '../../commands/deploy.js';
 import { lockedLine } from '../core/approval-policy.js';
 import { refusedAnswer, startedAnswer } from '../core/messages/pull-request-answer.js';
 import type { Logger, PullRequests } from '../core/ports.js';
-import type { PullRequestComment } from '../core/pull-request-comment.js';
+import type { PullRequestComment, PullRequestHook } from '../core/pull-request-comment.js';
 import { decideComment, isFork, pullRequestBranch, pullRequestRefusal } from '../core/pull-request-policy.js';
+import { routeFor } from '../core/routing.js';
 import type { Run } from '../core/run.js';
+import { acceptPullRequestClosed, type CommentAnswer, rememberEnvironment } from './accept-pull-request-closed.js';
 
-export type CommentAnswer =
-  | { status: 202; body: { status: 'queued'; runId: string } }
-  | { status: 200; body: { status: 'refused' | 'ignored'; reason: string } };
+export type { CommentAnswer };
 
 export type AcceptCommentDeps = {
   /** What `/deploy` in Slack uses: the same path starts the run. */
@@ -23,6 +23,12 @@ export type AcceptCommentDeps = {
 const DELIVERY_MEMORY_SECONDS = 7 * 24 * 3600;
 
 const ignored = (reason: string): CommentAnswer => ({ status: 200, body: { status: 'ignored', reason } });
+
+/** A verified pull request webhook: a comment (maybe a `/deploy`), or the pull request closed. */
+export function acceptPullRequestHook(event: PullRequestHook, deps: AcceptCommentDeps): Promise<CommentAnswer> {
+  if ('closed' in event) return acceptPullRequestClosed(event, deps.commands);
+  return acceptPullRequestComment(event, deps);
+}
 
 /**
  * A verified `issue_comment`: a new `/deploy` on an open pull request, by someone slipway.yml's `people:` names,
@@ -57,11 +63,13 @@ export async function acceptPullRequestComment(event: PullRequestComment, deps: 
     const refusal = pullRequestRefusal(pull, service, environment);
     if (refusal) return await answer(refusal);
 
+    const branch = pullRequestBranch(pull);
+    const fork = isFork(pull);
     const origin: DeployOrigin = {
       sha: pull.head.sha,
       source: { host: event.host, fullName: event.repo.fullName },
       author: { name: pull.author, username: pull.author },
-      pullRequest: { number: pull.number, by: event.comment.author, url: pull.url, fork: isFork(pull) },
+      pullRequest: { number: pull.number, by: event.comment.author, url: pull.url, fork },
       async beforeStart(run) {
         const lock = environment ? await takeLock(service.name, environment, slackId, event, service.lockReminderHours, deps) : undefined;
         if (lock && 'refused' in lock) return lock;
@@ -72,12 +80,16 @@ export async function acceptPullRequestComment(event: PullRequestComment, deps: 
             return undefined;
           });
         startedRun = { ...run, pullRequest: { ...origin.pullRequest, answerId } };
+        // An environment no branch deletion would tear down goes when the pull request is closed.
+        if (!environment && (fork || routeFor(service.branches, branch)?.deploy !== 'ephemeral')) {
+          await rememberEnvironment(commands.once, event, service.name, { branch, environment: run.target.environment, fork, runId: run.id });
+        }
         return startedRun;
       },
     };
     let reply;
     try {
-      reply = await deploy({ branch: pullRequestBranch(pull), environment, service: service.name, ephemeral: !environment }, commands, { text: event.comment.body, userId: slackId, userName: event.comment.author }, false, origin);
+      reply = await deploy({ branch, environment, service: service.name, ephemeral: !environment }, commands, { text: event.comment.body, userId: slackId, userName: event.comment.author }, false, origin);
     } catch (error) {
       if (error instanceof CommandInputError || error instanceof CommandRefusal) return await answer(error.message);
       throw error;

@@ -109,9 +109,37 @@ export function commentPayload(host: 'github' | 'gitea', { repoUrl, number = 4, 
   return p;
 }
 
+/** A `pull_request` payload (GitHub's example, Gitea's shape) of pull request `number`, pointed at `repoUrl`. */
+export function pullRequestPayload(host: 'github' | 'gitea', { repoUrl, number = 4, action = 'closed', sender = 'ann' }: { repoUrl: string; number?: number; action?: string; sender?: string }): Record<string, any> {
+  const repository = { full_name: fullNameOf(repoUrl), clone_url: repoUrl, html_url: repoUrl.replace(/\.git$/, ''), ssh_url: repoUrl };
+  if (host === 'github') {
+    const example = githubExamples.find((e) => e.name === 'pull_request')?.examples.find((e) => e.action === 'closed');
+    if (!example) throw new Error('no closed pull_request in @octokit/webhooks-examples');
+    const p = structuredClone(example) as Record<string, any>;
+    Object.assign(p, { action, number });
+    p.pull_request.number = number;
+    Object.assign(p.repository, { ...repository, git_url: repoUrl });
+    p.sender.login = sender;
+    return p;
+  }
+  const comment = fixture('gitea-issue-comment.json');
+  const user = { ...comment.sender, login: sender, username: sender };
+  return {
+    action,
+    number,
+    pull_request: { id: 40 + number, number, user, title: 'A change', state: action === 'closed' ? 'closed' : 'open', merged: false, head: { ref: 'main', sha: 'b'.repeat(40) }, base: { ref: 'main' } },
+    requested_reviewer: null,
+    repository: { ...comment.repository, ...repository },
+    sender: user,
+    commit_id: '',
+    review: null,
+  };
+}
+
 /** The event header a host sends with `payload`: Gogs and Gitea name a deletion `delete`, the rest a push. */
 export function eventOf(host: GitHost, payload: unknown): string {
   if (typeof payload === 'object' && payload !== null && 'comment' in payload && 'issue' in payload) return 'issue_comment';
+  if (typeof payload === 'object' && payload !== null && 'pull_request' in payload && 'number' in payload) return 'pull_request';
   if (host === 'gitlab') return 'Push Hook';
   const deletion = (host === 'gogs' || host === 'gitea') && typeof payload === 'object' && payload !== null && 'ref_type' in payload;
   return deletion ? 'delete' : 'push';

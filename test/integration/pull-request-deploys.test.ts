@@ -8,7 +8,7 @@ import { served, until } from '../helpers/run-watch.js';
 import { sampleConfig } from '../helpers/sample-config.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 import { SECRETS } from '../helpers/test-slipway.js';
-import { type CommentOptions, commentPayload, deliveryHeaders } from '../helpers/webhook-deliveries.js';
+import { type CommentOptions, commentPayload, deliveryHeaders, pullRequestPayload } from '../helpers/webhook-deliveries.js';
 
 const GITHUB_TOKEN = 'ghp_pull_request_deploys_token';
 const GITEA_TOKEN = 'gitea_pull_request_deploys_token';
@@ -74,6 +74,15 @@ async function comment(host: 'github' | 'gitea', options: Omit<CommentOptions, '
   const id = host === 'github' ? headers['x-github-delivery' as keyof typeof headers] : headers['x-gitea-delivery' as keyof typeof headers];
   const res = await fetch(`${stack.slipway.url}/webhooks/${host}`, { method: 'POST', body: raw, headers });
   return { status: res.status, body: (await res.json()) as Delivery['body'], deliveryId: String(id), raw };
+}
+
+/** GitHub or Gitea says the pull request was closed. */
+async function close(host: 'github' | 'gitea', number: number, deliveryId?: string): Promise<Delivery & { raw: string; deliveryId: string }> {
+  const raw = JSON.stringify(pullRequestPayload(host, { repoUrl: host === 'github' ? REPO_URL : GITEA_REPO_URL, number, sender: 'bob' }));
+  const secret = host === 'github' ? SECRETS.GITHUB_WEBHOOK_SECRET : SECRETS.GOGS_WEBHOOK_SECRET;
+  const headers = deliveryHeaders(host, raw, secret, deliveryId ? { deliveryId } : {});
+  const res = await fetch(`${stack.slipway.url}/webhooks/${host}`, { method: 'POST', body: raw, headers });
+  return { status: res.status, body: (await res.json()) as Delivery['body'], raw, deliveryId: String(Object.entries(headers).find(([k]) => k.endsWith('-delivery'))?.[1]) };
 }
 
 const openPull = (number: number, head: { sha?: string; ref?: string; repo?: string | null } = {}) => ({
@@ -255,6 +264,22 @@ describe('/deploy on a Gitea pull request', { timeout: 180_000 }, () => {
     expect(await served(port!)).toBe('fork-1');
     expect(stack.watch.lastRunMessage(run.id)).toContain('by bob (a fork)');
     await answerOn(gitea, 'acme/gitea-prs', 5, /:white_check_mark: deployed/);
+
+    // Closed: no branch deletion would remove the fork's environment, so the close tears it down, once.
+    const closed = await close('gitea', 5);
+    expect(closed).toMatchObject({ status: 202, body: { status: 'queued' } });
+    const teardown = await stack.watch.settled(closed.body.runId!, { status: 'passed' });
+    expect(teardown).toMatchObject({ trigger: 'delete', branch: 'pull/5/head', target: { environment: run.target.environment }, stages: [{ name: `teardown:${run.target.environment}`, status: 'passed' }] });
+    expect(await new RedisPortStore(stack.slipway.redis).get('gitea-prs', run.target.environment)).toBeUndefined();
+    await expect(served(port!)).rejects.toThrow();
+    const again = await fetch(`${stack.slipway.url}/webhooks/gitea`, { method: 'POST', body: closed.raw, headers: deliveryHeaders('gitea', closed.raw, SECRETS.GOGS_WEBHOOK_SECRET, { deliveryId: closed.deliveryId }) });
+    expect(await again.json()).toMatchObject({ status: 'ignored', reason: expect.stringContaining('no environment of its own') });
+  });
+
+  it('starts nothing when a pull request that deployed nothing is closed', async () => {
+    const before = await runsOf('gitea-prs');
+    expect(await close('gitea', 9)).toMatchObject({ status: 200, body: { status: 'ignored', reason: 'pull request #9 left no environment of its own to tear down' } });
+    expect(await runsOf('gitea-prs')).toEqual(before);
   });
 });
 

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
 import { formatIssues } from '../../core/format-issues.js';
 import { GIT_HOST_FACTS, type GitHost } from '../../core/git-hosts.js';
-import type { PullRequestComment } from '../../core/pull-request-comment.js';
+import type { PullRequestHook } from '../../core/pull-request-comment.js';
 import type { PushEvent } from '../../core/push-event.js';
 import type { GitHostWebhook, WebhookRejection, WebhookRequest } from '../../core/ports.js';
 
@@ -26,12 +26,14 @@ export type GitHostSpec<Payload, Deletion = never, Comment = never> = {
   deleteEvent?: GitHostEvent<Deletion>;
   /** A comment on an issue or pull request (`issue_comment`): verified as a push is, for `/deploy` comments. */
   commentEvent?: CommentEvent<Comment>;
+  /** A pull request opened, closed, …: only its closing is used (the environment a comment made goes). */
+  pullRequestEvent?: CommentEvent<unknown>;
 };
 
 export type CommentEvent<Payload> = {
   name: string;
   payload: z.ZodType<Payload>;
-  normalize(payload: Payload, deliveryId: string): PullRequestComment;
+  normalize(payload: Payload, deliveryId: string): PullRequestHook | { ignored: string };
 };
 
 /** One more event a host sends beside pushes: its name, its payload, and the push it amounts to. */
@@ -44,7 +46,7 @@ export type GitHostEvent<Payload> = {
 
 type EventHandler = {
   payload: z.ZodType<unknown>;
-  normalize(payload: unknown, deliveryId: string): PushEvent | { ignored: string } | { comment: PullRequestComment };
+  normalize(payload: unknown, deliveryId: string): PushEvent | { ignored: string } | { comment: PullRequestHook };
 };
 
 export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -58,8 +60,16 @@ export function defineGitHost<Payload, Deletion = never, Comment = never>(spec: 
   ]);
   const deletion = spec.deleteEvent;
   if (deletion) handlers.set(deletion.name, { payload: deletion.payload, normalize: (payload, id) => deletion.normalize(payload as Deletion, id) });
-  const comments = spec.commentEvent;
-  if (comments) handlers.set(comments.name, { payload: comments.payload, normalize: (payload, id) => ({ comment: comments.normalize(payload as Comment, id) }) });
+  for (const hook of [spec.commentEvent as CommentEvent<unknown> | undefined, spec.pullRequestEvent]) {
+    if (!hook) continue;
+    handlers.set(hook.name, {
+      payload: hook.payload,
+      normalize(payload, id) {
+        const event = hook.normalize(payload, id);
+        return 'ignored' in event ? event : { comment: event };
+      },
+    });
+  }
   const { secretEnv: secretName, signatureHeader } = GIT_HOST_FACTS[spec.host];
   return {
     host: spec.host,

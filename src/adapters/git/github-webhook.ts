@@ -4,6 +4,7 @@ import { ZERO_SHA } from '../../core/push-event.js';
 import { defineGitHost, header } from './git-host-webhook.js';
 import { hexHmacMatches } from './hmac.js';
 import { authorOf, commit, ref, sha, toCommits } from './payload-parts.js';
+import { pullRequestClosedEvent } from './pull-request-closed.js';
 
 const repository = z.object({
   full_name: z.string(),
@@ -81,4 +82,5 @@ export const githubWebhook = defineGitHost({
       comment: { id: event.comment.id, body: event.comment.body ?? '', author: event.comment.user.login },
     }),
   },
+  pullRequestEvent: pullRequestClosedEvent('github'),
 });

@@ -5,6 +5,7 @@ import { changedFiles, listsEveryCommit } from '../../core/changed-files.js';
 import { defineGitHost, header } from './git-host-webhook.js';
 import { hexHmacMatches } from './hmac.js';
 import { authorOf, commit, ref, sha, toCommits } from './payload-parts.js';
+import { pullRequestClosedEvent } from './pull-request-closed.js';
 
 /** Gogs users have no `name`. */
 const user = z.object({
@@ -122,7 +123,7 @@ function gogsLike(host: Extract<GitHost, 'gogs' | 'gitea'>, prefix: string) {
         };
       },
     },
-    ...(host === 'gitea' ? { commentEvent: giteaComment } : {}),
+    ...(host === 'gitea' ? { commentEvent: giteaComment, pullRequestEvent: pullRequestClosedEvent('gitea') } : {}),
   });
 }
 

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GitHost } from '../git-hosts.js';
-import type { PullRequest, PullRequestComment } from '../pull-request-comment.js';
+import type { PullRequest, PullRequestHook } from '../pull-request-comment.js';
 import type { PushEvent } from '../push-event.js';
 
 /** The body is the bytes as received: signatures are over them, not over their decoding. */
@@ -19,7 +19,7 @@ export type WebhookRejection = { kind: 'rejected'; status: 400 | 401; reason: st
 /** The verdict on one delivery; the HTTP route turns it into a status code. */
 export type WebhookVerdict =
   | { kind: 'push'; event: PushEvent; /** every secret the signature verified with */ signedWith: WebhookSecret[] }
-  | { kind: 'comment'; event: PullRequestComment; signedWith: WebhookSecret[] }
+  | { kind: 'comment'; event: PullRequestHook; signedWith: WebhookSecret[] }
   | { kind: 'ignored'; reason: string }
   | WebhookRejection;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gitHosts } from '../../../../src/adapters/git/git-hosts.js';
 import type { WebhookSecret } from '../../../../src/core/ports.js';
-import { commentPayload, deliveryHeaders } from '../../../helpers/webhook-deliveries.js';
+import { commentPayload, deliveryHeaders, pullRequestPayload } from '../../../helpers/webhook-deliveries.js';
 
 const SECRET = 'unit-secret';
 const secrets: WebhookSecret[] = [{ value: SECRET, name: 'TEST_SECRET' }];
@@ -48,6 +48,24 @@ describe.each(['github', 'gitea'] as const)('%s issue_comment', (host) => {
     delete payload.comment.id;
     const body = JSON.stringify(payload);
     expect(await receive(host, body, deliveryHeaders(host, body, SECRET))).toMatchObject({ kind: 'rejected', status: 400, reason: expect.stringContaining('comment.id') });
+  });
+});
+
+describe.each(['github', 'gitea'] as const)('%s pull_request', (host) => {
+  it('is a closed pull request, by whom', async () => {
+    const body = JSON.stringify(pullRequestPayload(host, { repoUrl: REPO, number: 5, sender: 'bob' }));
+    const headers = deliveryHeaders(host, body, SECRET, { deliveryId: 'p-1' });
+    expect(headers[`x-${host}-event` as keyof typeof headers]).toBe('pull_request');
+    expect(await receive(host, body, headers)).toEqual({
+      kind: 'comment',
+      signedWith: secrets,
+      event: { host, deliveryId: 'p-1', closed: true, repo: { fullName: 'acme/discounts', urls: expect.arrayContaining([REPO]) }, number: 5, by: 'bob' },
+    });
+  });
+
+  it('is not used for any other action', async () => {
+    const body = JSON.stringify(pullRequestPayload(host, { repoUrl: REPO, action: 'opened' }));
+    expect(await receive(host, body, deliveryHeaders(host, body, SECRET))).toMatchObject({ kind: 'ignored', reason: expect.stringContaining('pull request opened events are not used') });
   });
 });
 
