@@ -4,7 +4,6 @@ import { redisProbe } from '../adapters/redis/redis-connection.js';
 import { WEBHOOK_SECRET_ENVS } from '../core/git-hosts.js';
 import { gitHosts } from '../adapters/git/git-hosts.js';
 import type { CommandDeps } from '../../commands/slash-command.js';
-import { acceptPullRequestHook } from '../intake/accept-pull-request-comment.js';
 import { acceptPush } from '../intake/accept-push.js';
 import { BodyBudget } from '../intake/body-budget.js';
 import { createHttpServer } from '../intake/http-server.js';
@@ -38,6 +37,8 @@ export async function serveRequests(
   // One budget for every body read before it is verified, whichever route reads it.
   const budget = new BodyBudget();
   const pullRequests = pullRequestsFor(env);
+  // Loaded where people are answered only: a worker's probes carry no commands.
+  const pullRequestHooks = commandDeps && (await import('../intake/accept-pull-request-comment.js'));
   const server = createHttpServer({
     webhook: webhookRoute({
       hosts: gitHosts,
@@ -46,7 +47,7 @@ export async function serveRequests(
       services,
       budget,
       accept: (event) => acceptPush(event, { ...stores, services, queue, newRunId, now, scrub }),
-      acceptComment: commandDeps && ((event) => acceptPullRequestHook(event, { commands: commandDeps, pullRequests, runUrl: links?.url, log })),
+      acceptComment: commandDeps && pullRequestHooks && ((event) => pullRequestHooks.acceptPullRequestHook(event, { commands: commandDeps, pullRequests, runUrl: links?.url, log })),
       log,
       answered: (host, status) => metrics.webhooks.inc({ host, result: String(status) }),
     }),
