@@ -71,7 +71,10 @@ export async function acceptPullRequestComment(event: PullRequestComment, deps: 
       author: { name: pull.author, username: pull.author },
       pullRequest: { number: pull.number, by: event.comment.author, url: pull.url, fork },
       async beforeStart(run) {
-        const lock = environment ? await takeLock(service.name, environment, slackId, event, service.lockReminderHours, deps) : undefined;
+        // Behind an approval gate the gate holds the environment for its approvers: a lock of the person's
+        // would stop them approving (a locked environment is approved by its holder only).
+        const gated = !!environment && !!service.environments.find((e) => e.name === environment)?.requireApproval;
+        const lock = environment && !gated ? await takeLock(service.name, environment, slackId, event, service.lockReminderHours, deps) : undefined;
         if (lock && 'refused' in lock) return lock;
         const answerId = await pullRequests
           .comment(event.host, event.repo.fullName, event.number, startedAnswer(run, deps.runUrl?.(run.id), lock?.note))
@@ -110,7 +113,8 @@ export async function acceptPullRequestComment(event: PullRequestComment, deps: 
 }
 
 /**
- * `/deploy <environment>` from a pull request takes the environment's lock for the person, as `/slipway lock`
+ * `/deploy <environment>` from a pull request takes the environment's lock for the person (unless the
+ * environment is behind an approval gate), as `/slipway lock`
  * would (with its reminder), unless they hold it already; someone else's lock refuses the deploy.
  */
 async function takeLock(service: string, environment: string, slackId: string, event: PullRequestComment, reminderHours: number, { commands }: AcceptCommentDeps): Promise<{ note: string } | { refused: string }> {
