@@ -101,6 +101,11 @@ export async function acceptPullRequestComment(event: PullRequestComment, deps: 
     if (!run) return await answer(reply.text);
     return { status: 202, body: { status: 'queued', runId: run.id } };
   } catch (error) {
+    // The run is queued, and only what follows failed (its audit line): it is the answer, and stays claimed.
+    if (startedRun && (await commands.runs.get(startedRun.id).catch(() => undefined))) {
+      deps.log.warn({ err: error, runId: startedRun.id }, 'a run from a pull request started, but what follows its start failed');
+      return { status: 202, body: { status: 'queued', runId: startedRun.id } };
+    }
     // The host's API or Redis failed: a redelivery tries again. An answer already posted says so.
     await Promise.allSettled(keys.map((key) => commands.once.forget(key)));
     const answerId = startedRun?.pullRequest?.answerId;
@@ -113,9 +118,9 @@ export async function acceptPullRequestComment(event: PullRequestComment, deps: 
 }
 
 /**
- * `/deploy <environment>` from a pull request takes the environment's lock for the person (unless the
- * environment is behind an approval gate), as `/slipway lock`
- * would (with its reminder), unless they hold it already; someone else's lock refuses the deploy.
+ * `/deploy <environment>` from a pull request takes the environment's lock for the person, as `/slipway lock`
+ * would (with its reminder), unless they hold it already; someone else's lock refuses the deploy. (Not called
+ * for an environment behind an approval gate.)
  */
 async function takeLock(service: string, environment: string, slackId: string, event: PullRequestComment, reminderHours: number, { commands }: AcceptCommentDeps): Promise<{ note: string } | { refused: string }> {
   const held = await commands.locks.get(service, environment);

@@ -107,6 +107,17 @@ describe('acceptPullRequestComment', () => {
     expect(ports.queue.jobs).toHaveLength(1);
   });
 
+  it('answers with the run when only its audit line failed: it stays claimed, and a redelivery starts nothing', async () => {
+    const { accept, ports, comments } = scene();
+    ports.audit.record = async () => {
+      throw new Error('Redis is down');
+    };
+    expect(await accept(event(1))).toEqual({ status: 202, body: { status: 'queued', runId: 'shop-run1' } });
+    expect(comments[0]?.body).toMatch(/^:rocket: Deploying/);
+    expect(await accept(event(1))).toMatchObject({ status: 200, body: { status: 'ignored' } });
+    expect(ports.queue.jobs).toEqual(['shop-run1']);
+  });
+
   it('ignores comments when slipway has no token for the host, before claiming anything', async () => {
     const { accept, comments } = scene();
     expect(await accept(event(1, '/deploy', { host: 'gitea' }))).toMatchObject({ status: 200, body: { status: 'ignored', reason: expect.stringContaining('no API token for gitea') } });
