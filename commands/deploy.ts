@@ -7,7 +7,7 @@ import { ephemeralEnvName, nameTooLong } from '../src/core/naming.js';
 import { branchNameProblem } from '../src/core/ref-name.js';
 import { configuredCloneUrl } from '../src/core/repo-match.js';
 import { routeFor } from '../src/core/routing.js';
-import { newRun, type StageName, stageEnvironment, stageKind } from '../src/core/run.js';
+import { newRun, type Run, type StageName, stageEnvironment, stageKind } from '../src/core/run.js';
 import { planDeployTo, planStages, type RunTarget } from '../src/core/stage-plan.js';
 import { startRun } from '../src/queue/start-run.js';
 import { deployWhy } from './deploy-why.js';
@@ -15,7 +15,20 @@ import { type CommandDeps, CommandInputError, type Invocation, isApproverOf, pic
 
 export const OVERRIDE_FREEZE_ACTION = 'override_freeze';
 
-type DeployArgs = { branch: string; environment?: string; service?: string; reason?: string };
+type DeployArgs = { branch: string; environment?: string; service?: string; reason?: string; /** to the branch's ephemeral environment, whatever its route */ ephemeral?: boolean };
+
+/**
+ * A deploy asked for from elsewhere than Slack (a `/deploy` comment on a pull request): the commit is known (the
+ * pull request's head, not the branch read again), and so are its repository, author and origin. `beforeStart`
+ * is the last step before the run starts, once every check passed: it may refuse, or change the run.
+ */
+export type DeployOrigin = {
+  sha: string;
+  source: NonNullable<Run['source']>;
+  author: Run['author'];
+  pullRequest: NonNullable<Run['pullRequest']>;
+  beforeStart(run: Run): Promise<Run | { refused: string }>;
+};
 type Parsed = DeployArgs | { why: string[] };
 
 /** `<branch> [to <env>] [service] [reason: …]`, or `why [service] [env]`. */
@@ -71,9 +84,14 @@ export const forceDeployCommand: SlashCommand<Parsed> = {
   run: (args, deps, invocation) => deploy(args as DeployArgs, deps, invocation, true),
 };
 
-async function deploy(args: DeployArgs, deps: CommandDeps, invocation: Invocation, force: boolean): Promise<Reply> {
+/**
+ * `/deploy` in Slack, and a `/deploy` comment on a pull request (src/intake/accept-pull-request-comment.ts, with
+ * an `origin`): the same checks (locks, freezes, promotion order, the branch's name) and the same run.
+ */
+export async function deploy(args: DeployArgs, deps: CommandDeps, invocation: Invocation, force: boolean, origin?: DeployOrigin): Promise<Reply> {
   const service = pickService(deps.services, args.service, invocation.channel);
-  const route = routeFor(service.branches, args.branch);
+  if (args.ephemeral && !service.ephemeral) throw new CommandInputError(`${service.name} has no ephemeral environments: its slipway.yml has no ephemeral section.`);
+  const route = args.ephemeral ? { match: args.branch, deploy: 'ephemeral' } : routeFor(service.branches, args.branch);
   const routed: RunTarget | undefined = route && {
     environment: route.deploy === 'ephemeral' ? ephemeralEnvName(service.name, args.branch) : route.deploy,
     ephemeral: route.deploy === 'ephemeral',
@@ -127,7 +145,7 @@ async function deploy(args: DeployArgs, deps: CommandDeps, invocation: Invocatio
   if (!cloneUrl) throw new CommandInputError(`slipway does not know where to clone ${service.name} from: set its cloneUrl in slipway.yml.`);
   const badBranch = branchNameProblem(args.branch);
   if (badBranch) throw new CommandInputError(`"${args.branch.slice(0, 100)}" is not a branch name git accepts: it ${badBranch}.`);
-  const sha = await deps.branchHead(service, cloneUrl, args.branch);
+  const sha = origin?.sha ?? (await deps.branchHead(service, cloneUrl, args.branch));
   if (!sha) throw new CommandInputError(`There is no branch "${args.branch}" in ${service.name}'s repository.`);
 
   // Promotion order: an environment takes only releases that got through the ones before it.
@@ -139,18 +157,19 @@ async function deploy(args: DeployArgs, deps: CommandDeps, invocation: Invocatio
   }
 
   const earlier = recent.find((r) => r.sha === sha);
-  const run = newRun(
+  let run = newRun(
     {
       id: deps.newRunId(service.name),
       service: service.name,
       trigger: 'deploy',
       branch: args.branch,
       sha,
-      author: earlier?.author ?? { name: invocation.userName },
+      author: origin?.author ?? earlier?.author ?? { name: invocation.userName },
       triggeredBy: { name: invocation.userName, username: invocation.userId },
       commits: earlier?.commits ?? [],
       cloneUrl,
-      source: earlier?.source,
+      source: origin?.source ?? earlier?.source,
+      ...(origin ? { pullRequest: origin.pullRequest } : {}),
       target,
       stages,
       ...(force ? { override: { by: invocation.userId, reason: args.reason ?? '' } } : {}),
@@ -159,9 +178,15 @@ async function deploy(args: DeployArgs, deps: CommandDeps, invocation: Invocatio
     },
     now,
   );
+  if (origin) {
+    const ready = await origin.beforeStart(run);
+    if ('refused' in ready) return { text: ready.refused, visibility: 'ephemeral' };
+    run = ready;
+  }
   await startRun(run, `deploy:${run.id}`, deps);
   const environment = args.environment ?? target.environment;
-  const detail = `${args.branch} @ ${sha.slice(0, 7)}${force ? `, forced: ${args.reason}` : ''}`;
+  const from = origin ? ` from pull request #${origin.pullRequest.number}` : '';
+  const detail = `${args.branch} @ ${sha.slice(0, 7)}${from}${force ? `, forced: ${args.reason}` : ''}`;
   await deps.audit.record({ at: run.createdAt, service: service.name, environment, action: 'deploy', by: invocation.userId, runId: run.id, detail });
   const where = stages.filter((s) => stageKind(s) === 'deploy' || stageKind(s) === 'approval').join(' → ');
   const started = `Started run ${code(run.id)}: ${code(args.branch)} @ ${code(sha.slice(0, 7))} → ${where}.`;

@@ -56,7 +56,7 @@ export async function startSlipway(options: SlipwayOptions): Promise<RunningSlip
     const [{ peopleActions }, { startSlackApp }] = await Promise.all([import('./compose/actions.js'), import('./compose/slack-app.js')]);
     const actions = peopleActions(parts);
     const slackApp = await startSlackApp(parts, actions, closers);
-    const port = await serveRequests(parts, slackApp, options.listenHost, closers, { runsWork: runsWork(mode) });
+    const port = await serveRequests(parts, slackApp, options.listenHost, closers, { runsWork: runsWork(mode), commandDeps: actions.commandDeps });
     if (!parts.chat.slackWeb && options.console && mode === 'all') await startLocalConsole(options.console, parts, actions);
     log.info({ port, mode, services: parts.services.map((s) => s.name) }, `slipway listening on port ${port}`);
     return { port, close };

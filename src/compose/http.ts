@@ -4,6 +4,7 @@ import { vegaChartRenderer } from '../adapters/charts/vega-chart-renderer.js';
 import { redisProbe } from '../adapters/redis/redis-connection.js';
 import { WEBHOOK_SECRET_ENVS } from '../core/git-hosts.js';
 import { gitHosts } from '../adapters/git/git-hosts.js';
+import type { CommandDeps } from '../../commands/slash-command.js';
 import { acceptPush } from '../intake/accept-push.js';
 import { BodyBudget } from '../intake/body-budget.js';
 import { createHttpServer } from '../intake/http-server.js';
@@ -16,6 +17,7 @@ import type { SlackApp } from '../intake/slack-app.js';
 import { webhookRoute } from '../intake/webhook-route.js';
 import type { Closers } from './closers.js';
 import type { Parts } from './parts.js';
+import { pullRequestsFor } from './pull-requests.js';
 
 /** A worker answers health and metrics only, so it can be probed and scraped like the server. */
 export async function serveProbes(parts: Parts, host: string | undefined, closers: Closers): Promise<number> {
@@ -26,10 +28,19 @@ export async function serveProbes(parts: Parts, host: string | undefined, closer
  * Webhooks, Slack, run pages, health and metrics on `PORT`. `runsWork`: this process also runs the pipelines,
  * so it is ready only when the Docker engine answers too.
  */
-export async function serveRequests(parts: Parts, slackApp: SlackApp | undefined, host: string | undefined, closers: Closers, { runsWork = true } = {}): Promise<number> {
+export async function serveRequests(
+  parts: Parts,
+  slackApp: SlackApp | undefined,
+  host: string | undefined,
+  closers: Closers,
+  { runsWork = true, commandDeps }: { runsWork?: boolean; /** `/deploy` comments on pull requests start runs as /deploy does */ commandDeps?: CommandDeps } = {},
+): Promise<number> {
   const { env, services, stores, queue, log, now, scrub, processEnv, links, metrics } = parts;
   // One budget for every body read before it is verified, whichever route reads it.
   const budget = new BodyBudget();
+  const pullRequests = pullRequestsFor(env);
+  // Loaded where people are answered only: a worker's probes carry no commands.
+  const pullRequestHooks = commandDeps && (await import('../intake/accept-pull-request-comment.js'));
   const server = createHttpServer({
     webhook: webhookRoute({
       hosts: gitHosts,
@@ -38,6 +49,7 @@ export async function serveRequests(parts: Parts, slackApp: SlackApp | undefined
       services,
       budget,
       accept: (event) => acceptPush(event, { ...stores, services, queue, newRunId, now, scrub }),
+      acceptComment: commandDeps && pullRequestHooks && ((event) => pullRequestHooks.acceptPullRequestHook(event, { commands: commandDeps, pullRequests, runUrl: links?.url, log })),
       log,
       answered: (host, status) => metrics.webhooks.inc({ host, result: String(status) }),
     }),

@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 
 type Reporter = { report(run: Run): Promise<void> };
+type ChangeReporter = { report(run: Run, before: Run | undefined): Promise<void> };
 
 /**
  * The run store with what follows a run's changes: each ended run counted, the commit's status reported to its
@@ -14,19 +15,22 @@ type Reporter = { report(run: Run): Promise<void> };
  */
 export function observeRuns(
   store: RunStore,
-  { metrics, statuses, deployments, log }: { metrics: Metrics; statuses: Reporter; deployments?: Reporter; log: Logger },
+  { metrics, statuses, deployments, answers, log }: { metrics: Metrics; statuses: Reporter; deployments?: Reporter; /** a pull request's answer comment */ answers?: ChangeReporter; log: Logger },
 ): RunStore {
   const reporting = new Map<string, Promise<void>>();
   return watchedRunStore(store, (run, before) => {
     if (isFinished(run) && (!before || !isFinished(before))) metrics.runs.inc({ service: run.service, outcome: run.status });
     const verdict = commitState(run);
     const newVerdict = !!verdict && before?.status !== run.status && JSON.stringify(verdict) !== JSON.stringify(before && commitState(before));
-    if (!newVerdict && !deployments) return;
+    const answering = !!answers && !!run.pullRequest && before?.status !== run.status;
+    if (!newVerdict && !deployments && !answering) return;
     const next = (reporting.get(run.id) ?? Promise.resolve())
       .then(() => (newVerdict ? statuses.report(run) : undefined))
       .catch((error: unknown) => log.warn({ err: error, runId: run.id }, 'cannot report the commit status'))
       .then(() => deployments?.report(run))
       .catch((error: unknown) => log.warn({ err: error, runId: run.id }, 'cannot record the deployment on GitHub'))
+      .then(() => (answering ? answers?.report(run, before) : undefined))
+      .catch((error: unknown) => log.warn({ err: error, runId: run.id }, 'cannot write the outcome in the pull request'))
       .finally(() => {
         if (reporting.get(run.id) === next) reporting.delete(run.id);
       });

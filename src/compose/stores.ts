@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { commitStatuses } from '../adapters/git/commit-statuses.js';
 import { githubDeployments } from '../adapters/git/github-deployments.js';
+import { pullRequestAnswers } from '../adapters/git/pull-request-answers.js';
 import { announcingStores } from '../adapters/store/announcing-stores.js';
 import { RedisApprovalStore } from '../adapters/store/redis-approval-store.js';
 import { RedisArtifactStore } from '../adapters/store/redis-artifact-store.js';
@@ -21,6 +22,7 @@ import type { Env } from '../core/env-schema.js';
 import type { Logger, RunEvents } from '../core/ports.js';
 import type { Metrics } from '../metrics.js';
 import { observeRuns } from './observe-runs.js';
+import { pullRequestsFor } from './pull-requests.js';
 
 export type Stores = ReturnType<typeof redisStores>;
 
@@ -42,7 +44,7 @@ export function redisStores(
     ? githubDeployments({ token: env.GITHUB_TOKEN, apiUrl: githubApi, records: new RedisHostDeployments(redis), services, runUrl })
     : undefined;
   const stores = {
-    runs: observeRuns(new RedisRunStore(redis), { metrics, statuses, deployments, log }),
+    runs: observeRuns(new RedisRunStore(redis), { metrics, statuses, deployments, answers: pullRequestAnswers({ api: pullRequestsFor(env), runUrl }), log }),
     once: new RedisOnceStore(redis),
     releases: new RedisReleaseStore(redis),
     deployments: new RedisDeploymentStore(redis),

@@ -222,6 +222,11 @@ export const Service = z
     lockReminderHours: z.number().positive().default(4),
     /** The default `network` of the service's environments (ephemeral ones included). */
     network: NetworkMode.optional(),
+    /**
+     * `/deploy` comments on pull requests. `forks: true` lets a fork's pull request be deployed (its code is
+     * hostile: only to its own ephemeral environment, never to a named one); off, or unset, forks are refused.
+     */
+    pullRequests: z.strictObject({ forks: z.boolean().default(false) }).optional(),
   })
   .superRefine((service, ctx) => {
     // `repo` is cloned from when it is a URL and there is no cloneUrl: the same rules hold for it.

@@ -84,6 +84,13 @@ export const Run = z.object({
    * an environment that requires approval checks one before it starts.
    */
   grants: z.array(z.object({ environment: z.string(), digest: z.string(), by: z.string(), at: z.string(), signature: z.string() })).optional(),
+  /**
+   * Started by a `/deploy` comment on a pull request: its number, the commenter's git login, whether its head
+   * came from a fork, and slipway's answer comment there (updated with the outcome).
+   */
+  pullRequest: z
+    .object({ number: z.number().int().positive(), by: z.string(), url: z.string().optional(), fork: z.boolean(), answerId: z.number().int().optional() })
+    .optional(),
   /** `/deploy force` past a freeze: which freeze it breaks (its start and end); a different freeze still stops it. */
   breaks: z.array(z.object({ environment: z.string(), from: z.string(), until: z.string() })).optional(),
 });

@@ -4,6 +4,8 @@ import type { ServiceConfig } from '../core/config-schema.js';
 import type { PushEvent } from '../core/push-event.js';
 import { findServicesForRepo } from '../core/repo-match.js';
 import { signersRefusal } from '../core/webhook-signer.js';
+import type { PullRequestHook } from '../core/pull-request-comment.js';
+import type { CommentAnswer } from './accept-pull-request-comment.js';
 import type { PushAnswer } from './accept-push.js';
 import { BodyBudget } from './body-budget.js';
 import { replyJson } from './http-reply.js';
@@ -21,6 +23,8 @@ export type WebhookRouteDeps = {
   /** What payloads are matched to, to know whose secret a delivery must carry. */
   services?: readonly ServiceConfig[];
   accept(event: PushEvent): Promise<PushAnswer>;
+  /** A verified `issue_comment` (a `/deploy` on a pull request) or closed pull request; unset, such deliveries are ignored. */
+  acceptComment?(event: PullRequestHook): Promise<CommentAnswer>;
   log: Logger;
   maxBytes?: number;
   /** Room for unverified bodies, shared with the other routes that read one. */
@@ -81,7 +85,8 @@ export function webhookRoute(deps: WebhookRouteDeps) {
           replyJson(res, 401, { error: wrongSigner });
           return;
         }
-        await accept(event, res, log);
+        if (verdict.kind === 'comment') await acceptComment(verdict.event, res, log);
+        else await accept(verdict.event, res, log);
       });
     } catch (error) {
       if (!(error instanceof BodyRefused)) throw error;
@@ -89,6 +94,24 @@ export function webhookRoute(deps: WebhookRouteDeps) {
       refuseUnread(req, res, error.status, { error: error.message }, error.headers);
     }
   };
+
+  async function acceptComment(event: PullRequestHook, res: ServerResponse, log: Logger): Promise<void> {
+    if (!deps.acceptComment) {
+      replyJson(res, 200, { status: 'ignored', reason: 'this slipway does not take pull request events' });
+      return;
+    }
+    let answer: CommentAnswer;
+    try {
+      answer = await deps.acceptComment(event);
+    } catch (error) {
+      log.error({ err: error, deliveryId: event.deliveryId }, 'pull request comment not handled');
+      replyJson(res, 503, { error: 'slipway could not handle this comment (its Redis or the git host\'s API did not answer); redeliver it once slipway is ready' });
+      return;
+    }
+    const fields = { deliveryId: event.deliveryId, repo: event.repo.fullName, pullRequest: event.number, ...('comment' in event ? { commentId: event.comment.id } : { closed: true }), ...answer.body };
+    log.info(fields, answer.body.status === 'ignored' ? 'pull request event ignored' : 'pull request event answered');
+    replyJson(res, answer.status, answer.body);
+  }
 
   async function accept(event: PushEvent, res: ServerResponse, log: Logger): Promise<void> {
     let answer: PushAnswer;

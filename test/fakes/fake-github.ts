@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakePullRequests } from './fake-pull-requests.js';
 
 export type StatusCall = { owner: string; repo: string; sha: string; state: string; description?: string; context?: string; target_url?: string };
 export type DeploymentCall = {
@@ -28,6 +29,8 @@ export class FakeGitHub {
   readonly deployments: DeploymentCall[] = [];
   readonly deploymentStatuses: DeploymentStatusCall[] = [];
   readonly problems: string[] = [];
+  // --- Pull requests and their comments (pull request deploys): test/fakes/fake-pull-requests.ts ---
+  readonly pulls = new FakePullRequests('', 'https://github.com', this.problems);
   private server?: Server;
 
   constructor(private readonly token: string) {}
@@ -50,6 +53,9 @@ export class FakeGitHub {
         return reply(401, { message: 'Bad credentials' });
       }
       const body = chunks.length > 0 ? (JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>) : {};
+      // --- Pull requests and their comments ---
+      const pullCall = this.pulls.handle(req.method ?? '', req.url ?? '', body);
+      if (pullCall) return reply(...pullCall);
       const deployments = /^\/repos\/([^/]+)\/([^/]+)\/deployments(?:\/(\d+)\/statuses)?$/.exec(req.url ?? '');
       if (req.method === 'POST' && deployments) return reply(...this.deploymentCall(deployments[1]!, deployments[2]!, deployments[3], body));
       // Gitea's statuses API has GitHub's shape under /api/v1: one fake serves both.

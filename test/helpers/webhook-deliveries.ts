@@ -68,8 +68,78 @@ export function pushPayload(host: GitHost, { repoUrl, ref = 'refs/heads/main', a
   return p;
 }
 
+/** --- Pull request comments (`issue_comment`), for `/deploy` comments --- */
+export type CommentOptions = {
+  repoUrl: string;
+  number?: number;
+  commentId?: number;
+  body?: string;
+  /** The commenter's login. */
+  author?: string;
+  action?: 'created' | 'edited' | 'deleted';
+  /** false: a comment on a plain issue. */
+  pullRequest?: boolean;
+};
+
+/** An `issue_comment` payload in the host's own format (GitHub's example, Gitea's as it sends it), pointed at `repoUrl`. */
+export function commentPayload(host: 'github' | 'gitea', { repoUrl, number = 4, commentId = 112, body = '/deploy', author = 'ann', action = 'created', pullRequest = true }: CommentOptions): Record<string, any> {
+  const repository = { full_name: fullNameOf(repoUrl), clone_url: repoUrl, html_url: repoUrl.replace(/\.git$/, ''), ssh_url: repoUrl };
+  if (host === 'github') {
+    const example = githubExamples.find((e) => e.name === 'issue_comment')?.examples.find((e) => e.action === 'created');
+    if (!example) throw new Error('no issue_comment in @octokit/webhooks-examples');
+    const p = structuredClone(example) as Record<string, any>;
+    p.action = action;
+    Object.assign(p.repository, { ...repository, git_url: repoUrl });
+    p.issue.number = number;
+    p.issue.state = 'open';
+    if (pullRequest) p.issue.pull_request = { url: `https://api.github.com/repos/${repository.full_name}/pulls/${number}`, html_url: `${repository.html_url}/pull/${number}` };
+    else delete p.issue.pull_request;
+    Object.assign(p.comment, { id: commentId, body });
+    Object.assign(p.comment.user, { login: author });
+    return p;
+  }
+  const p = fixture('gitea-issue-comment.json');
+  p.action = action;
+  Object.assign(p.repository, repository);
+  p.issue.number = number;
+  p.is_pull = pullRequest;
+  if (!pullRequest) p.issue.pull_request = null;
+  Object.assign(p.comment, { id: commentId, body });
+  Object.assign(p.comment.user, { login: author, username: author });
+  return p;
+}
+
+/** A `pull_request` payload (GitHub's example, Gitea's shape) of pull request `number`, pointed at `repoUrl`. */
+export function pullRequestPayload(host: 'github' | 'gitea', { repoUrl, number = 4, action = 'closed', sender = 'ann' }: { repoUrl: string; number?: number; action?: string; sender?: string }): Record<string, any> {
+  const repository = { full_name: fullNameOf(repoUrl), clone_url: repoUrl, html_url: repoUrl.replace(/\.git$/, ''), ssh_url: repoUrl };
+  if (host === 'github') {
+    const example = githubExamples.find((e) => e.name === 'pull_request')?.examples.find((e) => e.action === 'closed');
+    if (!example) throw new Error('no closed pull_request in @octokit/webhooks-examples');
+    const p = structuredClone(example) as Record<string, any>;
+    Object.assign(p, { action, number });
+    p.pull_request.number = number;
+    Object.assign(p.repository, { ...repository, git_url: repoUrl });
+    p.sender.login = sender;
+    return p;
+  }
+  const comment = fixture('gitea-issue-comment.json');
+  const user = { ...comment.sender, login: sender, username: sender };
+  return {
+    action,
+    number,
+    pull_request: { id: 40 + number, number, user, title: 'A change', state: action === 'closed' ? 'closed' : 'open', merged: false, head: { ref: 'main', sha: 'b'.repeat(40) }, base: { ref: 'main' } },
+    requested_reviewer: null,
+    repository: { ...comment.repository, ...repository },
+    sender: user,
+    commit_id: '',
+    review: null,
+  };
+}
+
 /** The event header a host sends with `payload`: Gogs and Gitea name a deletion `delete`, the rest a push. */
 export function eventOf(host: GitHost, payload: unknown): string {
+  if (typeof payload === 'object' && payload !== null && 'comment' in payload && 'issue' in payload) return 'issue_comment';
+  if (typeof payload === 'object' && payload !== null && 'pull_request' in payload && 'number' in payload) return 'pull_request';
   if (host === 'gitlab') return 'Push Hook';
   const deletion = (host === 'gogs' || host === 'gitea') && typeof payload === 'object' && payload !== null && 'ref_type' in payload;
   return deletion ? 'delete' : 'push';

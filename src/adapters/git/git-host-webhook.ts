@@ -2,11 +2,12 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
 import { formatIssues } from '../../core/format-issues.js';
 import { GIT_HOST_FACTS, type GitHost } from '../../core/git-hosts.js';
+import type { PullRequestHook } from '../../core/pull-request-comment.js';
 import type { PushEvent } from '../../core/push-event.js';
 import type { GitHostWebhook, WebhookRejection, WebhookRequest } from '../../core/ports.js';
 
 /** What tells one git host's webhooks apart; `defineGitHost` runs the steps they share in one order. */
-export type GitHostSpec<Payload, Deletion = never> = {
+export type GitHostSpec<Payload, Deletion = never, Comment = never> = {
   host: GitHost;
   /** What a well-formed signature header looks like; anything else is refused before the body is read. */
   signatureShape: RegExp;
@@ -23,6 +24,16 @@ export type GitHostSpec<Payload, Deletion = never> = {
    * (Gogs and Gitea send `delete`). Verified and deduplicated like a push.
    */
   deleteEvent?: GitHostEvent<Deletion>;
+  /** A comment on an issue or pull request (`issue_comment`): verified as a push is, for `/deploy` comments. */
+  commentEvent?: CommentEvent<Comment>;
+  /** A pull request opened, closed, …: only its closing is used (the environment a comment made goes). */
+  pullRequestEvent?: CommentEvent<unknown>;
+};
+
+export type CommentEvent<Payload> = {
+  name: string;
+  payload: z.ZodType<Payload>;
+  normalize(payload: Payload, deliveryId: string): PullRequestHook | { ignored: string };
 };
 
 /** One more event a host sends beside pushes: its name, its payload, and the push it amounts to. */
@@ -35,7 +46,7 @@ export type GitHostEvent<Payload> = {
 
 type EventHandler = {
   payload: z.ZodType<unknown>;
-  normalize(payload: unknown, deliveryId: string): PushEvent | { ignored: string };
+  normalize(payload: unknown, deliveryId: string): PushEvent | { ignored: string } | { comment: PullRequestHook };
 };
 
 export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -43,12 +54,22 @@ export function header(headers: IncomingHttpHeaders, name: string): string | und
   return Array.isArray(value) ? value[0] : value;
 }
 
-export function defineGitHost<Payload, Deletion = never>(spec: GitHostSpec<Payload, Deletion>): GitHostWebhook {
+export function defineGitHost<Payload, Deletion = never, Comment = never>(spec: GitHostSpec<Payload, Deletion, Comment>): GitHostWebhook {
   const handlers = new Map<string, EventHandler>([
     [spec.pushEvent, { payload: spec.payload, normalize: (payload, id) => spec.normalize(payload as Payload, id) }],
   ]);
   const deletion = spec.deleteEvent;
   if (deletion) handlers.set(deletion.name, { payload: deletion.payload, normalize: (payload, id) => deletion.normalize(payload as Deletion, id) });
+  for (const hook of [spec.commentEvent as CommentEvent<unknown> | undefined, spec.pullRequestEvent]) {
+    if (!hook) continue;
+    handlers.set(hook.name, {
+      payload: hook.payload,
+      normalize(payload, id) {
+        const event = hook.normalize(payload, id);
+        return 'ignored' in event ? event : { comment: event };
+      },
+    });
+  }
   const { secretEnv: secretName, signatureHeader } = GIT_HOST_FACTS[spec.host];
   return {
     host: spec.host,
@@ -84,6 +105,7 @@ export function defineGitHost<Payload, Deletion = never>(spec: GitHostSpec<Paylo
       }
       const event = handler.normalize(parsed.data, deliveryId);
       if ('ignored' in event) return { kind: 'ignored', reason: event.ignored };
+      if ('comment' in event) return { kind: 'comment', event: event.comment, signedWith };
       return { kind: 'push', event, signedWith };
     },
   };

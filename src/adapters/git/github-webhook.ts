@@ -4,6 +4,15 @@ import { ZERO_SHA } from '../../core/push-event.js';
 import { defineGitHost, header } from './git-host-webhook.js';
 import { hexHmacMatches } from './hmac.js';
 import { authorOf, commit, ref, sha, toCommits } from './payload-parts.js';
+import { pullRequestClosedEvent } from './pull-request-closed.js';
+
+const repository = z.object({
+  full_name: z.string(),
+  clone_url: z.string(),
+  html_url: z.string(),
+  ssh_url: z.string().optional(),
+  git_url: z.string().optional(),
+});
 
 const GithubPush = z.object({
   ref,
@@ -11,16 +20,23 @@ const GithubPush = z.object({
   after: sha,
   deleted: z.boolean().optional(),
   forced: z.boolean().optional(),
-  repository: z.object({
-    full_name: z.string(),
-    clone_url: z.string(),
-    html_url: z.string(),
-    ssh_url: z.string().optional(),
-    git_url: z.string().optional(),
-  }),
+  repository,
   pusher: z.object({ name: z.string(), email: z.string().nullish() }),
   head_commit: commit.nullish(),
   commits: z.array(commit),
+});
+
+/** `issue_comment`: GitHub sends it for comments on issues and pull requests alike (a pull request's issue has `pull_request`). */
+const GithubIssueComment = z.object({
+  action: z.string(),
+  issue: z.object({ number: z.number().int().positive(), pull_request: z.object({}).nullish() }),
+  comment: z.object({ id: z.number().int().nonnegative(), body: z.string().nullish(), user: z.object({ login: z.string() }) }),
+  repository,
+});
+
+const repoOf = (repo: z.infer<typeof repository>) => ({
+  fullName: repo.full_name,
+  urls: [repo.clone_url, repo.html_url, repo.ssh_url, repo.git_url].filter((u): u is string => !!u),
 });
 
 export const githubWebhook = defineGitHost({
@@ -38,14 +54,10 @@ export const githubWebhook = defineGitHost({
     const commits = push.head_commit && !push.commits.some((c) => c.id === push.head_commit?.id)
       ? [...push.commits, push.head_commit]
       : push.commits;
-    const repo = push.repository;
     return {
       host: 'github',
       deliveryId,
-      repo: {
-        fullName: repo.full_name,
-        urls: [repo.clone_url, repo.html_url, repo.ssh_url, repo.git_url].filter((u): u is string => !!u),
-      },
+      repo: repoOf(push.repository),
       ref: push.ref,
       before: push.before,
       after: push.after,
@@ -57,4 +69,18 @@ export const githubWebhook = defineGitHost({
       pusher,
     };
   },
+  commentEvent: {
+    name: 'issue_comment',
+    payload: GithubIssueComment,
+    normalize: (event, deliveryId) => ({
+      host: 'github',
+      deliveryId,
+      action: event.action,
+      repo: repoOf(event.repository),
+      number: event.issue.number,
+      isPullRequest: !!event.issue.pull_request,
+      comment: { id: event.comment.id, body: event.comment.body ?? '', author: event.comment.user.login },
+    }),
+  },
+  pullRequestEvent: pullRequestClosedEvent('github'),
 });

@@ -5,6 +5,7 @@ import { changedFiles, listsEveryCommit } from '../../core/changed-files.js';
 import { defineGitHost, header } from './git-host-webhook.js';
 import { hexHmacMatches } from './hmac.js';
 import { authorOf, commit, ref, sha, toCommits } from './payload-parts.js';
+import { pullRequestClosedEvent } from './pull-request-closed.js';
 
 /** Gogs users have no `name`. */
 const user = z.object({
@@ -46,6 +47,32 @@ const GogsDelete = z.object({
   repository,
   sender: user,
 });
+
+/**
+ * Gitea's `issue_comment` (sent for issues and pull requests alike; `is_pull` and `issue.pull_request` say which).
+ * Gogs sends one too, but has no pull request API slipway could read the head from: only Gitea's is used.
+ */
+const GiteaIssueComment = z.object({
+  action: z.string(),
+  issue: z.object({ number: z.number().int().positive(), pull_request: z.object({}).nullish() }),
+  comment: z.object({ id: z.number().int().nonnegative(), body: z.string().nullish(), user }),
+  repository,
+  is_pull: z.boolean().optional(),
+});
+
+const giteaComment = {
+  name: 'issue_comment',
+  payload: GiteaIssueComment,
+  normalize: (event: z.infer<typeof GiteaIssueComment>, deliveryId: string) => ({
+    host: 'gitea' as const,
+    deliveryId,
+    action: event.action,
+    repo: repoOf(event.repository),
+    number: event.issue.number,
+    isPullRequest: event.is_pull ?? !!event.issue.pull_request,
+    comment: { id: event.comment.id, body: event.comment.body ?? '', author: personOf(event.comment.user).username },
+  }),
+};
 
 function gogsLike(host: Extract<GitHost, 'gogs' | 'gitea'>, prefix: string) {
   return defineGitHost({
@@ -96,6 +123,7 @@ function gogsLike(host: Extract<GitHost, 'gogs' | 'gitea'>, prefix: string) {
         };
       },
     },
+    ...(host === 'gitea' ? { commentEvent: giteaComment, pullRequestEvent: pullRequestClosedEvent('gitea') } : {}),
   });
 }
 

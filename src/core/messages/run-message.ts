@@ -30,7 +30,7 @@ export function runHeadline(run: Run): string {
 export function runMessage(run: Run, { runUrl }: { runUrl?: string } = {}): Message {
   const title = commitTitle(run);
   const head = `*${escapeMrkdwn(run.service)}* ${code(run.branch)} @ ${code(run.sha.slice(0, 7))} by ${escapeMrkdwn(run.author.name)} — ${RUN_WORD[run.status]}`;
-  const footer = [`run ${code(run.id)}`, run.trigger === 'push' ? undefined : run.trigger, runUrl ? `<${runUrl}|details>` : undefined]
+  const footer = [`run ${code(run.id)}`, run.trigger === 'push' ? undefined : run.trigger, pullRequestLine(run), runUrl ? `<${runUrl}|details>` : undefined]
     .filter(Boolean)
     .join(' · ');
   const current = run.stages.find((s) => s.status === 'running' || s.status === 'failed');
@@ -42,6 +42,14 @@ export function runMessage(run: Run, { runUrl }: { runUrl?: string } = {}): Mess
       context(footer),
     ],
   };
+}
+
+/** "from PR #12 by ann (a fork)": a run started by a pull request comment says where it came from and who asked. */
+export function pullRequestLine(run: Run): string | undefined {
+  const pr = run.pullRequest;
+  if (!pr) return undefined;
+  const what = pr.url && /^https?:\/\/[^\s<>|]+$/.test(pr.url) ? `<${pr.url}|PR #${pr.number}>` : `PR #${pr.number}`;
+  return `from ${what} by ${escapeMrkdwn(pr.by)}${pr.fork ? ' (a fork)' : ''}`;
 }
 
 export function stageLine(stage: Stage): string {
