@@ -2,6 +2,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { PATH_LIMITS, pathPatternProblem } from './changed-files.js';
 import { cloneUrlProblem } from './clone-url.js';
+import { IntegrationTests, isLoopbackUrl } from './integration-tests.js';
 import { networkOf } from './container-spec.js';
 import { repoKey } from './repo-match.js';
 import { branchNameProblem } from './ref-name.js';
@@ -126,6 +127,8 @@ export const Environment = z.strictObject({
   synthetics: z.array(SyntheticCheck).default([]),
   /** How long all of an environment's checks may take together; one without a result by then fails. */
   syntheticsTimeoutSeconds: z.number().positive().default(600),
+  /** A container run after each deploy here, before the synthetics (core/integration-tests.ts). */
+  integrationTests: IntegrationTests.optional(),
   requireApproval: z.boolean().default(false),
   /** Who may approve this environment; falls back to the service's approvers. */
   approvers: Approvers.optional(),
@@ -275,6 +278,10 @@ export const Service = z
       }
       if (env.strategy !== 'blue-green' && (env.slots || env.proxy)) {
         ctx.addIssue({ code: 'custom', path: ['environments', i, env.slots ? 'slots' : 'proxy'], message: 'only strategy: blue-green takes slots and proxy' });
+      }
+      const tests = env.integrationTests;
+      if (tests && (tests.network ?? networkOf(env, service)) === 'bridge' && isLoopbackUrl(env.url ?? 'http://127.0.0.1')) {
+        ctx.addIssue({ code: 'custom', path: ['environments', i, 'integrationTests', 'network'], message: `on the bridge network the tests reach ${env.name} at its url, which must not be loopback: set url (an address the build engine's containers reach), or network: host` });
       }
       if (env.strategy === 'blue-green' && isRemoteTarget(env.target) && !env.proxy?.admin) {
         ctx.addIssue({ code: 'custom', path: ['environments', i, 'proxy', 'admin'], message: `blue-green on ${engineOf(env.target)?.host} needs the admin API of the Caddy on that host: slipway starts its own Caddy only for its local engine` });
