@@ -1,0 +1,126 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { dockerClient } from '../../src/adapters/docker/docker-client.js';
+import { caddyProxy } from '../../src/adapters/proxy/caddy-proxy.js';
+import { RedisAuditLog } from '../../src/adapters/store/redis-audit-log.js';
+import { RedisLogStore } from '../../src/adapters/store/redis-log-store.js';
+import { buttonClickBody, slackHeaders } from '../fakes/slack-signer.js';
+import { served, stageStatus, until } from '../helpers/run-watch.js';
+import { SIGNER_CHANNELS, sampleConfig } from '../helpers/sample-config.js';
+import { useSlackStack } from '../helpers/slack-stack.js';
+
+// Ports of this file: 26100-26199. Staging answers on 26100 (the proxy), its releases take turns on 26101/26102.
+const STAGING = { port: 26100, slots: [26101, 26102] };
+const SIGNING_SECRET = 'integration-tests-signing-secret';
+const URL_SHOWN = `http://127.0.0.1:${STAGING.port}`;
+
+// Blue/green is the environment's rollback setting (as for failed synthetics): a failure puts the last release back.
+const config = (repoUrl: string) =>
+  sampleConfig({
+    service: 'itest',
+    repoUrl,
+    image: 'slipway-e2e-integration-tests',
+    ...SIGNER_CHANNELS,
+    staging: {
+      port: STAGING.port,
+      strategy: 'blue-green',
+      slots: STAGING.slots,
+      drainSeconds: 1,
+      integrationTests: { target: 'integration', command: 'sh /app/integration.sh', junit: '/reports/junit.xml', timeoutSeconds: 120 },
+    },
+  });
+
+const stack = useSlackStack({ config, signingSecret: SIGNING_SECRET, env: { SLIPWAY_PUBLIC_URL: 'https://slipway.example.com' } });
+const docker = dockerClient(process.env.DOCKER_HOST);
+
+afterAll(async () => {
+  // The embedded Caddy keeps its routes across restarts: leave none of ours in it.
+  const line = stack.slipway.logs.find((l) => l.msg.includes('started an embedded Caddy'));
+  if (line) await caddyProxy(String(line.admin)).remove('itest-staging');
+});
+
+async function push(version: string, files: Record<string, string> = {}) {
+  await stack.repo.commit({ 'www/version': `${version}\n`, ...files }, `Version ${version}`);
+  const { runId } = await stack.repo.push('main');
+  if (!runId) throw new Error('the push started no run');
+  return runId;
+}
+
+/** What is left on the engine of the run's integration tests: containers (any state) and images. */
+async function leftovers(runId: string) {
+  const containers = await docker.listContainers({ all: true, filters: { label: ['slipway.purpose=integration-tests', `slipway.run=${runId}`] } });
+  const images = await docker.listImages({ filters: { reference: [`slipway-it/itest:${runId}-*`] } });
+  return { containers: containers.length, images: images.length };
+}
+
+/** The run page, fetched through the signed link of the run's Slack message. */
+async function runPage(runId: string): Promise<string> {
+  const link = /<(https:\/\/slipway\.example\.com\/runs\/[^|>]+)\|details>/.exec(stack.watch.lastRunMessage(runId) ?? '')?.[1];
+  if (!link) throw new Error(`no run page link in the message of ${runId}`);
+  const answer = await fetch(link.replace('https://slipway.example.com', stack.slipway.url));
+  expect(answer.status).toBe(200);
+  return answer.text();
+}
+
+describe('integration tests against the deployed environment', { timeout: 300_000 }, () => {
+  it('runs the Dockerfile target after the deploy with the environment’s URL, and passes on its JUnit report', async () => {
+    const runId = await push('i1');
+    const run = await stack.watch.settled(runId, { status: 'passed' });
+
+    expect(run.stages.map((s) => s.name)).toEqual(['checkout', 'build', 'push', 'deploy:staging', 'integration:staging']);
+    expect(run.stages.find((s) => s.name === 'integration:staging')).toMatchObject({ status: 'passed', summary: '2 passed' });
+    expect(await served(STAGING.port)).toBe('i1');
+    expect(stack.watch.lastRunMessage(runId)).toMatch(/:white_check_mark: integration:staging \d+s — 2 passed/);
+
+    const page = await runPage(runId);
+    expect(page).toContain(`SLIPWAY_URL=${URL_SHOWN}`);
+    expect(page).toContain(`GET ${URL_SHOWN}/healthz`);
+    expect(page).toContain('2 integration tests, 0 failed');
+    // Built once, in the build stage, next to the release.
+    expect(page).toMatch(/build log[\s\S]*Step \d+\/\d+ : FROM base AS integration/);
+    await until(async () => {
+      const left = await leftovers(runId);
+      return left.containers === 0 && left.images === 0 ? true : undefined;
+    }, 'the tests’ container and image to be removed');
+  });
+
+  it('fails on a failed test case: the alert names it, mentions the author, offers Retry, and staging goes back', async () => {
+    const runId = await push('i2', { 'www/index.html': '<!doctype html><title>Sale</title><h1>Nothing to see</h1>\n' });
+    const run = await stack.watch.settled(runId, { status: 'failed' });
+
+    expect(run.failure?.stage).toBe('integration:staging');
+    expect(run.failure?.cause).toMatch(
+      /^integration tests: 1 of 2 tests failed: integration › home page shows the discounts \(expected Discounts at \/\); staging is back on main-[0-9a-f]{7}$/,
+    );
+    expect(stageStatus(run)).toMatchObject({ 'deploy:staging': 'passed', 'integration:staging': 'failed' });
+    expect(await served(STAGING.port)).toBe('i1');
+    const rollback = (await new RedisAuditLog(stack.slipway.redis).list('itest', 'staging')).find((e) => e.action === 'rollback' && e.runId === runId);
+    expect(rollback?.detail).toMatch(/^automatic, to main-[0-9a-f]{7}: integration tests failed$/);
+
+    const alert = await until(
+      async () => stack.slack.callsOf('chat.postMessage').find((c) => String(c.args.text).includes('failed at integration:staging') && String(c.args.blocks).includes(runId)),
+      'the failure alert',
+    );
+    const blocks = String(alert.args.blocks);
+    expect(blocks).toContain('home page shows the discounts');
+    expect(blocks).toContain('<@U0ANN>');
+    expect(blocks).toContain('"action_id":"retry_run"');
+    expect(blocks).not.toContain('"action_id":"rerun_checks"');
+    await until(async () => {
+      const left = await leftovers(runId);
+      return left.containers === 0 && left.images === 0 ? true : undefined;
+    }, 'the tests’ container and image to be removed');
+
+    // Retry runs the same commit again, reusing its release (no build stage): the integration stage builds its
+    // target itself, the same test fails again, and staging is still on i1.
+    const body = buttonClickBody('retry_run', runId);
+    expect((await fetch(`${stack.slipway.url}/slack/events`, { method: 'POST', body, headers: slackHeaders(body, SIGNING_SECRET) })).status).toBe(200);
+    const retryId = await until(async () => (await stack.slipway.runs.listByService('itest', 20)).find((r) => r.retryOf === runId)?.id, 'the retry');
+    const retried = await stack.watch.settled(retryId, { status: 'failed' });
+    expect(retried.failure?.stage).toBe('integration:staging');
+    expect(stageStatus(retried)).toMatchObject({ build: 'skipped' });
+    const logs = await new RedisLogStore(stack.slipway.redis).read(retryId, 'integration:staging');
+    expect(logs).toContain('building the integration tests\' target "integration" on this worker\'s engine');
+    expect(logs).toContain('FAILED integration › home page shows the discounts: expected Discounts at /');
+    expect(await served(STAGING.port)).toBe('i1');
+  });
+});
