@@ -3,6 +3,8 @@
 # fetches $SLIPWAY_URL$path and passes when the answer holds the text. Writes a JUnit report to
 # /reports/junit.xml and fails when any test fails.
 mkdir -p /reports
+# Tests that take a while, when a file says how long (the tests of cancelling a run use it).
+[ -f /app/slow-integration ] && echo "taking $(cat /app/slow-integration) s" && sleep "$(cat /app/slow-integration)"
 total=0
 failed=0
 cases=""

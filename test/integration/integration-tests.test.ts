@@ -12,6 +12,7 @@ import { useSlackStack } from '../helpers/slack-stack.js';
 const STAGING = { port: 26100, slots: [26101, 26102] };
 const SIGNING_SECRET = 'integration-tests-signing-secret';
 const URL_SHOWN = `http://127.0.0.1:${STAGING.port}`;
+const BOB = 'U0BOB';
 
 // Blue/green is the environment's rollback setting (as for failed synthetics): a failure puts the last release back.
 const config = (repoUrl: string) =>
@@ -20,6 +21,7 @@ const config = (repoUrl: string) =>
     repoUrl,
     image: 'slipway-e2e-integration-tests',
     ...SIGNER_CHANNELS,
+    approvers: { users: [BOB] },
     staging: {
       port: STAGING.port,
       strategy: 'blue-green',
@@ -122,5 +124,21 @@ describe('integration tests against the deployed environment', { timeout: 300_00
     expect(logs).toContain('building the integration tests\' target "integration" on this worker\'s engine');
     expect(logs).toContain('FAILED integration › home page shows the discounts: expected Discounts at /');
     expect(await served(STAGING.port)).toBe('i1');
+  });
+
+  it('stops the tests’ container at once when the run is cancelled, and removes it', async () => {
+    const runId = await push('i3', { 'slow-integration': '300\n' });
+    const logs = new RedisLogStore(stack.slipway.redis);
+    await until(async () => ((await logs.read(runId, 'integration:staging')).includes('taking 300 s') ? true : undefined), 'the slow tests to start');
+
+    const asked = Date.now();
+    const answer = await stack.users.command('/slipway', `cancel ${runId}`, BOB);
+    expect(String(answer.json?.text)).toBe(`Run ${runId} will stop at the end of its current stage.`);
+    const run = await stack.watch.settled(runId, { status: 'cancelled' });
+
+    expect(Date.now() - asked).toBeLessThan(60_000);
+    expect(run.stages.find((s) => s.name === 'integration:staging')).toMatchObject({ status: 'skipped', summary: `cancelled by <@${BOB}>` });
+    expect(run.failure).toBeUndefined();
+    await until(async () => ((await leftovers(runId)).containers === 0 ? true : undefined), 'the tests’ container to be removed');
   });
 });
