@@ -61,12 +61,25 @@ export function integrationImageTag(run: Pick<Run, 'service' | 'id'>, target: st
   return `slipway-it/${run.service}:${run.id}-${target.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-')}`.slice(0, 128);
 }
 
-type WithIntegration = { environments: readonly { name: string; integrationTests?: IntegrationTests }[] };
+type WithIntegration = {
+  environments: readonly { name: string; integrationTests?: IntegrationTests }[];
+  ephemeral?: { integrationTests?: IntegrationTests };
+};
 
-/** The integration tests of the environment an `integration:ENV` stage names. */
+/** The integration tests of the environment an `integration:ENV` stage names (a branch's: the `ephemeral` section's). */
 export function integrationTestsOf(service: WithIntegration, stage: string): IntegrationTests | undefined {
   const environment = stageEnvironment(stage);
-  return service.environments.find((e) => e.name === environment)?.integrationTests;
+  const named = service.environments.find((e) => e.name === environment);
+  return named ? named.integrationTests : service.ephemeral?.integrationTests;
+}
+
+/**
+ * Why the tests' container could not reach the environment, if so: on the bridge network it has a network
+ * namespace of its own, where the host's loopback is not there.
+ */
+export function unreachableUrlProblem(network: NetworkMode, url: string): string | undefined {
+  if (network !== 'bridge' || !isLoopbackUrl(url)) return undefined;
+  return `on the bridge network the tests cannot reach ${url} (loopback): set url to an address the build engine's containers reach, or network: host`;
 }
 
 /** The Dockerfile targets the run's integration stages need, each once, in the order they come. */

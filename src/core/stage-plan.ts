@@ -16,6 +16,7 @@ export function planStages(service: ServiceConfig, target: RunTarget): StageName
 
   if (target.ephemeral) {
     stages.push(`deploy:${target.environment}`);
+    if (service.ephemeral?.integrationTests) stages.push(`integration:${target.environment}`);
     if ((service.ephemeral?.synthetics.length ?? 0) > 0) stages.push(`synthetics:${target.environment}`);
     return stages;
   }

@@ -1,5 +1,5 @@
 import {
-  checksAfterDeploy, INTEGRATION_URL_VAR, integrationCommand, integrationEnv, integrationImageTag, type IntegrationTests,
+  checksAfterDeploy, INTEGRATION_URL_VAR, integrationCommand, integrationEnv, integrationImageTag, type IntegrationTests, integrationTestsOf,
 } from '../../core/integration-tests.js';
 import type { ContainerRunResult } from '../../core/ports.js';
 import { parseJunit, type JunitResult } from '../../core/reports/junit.js';
@@ -21,7 +21,7 @@ const CANCEL_POLL_MS = 1_000;
 export async function integrationStage(ctx: StageContext): Promise<StageOutcome> {
   const environment = stageEnvironment(ctx.stage) ?? ctx.run.target.environment;
   const named = environmentConfig(ctx.service, environment);
-  const tests = named?.integrationTests;
+  const tests = integrationTestsOf(ctx.service, ctx.stage);
   if (!tests) return { status: 'passed', summary: 'no integration tests configured' };
   const spec = await environmentOf(ctx, environment);
 
@@ -60,7 +60,7 @@ export async function integrationStage(ctx: StageContext): Promise<StageOutcome>
     return { status: 'passed', summary: report ? countsLine(report) : 'passed (exit code 0)' };
   }
   if (!rollsBack(named, spec)) return { status: 'failed', cause: failure };
-  return { status: 'failed', cause: `${failure}; ${await rollBack(ctx, spec, !!named.requireApproval, 'integration tests failed')}` };
+  return { status: 'failed', cause: `${failure}; ${await rollBack(ctx, spec, !!named?.requireApproval, 'integration tests failed')}` };
 }
 
 /** The image to run: the target's, built by the build stage (or here, when this engine lacks it), or the configured one. */

@@ -59,12 +59,32 @@ describe('integrationTests: in slipway.yml', () => {
   });
 
   it('refuses bridge networking to a loopback url: the container could not reach it', () => {
-    expect(refusal('{ target: it, command: run }', 'port: 8080')).toMatch(/environments\[0\]\.integrationTests\.network.*must not be loopback: set url .*or network: host/);
-    expect(refusal('{ target: it, command: run, network: bridge }', 'port: 8080, network: host')).toMatch(/must not be loopback/);
+    expect(refusal('{ target: it, command: run }', 'port: 8080')).toMatch(
+      /environments\[0\]\.integrationTests\.network: on the bridge network the tests cannot reach http:\/\/127\.0\.0\.1:8080 \(loopback\): set url to an address the build engine's containers reach, or network: host/,
+    );
+    expect(refusal('{ target: it, command: run, network: bridge }', 'port: 8080, network: host')).toMatch(/cannot reach http:\/\/127\.0\.0\.1:8080 \(loopback\)/);
   });
 
   it('takes bridge networking to an environment reached by its url', () => {
     expect(service('{ target: it, command: run }', 'port: 8080, url: "https://staging.shop.example.com"').environments[0]?.integrationTests?.target).toBe('it');
+  });
+});
+
+describe('integrationTests of ephemeral environments (one per branch)', () => {
+  const ephemeral = (lines: string) => `branches: [{ match: "dev/*", deploy: ephemeral }, { match: main, deploy: staging }]
+    ephemeral: { ports: 9000-9099, ${lines} }`;
+
+  it('runs after the branch’s deploy, before its synthetics', () => {
+    const branchy = service('{ target: it, command: run }', undefined, ephemeral('network: host, integrationTests: { target: it-branch, command: run }, synthetics: [{ type: http, name: home, path: / }]'));
+    const stages = planStages(branchy, { environment: 'shop-1a2b3c4d', ephemeral: true });
+    expect(stages.slice(-3)).toEqual(['deploy:shop-1a2b3c4d', 'integration:shop-1a2b3c4d', 'synthetics:shop-1a2b3c4d']);
+    expect(integrationTargets(branchy, stages)).toEqual(['it-branch']);
+  });
+
+  it('refuses the bridge network on slipway’s own engine, where a branch answers on loopback only', () => {
+    expect(refusal('{ target: it, command: run }', undefined, ephemeral('integrationTests: { target: it, command: run, network: bridge }'))).toMatch(
+      /ephemeral\.integrationTests\.network: on the bridge network the tests cannot reach/,
+    );
   });
 });
 
