@@ -58,7 +58,8 @@ export function integrationEnv(tests: Pick<IntegrationTests, 'env'>, url: string
 
 /** Local tag of a run's integration-test image built from `target`; never pushed. */
 export function integrationImageTag(run: Pick<Run, 'service' | 'id'>, target: string): string {
-  return `slipway-it/${run.service}:${run.id}-${target.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-')}`.slice(0, 128);
+  // A tag is at most 128 characters of [A-Za-z0-9_.-].
+  return `slipway-it/${run.service}:${`${run.id}-${target.replace(/[^A-Za-z0-9_.-]+/g, '-')}`.slice(0, 128)}`;
 }
 
 type WithIntegration = {

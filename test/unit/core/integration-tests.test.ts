@@ -128,7 +128,9 @@ describe('the container the stage runs', () => {
   });
 
   it('tags the built target per run, locally', () => {
-    expect(integrationImageTag({ service: 'shop', id: 'shop-k3m9x2pq' }, 'Integration')).toBe('slipway-it/shop:shop-k3m9x2pq-integration');
+    expect(integrationImageTag({ service: 'shop', id: 'shop-k3m9x2pq' }, 'integration')).toBe('slipway-it/shop:shop-k3m9x2pq-integration');
+    expect(integrationImageTag({ service: 'shop', id: 'shop-k3m9x2pq' }, 'it/api tests')).toBe('slipway-it/shop:shop-k3m9x2pq-it-api-tests');
+    expect(integrationImageTag({ service: 'shop', id: 'shop-k3m9x2pq' }, 'x'.repeat(200)).split(':')[1]).toHaveLength(128);
   });
 
   it.each([
