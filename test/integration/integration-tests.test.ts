@@ -2,21 +2,28 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { dockerClient } from '../../src/adapters/docker/docker-client.js';
 import { caddyProxy } from '../../src/adapters/proxy/caddy-proxy.js';
 import { RedisAuditLog } from '../../src/adapters/store/redis-audit-log.js';
+import { RedisLockStore } from '../../src/adapters/store/redis-lock-store.js';
 import { RedisLogStore } from '../../src/adapters/store/redis-log-store.js';
 import { buttonClickBody, slackHeaders } from '../fakes/slack-signer.js';
 import { served, stageStatus, until } from '../helpers/run-watch.js';
 import { SIGNER_CHANNELS, sampleConfig } from '../helpers/sample-config.js';
 import { useSlackStack } from '../helpers/slack-stack.js';
 
-// Ports of this file: 26100-26199. Staging answers on 26100 (the proxy), its releases take turns on 26101/26102.
+// Ports of this file: 26100-26199. Staging answers on 26100 (the proxy), its releases take turns on 26101/26102;
+// the gated service's qa on 26110.
 const STAGING = { port: 26100, slots: [26101, 26102] };
+const QA = 26110;
 const SIGNING_SECRET = 'integration-tests-signing-secret';
 const URL_SHOWN = `http://127.0.0.1:${STAGING.port}`;
 const BOB = 'U0BOB';
 
-// Blue/green is the environment's rollback setting (as for failed synthetics): a failure puts the last release back.
+const TESTS = { target: 'integration', command: 'sh /app/integration.sh', junit: '/reports/junit.xml', timeoutSeconds: 120 };
+
+// The rollback settings of failed synthetics: blue/green (`itest`'s staging) puts the last release back; an environment
+// behind approval (`gated`'s qa, deployed from the branch gated) does that too, and quarantines and locks.
 const config = (repoUrl: string) =>
-  sampleConfig({
+  sampleConfig(
+    {
     service: 'itest',
     repoUrl,
     image: 'slipway-e2e-integration-tests',
@@ -27,9 +34,19 @@ const config = (repoUrl: string) =>
       strategy: 'blue-green',
       slots: STAGING.slots,
       drainSeconds: 1,
-      integrationTests: { target: 'integration', command: 'sh /app/integration.sh', junit: '/reports/junit.xml', timeoutSeconds: 120 },
+      integrationTests: TESTS,
     },
-  });
+  },
+  {
+    service: 'gated',
+    repoUrl,
+    image: 'slipway-e2e-integration-tests-gated',
+    ...SIGNER_CHANNELS,
+    approvers: { users: [BOB] },
+    branches: [{ match: 'gated', deploy: 'qa' }],
+    environments: [{ name: 'qa', port: QA, requireApproval: true, healthTimeoutSeconds: 5, integrationTests: TESTS }],
+  },
+  );
 
 const stack = useSlackStack({ config, signingSecret: SIGNING_SECRET, env: { SLIPWAY_PUBLIC_URL: 'https://slipway.example.com' } });
 const docker = dockerClient(process.env.DOCKER_HOST);
@@ -40,9 +57,9 @@ afterAll(async () => {
   if (line) await caddyProxy(String(line.admin)).remove('itest-staging');
 });
 
-async function push(version: string, files: Record<string, string> = {}) {
+async function push(version: string, files: Record<string, string> = {}, branch = 'main') {
   await stack.repo.commit({ 'www/version': `${version}\n`, ...files }, `Version ${version}`);
-  const { runId } = await stack.repo.push('main');
+  const { runId } = await stack.repo.push(branch);
   if (!runId) throw new Error('the push started no run');
   return runId;
 }
@@ -124,6 +141,32 @@ describe('integration tests against the deployed environment', { timeout: 300_00
     expect(logs).toContain('building the integration tests\' target "integration" on this worker\'s engine');
     expect(logs).toContain('FAILED integration › home page shows the discounts: expected Discounts at /');
     expect(await served(STAGING.port)).toBe('i1');
+  });
+
+  it('rolls an environment behind approval back, quarantining the release and locking it, as failed synthetics do', async () => {
+    const approve = async (runId: string) => {
+      await stack.watch.settled(runId, { status: 'waiting' });
+      await stack.users.click('approve_promotion', await stack.watch.approveValue(runId, 'qa'), BOB);
+    };
+    await stack.repo.checkout('gated', { create: true });
+    try {
+      const first = await push('g1', { 'www/index.html': '<!doctype html><title>Discounts</title><h1>Discounts</h1>\n' }, 'gated');
+      await approve(first);
+      expect((await stack.watch.settled(first, { status: 'passed' })).stages.find((s) => s.name === 'integration:qa')?.summary).toBe('2 passed');
+      expect(await served(QA)).toBe('g1');
+
+      const broken = await push('g2', { 'www/index.html': '<!doctype html><title>Sale</title>\n' }, 'gated');
+      await approve(broken);
+      const run = await stack.watch.settled(broken, { status: 'failed' });
+
+      expect(run.failure?.cause).toMatch(
+        /^integration tests: 1 of 2 tests failed: integration › home page shows the discounts \(expected Discounts at \/\); qa was rolled back to (gated-[0-9a-f]{7}); gated-[0-9a-f]{7} is quarantined there and qa is locked until someone unlocks it$/,
+      );
+      expect(await served(QA)).toBe('g1');
+      expect(await new RedisLockStore(stack.slipway.redis).get('gated', 'qa')).toMatchObject({ by: expect.any(String) });
+    } finally {
+      await stack.repo.checkout('main');
+    }
   });
 
   it('stops the tests’ container at once when the run is cancelled, and removes it', async () => {
