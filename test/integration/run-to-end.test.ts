@@ -82,9 +82,14 @@ describe('running a container to its end on the build engine', { timeout: 120_00
   });
 
   it('pulls an image reference it lacks from the registry, with the registry’s credentials', async () => {
-    await docker.getImage(TAG).tag({ repo: PUSHED.image, tag: PUSHED.tag });
+    // An image of its own (a layer no other holds), gone from the engine once pushed: only the registry has it.
+    await writeFile(join(dir, 'marker'), `${process.pid} ${Date.now()}\n`);
+    await writeFile(join(dir, 'Dockerfile.pushed'), `FROM ${TAG}\nCOPY marker /marker\n`);
+    const built = await images.build({ contextDir: dir, dockerfile: 'Dockerfile.pushed', tag: `${PUSHED.image}:${PUSHED.tag}` });
+    expect(built.ok).toBe(true);
     const digest = await images.push(PUSHED.image, PUSHED.tag);
-    await images.discard({ image: `${PUSHED.image}:${PUSHED.tag}` });
+    const { Id } = await docker.getImage(`${PUSHED.image}:${PUSHED.tag}`).inspect();
+    await docker.getImage(Id).remove({ force: true });
     const reference = `${PUSHED.image}@${digest}`;
     expect(await images.has(reference)).toBe(false);
 

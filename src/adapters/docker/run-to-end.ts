@@ -22,9 +22,9 @@ export async function runToEnd(docker: Docker, request: ContainerRun, from: Pull
   let aborted = false;
   try {
     await container.start();
-    const output = followOutput(docker, container, request.onLine);
+    // Never rejects (awaited only once the container has ended): a lost log stream costs lines, not the result.
+    const output = followOutput(docker, container, request.onLine).catch((error: unknown) => request.onLine?.(`(the container's output could not be followed: ${(error as Error).message})`));
     const ended = container.wait() as Promise<{ StatusCode: number }>;
-    let timer: NodeJS.Timeout | undefined;
     const kill = async () => {
       await container.kill().catch(() => {});
     };
@@ -34,7 +34,7 @@ export async function runToEnd(docker: Docker, request: ContainerRun, from: Pull
     };
     request.signal?.addEventListener('abort', onAbort, { once: true });
     if (request.signal?.aborted) onAbort();
-    timer = setTimeout(() => {
+    const timer = setTimeout(() => {
       timedOut = true;
       void kill();
     }, request.timeoutMs);
@@ -43,7 +43,6 @@ export async function runToEnd(docker: Docker, request: ContainerRun, from: Pull
       exit = await ended;
     } finally {
       clearTimeout(timer);
-      timer = undefined;
       request.signal?.removeEventListener('abort', onAbort);
     }
     await output;
