@@ -20,7 +20,7 @@ const BOB = 'U0BOB';
 const TESTS = { target: 'integration', command: 'sh /app/integration.sh', junit: '/reports/junit.xml', timeoutSeconds: 120 };
 
 // The rollback settings of failed synthetics: blue/green (`itest`'s staging) puts the last release back; an environment
-// behind approval (`gated`'s qa, deployed from the branch gated) does that too, and quarantines and locks.
+// behind approval (`itest-gated`'s qa, deployed from the branch gated) does that too, and quarantines and locks.
 const config = (repoUrl: string) =>
   sampleConfig(
     {
@@ -38,7 +38,7 @@ const config = (repoUrl: string) =>
     },
   },
   {
-    service: 'gated',
+    service: 'itest-gated',
     repoUrl,
     image: 'slipway-e2e-integration-tests-gated',
     ...SIGNER_CHANNELS,
@@ -163,7 +163,7 @@ describe('integration tests against the deployed environment', { timeout: 300_00
         /^integration tests: 1 of 2 tests failed: integration › home page shows the discounts \(expected Discounts at \/\); qa was rolled back to (gated-[0-9a-f]{7}); gated-[0-9a-f]{7} is quarantined there and qa is locked until someone unlocks it$/,
       );
       expect(await served(QA)).toBe('g1');
-      expect(await new RedisLockStore(stack.slipway.redis).get('gated', 'qa')).toMatchObject({ by: expect.any(String) });
+      expect(await new RedisLockStore(stack.slipway.redis).get('itest-gated', 'qa')).toMatchObject({ by: expect.any(String) });
     } finally {
       await stack.repo.checkout('main');
     }
