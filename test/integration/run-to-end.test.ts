@@ -16,6 +16,7 @@ const PUSHED = { image: '127.0.0.1:5000/slipway-test-run-to-end', tag: `t${proce
 let dir: string;
 
 const request = (label: string, command: string, more: Partial<ContainerRun> = {}): ContainerRun => ({
+  name: `slipway-test-run-to-end-${process.pid}-${label}`,
   image: TAG,
   command: ['sh', '-c', command],
   env: {},
@@ -79,6 +80,17 @@ describe('running a container to its end on the build engine', { timeout: 120_00
 
     await expect(result).resolves.toMatchObject({ exitCode: undefined, timedOut: false, aborted: true });
     expect(await containersOf('abort')).toBe(0);
+  });
+
+  it('removes a container a dead worker left under the same name before it starts another', async () => {
+    const left = await docker.createContainer({ name: `slipway-test-run-to-end-${process.pid}-left`, Image: TAG, Cmd: ['sleep', '600'], Labels: { 'slipway.run': `run-to-end-${process.pid}-left` } });
+    await left.start();
+
+    const result = await images.run(request('left', 'echo again'));
+
+    expect(result.exitCode).toBe(0);
+    await expect(left.inspect()).rejects.toMatchObject({ statusCode: 404 });
+    expect(await containersOf('left')).toBe(0);
   });
 
   it('pulls an image reference it lacks from the registry, with the registry’s credentials', async () => {

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import type { ContainerRun, ContainerRunResult } from '../../core/ports.js';
 import { readFilesFromContainer } from './copy-file.js';
-import { ensureImage, type PullFrom } from './run-container.js';
+import { ensureImage, type PullFrom, removeContainer } from './run-container.js';
 
 /**
  * Runs one container to its end (integration tests): the image used when here, else pulled; its output followed
@@ -10,7 +10,10 @@ import { ensureImage, type PullFrom } from './run-container.js';
  */
 export async function runToEnd(docker: Docker, request: ContainerRun, from: PullFrom): Promise<ContainerRunResult> {
   await ensureImage(docker, request.image, from);
+  // A worker that died while its container ran left it running, unbounded: it goes before another starts.
+  await removeContainer(docker, request.name);
   const container = await docker.createContainer({
+    name: request.name,
     Image: request.image,
     Entrypoint: [...request.command],
     Cmd: [],

@@ -17,6 +17,8 @@ export type ImageSource = { image: string } | { container: string };
 
 /** A container run to its end on the build engine (integration tests): its output, exit code and files. */
 export type ContainerRun = {
+  /** The container's name: one left under it (its worker died mid-run) is removed first. */
+  name: string;
   /** Used when the engine has it, else pulled with the registry's credentials. */
   image: string;
   /** Replaces the image's entrypoint. */

@@ -35,6 +35,7 @@ export async function integrationStage(ctx: StageContext): Promise<StageOutcome>
   let result: ContainerRunResult;
   try {
     result = await ctx.images.run({
+      name: `slipway-it-${ctx.run.id}-${environment}`,
       image: image.name,
       command: integrationCommand(tests),
       env: integrationEnv(tests, spec.url),

@@ -95,6 +95,7 @@ describe('the integration stage', () => {
     await integrationStage(ctx);
     expect(runs).toEqual([
       expect.objectContaining({
+        name: 'slipway-it-discounts-run1-staging',
         image: '127.0.0.1:5000/discounts-it:1',
         command: ['sh', '-c', 'run-it --all'],
         env: { SUITE: 'smoke', SLIPWAY_URL: 'http://127.0.0.1:8080' },
