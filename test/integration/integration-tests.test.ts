@@ -4,6 +4,7 @@ import { caddyProxy } from '../../src/adapters/proxy/caddy-proxy.js';
 import { RedisAuditLog } from '../../src/adapters/store/redis-audit-log.js';
 import { RedisLockStore } from '../../src/adapters/store/redis-lock-store.js';
 import { RedisLogStore } from '../../src/adapters/store/redis-log-store.js';
+import { RedisPassStore } from '../../src/adapters/store/redis-pass-store.js';
 import { buttonClickBody, slackHeaders } from '../fakes/slack-signer.js';
 import { served, stageStatus, until } from '../helpers/run-watch.js';
 import { SIGNER_CHANNELS, sampleConfig } from '../helpers/sample-config.js';
@@ -88,6 +89,8 @@ describe('integration tests against the deployed environment', { timeout: 300_00
     expect(run.stages.map((s) => s.name)).toEqual(['checkout', 'build', 'push', 'deploy:staging', 'integration:staging']);
     expect(run.stages.find((s) => s.name === 'integration:staging')).toMatchObject({ status: 'passed', summary: '2 passed' });
     expect(await served(STAGING.port)).toBe('i1');
+    // Through staging once its integration tests passed: what promotion order asks of the next environment.
+    expect(await new RedisPassStore(stack.slipway.redis).passed('itest', run.release!.digest)).toEqual(new Set(['staging']));
     expect(stack.watch.lastRunMessage(runId)).toMatch(/:white_check_mark: integration:staging \d+s — 2 passed/);
 
     const page = await runPage(runId);
@@ -112,6 +115,7 @@ describe('integration tests against the deployed environment', { timeout: 300_00
     );
     expect(stageStatus(run)).toMatchObject({ 'deploy:staging': 'passed', 'integration:staging': 'failed' });
     expect(await served(STAGING.port)).toBe('i1');
+    expect(await new RedisPassStore(stack.slipway.redis).passed('itest', run.release!.digest)).toEqual(new Set());
     const rollback = (await new RedisAuditLog(stack.slipway.redis).list('itest', 'staging')).find((e) => e.action === 'rollback' && e.runId === runId);
     expect(rollback?.detail).toMatch(/^automatic, to main-[0-9a-f]{7}: integration tests failed$/);
 
