@@ -2,6 +2,7 @@ import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { PATH_LIMITS, pathPatternProblem } from './changed-files.js';
 import { cloneUrlProblem } from './clone-url.js';
+import { IntegrationTests, unreachableUrlProblem } from './integration-tests.js';
 import { networkOf } from './container-spec.js';
 import { repoKey } from './repo-match.js';
 import { branchNameProblem } from './ref-name.js';
@@ -126,6 +127,8 @@ export const Environment = z.strictObject({
   synthetics: z.array(SyntheticCheck).default([]),
   /** How long all of an environment's checks may take together; one without a result by then fails. */
   syntheticsTimeoutSeconds: z.number().positive().default(600),
+  /** A container run after each deploy here, before the synthetics (core/integration-tests.ts). */
+  integrationTests: IntegrationTests.optional(),
   requireApproval: z.boolean().default(false),
   /** Who may approve this environment; falls back to the service's approvers. */
   approvers: Approvers.optional(),
@@ -163,6 +166,7 @@ export const Ephemeral = z.strictObject({
   healthTimeoutSeconds: z.number().positive().default(60),
   synthetics: z.array(SyntheticCheck).default([]),
   syntheticsTimeoutSeconds: z.number().positive().default(600),
+  integrationTests: IntegrationTests.optional(),
   network: NetworkMode.optional(),
   ...runtimeKeys,
   /** Unset: slipway's own engine. A swarm runs each branch as a service; on another host, the port is reached there. */
@@ -281,10 +285,16 @@ export const Service = z
       if (env.strategy !== 'blue-green' && (env.slots || env.proxy)) {
         ctx.addIssue({ code: 'custom', path: ['environments', i, env.slots ? 'slots' : 'proxy'], message: 'only strategy: blue-green takes slots and proxy' });
       }
+      const unreachable = env.integrationTests && unreachableUrlProblem(env.integrationTests.network ?? networkOf(env, service), env.url ?? `http://127.0.0.1:${env.port}`);
+      if (unreachable) ctx.addIssue({ code: 'custom', path: ['environments', i, 'integrationTests', 'network'], message: unreachable });
       if (env.strategy === 'blue-green' && isRemoteTarget(env.target) && !env.proxy?.admin) {
         ctx.addIssue({ code: 'custom', path: ['environments', i, 'proxy', 'admin'], message: `blue-green on ${engineOf(env.target)?.host} needs the admin API of the Caddy on that host: slipway starts its own Caddy only for its local engine` });
       }
     });
+    const branchTests = service.ephemeral?.integrationTests;
+    // A branch's environment answers on 127.0.0.1:<port> of slipway's engine, or on its remote host.
+    const branchUnreachable = branchTests && !isRemoteTarget(service.ephemeral?.target) && unreachableUrlProblem(branchTests.network ?? networkOf(service.ephemeral, service), 'http://127.0.0.1');
+    if (branchUnreachable) ctx.addIssue({ code: 'custom', path: ['ephemeral', 'integrationTests', 'network'], message: branchUnreachable });
     service.branches.forEach((route, i) => {
       if (route.deploy === 'ephemeral') {
         if (!service.ephemeral) {

@@ -21,6 +21,7 @@ export type StageName =
   | 'build'
   | 'push'
   | `deploy:${string}`
+  | `integration:${string}`
   | `synthetics:${string}`
   | `approval:${string}`
   | `teardown:${string}`;

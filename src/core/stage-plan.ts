@@ -16,6 +16,7 @@ export function planStages(service: ServiceConfig, target: RunTarget): StageName
 
   if (target.ephemeral) {
     stages.push(`deploy:${target.environment}`);
+    if (service.ephemeral?.integrationTests) stages.push(`integration:${target.environment}`);
     if ((service.ephemeral?.synthetics.length ?? 0) > 0) stages.push(`synthetics:${target.environment}`);
     return stages;
   }
@@ -24,6 +25,7 @@ export function planStages(service: ServiceConfig, target: RunTarget): StageName
   for (const env of service.environments.slice(Math.max(start, 0))) {
     if (env.requireApproval) stages.push(`approval:${env.name}`);
     stages.push(`deploy:${env.name}`);
+    if (env.integrationTests) stages.push(`integration:${env.name}`);
     if (env.synthetics.length > 0) stages.push(`synthetics:${env.name}`);
   }
   return stages;

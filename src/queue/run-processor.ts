@@ -2,6 +2,7 @@ import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import type { ServiceConfig } from '../core/config-schema.js';
 import { needsBuild, resumePoint, reuseRelease } from '../core/pipeline.js';
 import { configuredCloneUrl } from '../core/repo-match.js';
+import { checksAfterDeploy, integrationImageTag, integrationTargets } from '../core/integration-tests.js';
 import { RunJobData } from '../core/jobs.js';
 import type { CheckoutSource, LogStore, Logger, OnceStore, SourceCheckout } from '../core/ports.js';
 import {
@@ -14,6 +15,7 @@ import { buildStage } from './stages/build-stage.js';
 import { checkout } from './stages/checkout.js';
 import { coverageStage } from './stages/coverage-stage.js';
 import { deployStage } from './stages/deploy-stage.js';
+import { integrationStage } from './stages/integration-stage.js';
 import { pushStage } from './stages/push-stage.js';
 import { syntheticsStage } from './stages/synthetics-stage.js';
 import type { StageContext, StageOutcome, StageTools } from './stages/stage-context.js';
@@ -30,6 +32,7 @@ const RUNNERS: Record<string, (ctx: StageContext) => Promise<StageOutcome>> = {
   build: buildStage,
   push: pushStage,
   deploy: deployStage,
+  integration: integrationStage,
   synthetics: syntheticsStage,
   teardown: teardownStage,
 };
@@ -100,6 +103,8 @@ export function createRunProcessor(deps: RunProcessorDeps) {
       attempt.log.info('run passed');
     } finally {
       await source.remove();
+      // The integration tests' images are this attempt's: a later one (another worker, after a gate) builds its own.
+      for (const target of integrationTargets(service, run.stages.map((s) => s.name))) await deps.images.discard({ image: integrationImageTag(run, target) });
     }
   };
 }
@@ -189,6 +194,10 @@ async function runAndRecord({ job, token, run, save, deps, service, source, log 
       await deps.logs.append(run().id, stage, [deps.scrub(outcome.cause)]);
       await save(failRun(run(), stage, deps.scrub(outcome.cause), now, outcome.details?.map(deps.scrub)));
       return 'stop';
+    case 'cancelled':
+      log.info({ stage, by: outcome.by }, 'run cancelled');
+      await save(cancelRun(run(), outcome.by, now));
+      return 'stop';
     case 'superseded':
       log.info({ by: outcome.by }, 'run superseded');
       await save(supersedeRun(run(), outcome.by, now));
@@ -221,6 +230,7 @@ async function runStage(
     commitsBehind: (branch) => source.commitsBehind(branch),
     isAncestorOf: (of) => source.isAncestorOf(of),
     log: (...lines) => deps.logs.append(run.id, name, lines.map(deps.scrub)),
+    cancelRequested: () => deps.once.peek(cancelKey(run.id)),
     now: deps.now,
   };
   try {
@@ -239,8 +249,8 @@ async function recordPass(run: Run, stage: string, deps: RunProcessorDeps): Prom
   const environment = stageEnvironment(stage);
   const kind = stageKind(stage);
   if (!environment || !run.release || run.trigger === 'rollback') return;
-  const checked = run.stages.some((s) => s.name === `synthetics:${environment}`);
-  if ((kind === 'deploy' && !checked) || kind === 'synthetics') await deps.passes.record(run.service, run.release.digest, environment);
+  const lastCheck = checksAfterDeploy(run.stages, environment).at(-1);
+  if ((kind === 'deploy' && !lastCheck) || stage === lastCheck) await deps.passes.record(run.service, run.release.digest, environment);
 }
 
 function describe(error: unknown): string {

@@ -30,12 +30,7 @@ export async function inspect(docker: Docker, name: string, abortSignal?: AbortS
  * registry's credentials. A failed pull says which registry, which host and why.
  */
 export async function ensureImage(docker: Docker, reference: string, from: PullFrom): Promise<void> {
-  try {
-    await docker.getImage(reference).inspect();
-    return;
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode !== 404) throw error;
-  }
+  if (await inspectImage(docker, reference)) return;
   const registry = registryOf(reference);
   try {
     const stream = await docker.pull(reference, { authconfig: await from.credentials(registry) });
@@ -56,6 +51,16 @@ export async function ensureImage(docker: Docker, reference: string, from: PullF
 }
 
 export class PullError extends Error {}
+
+/** The image's inspection, or undefined when the engine does not have it. */
+export async function inspectImage(docker: Docker, reference: string) {
+  try {
+    return await docker.getImage(reference).inspect();
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    throw error;
+  }
+}
 
 /** The engine's own words: its JSON error body when it answered one, else the message. */
 export function reasonOf(error: unknown): string {

@@ -15,8 +15,36 @@ export type ImageBuildResult = { ok: true } | { ok: false; error: string; failed
 /** A built image, or the container a failed build step left behind. */
 export type ImageSource = { image: string } | { container: string };
 
+/** A container run to its end on the build engine (integration tests): its output, exit code and files. */
+export type ContainerRun = {
+  /** The container's name: one left under it (its worker died mid-run) is removed first. */
+  name: string;
+  /** Used when the engine has it, else pulled with the registry's credentials. */
+  image: string;
+  /** Replaces the image's entrypoint. */
+  command: readonly string[];
+  env: Record<string, string>;
+  network: 'host' | 'bridge';
+  labels: Record<string, string>;
+  /** Killed after this long. */
+  timeoutMs: number;
+  /** Aborted: killed at once (a cancelled run). */
+  signal?: AbortSignal;
+  /** Each line of its output, as it comes. */
+  onLine?(line: string): void;
+  /** Read out of the container once it has ended, in this order (undefined: not there). */
+  files?: readonly string[];
+};
+
+/** `exitCode` is undefined when the container was killed (timed out or aborted). */
+export type ContainerRunResult = { exitCode?: number; timedOut: boolean; aborted: boolean; files: (string | undefined)[] };
+
 /** Where releases are built and pushed from: the engine of slipway's workers. */
 export interface ImageEngine {
+  /** Whether the engine has this image (a tag or a reference). */
+  has(image: string): Promise<boolean>;
+  /** Runs a container to its end and removes it, whatever happens. */
+  run(request: ContainerRun): Promise<ContainerRunResult>;
   build(request: ImageBuild): Promise<ImageBuildResult>;
   /** Files out of an image or a container, in the order asked; undefined for one that is not there. */
   readFiles(from: ImageSource, paths: readonly string[]): Promise<(string | undefined)[]>;

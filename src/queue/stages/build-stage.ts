@@ -1,3 +1,4 @@
+import { integrationImageTag, integrationTargets } from '../../core/integration-tests.js';
 import { imageTag } from '../../core/naming.js';
 import { buildTarget } from './build-target.js';
 import { type StageContext, type StageOutcome, testImageTag } from './stage-context.js';
@@ -9,5 +10,12 @@ export async function buildStage(ctx: StageContext): Promise<StageOutcome> {
   // The test image has served its purpose (its layers stay cached for the next run).
   await ctx.images.discard({ image: testImageTag(ctx.run) });
   if (!result.ok) return { status: 'failed', cause: `build failed: ${result.error}` };
+  // Built once per run, here, next to the release: the integration stages after each deploy only run it.
+  for (const target of integrationTargets(ctx.service, ctx.run.stages.map((s) => s.name))) {
+    const tests = await buildTarget(ctx, { tag: integrationImageTag(ctx.run, target), target });
+    if (tests.ok) continue;
+    if (tests.failedContainerId) await ctx.images.discard({ container: tests.failedContainerId });
+    return { status: 'failed', cause: `the integration tests' target "${target}" failed to build: ${tests.error}` };
+  }
   return { status: 'passed', summary: `${ctx.service.image}:${tag}` };
 }

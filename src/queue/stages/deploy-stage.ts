@@ -3,6 +3,7 @@ import type { EnvironmentSpec } from '../../core/environment-spec.js';
 import { slackTriggerOf, stageEnvironment } from '../../core/run.js';
 import { runtimePrint } from '../../core/runtime-print.js';
 import { scrubber } from '../../core/scrub.js';
+import { checksAfterDeploy } from '../../core/integration-tests.js';
 import { admission } from './admission.js';
 import { environmentLeaseKey, environmentOf, newerRun } from './environment.js';
 import type { StageContext, StageOutcome } from './stage-context.js';
@@ -62,7 +63,7 @@ export async function deployStage(ctx: StageContext): Promise<StageOutcome> {
     if (result.alreadyLive) return { status: 'passed', summary: `already live: ${spec.url} (${release.tag})` };
     // With no checks to come in this run (none configured, or a rollback), the release the deploy replaced is
     // retired now: blue/green kept it running for them.
-    if (!ctx.run.stages.some((s) => s.name === `synthetics:${environment}`)) await ctx.targets(spec).settle('keep', (...lines) => ctx.log(...lines));
+    if (checksAfterDeploy(ctx.run.stages, environment).length === 0) await ctx.targets(spec).settle('keep', (...lines) => ctx.log(...lines));
     return { status: 'passed', summary: `${spec.url} (${release.tag})` };
   } finally {
     await ctx.lease.release(leaseKey, ctx.run.id);

@@ -43,6 +43,8 @@ export type StageContext = StageTools & {
   commitsBehind(branch: string): Promise<number | undefined>;
   /** Whether the checked-out commit is an ancestor of `of` (git ancestry); undefined when the repository lacks `of`. */
   isAncestorOf(of: string): Promise<boolean | undefined>;
+  /** Who asked `/slipway cancel` for this run, if anyone has: a stage that runs long stops early for it. */
+  cancelRequested?(): Promise<string | undefined>;
   /** Appends lines to this stage's log (secrets scrubbed). */
   log(...lines: string[]): Promise<void>;
   now(): Date;
@@ -55,7 +57,9 @@ export type StageOutcome =
   | { status: 'wait'; delayMs: number }
   /** The environment is left out (a quarantined release); the rest of the run is skipped, not failed. */
   | { status: 'skipped'; summary: string }
-  | { status: 'superseded'; by: string };
+  | { status: 'superseded'; by: string }
+  /** Stopped midway by `/slipway cancel`: the run ends cancelled. */
+  | { status: 'cancelled'; by: string };
 
 /** Local tag of a run's test image; never pushed. */
 export function testImageTag(run: Run): string {

@@ -1,4 +1,4 @@
-import type { SyntheticCheck } from '../../core/config-schema.js';
+import type { Environment, SyntheticCheck } from '../../core/config-schema.js';
 import { checkUrl, type EnvironmentSpec } from '../../core/environment-spec.js';
 import { stageEnvironment } from '../../core/run.js';
 import { type CheckResult, checkLine, type CheckKind, syntheticsSummary } from '../../core/synthetics.js';
@@ -51,15 +51,20 @@ export async function syntheticsStage(ctx: StageContext): Promise<StageOutcome> 
     await ctx.targets(spec).settle('keep', log);
     return { status: 'passed', summary: summary.text, details };
   }
-  if (!named?.requireApproval && spec.strategy !== 'blue-green') return { status: 'failed', cause: summary.text, details };
+  if (!rollsBack(named, spec)) return { status: 'failed', cause: summary.text, details };
   return { status: 'failed', cause: `${summary.text}; ${await rollBack(ctx, spec, !!named?.requireApproval)}`, details };
+}
+
+/** Whether a failed check after a deploy puts the previous release back: behind approval, or blue/green. */
+export function rollsBack(named: Environment | undefined, spec: EnvironmentSpec): boolean {
+  return !!named?.requireApproval || spec.strategy === 'blue-green';
 }
 
 /**
  * Puts back the release that ran before this run's, under the environment's lease: blue/green swaps back to
  * the one it kept running, recreate deploys it again. Behind approval the failed release is quarantined.
  */
-async function rollBack(ctx: StageContext, spec: EnvironmentSpec, protectedEnvironment: boolean): Promise<string> {
+export async function rollBack(ctx: StageContext, spec: EnvironmentSpec, protectedEnvironment: boolean, why = 'synthetics failed'): Promise<string> {
   const environment = spec.environment;
   const previous = (await ctx.deployments.history(ctx.run.service, environment, 200)).find(
     (d) => d.outcome === 'succeeded' && d.release.digest !== ctx.run.release?.digest,
@@ -81,7 +86,7 @@ async function rollBack(ctx: StageContext, spec: EnvironmentSpec, protectedEnvir
       action: 'rollback',
       by: 'slipway',
       runId: ctx.run.id,
-      detail: `automatic, to ${previous.release.tag}: synthetics failed`,
+      detail: `automatic, to ${previous.release.tag}: ${why}`,
     });
     if (!result.ok) return `rolling ${environment} back to ${previous.release.tag} failed too: ${result.cause}`;
     if (!protectedEnvironment) return `${environment} is back on ${previous.release.tag}`;

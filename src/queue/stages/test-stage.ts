@@ -75,7 +75,7 @@ export function countsLine(report: JunitResult): string {
     .join(', ');
 }
 
-function failedTestsCause(report: JunitResult): string {
+export function failedTestsCause(report: JunitResult): string {
   const names = report.failures.slice(0, 3).map((f) => (f.message ? `${f.name} (${f.message})` : f.name));
   const more = report.failures.length > 3 ? ` and ${report.failures.length - 3} more` : '';
   return `${report.failed} of ${report.total} tests failed: ${names.join('; ')}${more}`;
