@@ -22,6 +22,8 @@ export async function buildImage(docker: Docker, request: ImageBuild): Promise<I
     dockerfile: request.dockerfile,
     target: request.target,
     labels: request.labels,
+    // The engine API wants a JSON list; an empty one would turn the engine's own cache off.
+    ...(request.cacheFrom?.length ? { cachefrom: JSON.stringify(request.cacheFrom) } : {}),
     rm: true,
     forcerm: false,
   });
