@@ -101,7 +101,13 @@ async function commit(name: string): Promise<string> {
 type Built = { lines: string[]; outcomes: StageOutcome[]; tag: string };
 
 /** Runs the test, build and (when asked) push stages of a commit of `branch` on `engine`; its log lines. */
-async function build(engine: Docker, sha: string, branch: string, source: string, { buildCache = true, push = false } = {}): Promise<Built> {
+async function build(
+  engine: Docker,
+  sha: string,
+  branch: string,
+  source: string,
+  { buildCache = true, push = false, credentials = (registry: string) => registryAuth(registry) } = {},
+): Promise<Built> {
   const lines: string[] = [];
   const run = newRun(
     {
@@ -124,7 +130,7 @@ async function build(engine: Docker, sha: string, branch: string, source: string
   };
   const ctx = (stage: string): StageContext => ({
     ...stores,
-    images: dockerImageEngine(engine, (registry) => registryAuth(registry)),
+    images: dockerImageEngine(engine, credentials),
     targets: refuse,
     secrets: async () => refuse(),
     synthetics: {},
@@ -221,6 +227,35 @@ describe('the registry as the build cache of a fresh worker host', () => {
 
     expect(branch.outcomes.map((o) => o.status)).toEqual(['passed', 'passed']);
     expect(afterDependencyStep(branch.lines)).toEqual(['---> Using cache', '---> Using cache']);
+  }, 180_000);
+
+  it('builds without the cache, saying why, when the registry refuses the pull', async () => {
+    await emptied(empty);
+    const wrong = async (registry: string) => ({ serveraddress: registry, username: 'nobody', password: 'wrong' });
+
+    const second = await build(empty, SHA2, 'main', await commit('two'), { credentials: wrong });
+
+    expect(second.outcomes.map((o) => o.status)).toEqual(['passed', 'passed']);
+    expect(second.lines).toContainEqual(expect.stringMatching(new RegExp(`^build cache: cannot pull ${IMAGE}:main-1111111-cache \\(.*\\); building without it$`)));
+    expect(afterDependencyStep(second.lines)[0]).toMatch(/^---> Running in /);
+  }, 180_000);
+
+  it("takes the default branch's cache, without an error, when the registry no longer has the branch's previous build", async () => {
+    await emptied(empty);
+    await stores.releases.save({
+      service: 'cached', sha: '4444444ddddddddddddddddddddddddddddddddd', branch: 'dev/gone', image: IMAGE, tag: 'dev-gone-4444444',
+      digest: `sha256:${'0'.repeat(64)}`, runId: 'run-gone', createdAt: new Date().toISOString(),
+    });
+
+    const gone = await build(empty, '5555555eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee', 'dev/gone', await commit('five'));
+
+    expect(gone.outcomes.map((o) => o.status)).toEqual(['passed', 'passed']);
+    // Not there is not a failure: nothing says "cannot pull".
+    expect(gone.lines.filter((line) => line.startsWith('build cache:'))).toEqual([
+      `build cache: reusing the layers of ${IMAGE}:main-1111111-cache and ${IMAGE}:main-1111111 from the registry`,
+      `build cache: reusing the layers of ${IMAGE}:main-1111111-cache and ${IMAGE}:main-1111111 from the registry`,
+    ]);
+    expect(afterDependencyStep(gone.lines)).toEqual(['---> Using cache', '---> Using cache']);
   }, 180_000);
 
   it('pulls nothing on the engine that built the previous commit, and still reuses its layers', async () => {
