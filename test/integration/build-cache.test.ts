@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -7,16 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerClient } from '../../src/adapters/docker/docker-client.js';
 import { dockerImageEngine } from '../../src/adapters/docker/docker-image-engine.js';
 import { registryAuth } from '../../src/adapters/docker/registry-auth.js';
-import { parseConfig } from '../../src/config.js';
 import { cacheTag } from '../../src/core/build-cache.js';
-import { type ServiceConfig, serviceList } from '../../src/core/config-schema.js';
-import { imageTag } from '../../src/core/naming.js';
-import { newRun } from '../../src/core/run.js';
-import { buildStage } from '../../src/queue/stages/build-stage.js';
-import { pushStage } from '../../src/queue/stages/push-stage.js';
-import type { StageContext, StageOutcome } from '../../src/queue/stages/stage-context.js';
-import { testStage } from '../../src/queue/stages/test-stage.js';
-import { type MemoryStores, memoryStores } from '../memory/memory-stores.js';
+import { type Built, cachedService, emptyEngine } from '../helpers/cached-service.js';
 import { type RemoteEngine, startRemoteEngine } from '../helpers/remote-engine.js';
 
 // Ports of this file (range 26400-26499).
@@ -27,43 +19,26 @@ const SSH = 26402;
  * The registry as the build cache across workers: the shared engine builds and pushes commit 1; a second engine
  * that has never built anything (another worker host) builds commit 2 of the same branch. The dependency step
  * (a slow RUN whose output is a fresh random id each time it runs) is reused from the registry's cache, or rebuilt
- * without it. The stages are slipway's own, on the real engines and registry; the release store is the memory
- * one (contract-tested against Redis).
+ * without it. The stages are slipway's own, on the real engines and registry (test/helpers/cached-service.ts).
  */
 const REGISTRY = '127.0.0.1:5000';
 const REPOSITORY = `build-cache-${process.pid}`;
 const IMAGE = `${REGISTRY}/${REPOSITORY}`;
 // Fresh for each run of this file: no engine can have these dependency layers from an earlier run.
 const NONCE = randomUUID();
-const DOCKERFILE = `FROM scratch AS deps
-COPY busybox /bin/busybox
-RUN ["/bin/busybox", "--install", "-s", "/bin"]
-COPY deps.txt /deps/deps.txt
-RUN sleep 2 && cat /proc/sys/kernel/random/uuid > /deps/installed
-
-FROM deps AS test
-COPY src.txt /app/src.txt
-RUN grep -q commit /app/src.txt
-
-FROM scratch AS app
-COPY --from=deps /bin /bin
-COPY --from=deps /deps /deps
-COPY src.txt /app/src.txt
-CMD ["cat", "/app/src.txt"]
-`;
 
 let dir: string;
 let remote: RemoteEngine;
 let shared: Docker;
 let empty: Docker;
-let stores: MemoryStores;
+let service: ReturnType<typeof cachedService>;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'slipway-build-cache-'));
   remote = await startRemoteEngine(join(dir, 'engine'), { tcp: TCP, ssh: SSH });
   shared = dockerClient(process.env.DOCKER_HOST);
   empty = dockerClient(remote.socket);
-  stores = memoryStores();
+  service = cachedService({ dir, image: IMAGE, nonce: NONCE });
 }, 120_000);
 
 afterAll(async () => {
@@ -71,109 +46,13 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function service(buildCache: boolean): ServiceConfig {
-  const config = parseConfig(`
-services:
-  cached:
-    repo: acme/cached
-    image: ${IMAGE}
-    channel: "#cached"
-    testTarget: test
-    buildTarget: app
-    buildCache: ${buildCache}
-    environments:
-      - { name: staging, port: 26410 }
-`);
-  return serviceList(config)[0]!;
-}
-
-/** The source of a commit: the same dependencies, its own source file. */
-async function commit(name: string): Promise<string> {
-  const source = join(dir, name);
-  await mkdir(source, { recursive: true });
-  await copyFile('/bin/busybox', join(source, 'busybox'));
-  await writeFile(join(source, 'Dockerfile'), DOCKERFILE);
-  await writeFile(join(source, 'deps.txt'), `dependencies ${NONCE}\n`);
-  await writeFile(join(source, 'src.txt'), `${name} commit\n`);
-  return source;
-}
-
-type Built = { lines: string[]; outcomes: StageOutcome[]; tag: string };
-
-/** Runs the test, build and (when asked) push stages of a commit of `branch` on `engine`; its log lines. */
-async function build(
-  engine: Docker,
-  sha: string,
-  branch: string,
-  source: string,
-  { buildCache = true, push = false, credentials = (registry: string) => registryAuth(registry) } = {},
-): Promise<Built> {
-  const lines: string[] = [];
-  const run = newRun(
-    {
-      id: `run-${sha.slice(0, 7)}-${buildCache}`,
-      service: 'cached',
-      trigger: 'push',
-      branch,
-      sha,
-      author: { name: 'Ann', email: 'ann@example.com' },
-      triggeredBy: { name: 'ann' },
-      commits: [],
-      cloneUrl: 'file:///srv/git/cached.git',
-      target: { environment: 'staging', ephemeral: false },
-      stages: ['test', 'build', 'push'],
-    },
-    new Date(),
-  );
-  const refuse = () => {
-    throw new Error('no deploy runs in these tests');
-  };
-  const ctx = (stage: string): StageContext => ({
-    ...stores,
-    images: dockerImageEngine(engine, credentials),
-    targets: refuse,
-    secrets: async () => refuse(),
-    synthetics: {},
-    signingKey: Buffer.alloc(32),
-    run,
-    service: service(buildCache),
-    stage,
-    sourceDir: async () => source,
-    commitsBehind: async () => 0,
-    isAncestorOf: async () => true,
-    log: async (...more) => void lines.push(...more),
-    now: () => new Date(),
-  });
-  const outcomes = [await testStage(ctx('test')), await buildStage(ctx('build'))];
-  if (push) outcomes.push(await pushStage(ctx('push')));
-  return { lines, outcomes, tag: imageTag(branch, sha) };
-}
-
-/** What the build output says right after the dependency step: `Using cache`, or the container it ran in. */
-function afterDependencyStep(lines: readonly string[]): string[] {
-  return lines.flatMap((line, i) => (line.includes('RUN sleep 2 && cat') ? [lines[i + 1]?.trim() ?? '(end of output)'] : []));
-}
-
-async function installedAt(engine: Docker, image: string): Promise<string | undefined> {
-  const [text] = await dockerImageEngine(engine, (registry) => registryAuth(registry)).readFiles({ image }, ['/deps/installed']);
-  return text;
-}
-
-/** Every image of the engine removed: a worker host that never built this service. */
-async function emptied(engine: Docker): Promise<void> {
-  for (const image of await engine.listImages({ all: true })) {
-    await engine.getImage(image.Id).remove({ force: true }).catch(() => undefined);
-  }
-  expect(await engine.listImages({ all: true })).toEqual([]);
-}
-
 describe('the registry as the build cache of a fresh worker host', () => {
   const SHA1 = '1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
   const SHA2 = '2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
   let first: Built;
 
   beforeAll(async () => {
-    first = await build(shared, SHA1, 'main', await commit('one'), { push: true });
+    first = await service.build(shared, SHA1, 'main', await service.commit('one'), { push: true });
   }, 180_000);
 
   it('pushes the test image beside the release, under the cache tag', async () => {
@@ -193,61 +72,61 @@ describe('the registry as the build cache of a fresh worker host', () => {
   });
 
   it('rebuilds the dependency layers on an empty engine without the cache', async () => {
-    await emptied(empty);
+    await emptyEngine(empty);
 
-    const second = await build(empty, SHA2, 'main', await commit('two'), { buildCache: false });
+    const second = await service.build(empty, SHA2, 'main', await service.commit('two'), { buildCache: false });
 
     expect(second.outcomes.map((o) => o.status)).toEqual(['passed', 'passed']);
     // Once for the test target; the release build reuses what the test build just made.
-    expect(afterDependencyStep(second.lines)[0]).toMatch(/^---> Running in /);
-    const installed = await installedAt(empty, `${IMAGE}:${second.tag}`);
+    expect(service.afterDependencyStep(second.lines)[0]).toMatch(/^---> Running in /);
+    const installed = await service.installedIn(empty, `${IMAGE}:${second.tag}`);
     expect(installed).toMatch(/^[0-9a-f-]{36}\n$/);
-    expect(installed).not.toBe(await installedAt(shared, `${IMAGE}:${first.tag}`));
+    expect(installed).not.toBe(await service.installedIn(shared, `${IMAGE}:${first.tag}`));
   }, 180_000);
 
   it('reuses them from the registry on an empty engine with the cache', async () => {
-    await emptied(empty);
+    await emptyEngine(empty);
 
-    const second = await build(empty, SHA2, 'main', await commit('two'));
+    const second = await service.build(empty, SHA2, 'main', await service.commit('two'));
 
     expect(second.outcomes.map((o) => o.status)).toEqual(['passed', 'passed']);
     // The test build and the release build: both take the dependency step from the cache.
-    expect(afterDependencyStep(second.lines)).toEqual(['---> Using cache', '---> Using cache']);
+    expect(service.afterDependencyStep(second.lines)).toEqual(['---> Using cache', '---> Using cache']);
     // The very layer commit 1 made: its file holds the id drawn when the step ran on the shared engine.
-    expect(await installedAt(empty, `${IMAGE}:${second.tag}`)).toBe(await installedAt(shared, `${IMAGE}:${first.tag}`));
+    expect(await service.installedIn(empty, `${IMAGE}:${second.tag}`)).toBe(await service.installedIn(shared, `${IMAGE}:${first.tag}`));
     // The source step is not taken from the cache: commit 2's file is in its release.
     const [src] = await dockerImageEngine(empty, (registry) => registryAuth(registry)).readFiles({ image: `${IMAGE}:${second.tag}` }, ['/app/src.txt']);
     expect(src).toBe('two commit\n');
   }, 180_000);
 
   it("takes a new branch's cache from the default branch", async () => {
-    await emptied(empty);
+    await emptyEngine(empty);
 
-    const branch = await build(empty, '3333333ccccccccccccccccccccccccccccccccc', 'dev/feature-x', await commit('three'));
+    const branch = await service.build(empty, '3333333ccccccccccccccccccccccccccccccccc', 'dev/feature-x', await service.commit('three'));
 
     expect(branch.outcomes.map((o) => o.status)).toEqual(['passed', 'passed']);
-    expect(afterDependencyStep(branch.lines)).toEqual(['---> Using cache', '---> Using cache']);
+    expect(service.afterDependencyStep(branch.lines)).toEqual(['---> Using cache', '---> Using cache']);
   }, 180_000);
 
   it('builds without the cache, saying why, when the registry refuses the pull', async () => {
-    await emptied(empty);
+    await emptyEngine(empty);
     const wrong = async (registry: string) => ({ serveraddress: registry, username: 'nobody', password: 'wrong' });
 
-    const second = await build(empty, SHA2, 'main', await commit('two'), { credentials: wrong });
+    const second = await service.build(empty, SHA2, 'main', await service.commit('two'), { credentials: wrong });
 
     expect(second.outcomes.map((o) => o.status)).toEqual(['passed', 'passed']);
     expect(second.lines).toContainEqual(expect.stringMatching(new RegExp(`^build cache: cannot pull ${IMAGE}:main-1111111-cache \\(.*\\); building without it$`)));
-    expect(afterDependencyStep(second.lines)[0]).toMatch(/^---> Running in /);
+    expect(service.afterDependencyStep(second.lines)[0]).toMatch(/^---> Running in /);
   }, 180_000);
 
   it("takes the default branch's cache, without an error, when the registry no longer has the branch's previous build", async () => {
-    await emptied(empty);
-    await stores.releases.save({
+    await emptyEngine(empty);
+    await service.stores.releases.save({
       service: 'cached', sha: '4444444ddddddddddddddddddddddddddddddddd', branch: 'dev/gone', image: IMAGE, tag: 'dev-gone-4444444',
       digest: `sha256:${'0'.repeat(64)}`, runId: 'run-gone', createdAt: new Date().toISOString(),
     });
 
-    const gone = await build(empty, '5555555eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee', 'dev/gone', await commit('five'));
+    const gone = await service.build(empty, '5555555eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee', 'dev/gone', await service.commit('five'));
 
     expect(gone.outcomes.map((o) => o.status)).toEqual(['passed', 'passed']);
     // Not there is not a failure: nothing says "cannot pull".
@@ -255,16 +134,16 @@ describe('the registry as the build cache of a fresh worker host', () => {
       `build cache: reusing the layers of ${IMAGE}:main-1111111-cache and ${IMAGE}:main-1111111 from the registry`,
       `build cache: reusing the layers of ${IMAGE}:main-1111111-cache and ${IMAGE}:main-1111111 from the registry`,
     ]);
-    expect(afterDependencyStep(gone.lines)).toEqual(['---> Using cache', '---> Using cache']);
+    expect(service.afterDependencyStep(gone.lines)).toEqual(['---> Using cache', '---> Using cache']);
   }, 180_000);
 
   it('pulls nothing on the engine that built the previous commit, and still reuses its layers', async () => {
     const since = Math.floor(Date.now() / 1000);
 
-    const second = await build(shared, SHA2, 'main', await commit('two'));
+    const second = await service.build(shared, SHA2, 'main', await service.commit('two'));
 
     expect(second.outcomes.map((o) => o.status)).toEqual(['passed', 'passed']);
-    expect(afterDependencyStep(second.lines)).toEqual(['---> Using cache', '---> Using cache']);
+    expect(service.afterDependencyStep(second.lines)).toEqual(['---> Using cache', '---> Using cache']);
     const events = await shared.getEvents({ since, until: Math.ceil(Date.now() / 1000), filters: { type: ['image'], event: ['pull'] } });
     let text = '';
     for await (const chunk of events) text += String(chunk);
