@@ -42,9 +42,25 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  for (const image of (await shared?.listImages({ filters: { reference: [IMAGE] } })) ?? []) {
+    await shared.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+  }
   await remote?.stop();
   await rm(dir, { recursive: true, force: true });
 });
+
+/** What the registry answers for a tag of the test's repository (200: it has it). */
+async function manifestStatus(tag: string): Promise<number> {
+  const { username, password } = await registryAuth(REGISTRY);
+  const answer = await fetch(`http://${REGISTRY}/v2/${REPOSITORY}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: {
+      accept: 'application/vnd.docker.distribution.manifest.v2+json',
+      ...(username ? { authorization: `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}` } : {}),
+    },
+  });
+  return answer.status;
+}
 
 describe('the registry as the build cache of a fresh worker host', () => {
   const SHA1 = '1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
@@ -59,16 +75,7 @@ describe('the registry as the build cache of a fresh worker host', () => {
     expect(first.outcomes.map((o) => o.status)).toEqual(['passed', 'passed', 'passed']);
     expect(first.lines.join('\n')).not.toMatch(/build cache: .*(cannot|failed)/);
     // In the registry, for any host to pull.
-    const { username, password } = await registryAuth(REGISTRY);
-    const manifest = await fetch(`http://${REGISTRY}/v2/${REPOSITORY}/manifests/${cacheTag(first.tag)}`, {
-      method: 'HEAD',
-      headers: {
-        accept: 'application/vnd.docker.distribution.manifest.v2+json',
-        ...(username ? { authorization: `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}` } : {}),
-      },
-    });
-    expect(manifest.status).toBe(200);
-    expect(manifest.headers.get('docker-content-digest')).toMatch(/^sha256:/);
+    expect(await manifestStatus(cacheTag(first.tag))).toBe(200);
   });
 
   it('rebuilds the dependency layers on an empty engine without the cache', async () => {
@@ -150,5 +157,17 @@ describe('the registry as the build cache of a fresh worker host', () => {
     // Other tests may pull other images on the shared engine meanwhile.
     const pulled = text.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { id: string }).id);
     expect(pulled.filter((id) => id.startsWith(IMAGE))).toEqual([]);
+  }, 180_000);
+
+  it("keeps one cache image of the branch on the engine that pushes: the previous one leaves it, not the registry", async () => {
+    const previous = `${IMAGE}:${cacheTag(first.tag)}`;
+    expect(await shared.getImage(previous).inspect()).toMatchObject({ RepoTags: expect.arrayContaining([previous]) });
+
+    const next = await service.build(shared, SHA2, 'main', await service.commit('two'), { push: true });
+
+    expect(next.outcomes.map((o) => o.status)).toEqual(['passed', 'passed', 'passed']);
+    expect(await shared.getImage(`${IMAGE}:${cacheTag(next.tag)}`).inspect()).toMatchObject({ Parent: expect.stringMatching(/^sha256:/) });
+    await expect(shared.getImage(previous).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    expect(await manifestStatus(cacheTag(first.tag))).toBe(200);
   }, 180_000);
 });

@@ -59,14 +59,20 @@ export async function keepTestImageAsCache(ctx: StageContext, releaseTag: string
 
 /**
  * Pushes the build's cache image beside its release; never fails the run: without it another host's next build
- * only rebuilds the layers the release lacks.
+ * only rebuilds the layers the release lacks. Once it is up, the branch's previous cache image leaves this
+ * engine (the registry keeps it): one per branch stays, as the test images did not before.
  */
 export async function pushBuildCache(ctx: StageContext, releaseTag: string): Promise<void> {
   if (!ctx.service.buildCache || !ctx.service.testTarget) return;
   const tag = cacheTag(releaseTag);
   try {
     if ((await ctx.images.imageOrigin(`${ctx.service.image}:${tag}`, { pull: false })) === 'absent') return;
+    // Read before the push stage records this build's release.
+    const previous = await ctx.releases.latestOnBranch(ctx.run.service, ctx.run.branch);
     await ctx.images.push(ctx.service.image, tag);
+    if (previous && `${previous.image}:${previous.tag}` !== `${ctx.service.image}:${releaseTag}`) {
+      await ctx.images.discard({ image: `${previous.image}:${cacheTag(previous.tag)}` });
+    }
   } catch (error) {
     await ctx.log(`build cache: pushing ${ctx.service.image}:${tag} failed (${(error as Error).message}); another host's next build rebuilds the dependency layers`);
   }
