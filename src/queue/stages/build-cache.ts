@@ -16,8 +16,7 @@ export async function buildCacheFrom(ctx: StageContext, target: string | undefin
       run.branch === service.defaultBranch ? undefined : ctx.releases.latestOnBranch(run.service, service.defaultBranch),
     ]);
     for (const group of cacheCandidates({ branch, defaultBranch }, { testImage: service.testTarget !== undefined })) {
-      const origins: { ref: string; origin: ImageOrigin }[] = [];
-      for (const ref of group) origins.push({ ref, origin: await originOf(ctx, ref) });
+      const origins = await Promise.all(group.map(async (ref) => ({ ref, origin: await originOf(ctx, ref) })));
       if (origins.every((image) => image.origin === 'absent')) continue;
       // The release build reuses the layers this run's test build just made.
       const ownTest = service.testTarget !== undefined && target !== service.testTarget ? testImageTag(run) : undefined;
