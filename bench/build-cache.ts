@@ -89,7 +89,7 @@ export function buildCacheSection(f: CacheFigures, runs: number): string {
     `An empty engine with the cache takes ${x(ratio)} the time of the engine that built the previous commit`,
     `(target: as fast, ≤ 1.25×; met: ${ratio <= 1.25 ? 'yes' : 'no'}); without it, ${x(median(f.cold) / median(f.warm))}.`,
     'What the empty engine does besides: it first pulls the cache images (in parallel; not timed apart here), and the',
-    'builder restores the cached steps from them. The runs vary by more than that on the loaded machine.',
+    'builder restores the cached steps from them. On the loaded machine, runs of one kind spread by the same order.',
     '',
   ].join('\n');
 }
