@@ -58,6 +58,9 @@ export async function buildCacheBench(runs: number, log: (line: string) => void)
     }
     return figures;
   } finally {
+    for (const image of await shared.listImages({ filters: { reference: [IMAGE] } })) {
+      await shared.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+    }
     await remote.stop();
     await rm(dir, { recursive: true, force: true });
   }
