@@ -57,7 +57,7 @@ export type StageOutcome =
   | { status: 'skipped'; summary: string }
   | { status: 'superseded'; by: string };
 
-/** Local tag of a run's test image; never pushed. */
+/** Local tag of a run's test image; never pushed under it (the build cache pushes it as `<release tag>-cache`). */
 export function testImageTag(run: Run): string {
   return `slipway-test/${run.service}:${run.id}`;
 }
