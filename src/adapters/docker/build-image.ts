@@ -22,7 +22,7 @@ export async function buildImage(docker: Docker, request: ImageBuild): Promise<I
     dockerfile: request.dockerfile,
     target: request.target,
     labels: request.labels,
-    // The engine API wants a JSON list; an empty one would turn the engine's own cache off.
+    // A JSON list; never an empty one: a list naming nothing the engine has turns its own cache off (Engine 20.10).
     ...(request.cacheFrom?.length ? { cachefrom: JSON.stringify(request.cacheFrom) } : {}),
     rm: true,
     forcerm: false,
