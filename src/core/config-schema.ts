@@ -208,6 +208,11 @@ export const Service = z
     testTarget: z.string().min(1).optional(),
     /** The build target of the image that runs; the Dockerfile's last stage when unset. */
     buildTarget: z.string().min(1).optional(),
+    /**
+     * The registry as build cache: a worker whose engine lacks the branch's previous build pulls it (release and
+     * test image) and builds from its layers; the test image is pushed with the release (core/build-cache.ts).
+     */
+    buildCache: z.boolean({ error: 'expected true or false' }).default(true),
     reports: z
       .strictObject({ coverage: CoverageReport.optional(), junit: z.string().min(1).optional() })
       .default({}),

@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { ContainerRun, ImageBuild, ImageBuildResult, ImageEngine, ImageSource } from '../../core/ports.js';
 import { buildImage } from './build-image.js';
+import { imageOrigin } from './image-origin.js';
 import { readFilesFromContainer, readFilesFromImage } from './copy-file.js';
 import { pushImage } from './push-image.js';
 import type { RegistryAuth } from './registry-auth.js';
@@ -16,6 +17,10 @@ export function dockerImageEngine(docker: Docker, credentials: (registry: string
     push: (image: string, tag: string) => pushImage(docker, image, tag, credentials),
     has: async (image: string) => (await inspectImage(docker, image)) !== undefined,
     run: (request: ContainerRun) => runToEnd(docker, request, { credentials, where: 'the build engine' }),
+    imageOrigin: (ref: string, options: { pull: boolean }) => imageOrigin(docker, ref, options, credentials),
+    async tag(source: string, image: string, tag: string) {
+      await docker.getImage(source).tag({ repo: image, tag });
+    },
     async discard(what: ImageSource) {
       const removal = 'image' in what ? docker.getImage(what.image).remove({ force: true }) : docker.getContainer(what.container).remove({ force: true });
       await removal.catch(() => {});

@@ -1,3 +1,5 @@
+import type { ImageOrigin } from '../build-cache.js';
+
 /** One image build: a Dockerfile target of a checked-out build context. */
 export type ImageBuild = {
   contextDir: string;
@@ -5,6 +7,8 @@ export type ImageBuild = {
   tag: string;
   target?: string;
   labels?: Record<string, string>;
+  /** Images whose layers the build may reuse (core/build-cache.ts); each must be in the engine. Unset: the engine's own cache. */
+  cacheFrom?: string[];
   /** Each line of build output, as it comes. */
   onLine?(line: string): void;
 };
@@ -50,6 +54,14 @@ export interface ImageEngine {
   readFiles(from: ImageSource, paths: readonly string[]): Promise<(string | undefined)[]>;
   /** Pushes `image:tag` with the registry's credentials; answers its digest (`sha256:…`). */
   push(image: string, tag: string): Promise<string>;
+  /**
+   * Where the engine has `ref` from (core/build-cache.ts): built on it, or pulled; when it lacks it and `pull` is
+   * set, it is pulled with the registry's credentials. 'absent': not in the engine, nor in the registry when
+   * pulled. A pull failing otherwise throws.
+   */
+  imageOrigin(ref: string, options: { pull: boolean }): Promise<ImageOrigin>;
+  /** Tags the engine's image `source` as `image:tag` too. */
+  tag(source: string, image: string, tag: string): Promise<void>;
   /** Removes an image or a container slipway made for a step; never fails. */
   discard(what: ImageSource): Promise<void>;
 }

@@ -1,14 +1,15 @@
 import { integrationImageTag, integrationTargets } from '../../core/integration-tests.js';
 import { imageTag } from '../../core/naming.js';
+import { keepTestImageAsCache } from './build-cache.js';
 import { buildTarget } from './build-target.js';
-import { type StageContext, type StageOutcome, testImageTag } from './stage-context.js';
+import type { StageContext, StageOutcome } from './stage-context.js';
 
 /** The image that runs, tagged `<branch-slug>-<short sha>` and labelled with where it came from. */
 export async function buildStage(ctx: StageContext): Promise<StageOutcome> {
   const tag = imageTag(ctx.run.branch, ctx.run.sha);
   const result = await buildTarget(ctx, { tag: `${ctx.service.image}:${tag}`, target: ctx.service.buildTarget, labelled: true });
-  // The test image has served its purpose (its layers stay cached for the next run).
-  await ctx.images.discard({ image: testImageTag(ctx.run) });
+  // The test image has served its purpose; with a release, it stays as the build's cache image (its layers too).
+  await keepTestImageAsCache(ctx, result.ok ? tag : undefined);
   if (!result.ok) return { status: 'failed', cause: `build failed: ${result.error}` };
   // Built once per run, here, next to the release: the integration stages after each deploy only run it.
   for (const target of integrationTargets(ctx.service, ctx.run.stages.map((s) => s.name))) {

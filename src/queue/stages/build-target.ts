@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ImageBuildResult } from '../../core/ports.js';
 import { batchedLog } from './batched-log.js';
+import { buildCacheFrom } from './build-cache.js';
 import type { StageContext } from './stage-context.js';
 
 /**
@@ -16,6 +17,7 @@ export async function buildTarget(ctx: StageContext, { tag, target, labelled = f
     dockerfile: ctx.service.dockerfile,
     tag,
     target,
+    cacheFrom: await buildCacheFrom(ctx, target),
     labels: labelled ? {
       'slipway.service': ctx.run.service,
       'slipway.sha': ctx.run.sha,

@@ -1,4 +1,5 @@
 import { imageTag } from '../../core/naming.js';
+import { pushBuildCache } from './build-cache.js';
 import type { StageContext, StageOutcome } from './stage-context.js';
 
 /** Pushes the image and records the release: the digest every environment will get. */
@@ -6,9 +7,12 @@ export async function pushStage(ctx: StageContext): Promise<StageOutcome> {
   const tag = imageTag(ctx.run.branch, ctx.run.sha);
   const image = ctx.service.image;
   let digest: string;
+  // The build's cache image goes up beside the release, not after it; its failure is only logged.
+  const cache = pushBuildCache(ctx, tag);
   try {
     digest = await ctx.images.push(image, tag);
   } catch (error) {
+    await cache;
     const message = (error as Error).message;
     // A refused login is not a registry that is down: point at the credentials, not at the address.
     const hint = /unauthorized|authentication required|denied/i.test(message)
@@ -16,6 +20,7 @@ export async function pushStage(ctx: StageContext): Promise<StageOutcome> {
       : 'is the registry running (scripts/services.sh) and is "image" right in slipway.yml?';
     return { status: 'failed', cause: `${message}; ${hint}` };
   }
+  await cache;
   await ctx.log(`pushed ${image}:${tag} as ${digest}`);
   await ctx.releases.save({
     service: ctx.run.service,

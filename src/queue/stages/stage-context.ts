@@ -61,7 +61,7 @@ export type StageOutcome =
   /** Stopped midway by `/slipway cancel`: the run ends cancelled. */
   | { status: 'cancelled'; by: string };
 
-/** Local tag of a run's test image; never pushed. */
+/** Local tag of a run's test image; never pushed under it (the build cache pushes it as `<release tag>-cache`). */
 export function testImageTag(run: Run): string {
   return `slipway-test/${run.service}:${run.id}`;
 }

@@ -59,6 +59,8 @@ function setup(result: Partial<ContainerRunResult>, { stage = 'integration:stagi
     },
     readFiles: async () => [],
     push: async () => '',
+    imageOrigin: async (ref) => (images.includes(ref) ? 'built' : 'absent'),
+    tag: async () => {},
     discard: async () => {},
   };
   const target = {
