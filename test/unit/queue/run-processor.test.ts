@@ -31,6 +31,8 @@ function fakeCheckouts(ancestry: Record<string, boolean | Error> = {}) {
     return {
       sourceDir: refuse,
       commitsBehind: refuse,
+      commitsSince: refuse,
+      pushTag: refuse,
       isAncestorOf: async (sha) => {
         const answer = ancestry[sha];
         if (answer instanceof Error) throw answer;
