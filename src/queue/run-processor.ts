@@ -15,6 +15,7 @@ import { checkout } from './stages/checkout.js';
 import { coverageStage } from './stages/coverage-stage.js';
 import { deployStage } from './stages/deploy-stage.js';
 import { pushStage } from './stages/push-stage.js';
+import { releaseStage } from './stages/release-stage.js';
 import { syntheticsStage } from './stages/synthetics-stage.js';
 import type { StageContext, StageOutcome, StageTools } from './stages/stage-context.js';
 import { teardownStage } from './stages/teardown-stage.js';
@@ -32,6 +33,7 @@ const RUNNERS: Record<string, (ctx: StageContext) => Promise<StageOutcome>> = {
   deploy: deployStage,
   synthetics: syntheticsStage,
   teardown: teardownStage,
+  release: releaseStage,
 };
 
 export type RunProcessorDeps = StageTools & {
@@ -220,6 +222,8 @@ async function runStage(
     sourceDir: () => source.sourceDir(),
     commitsBehind: (branch) => source.commitsBehind(branch),
     isAncestorOf: (of) => source.isAncestorOf(of),
+    commitsSince: (from, limit) => source.commitsSince(from, limit),
+    pushTag: (tag) => source.pushTag(tag),
     log: (...lines) => deps.logs.append(run.id, name, lines.map(deps.scrub)),
     now: deps.now,
   };

@@ -96,9 +96,17 @@ const ACTION_ICON: Record<AuditEntry['action'], string> = {
   tamper: ':warning:',
 };
 
-export function historyMessage(service: string, environment: string | undefined, deployments: readonly Deployment[], audit: readonly AuditEntry[]): Message {
+/** `versions`: the version tag of a sha, for the deployments whose release became a version. */
+export function historyMessage(
+  service: string,
+  environment: string | undefined,
+  deployments: readonly Deployment[],
+  audit: readonly AuditEntry[],
+  versions: ReadonlyMap<string, string> = new Map(),
+): Message {
   const where = environment ? `${service} ${environment}` : service;
-  const deployLines = deployments.map((d) => `• ${d.at} ${escapeMrkdwn(d.environment)} ${code(d.release.tag)} — ${d.outcome} (${who(d.by)}, run ${code(d.runId)})`);
+  const version = (sha: string) => (versions.has(sha) ? ` :label: ${code(versions.get(sha) ?? '')}` : '');
+  const deployLines = deployments.map((d) => `• ${d.at} ${escapeMrkdwn(d.environment)} ${code(d.release.tag)}${version(d.release.sha)} — ${d.outcome} (${who(d.by)}, run ${code(d.runId)})`);
   const auditLines = audit.map((e) => `${ACTION_ICON[e.action]} ${e.at} ${e.action}${e.environment ? ` ${escapeMrkdwn(e.environment)}` : ''} by ${who(e.by)}${e.detail ? `: ${escapeMrkdwn(e.detail)}` : ''}`);
   return {
     text: cut(escapeMrkdwn(`History of ${where}: ${deployments.length} deployment(s), ${audit.length} audit entries`), LIMITS.notificationText),

@@ -19,7 +19,7 @@ export type NotesInput = {
   previousTag?: string;
   commits: readonly ParsedCommit[];
   /** Where a commit is seen on the host; undefined: no links. */
-  commitUrl?(sha: string): string;
+  commitUrl?(sha: string): string | undefined;
 };
 
 /** The commits of each group, in the order given (newest first), leaving out empty groups. */
@@ -37,7 +37,8 @@ export function releaseNotesMarkdown({ service, version, previousTag, commits, c
     lines.push(`### ${group.title}`, '');
     for (const c of group.commits) {
       const short = c.sha.slice(0, 7);
-      const link = commitUrl ? `[\`${short}\`](${commitUrl(c.sha)})` : `\`${short}\``;
+      const url = commitUrl?.(c.sha);
+      const link = url ? `[\`${short}\`](${url})` : `\`${short}\``;
       const scope = c.scope ? `**${markdownText(c.scope)}:** ` : '';
       lines.push(`- ${scope}${markdownText(c.subject)} (${link}, ${markdownText(c.author.name)})`);
     }
