@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { APPROVER, CONFIG, commandHarness, DEVELOPER, digest, sha } from './command-harness.js';
+
+const WITH_RELEASES = `${CONFIG}    releases: { versioning: semver }\n`;
+
+describe('/slipway release', () => {
+  it('starts a run with the one stage release:production, for what production runs, carrying its release and source', async () => {
+    const h = commandHarness(WITH_RELEASES);
+    const built = await h.storedRun({ id: 'shop-build', sha: sha('c'), source: { host: 'github', fullName: 'acme/shop' }, commits: [{ sha: sha('c'), message: 'feat: x', author: { name: 'Dev' } }] });
+    await h.deployed('production', 'c', built.id, '2026-11-30T10:00:00Z');
+
+    const reply = await h.invoke('/slipway', 'release', APPROVER);
+
+    expect(reply).toEqual({ text: 'Making the version of `main-ccccccc` (shop production) as run `shop-run1`.', visibility: 'in_channel' });
+    const run = await h.ports.runs.get('shop-run1');
+    expect(run).toMatchObject({
+      trigger: 'deploy',
+      sha: sha('c'),
+      source: { host: 'github', fullName: 'acme/shop' },
+      commits: built.commits,
+      target: { environment: 'production', ephemeral: false },
+      stages: [{ name: 'release:production', status: 'pending' }],
+      release: { tag: 'main-ccccccc', digest: digest('c'), reused: true },
+    });
+    expect(h.ports.queue.jobs).toEqual(['shop-run1']);
+    // Asked again at once: pointed at the run already making it.
+    expect((await h.invoke('/slipway', 'release shop', APPROVER)).text).toBe('The version of `main-ccccccc` is being made by run `shop-run1`.');
+  });
+
+  it.each([
+    [CONFIG, APPROVER, 'shop makes no versions: add releases: to it in slipway.yml.'],
+    [WITH_RELEASES, DEVELOPER, 'Only an approver of production can redo a version.'],
+    [WITH_RELEASES, APPROVER, 'Nothing runs in shop production yet.'],
+  ])('refuses, saying why (%#)', async (config, user, text) => {
+    const h = commandHarness(config);
+    expect(await h.invoke('/slipway', 'release', user)).toEqual({ text, visibility: 'ephemeral' });
+  });
+});
