@@ -183,7 +183,12 @@ export const Releases = z.strictObject({
   /** `semver`: next version from the conventional commits since the last release; `calver`: YYYY.MM.DD.N. */
   versioning: z.enum(['semver', 'calver'], { error: 'expected semver or calver' }),
   /** Put before the version in the git tag and the image tag (`v` → v1.4.0); may be empty. */
-  tagPrefix: z.string().regex(/^[A-Za-z0-9._-]{0,20}$/, 'expected up to 20 letters, digits, dots, dashes or underscores, like v').default('v'),
+  // A git ref and a registry tag both take it: no leading dot or dash, no `..`.
+  tagPrefix: z
+    .string()
+    .regex(/^([A-Za-z0-9_][A-Za-z0-9._-]{0,19})?$/, 'expected up to 20 letters, digits, dots, dashes or underscores, starting with a letter, digit or underscore, like v')
+    .refine((prefix) => !prefix.includes('..'), 'expected no ".." (git refuses it in a tag)')
+    .default('v'),
   /** The environment whose successful promotion makes a version; the last of `environments` when unset. */
   environment: name('environment').optional(),
 });

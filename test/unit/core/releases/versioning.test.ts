@@ -94,6 +94,8 @@ ${releases}`;
     ['    releases: { versioning: semver, environment: qa }', 'expected one of the service\'s environments (staging, production)'],
     ['    releases: { versioning: semver, tagPrefix: "v 1" }', 'expected up to 20 letters'],
     ['    releases: { versioning: semver, prefix: v }', 'prefix'],
+    ['    releases: { versioning: semver, tagPrefix: "-v" }', 'starting with a letter'],
+    ['    releases: { versioning: semver, tagPrefix: "v..1" }', 'expected no ".."'],
   ])('%s is refused with "%s"', (releases, message) => {
     expect(() => parseConfig(yaml(releases))).toThrow(message);
   });
