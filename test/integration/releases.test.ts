@@ -128,6 +128,7 @@ describe('a version when production changes', { timeout: 240_000 }, () => {
 
   it('a rollback makes no version and says which one production runs again; /slipway release makes nothing twice', async () => {
     const asked = await command('/rollback', 'production');
+    expect(asked.json?.text).toMatch(/^Roll \*shop\* production back from `main-[0-9a-f]{7}` \(`v0.2.0`\) to `main-[0-9a-f]{7}` \(`v0.1.0`\)/);
     const button = (asked.json?.blocks as { elements: { action_id: string; value: string }[] }[])[1]!.elements[0]!;
     await stack.users.click(button.action_id, button.value, BOB);
     const told = await until(async () => stack.slack.callsOf('response_url').at(-1)?.args.text as string | undefined, 'the rollback answer');

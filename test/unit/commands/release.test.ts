@@ -36,3 +36,19 @@ describe('/slipway release', () => {
     expect(await h.invoke('/slipway', 'release', user)).toEqual({ text, visibility: 'ephemeral' });
   });
 });
+
+describe('/rollback with versions', () => {
+  it('names the versions of both releases, and takes a version for what to go back to', async () => {
+    const h = commandHarness(WITH_RELEASES);
+    await h.deployed('production', 'a', 'shop-a', '2026-11-28T10:00:00Z');
+    await h.deployed('production', 'b', 'shop-b', '2026-11-29T10:00:00Z');
+    await h.deployed('production', 'c', 'shop-c', '2026-11-30T10:00:00Z');
+    for (const [c, version] of [['a', '0.1.0'], ['b', '0.2.0'], ['c', '0.3.0']] as const) {
+      await h.ports.versions.claim({ service: 'shop', version, tag: `v${version}`, sha: sha(c), digest: digest(c), runId: `shop-${c}`, at: '2026-11-30T10:00:00Z' });
+    }
+
+    expect((await h.invoke('/rollback', '', APPROVER)).text).toMatch(/^Roll \*shop\* production back from `main-ccccccc` \(`v0.3.0`\) to `main-bbbbbbb` \(`v0.2.0`\) \(`bbbbbbb`/);
+    expect((await h.invoke('/rollback', 'to v0.1.0', APPROVER)).text).toMatch(/ to `main-aaaaaaa` \(`v0.1.0`\) /);
+    expect((await h.invoke('/rollback', 'to v9.9.9', APPROVER)).text).toContain('no earlier successful deployment matches "v9.9.9"');
+  });
+});
