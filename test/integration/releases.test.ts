@@ -100,7 +100,7 @@ describe('a version when production changes', { timeout: 240_000 }, () => {
     expect(blocks).toContain('serve a version page');
     expect(blocks).toContain('Ann Example');
     // A Gogs repository: slipway has no API to make a release there, and says so.
-    expect(blocks).toContain('no host release: slipway has no API token for gogs');
+    expect(blocks).toContain('no host release: Gogs has no releases API slipway uses');
   });
 
   it('the next version counts every commit since the last one, across pushes: a feat and a fix make 0.2.0', async () => {

@@ -66,7 +66,11 @@ export async function releaseStage(ctx: StageContext): Promise<StageOutcome> {
       return `${repo.host} release ${tag}${made.result === 'existed' ? ' (there already)' : ''}`;
     });
   } else {
-    done.push(`no host release: slipway has no API token for ${repo?.host ?? 'this repository\'s host'} (GITHUB_TOKEN, GITEA_TOKEN or GITLAB_TOKEN)`);
+    done.push(
+      repo?.host === 'gogs'
+        ? 'no host release: Gogs has no releases API slipway uses'
+        : `no host release: slipway has no API token for ${repo?.host ?? 'this repository\'s host'} (GITHUB_TOKEN, GITEA_TOKEN or GITLAB_TOKEN)`,
+    );
   }
   await ctx.log(...done, ...problems);
 

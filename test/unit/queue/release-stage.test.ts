@@ -180,12 +180,12 @@ describe('the release stage', () => {
   });
 
   it('without a token for the host: the tag is pushed with git, no host release, and the thread says so', async () => {
-    const s = setup({ host: 'gogs', fullName: 'acme/shop' });
+    const s = setup({ host: 'gitea', fullName: 'acme/shop' });
     const outcome = await releaseStage(s.context(s.runAt(sha('c'), 'run-1')));
     expect(s.pushed).toEqual(['v0.1.0']);
     expect(s.host.calls).toEqual([]);
     const version = outcome.status === 'passed' ? outcome.patch?.version : undefined;
-    expect(version?.done).toContain('no host release: slipway has no API token for gogs (GITHUB_TOKEN, GITEA_TOKEN or GITLAB_TOKEN)');
+    expect(version?.done).toContain('no host release: slipway has no API token for gitea (GITHUB_TOKEN, GITEA_TOKEN or GITLAB_TOKEN)');
   });
 
   it('when git cannot give the history, the notes list the run\'s own commits and say so', async () => {
