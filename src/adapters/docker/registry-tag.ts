@@ -14,6 +14,9 @@ const TokenAnswer = z.object({ token: z.string().optional(), access_token: z.str
 
 type Fetch = typeof fetch;
 
+/** A registry that does not answer within this long fails the step (the deploy stands; the thread says so). */
+const REQUEST_TIMEOUT_MS = 60_000;
+
 /**
  * Tags an image in its registry by digest through the Registry HTTP API v2: the manifest is read by digest and
  * put back under the new tag, byte for byte (no pull, no layers moved). The registry's credentials are
@@ -61,7 +64,7 @@ function registrySession(auth: RegistryAuth, fetchImpl: Fetch) {
     const url = new URL(params.realm);
     if (params.service) url.searchParams.set('service', params.service);
     if (params.scope) url.searchParams.set('scope', params.scope);
-    const res = await fetchImpl(url, { headers: basic ? { authorization: basic } : {} });
+    const res = await fetchImpl(url, { headers: basic ? { authorization: basic } : {}, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     if (!res.ok) throw new Error(`the registry's token service answered ${res.status}: check the registry's credentials`);
     const { token, access_token: accessToken } = TokenAnswer.parse(await res.json());
     return token ?? accessToken ? `Bearer ${token ?? accessToken}` : undefined;
@@ -69,7 +72,7 @@ function registrySession(auth: RegistryAuth, fetchImpl: Fetch) {
 
   return {
     async send(method: string, url: string, headers: Record<string, string>, body?: Buffer): Promise<Response> {
-      const go = () => fetchImpl(url, { method, headers: { ...headers, ...(authorization ? { authorization } : {}) }, body });
+      const go = () => fetchImpl(url, { method, headers: { ...headers, ...(authorization ? { authorization } : {}) }, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
       let res = await go();
       if (res.status !== 401) return res;
       const challenge = res.headers.get('www-authenticate') ?? '';

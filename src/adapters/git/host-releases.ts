@@ -141,6 +141,8 @@ function restReleases(d: Dialect): HostApiImpl {
       method,
       headers: { ...d.headers, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
+      // A host that does not answer fails the step, not the run: the thread says so.
+      signal: AbortSignal.timeout(60_000),
     });
     const text = await res.text();
     let json: unknown;

@@ -8,7 +8,8 @@ type InCheckout = { url: string; token?: string; dir: string };
 // Fields split by a unit separator, commits by a record separator: a message may hold anything else.
 const FORMAT = '%H%x1f%an%x1f%ae%x1f%B%x1e';
 
-const git = ({ url, token, dir }: InCheckout, ...args: string[]) => runGit(args, { cwd: dir, url, token });
+// A remote that does not answer fails the step (the deploy stands; the thread says so).
+const git = ({ url, token, dir }: InCheckout, ...args: string[]) => runGit(args, { cwd: dir, url, token, timeoutMs: 120_000 });
 
 /**
  * The commits after `from` up to the checkout's HEAD, newest first, from the mirror's history (the pushes'
