@@ -52,3 +52,18 @@ describe('/rollback with versions', () => {
     expect((await h.invoke('/rollback', 'to v9.9.9', APPROVER)).text).toContain('no earlier successful deployment matches "v9.9.9"');
   });
 });
+
+describe('/slipway status and history with versions', () => {
+  it('show the version of what runs where', async () => {
+    const h = commandHarness(WITH_RELEASES);
+    await h.deployed('staging', 'd', 'shop-d', '2026-11-30T11:00:00Z');
+    await h.deployed('production', 'c', 'shop-c', '2026-11-30T10:00:00Z');
+    await h.ports.versions.claim({ service: 'shop', version: '0.3.0', tag: 'v0.3.0', sha: sha('c'), digest: digest('c'), runId: 'shop-c', at: '2026-11-30T10:00:00Z' });
+
+    const status = JSON.stringify((await h.invoke('/slipway', 'status', APPROVER)).blocks);
+    expect(status).toContain('*production*: `main-ccccccc` :label: `v0.3.0` `ccccccc`');
+    expect(status).toContain('*staging*: `main-ddddddd` `ddddddd`');
+    const history = JSON.stringify((await h.invoke('/slipway', 'history production', APPROVER)).blocks);
+    expect(history).toContain('production `main-ccccccc` :label: `v0.3.0` — succeeded');
+  });
+});
