@@ -4,6 +4,7 @@ import { deployCommand, forceDeployCommand } from './deploy.js';
 import { freezeCommand, unfreezeCommand } from './freeze.js';
 import { historyCommand } from './history.js';
 import { lockCommand, unlockCommand } from './lock.js';
+import { releaseCommand } from './release.js';
 import { rollbackCommand } from './rollback.js';
 import { slipwayCommand } from './slipway.js';
 import type { SlashCommand } from './slash-command.js';
@@ -32,6 +33,7 @@ export const commands: readonly SlashCommand<any>[] = [
   unfreezeCommand,
   whyCommand,
   unquarantineCommand,
+  releaseCommand,
 ];
 
 export const commandHelp: readonly CommandHelp[] = commands.map(({ usage, example, summary }) => ({ usage, example, summary }));

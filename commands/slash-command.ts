@@ -5,7 +5,7 @@ import type { Message } from '../src/core/messages/blocks.js';
 import type { CommandHelp } from '../src/core/messages/help-message.js';
 import { usageMessage } from '../src/core/messages/usage-message.js';
 import { NAME_LIMITS, nameTooLong } from '../src/core/naming.js';
-import type { ApprovalStore, AuditLog, DeploymentStore, FreezeStore, LockStore, OnceStore, PassStore, QuarantineStore, ReleaseStore, RunQueue, RunStore, SlackDirectory, StatsCharts, TargetStatus } from '../src/core/ports.js';
+import type { ApprovalStore, AuditLog, DeploymentStore, FreezeStore, LockStore, OnceStore, PassStore, QuarantineStore, ReleaseStore, RunQueue, RunStore, SlackDirectory, StatsCharts, TargetStatus, VersionStore } from '../src/core/ports.js';
 import type { Lock } from '../src/core/approval-policy.js';
 
 /** What a command may use. Commands start or read runs; they never reach Docker. */
@@ -21,6 +21,8 @@ export type CommandDeps = {
   audit: AuditLog;
   deployments: DeploymentStore;
   releases: ReleaseStore;
+  /** The versions made (`releases:` in slipway.yml). */
+  versions: VersionStore;
   passes: PassStore;
   quarantines: QuarantineStore;
   freezes: FreezeStore;

@@ -24,9 +24,12 @@ export const statusCommand: SlashCommand<{ service?: string }> = {
         environments: await Promise.all(
           s.environments.map(async (e) => {
             const target = await withinAckTime(deps.targetStatus(s, e.name));
+            const current = await deps.deployments.current(s.name, e.name);
             return {
               name: e.name,
-              current: await deps.deployments.current(s.name, e.name),
+              current,
+              // With releases:, the version of what runs there (any environment may run a versioned release).
+              version: current && s.releases ? (await deps.versions.ofSha(s.name, current.release.sha))?.tag : undefined,
               health: target.health,
               running: target.running?.image,
               replicas: target.replicas,

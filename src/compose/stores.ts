@@ -17,6 +17,7 @@ import { RedisPushLog } from '../adapters/store/redis-push-log.js';
 import { RedisQuarantineStore } from '../adapters/store/redis-quarantine-store.js';
 import { RedisReleaseStore } from '../adapters/store/redis-release-store.js';
 import { RedisRunStore } from '../adapters/store/redis-run-store.js';
+import { RedisVersionStore } from '../adapters/store/redis-version-store.js';
 import type { ServiceConfig } from '../core/config-schema.js';
 import type { Env } from '../core/env-schema.js';
 import type { Logger, RunEvents } from '../core/ports.js';
@@ -57,6 +58,7 @@ export function redisStores(
     quarantines: new RedisQuarantineStore(redis),
     freezes: new RedisFreezeStore(redis),
     pushes: new RedisPushLog(redis),
+    versions: new RedisVersionStore(redis),
   };
   return announcingStores(stores, events, (error, runId) => log.warn({ err: error, runId }, 'cannot queue the Slack update'));
 }

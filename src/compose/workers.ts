@@ -20,6 +20,7 @@ import { createNotifier } from '../queue/notifier.js';
 import { createRunProcessor } from '../queue/run-processor.js';
 import type { Closers } from './closers.js';
 import type { Parts } from './parts.js';
+import { releaseTools } from './releases.js';
 
 /**
  * The workers of one process: runs (up to SLIPWAY_WORKER_CONCURRENCY at once), approval expiries and lock
@@ -89,6 +90,7 @@ function runProcessor(parts: Parts, docker: Docker, gate: GateDeps) {
     lease: new RedisLease(redis),
     signingKey,
     gate,
+    releasing: releaseTools(env, credentials),
     synthetics: {
       http: httpChecks,
       browser: browserChecks(env.SLIPWAY_CHROMIUM),

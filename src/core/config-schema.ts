@@ -179,6 +179,25 @@ export const CoverageReport = z.strictObject({
   format: z.enum(['lcov', 'cobertura', 'istanbul']),
 });
 
+/**
+ * A version made when a release reaches the release environment (production): the commit tagged in the
+ * repository, the image tagged in the registry, the host's release with notes. Unset: no versions (as before).
+ */
+export const Releases = z.strictObject({
+  /** `semver`: next version from the conventional commits since the last release; `calver`: YYYY.MM.DD.N. */
+  versioning: z.enum(['semver', 'calver'], { error: 'expected semver or calver' }),
+  /** Put before the version in the git tag and the image tag (`v` → v1.4.0); may be empty. */
+  // A git ref and a registry tag both take it: no leading dot or dash, no `..`.
+  tagPrefix: z
+    .string()
+    .regex(/^([A-Za-z0-9_][A-Za-z0-9._-]{0,19})?$/, 'expected up to 20 letters, digits, dots, dashes or underscores, starting with a letter, digit or underscore, like v')
+    .refine((prefix) => !prefix.includes('..'), 'expected no ".." (git refuses it in a tag)')
+    .default('v'),
+  /** The environment whose successful promotion makes a version; the last of `environments` when unset. */
+  environment: name('environment').optional(),
+});
+export type Releases = z.infer<typeof Releases>;
+
 export const Service = z
   .strictObject({
     /** The git repository, as a URL (any of http, ssh or file) or as `owner/name`; matched to webhook payloads. */
@@ -236,8 +255,12 @@ export const Service = z
      * hostile: only to its own ephemeral environment, never to a named one); off, or unset, forks are refused.
      */
     pullRequests: z.strictObject({ forks: z.boolean().default(false) }).optional(),
+    releases: Releases.optional(),
   })
   .superRefine((service, ctx) => {
+    if (service.releases?.environment && !service.environments.some((e) => e.name === service.releases?.environment)) {
+      ctx.addIssue({ code: 'custom', path: ['releases', 'environment'], message: `expected one of the service's environments (${service.environments.map((e) => e.name).join(', ')})` });
+    }
     // `repo` is cloned from when it is a URL and there is no cloneUrl: the same rules hold for it.
     const repoProblem = /:\/\/|^[^/@]+@[^:/]+:|::/.test(service.repo) || service.repo.startsWith('-')
       ? cloneUrlProblem(service.repo)

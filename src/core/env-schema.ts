@@ -29,6 +29,9 @@ export const Env = z.object({
   GITHUB_API_URL: httpUrl,
   GITEA_TOKEN: optionalText,
   GITEA_API_URL: httpUrl,
+  /** Tags and releases on GitLab (releases: in slipway.yml); the API is gitlab.com's unless GITLAB_API_URL says. */
+  GITLAB_TOKEN: optionalText,
+  GITLAB_API_URL: httpUrl,
   DD_API_KEY: optionalText,
   DD_APP_KEY: optionalText,
   DD_SITE: optionalText,
@@ -72,6 +75,7 @@ export const SECRET_ENV_KEYS = [
   ...WEBHOOK_SECRET_ENVS,
   'GITHUB_TOKEN',
   'GITEA_TOKEN',
+  'GITLAB_TOKEN',
   'DD_API_KEY',
   'DD_APP_KEY',
   'SLIPWAY_SIGNING_KEY',

@@ -9,4 +9,5 @@ export * from './ports/git-host.js';
 export * from './ports/operations.js';
 export * from './ports/people.js';
 export * from './ports/queue.js';
+export * from './ports/releases.js';
 export * from './ports/stores.js';

@@ -24,7 +24,8 @@ export type StageName =
   | `integration:${string}`
   | `synthetics:${string}`
   | `approval:${string}`
-  | `teardown:${string}`;
+  | `teardown:${string}`
+  | `release:${string}`;
 
 const person = z.object({ name: z.string(), email: z.string().optional(), username: z.string().optional() });
 
@@ -91,6 +92,28 @@ export const Run = z.object({
    */
   pullRequest: z
     .object({ number: z.number().int().positive(), by: z.string(), url: z.string().optional(), fork: z.boolean(), answerId: z.number().int().optional() })
+    .optional(),
+  /**
+   * The version this run made when its release reached the release environment (`releases:` in slipway.yml),
+   * what of it was done, and the notes' first lines; for a rollback, the version the environment runs again.
+   */
+  version: z
+    .object({
+      version: z.string(),
+      tag: z.string(),
+      environment: z.string(),
+      /** A rollback: no new version, this one runs there again. */
+      again: z.boolean().optional(),
+      previousTag: z.string().optional(),
+      /** How many commits since the previous version; `commits` holds the newest of them. */
+      total: z.number().optional(),
+      commits: z.array(z.object({ sha: z.string(), subject: z.string(), kind: z.enum(['breaking', 'feature', 'fix', 'other']), author: z.string(), url: z.string().optional() })).optional(),
+      /** The host's release page. */
+      url: z.string().optional(),
+      /** What was done (`tagged in git`, …) and what failed, each a sentence. */
+      done: z.array(z.string()).optional(),
+      problems: z.array(z.string()).optional(),
+    })
     .optional(),
   /** `/deploy force` past a freeze: which freeze it breaks (its start and end); a different freeze still stops it. */
   breaks: z.array(z.object({ environment: z.string(), from: z.string(), until: z.string() })).optional(),

@@ -1,4 +1,5 @@
 import type { ServiceConfig } from './config-schema.js';
+import { releaseEnvironment } from './releases/versioning.js';
 import type { StageName } from './run.js';
 
 export type RunTarget = { environment: string; ephemeral: boolean };
@@ -27,6 +28,8 @@ export function planStages(service: ServiceConfig, target: RunTarget): StageName
     stages.push(`deploy:${env.name}`);
     if (env.integrationTests) stages.push(`integration:${env.name}`);
     if (env.synthetics.length > 0) stages.push(`synthetics:${env.name}`);
+    // The version is made once the release environment has the release (deployed, checked): `releases:`.
+    if (releaseEnvironment(service) === env.name) stages.push(`release:${env.name}`);
   }
   return stages;
 }

@@ -2,6 +2,7 @@ import type { Job } from 'bullmq';
 import type { ChatApi } from '../core/chat-api.js';
 import type { ServiceConfig } from '../core/config-schema.js';
 import { failureAlert, mention } from '../core/messages/failure-alert.js';
+import { releaseMessage } from '../core/messages/release-message.js';
 import { runMessage, stageDetailMessage } from '../core/messages/run-message.js';
 import { runSummaryMessage } from '../core/messages/run-summary.js';
 import { createHash } from 'node:crypto';
@@ -95,6 +96,12 @@ export function createNotifier(base: NotifierDeps) {
       const answer = await deps.slack.chat.postMessage({ channel, text: alert.text, blocks: alert.blocks, unfurl_links: false });
       await deps.posted.record(runId, { alert: '1' });
       await deps.posted.openAlert(alertPlace(run), { channel, ts: answer.ts, runId: run.id });
+    }
+    // A version made (or, after a rollback, run again): its notes in the thread, once.
+    const release = !posted.version ? releaseMessage(run, { runUrl: deps.runUrl?.(run.id) }) : undefined;
+    if (release) {
+      await deps.slack.chat.postMessage({ channel, thread_ts: ts, text: release.text, blocks: release.blocks, unfurl_links: false });
+      await deps.posted.record(runId, { version: '1' });
     }
     if (run.status === 'passed' && !posted.summary) {
       const summary = runSummaryMessage(run, { runUrl: deps.runUrl?.(run.id) });

@@ -17,6 +17,7 @@ import { coverageStage } from './stages/coverage-stage.js';
 import { deployStage } from './stages/deploy-stage.js';
 import { integrationStage } from './stages/integration-stage.js';
 import { pushStage } from './stages/push-stage.js';
+import { releaseStage } from './stages/release-stage.js';
 import { syntheticsStage } from './stages/synthetics-stage.js';
 import type { StageContext, StageOutcome, StageTools } from './stages/stage-context.js';
 import { teardownStage } from './stages/teardown-stage.js';
@@ -35,6 +36,7 @@ const RUNNERS: Record<string, (ctx: StageContext) => Promise<StageOutcome>> = {
   integration: integrationStage,
   synthetics: syntheticsStage,
   teardown: teardownStage,
+  release: releaseStage,
 };
 
 export type RunProcessorDeps = StageTools & {
@@ -229,6 +231,8 @@ async function runStage(
     sourceDir: () => source.sourceDir(),
     commitsBehind: (branch) => source.commitsBehind(branch),
     isAncestorOf: (of) => source.isAncestorOf(of),
+    commitsSince: (from, limit) => source.commitsSince(from, limit),
+    pushTag: (tag) => source.pushTag(tag),
     log: (...lines) => deps.logs.append(run.id, name, lines.map(deps.scrub)),
     cancelRequested: () => deps.once.peek(cancelKey(run.id)),
     now: deps.now,

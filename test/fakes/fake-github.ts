@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FakePullRequests } from './fake-pull-requests.js';
+import { FakeRepos, isSha } from './fake-repos.js';
 
 export type StatusCall = { owner: string; repo: string; sha: string; state: string; description?: string; context?: string; target_url?: string };
 export type DeploymentCall = {
@@ -31,6 +32,8 @@ export class FakeGitHub {
   readonly problems: string[] = [];
   // --- Pull requests and their comments (pull request deploys): test/fakes/fake-pull-requests.ts ---
   readonly pulls = new FakePullRequests('', 'https://github.com', this.problems);
+  /** Tags and releases (git refs and Releases APIs) of the repositories added to it; others are 404. */
+  readonly repos = new FakeRepos('https://github.example');
   private server?: Server;
 
   constructor(private readonly token: string) {}
@@ -39,7 +42,8 @@ export class FakeGitHub {
     return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
   }
 
-  async start(): Promise<void> {
+  /** Listens on 127.0.0.1:`port` (0: any free port). */
+  async start(port = 0): Promise<void> {
     this.server = createServer(async (req, res) => {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -56,6 +60,8 @@ export class FakeGitHub {
       // --- Pull requests and their comments ---
       const pullCall = this.pulls.handle(req.method ?? '', req.url ?? '', body);
       if (pullCall) return reply(...pullCall);
+      const released = this.tagsAndReleases(req.method ?? '', req.url ?? '', body);
+      if (released) return reply(...released);
       const deployments = /^\/repos\/([^/]+)\/([^/]+)\/deployments(?:\/(\d+)\/statuses)?$/.exec(req.url ?? '');
       if (req.method === 'POST' && deployments) return reply(...this.deploymentCall(deployments[1]!, deployments[2]!, deployments[3], body));
       // Gitea's statuses API has GitHub's shape under /api/v1: one fake serves both.
@@ -72,7 +78,7 @@ export class FakeGitHub {
       this.statuses.push({ owner: match[1]!, repo: match[2]!, sha: match[3]!, ...status });
       reply(201, { id: this.statuses.length, ...body });
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
   }
 
   /** POST /repos/{owner}/{repo}/deployments, or …/deployments/{id}/statuses. */
@@ -99,6 +105,52 @@ export class FakeGitHub {
     if (typeof body.description === 'string' && body.description.length > 140) return invalid('description is longer than 140 characters');
     this.deploymentStatuses.push({ deploymentId, ...(body as Omit<DeploymentStatusCall, 'deploymentId'>) });
     return [201, { id: this.deploymentStatuses.length, state: body.state }];
+  }
+
+  /**
+   * `POST /repos/{o}/{r}/git/refs`, `GET …/git/ref/tags/{tag}`, `POST …/releases`, `GET …/releases/tags/{tag}`,
+   * answering as GitHub does: 422 for a ref or a release that exists, 404 for an unknown repository or tag.
+   */
+  private tagsAndReleases(method: string, url: string, body: Record<string, unknown>): [number, unknown] | undefined {
+    // The ref of `git/ref/{ref}` comes URL-encoded from @octokit/rest (tags%2Fv1.0.0), as GitHub takes it too.
+    const match = /^\/repos\/([^/]+)\/([^/]+)\/(git\/refs|git\/ref\/tags\/[^/]+|releases|releases\/tags\/[^/]+)$/.exec(url.replace(/%2F/gi, '/'));
+    if (!match) return undefined;
+    const repo = `${match[1]}/${match[2]}`;
+    const what = match[3]!;
+    if (!this.repos.has(repo)) return [404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' }];
+    const invalid = (why: string): [number, unknown] => {
+      this.problems.push(`${why}: ${JSON.stringify(body)}`);
+      return [422, { message: 'Validation Failed', errors: [why] }];
+    };
+    if (method === 'POST' && what === 'git/refs') {
+      const ref = body.ref;
+      if (typeof ref !== 'string' || !/^refs\/[^/]+\/.+/.test(ref)) return invalid('ref must start with refs/ and have at least two slashes');
+      if (!isSha(body.sha)) return invalid('sha must be a full commit sha');
+      const tag = ref.replace(/^refs\/tags\//, '');
+      if (this.repos.tagOf(repo, tag)) return [422, { message: 'Reference already exists' }];
+      this.repos.setTag(repo, tag, body.sha);
+      return [201, { ref, object: { sha: body.sha, type: 'commit' } }];
+    }
+    if (method === 'GET' && what.startsWith('git/ref/tags/')) {
+      const tag = decodeURIComponent(what.slice('git/ref/tags/'.length));
+      const sha = this.repos.tagOf(repo, tag);
+      return sha ? [200, { ref: `refs/tags/${tag}`, object: { sha, type: 'commit' } }] : [404, { message: 'Not Found' }];
+    }
+    if (method === 'POST' && what === 'releases') {
+      const tag = body.tag_name;
+      if (typeof tag !== 'string' || tag === '') return invalid('tag_name is required');
+      if (body.target_commitish !== undefined && typeof body.target_commitish !== 'string') return invalid('target_commitish must be a string');
+      if (this.repos.releaseOf(repo, tag)) return [422, { message: 'Validation Failed', errors: [{ resource: 'Release', code: 'already_exists', field: 'tag_name' }] }];
+      // GitHub makes the tag from target_commitish when it does not exist yet.
+      if (!this.repos.tagOf(repo, tag) && isSha(body.target_commitish)) this.repos.setTag(repo, tag, body.target_commitish);
+      const release = this.repos.addRelease(repo, { tag, name: body.name as string | undefined, notes: body.body as string | undefined }, 'releases/tag');
+      return [201, { id: 1, tag_name: tag, html_url: release.url }];
+    }
+    if (method === 'GET' && what.startsWith('releases/tags/')) {
+      const release = this.repos.releaseOf(repo, decodeURIComponent(what.slice('releases/tags/'.length)));
+      return release ? [200, { id: 1, tag_name: release.tag, html_url: release.url }] : [404, { message: 'Not Found' }];
+    }
+    return undefined;
   }
 
   /** The states one environment's deployments went through, per deployment in the order they were made. */

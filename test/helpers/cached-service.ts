@@ -103,6 +103,7 @@ services:
         targets: refuse,
         secrets: async () => refuse(),
         synthetics: {},
+        releasing: { get hosts() { return refuse(); }, get images() { return refuse(); } },
         signingKey: Buffer.alloc(32),
         run,
         service: service(buildCache),
@@ -110,6 +111,8 @@ services:
         sourceDir: async () => source,
         commitsBehind: async () => 0,
         isAncestorOf: async () => true,
+        commitsSince: async () => refuse(),
+        pushTag: async () => refuse(),
         log: async (...more) => void lines.push(...more),
         now: () => new Date(),
       });

@@ -13,6 +13,7 @@ import { MemoryPushLog } from './memory-push-log.js';
 import { MemoryQuarantineStore } from './memory-quarantine-store.js';
 import { MemoryReleaseStore } from './memory-release-store.js';
 import { MemoryRunStore } from './memory-run-store.js';
+import { MemoryVersionStore } from './memory-version-store.js';
 
 /** One in-memory store of each port, named as callers' dependencies name them; TTLs read `now`. */
 export function memoryStores(now: () => number = Date.now) {
@@ -32,6 +33,7 @@ export function memoryStores(now: () => number = Date.now) {
     passes: new MemoryPassStore(),
     audit: new MemoryAuditLog(),
     artifacts: new MemoryArtifactStore(now),
+    versions: new MemoryVersionStore(),
   };
 }
 

@@ -107,7 +107,7 @@ describe('manifest.yml', () => {
     expect(topLevel).toEqual(['/deploy', '/rollback', '/slipway']);
     const slipway = manifest.features.slash_commands.find((c: { command: string }) => c.command === '/slipway');
     const subcommands = commands.filter((c) => c.name.startsWith('/slipway ')).map((c) => c.name.split(' ')[1]);
-    expect(subcommands.sort()).toEqual(['cancel', 'freeze', 'history', 'lock', 'stats', 'status', 'unfreeze', 'unlock', 'unquarantine', 'why']);
+    expect(subcommands.sort()).toEqual(['cancel', 'freeze', 'history', 'lock', 'release', 'stats', 'status', 'unfreeze', 'unlock', 'unquarantine', 'why']);
     for (const sub of [...subcommands, 'help']) expect(slipway.usage_hint).toContain(sub);
   });
 

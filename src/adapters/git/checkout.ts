@@ -1,9 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CheckoutSource, SourceCheckout } from '../../core/ports.js';
+import type { CheckoutSource, ReleaseStepResult, SourceCheckout } from '../../core/ports.js';
+import type { ReleaseCommit } from '../../core/releases/versioning.js';
 import { cloneAt, commitsBehind, isAncestorOf, removeCheckout } from './clone.js';
 import { defaultMirrorRoot } from './mirror.js';
+import { commitsSince, pushTag } from './release-git.js';
 
 /**
  * A run's checkout in a temporary directory: a worktree of the repository's mirror (kept across runs, so only
@@ -43,6 +45,14 @@ export class Checkout implements SourceCheckout {
 
   async isAncestorOf(of: string): Promise<boolean | undefined> {
     return isAncestorOf({ url: this.url, token: this.source.token, dir: await this.sourceDir(), of });
+  }
+
+  async commitsSince(from: string | undefined, limit: number): Promise<ReleaseCommit[]> {
+    return commitsSince({ url: this.url, token: this.source.token, dir: await this.sourceDir() }, from, limit);
+  }
+
+  async pushTag(tag: string): Promise<ReleaseStepResult> {
+    return pushTag({ url: this.url, token: this.source.token, dir: await this.sourceDir() }, tag);
   }
 
   async remove(): Promise<void> {

@@ -6,5 +6,8 @@ import type { Octokit } from '@octokit/rest';
  */
 export function octokitFor({ token, apiUrl }: { token: string; apiUrl: string }): () => Promise<Octokit> {
   let made: Promise<Octokit> | undefined;
-  return () => (made ??= import('@octokit/rest').then(({ Octokit: Client }) => new Client({ auth: token, baseUrl: apiUrl, request: { retries: 2 } })));
+  // Octokit logs every non-2xx answer to the console; callers act on them (a 422 "already exists" is a retry's
+  // success) and log what matters themselves.
+  const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+  return () => (made ??= import('@octokit/rest').then(({ Octokit: Client }) => new Client({ auth: token, baseUrl: apiUrl, request: { retries: 2 }, log })));
 }

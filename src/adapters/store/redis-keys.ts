@@ -25,6 +25,10 @@ export const keys = {
   githubDeployments: (runId: string) => `slipway:github-deployments:${runId}`,
   /** The GitHub deployment live in an environment, to mark inactive when the environment is torn down. */
   liveGithubDeployment: (service: string, environment: string) => `slipway:github-deployment-live:${service}:${environment}`,
+  /** Per service: sha → its version record; version → sha; the records, newest first. */
+  versionOfSha: (service: string) => `slipway:version-of-sha:${service}`,
+  shaOfVersion: (service: string) => `slipway:sha-of-version:${service}`,
+  versions: (service: string) => `slipway:versions:${service}`,
   audit: (service: string) => `slipway:audit:${service}`,
   artifact: (runId: string, stage: string, name: string) => `slipway:artifact:${runId}:${stage}:${name}`,
   artifacts: (runId: string) => `slipway:artifacts:${runId}`,

@@ -8,6 +8,8 @@ import { cut, fitLines, LIMITS } from './limits.js';
 export type EnvironmentStatus = {
   name: string;
   current?: Deployment;
+  /** The version of the release that runs there, when it was made one (`releases:`). */
+  version?: string;
   lock?: Lock;
   health?: string;
   /** The image the target says runs there now, when it could tell: compared with what slipway recorded. */
@@ -68,10 +70,10 @@ function summaryLine({ service, environments, activeRuns }: ServiceStatus): stri
   return escapeMrkdwn(cut(`${service.name}: ${envs}; ${activeRuns.length} active run(s)`, LIMITS.notificationText));
 }
 
-function environmentLine({ name, current, lock, health, running, replicas }: EnvironmentStatus): string {
+function environmentLine({ name, current, version, lock, health, running, replicas }: EnvironmentStatus): string {
   const ready = replicas ? ` · ${replicas.ready}/${replicas.desired} replicas ready` : '';
   const release = current
-    ? `${code(current.release.tag)} ${code(current.release.sha.slice(0, 7))} ${code(current.release.digest.slice(7, 19))} by ${who(current.by)} at ${current.at} — ${escapeMrkdwn(health ?? 'health unknown')}${ready}`
+    ? `${code(current.release.tag)}${version ? ` :label: ${code(version)}` : ''} ${code(current.release.sha.slice(0, 7))} ${code(current.release.digest.slice(7, 19))} by ${who(current.by)} at ${current.at} — ${escapeMrkdwn(health ?? 'health unknown')}${ready}`
     : `_nothing deployed_${ready}`;
   // Someone changed the host behind slipway's back (or a deploy was cut short): say what really runs.
   const drift = running && !(current && running.endsWith(`@${current.release.digest}`)) ? `\n   :warning: the host runs ${code(cut(running, 120))}, not what slipway deployed` : '';
@@ -96,9 +98,17 @@ const ACTION_ICON: Record<AuditEntry['action'], string> = {
   tamper: ':warning:',
 };
 
-export function historyMessage(service: string, environment: string | undefined, deployments: readonly Deployment[], audit: readonly AuditEntry[]): Message {
+/** `versions`: the version tag of a sha, for the deployments whose release became a version. */
+export function historyMessage(
+  service: string,
+  environment: string | undefined,
+  deployments: readonly Deployment[],
+  audit: readonly AuditEntry[],
+  versions: ReadonlyMap<string, string> = new Map(),
+): Message {
   const where = environment ? `${service} ${environment}` : service;
-  const deployLines = deployments.map((d) => `• ${d.at} ${escapeMrkdwn(d.environment)} ${code(d.release.tag)} — ${d.outcome} (${who(d.by)}, run ${code(d.runId)})`);
+  const version = (sha: string) => (versions.has(sha) ? ` :label: ${code(versions.get(sha) ?? '')}` : '');
+  const deployLines = deployments.map((d) => `• ${d.at} ${escapeMrkdwn(d.environment)} ${code(d.release.tag)}${version(d.release.sha)} — ${d.outcome} (${who(d.by)}, run ${code(d.runId)})`);
   const auditLines = audit.map((e) => `${ACTION_ICON[e.action]} ${e.at} ${e.action}${e.environment ? ` ${escapeMrkdwn(e.environment)}` : ''} by ${who(e.by)}${e.detail ? `: ${escapeMrkdwn(e.detail)}` : ''}`);
   return {
     text: cut(escapeMrkdwn(`History of ${where}: ${deployments.length} deployment(s), ${audit.length} audit entries`), LIMITS.notificationText),

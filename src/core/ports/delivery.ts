@@ -1,4 +1,5 @@
 import type { ImageOrigin } from '../build-cache.js';
+import type { ReleaseSource } from './releases.js';
 
 /** One image build: a Dockerfile target of a checked-out build context. */
 export type ImageBuild = {
@@ -140,7 +141,7 @@ export interface HealthChecks {
 export type CheckoutSource = { url: string | undefined; sha: string; token?: string };
 
 /** A run's checkout of its commit: cloned on first use, removed when the attempt ends. */
-export interface SourceCheckout {
+export interface SourceCheckout extends ReleaseSource {
   sourceDir(): Promise<string>;
   /** How many commits `branch` has that the checked-out commit lacks; undefined when it cannot tell. */
   commitsBehind(branch: string): Promise<number | undefined>;

@@ -225,7 +225,7 @@ export type AlertPlace = { service: string; branch: string; environment: string 
 export interface PostedMessages {
   /**
    * Everything recorded for the run, field → value: `channel` and `ts` of its message, and a mark per thing
-   * posted once (`stage:<name>`, `file:<stage>:<name>`, `card:<env>` with its `cardDigest:<env>`, `alert`, `summary`).
+   * posted once (`stage:<name>`, `file:<stage>:<name>`, `card:<env>` with its `cardDigest:<env>`, `alert`, `summary`, `version`).
    */
   read(runId: string): Promise<Record<string, string>>;
   record(runId: string, fields: Record<string, string>): Promise<void>;

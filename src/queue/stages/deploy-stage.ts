@@ -1,6 +1,7 @@
 import { grantAllows, TAMPERED_CAUSE } from '../../core/approval-grant.js';
 import type { EnvironmentSpec } from '../../core/environment-spec.js';
-import { slackTriggerOf, stageEnvironment } from '../../core/run.js';
+import { releaseEnvironment } from '../../core/releases/versioning.js';
+import { type Run, slackTriggerOf, stageEnvironment } from '../../core/run.js';
 import { runtimePrint } from '../../core/runtime-print.js';
 import { scrubber } from '../../core/scrub.js';
 import { checksAfterDeploy } from '../../core/integration-tests.js';
@@ -60,14 +61,23 @@ export async function deployStage(ctx: StageContext): Promise<StageOutcome> {
     const by = approver ?? slackTriggerOf(ctx.run) ?? ctx.run.triggeredBy.name;
     const result = await deployRelease(ctx, spec, { ...release, sha: ctx.run.sha }, by);
     if (!result.ok) return { status: 'failed', cause: `${result.cause}; ${environment} stays on its previous release` };
-    if (result.alreadyLive) return { status: 'passed', summary: `already live: ${spec.url} (${release.tag})` };
+    const again = await versionAgain(ctx, environment);
+    const patch = again ? { patch: { version: again } } : {};
+    if (result.alreadyLive) return { status: 'passed', summary: `already live: ${spec.url} (${release.tag}${again ? `, ${again.tag} again` : ''})`, ...patch };
     // With no checks to come in this run (none configured, or a rollback), the release the deploy replaced is
     // retired now: blue/green kept it running for them.
     if (checksAfterDeploy(ctx.run.stages, environment).length === 0) await ctx.targets(spec).settle('keep', (...lines) => ctx.log(...lines));
-    return { status: 'passed', summary: `${spec.url} (${release.tag})` };
+    return { status: 'passed', summary: `${spec.url} (${release.tag}${again ? `, ${again.tag} again` : ''})`, ...patch };
   } finally {
     await ctx.lease.release(leaseKey, ctx.run.id);
   }
+}
+
+/** A rollback of the release environment makes no version: it names the version that runs there again. */
+async function versionAgain(ctx: StageContext, environment: string): Promise<Run['version']> {
+  if (ctx.run.trigger !== 'rollback' || releaseEnvironment(ctx.service) !== environment) return undefined;
+  const version = await ctx.versions.ofSha(ctx.run.service, ctx.run.sha);
+  return version && { version: version.version, tag: version.tag, environment, again: true };
 }
 
 /**

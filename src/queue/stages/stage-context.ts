@@ -1,7 +1,8 @@
 import type { Environment, ServiceConfig } from '../../core/config-schema.js';
 import type { EnvironmentSpec } from '../../core/environment-spec.js';
 import type {
-  ApprovalStore, ArtifactStore, AuditLog, DeployTarget, DeploymentStore, FreezeStore, ImageEngine, Lease, LockStore, PassStore, PortStore, QuarantineStore, ReleaseStore, RunStore,
+  ApprovalStore, ArtifactStore, AuditLog, DeployTarget, DeploymentStore, FreezeStore, HostReleases, ImageEngine, ImageTagger, Lease, LockStore, PassStore, PortStore, QuarantineStore,
+  ReleaseSource, ReleaseStore, RunStore, VersionStore,
 } from '../../core/ports.js';
 import type { CheckKind, SyntheticsProvider } from '../../core/synthetics.js';
 import type { Run } from '../../core/run.js';
@@ -28,11 +29,15 @@ export type StageTools = {
   freezes: FreezeStore;
   /** Providers by kind; a kind with none configured (Datadog without keys) is absent. */
   synthetics: Partial<Record<CheckKind, SyntheticsProvider>>;
+  /** The versions made (`releases:` in slipway.yml). */
+  versions: VersionStore;
+  /** Where versions are tagged and released: the git hosts' APIs (with a token) and the registry. */
+  releasing: { hosts: HostReleases; images: ImageTagger };
   /** Verifies approval grants right before a deploy; never stored in Redis (see core/approval-grant.ts). */
   signingKey: Buffer;
 };
 
-export type StageContext = StageTools & {
+export type StageContext = StageTools & ReleaseSource & {
   run: Run;
   service: ServiceConfig;
   /** The stage being run, e.g. `deploy:staging`. */

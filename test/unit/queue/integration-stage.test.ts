@@ -77,6 +77,7 @@ function setup(result: Partial<ContainerRunResult>, { stage = 'integration:stagi
     targets: () => target,
     secrets: async () => ({ ok: true, values: {} }),
     synthetics: {},
+    releasing: { get hosts(): never { throw new Error('integration tests make no release'); }, get images(): never { throw new Error('integration tests make no release'); } },
     signingKey: SIGNING_KEY,
     run: { ...aRun('discounts-run1', stages, { target: { environment: 'staging', ephemeral: false } }), release: RELEASE },
     service: SERVICE!,
@@ -84,6 +85,10 @@ function setup(result: Partial<ContainerRunResult>, { stage = 'integration:stagi
     sourceDir: async () => '/tmp/slipway-run-source',
     commitsBehind: async () => 0,
     isAncestorOf: async () => true,
+    commitsSince: async () => [],
+    pushTag: async () => {
+      throw new Error('integration tests make no release');
+    },
     cancelRequested: async () => cancelledBy,
     log: async (...lines) => void log.push(...lines),
     now: () => NOW,

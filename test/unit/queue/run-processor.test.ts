@@ -1,7 +1,7 @@
 import { type Job, UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import type { RunJobData } from '../../../src/core/jobs.js';
-import type { CheckoutSource, DeployTarget, ImageEngine, SourceCheckout } from '../../../src/core/ports.js';
+import type { CheckoutSource, DeployTarget, HostReleases, ImageEngine, ImageTagger, SourceCheckout } from '../../../src/core/ports.js';
 import { cancelKey, completeRun, type Run, type StageName } from '../../../src/core/run.js';
 import { createRunProcessor, type RunProcessorDeps } from '../../../src/queue/run-processor.js';
 import { memoryPorts } from '../../memory/memory-ports.js';
@@ -31,6 +31,8 @@ function fakeCheckouts(ancestry: Record<string, boolean | Error> = {}) {
     return {
       sourceDir: refuse,
       commitsBehind: refuse,
+      commitsSince: refuse,
+      pushTag: refuse,
       isAncestorOf: async (sha) => {
         const answer = ancestry[sha];
         if (answer instanceof Error) throw answer;
@@ -57,6 +59,7 @@ function setup(ancestry: Record<string, boolean | Error> = {}) {
       throw new Error('secrets were read, but no deploy runs in these tests');
     },
     synthetics: {},
+    releasing: { hosts: untouchable<HostReleases>('host releases'), images: untouchable<ImageTagger>('image tags') },
     signingKey: SIGNING_KEY,
     services: SERVICES,
     gate: { ...ports, services: SERVICES, log, now: () => NOW, signingKey: SIGNING_KEY },
