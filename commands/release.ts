@@ -1,6 +1,6 @@
 import { code } from '../src/core/messages/blocks.js';
 import { releaseEnvironment } from '../src/core/releases/versioning.js';
-import { newRun, type Run } from '../src/core/run.js';
+import { runOfBuiltRelease } from '../src/core/run.js';
 import { startRun } from '../src/queue/start-run.js';
 import { isApproverOf, pickService, type SlashCommand, words } from './slash-command.js';
 
@@ -31,26 +31,10 @@ export const releaseCommand: SlashCommand<string[]> = {
     const earlier = await deps.once.claim(claimKey, id, ONCE_SECONDS);
     if (earlier !== undefined) return { text: `The version of ${code(current.release.tag)} is being made by run ${code(earlier)}.`, visibility: 'ephemeral' };
     const built = await deps.runs.get(current.runId);
-    const run: Run = {
-      ...newRun(
-        {
-          id,
-          service: service.name,
-          trigger: 'deploy',
-          branch: built?.branch ?? current.release.tag,
-          sha: current.release.sha,
-          author: built?.author ?? { name: invocation.userName },
-          triggeredBy: { name: invocation.userName, username: invocation.userId },
-          commits: built?.commits ?? [],
-          cloneUrl: built?.cloneUrl ?? '',
-          source: built?.source,
-          target: { environment, ephemeral: false },
-          stages: [`release:${environment}`],
-        },
-        deps.now(),
-      ),
-      release: { ...current.release, reused: true },
-    };
+    const run = runOfBuiltRelease(
+      { id, service: service.name, trigger: 'deploy', release: current.release, built, by: { name: invocation.userName, id: invocation.userId }, environment, stages: [`release:${environment}`] },
+      deps.now(),
+    );
     await startRun(run, claimKey, deps);
     return { text: `Making the version of ${code(current.release.tag)} (${service.name} ${environment}) as run ${code(id)}.`, visibility: 'in_channel' };
   },

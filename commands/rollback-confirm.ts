@@ -2,7 +2,7 @@ import { grantFor } from '../src/core/approval-grant.js';
 import { approversFor, mayApprove, type Verdict } from '../src/core/approval-policy.js';
 import type { ServiceConfig } from '../src/core/config-schema.js';
 import type { AuditLog, Deployment, DeploymentStore, LockStore, OnceStore, QuarantineStore, RunQueue, RunStore, SlackDirectory } from '../src/core/ports.js';
-import { newRun, type Run } from '../src/core/run.js';
+import { type Run, runOfBuiltRelease } from '../src/core/run.js';
 import { quarantineRolledBack } from '../src/queue/quarantine.js';
 import { startRun } from '../src/queue/start-run.js';
 
@@ -64,25 +64,10 @@ export async function confirmRollback(request: RollbackRequest, user: { id: stri
   if (earlier !== undefined) return `This rollback is already running as ${earlier}.`;
   const built = (await deps.runs.get(to.runId)) ?? undefined;
   const run: Run = {
-    ...newRun(
-      {
-        id,
-        service: service.name,
-        trigger: 'rollback',
-        branch: built?.branch ?? to.release.tag,
-        sha: to.release.sha,
-        author: built?.author ?? { name: user.name },
-        triggeredBy: { name: user.name, username: user.id },
-        commits: built?.commits ?? [],
-        cloneUrl: built?.cloneUrl ?? '',
-        // Where the release came from, so the git host records this deployment of it too.
-        source: built?.source,
-        target: { environment: request.environment, ephemeral: false },
-        stages: [`deploy:${request.environment}`],
-      },
+    ...runOfBuiltRelease(
+      { id, service: service.name, trigger: 'rollback', release: to.release, built, by: user, environment: request.environment, stages: [`deploy:${request.environment}`] },
       deps.now(),
     ),
-    release: { ...to.release, reused: true },
     // The approver's confirming click is the approval: signed now, checked again right before the deploy.
     grants: [grantFor(deps.signingKey, { runId: id, environment: request.environment, digest: to.release.digest }, user.id, deps.now())],
   };

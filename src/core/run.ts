@@ -136,6 +136,45 @@ export function newRun(input: NewRun, now: Date): Run {
 }
 
 /**
+ * A run of a release slipway built earlier (a rollback, a version made again): no checkout or build, the same
+ * digest; who wrote it, its commits and where it came from (so the git host records this run too) copied from
+ * the run that built it, while that run is still kept.
+ */
+export function runOfBuiltRelease(
+  input: {
+    id: string;
+    service: string;
+    trigger: 'deploy' | 'rollback';
+    release: Omit<NonNullable<Run['release']>, 'reused'> & { sha: string };
+    built: Run | undefined;
+    by: { name: string; id: string };
+    environment: string;
+    stages: readonly StageName[];
+  },
+  now: Date,
+): Run {
+  const { built, release, by } = input;
+  const run = newRun(
+    {
+      id: input.id,
+      service: input.service,
+      trigger: input.trigger,
+      branch: built?.branch ?? release.tag,
+      sha: release.sha,
+      author: built?.author ?? { name: by.name },
+      triggeredBy: { name: by.name, username: by.id },
+      commits: built?.commits ?? [],
+      cloneUrl: built?.cloneUrl ?? '',
+      source: built?.source,
+      target: { environment: input.environment, ephemeral: false },
+      stages: input.stages,
+    },
+    now,
+  );
+  return { ...run, release: { ...release, reused: true } };
+}
+
+/**
  * The Slack id of who started the run, when Slack told us (a command, a click); undefined for a push, whose
  * `triggeredBy` comes from the git payload and may say anything.
  */

@@ -2,30 +2,21 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LogStore, RunStore } from '../core/ports.js';
 import { html, runPage } from '../core/run-page.js';
 import type { RunLinks } from '../core/run-links.js';
-
-function page(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, {
-    'content-type': 'text/html; charset=utf-8',
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
-    'referrer-policy': 'no-referrer',
-    'x-content-type-options': 'nosniff',
-  });
-  res.end(body);
-}
+import { replyHtml } from './http-reply.js';
 
 /** `GET /runs/:id?sig=…`: the run page, for holders of a signed link only. */
 export function runPageRoute(deps: { runs: RunStore; logs: LogStore; links: RunLinks }) {
   return async (_req: IncomingMessage, res: ServerResponse, runId: string, signature: string | null): Promise<void> => {
     if (!deps.links.verify(runId, signature)) {
-      page(res, 403, '<!doctype html><title>Not allowed</title><p>This link is not valid. Open the run from its message in Slack.</p>');
+      replyHtml(res, 403, '<!doctype html><title>Not allowed</title><p>This link is not valid. Open the run from its message in Slack.</p>');
       return;
     }
     const run = await deps.runs.get(runId);
     if (!run) {
-      page(res, 404, `<!doctype html><title>No such run</title><p>There is no run ${html(runId)} (runs are kept 30 days).</p>`);
+      replyHtml(res, 404, `<!doctype html><title>No such run</title><p>There is no run ${html(runId)} (runs are kept 30 days).</p>`);
       return;
     }
     const logs = Object.fromEntries(await Promise.all(run.stages.map(async (s) => [s.name, await deps.logs.read(run.id, s.name)] as const)));
-    page(res, 200, runPage(run, logs, deps.links.serviceUrl(run.service)));
+    replyHtml(res, 200, runPage(run, logs, deps.links.serviceUrl(run.service)));
   };
 }

@@ -7,17 +7,7 @@ import { html } from '../core/run-page.js';
 import type { RunLinks } from '../core/run-links.js';
 import { servicePage } from '../core/service-page.js';
 import { deliveryFigures } from '../queue/delivery-figures.js';
-
-function page(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, {
-    'content-type': 'text/html; charset=utf-8',
-    // The charts are inline SVG: their attributes style them, nothing runs.
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
-    'referrer-policy': 'no-referrer',
-    'x-content-type-options': 'nosniff',
-  });
-  res.end(body);
-}
+import { replyHtml } from './http-reply.js';
 
 export type ServicePageDeps = {
   services: readonly ServiceConfig[];
@@ -34,18 +24,18 @@ export function servicePageRoute(deps: ServicePageDeps) {
   return async (_req: IncomingMessage, res: ServerResponse, name: string, query: URLSearchParams): Promise<void> => {
     const signature = query.get('sig');
     if (!deps.links.verifyService(name, signature)) {
-      page(res, 403, '<!doctype html><title>Not allowed</title><p>This link is not valid. Open the service from a run page linked in Slack.</p>');
+      replyHtml(res, 403, '<!doctype html><title>Not allowed</title><p>This link is not valid. Open the service from a run page linked in Slack.</p>');
       return;
     }
     const service = deps.services.find((s) => s.name === name);
     if (!service) {
-      page(res, 404, `<!doctype html><title>No such service</title><p>slipway has no service ${html(name)} configured.</p>`);
+      replyHtml(res, 404, `<!doctype html><title>No such service</title><p>slipway has no service ${html(name)} configured.</p>`);
       return;
     }
     const asked = query.get('window');
     const parsed = asked === null ? ({ ok: true, window: DEFAULT_WINDOW } as const) : parseWindow(asked);
     if (!parsed.ok) {
-      page(res, 400, `<!doctype html><title>Bad window</title><p>${html(parsed.error)}</p>`);
+      replyHtml(res, 400, `<!doctype html><title>Bad window</title><p>${html(parsed.error)}</p>`);
       return;
     }
     const stats = await deliveryFigures(deps, service, parsed.window, deps.now());
@@ -55,6 +45,6 @@ export function servicePageRoute(deps: ServicePageDeps) {
     });
     // Relative: the page works behind whatever host and path prefix it was reached through.
     const signed = `?sig=${encodeURIComponent(signature ?? '')}`;
-    page(res, 200, servicePage(service.name, stats, chart, { window: (label) => `${signed}&window=${encodeURIComponent(label)}` }));
+    replyHtml(res, 200, servicePage(service.name, stats, chart, { window: (label) => `${signed}&window=${encodeURIComponent(label)}` }));
   };
 }
