@@ -103,7 +103,7 @@ describe('running a container to its end on the build engine', { timeout: 120_00
     const { Id } = await docker.getImage(`${PUSHED.image}:${PUSHED.tag}`).inspect();
     await docker.getImage(Id).remove({ force: true });
     const reference = `${PUSHED.image}@${digest}`;
-    expect(await images.has(reference)).toBe(false);
+    expect(await images.imageOrigin(reference, { pull: false })).toBe('absent');
 
     // Without the credentials the registry (htpasswd) refuses the pull, and the error says where from.
     const anonymous = dockerImageEngine(docker, async (registry) => ({ serveraddress: registry }));
@@ -111,7 +111,7 @@ describe('running a container to its end on the build engine', { timeout: 120_00
     const result = await images.run(request('pulled', 'echo pulled', { image: reference }));
 
     expect(result.exitCode).toBe(0);
-    expect(await images.has(reference)).toBe(true);
+    expect(await images.imageOrigin(reference, { pull: false })).toBe('pulled');
     await until(async () => ((await containersOf('pulled')) === 0 ? true : undefined), 'the container to be removed');
     await images.discard({ image: reference });
   });

@@ -5,7 +5,6 @@ import { imageOrigin } from './image-origin.js';
 import { readFilesFromContainer, readFilesFromImage } from './copy-file.js';
 import { pushImage } from './push-image.js';
 import type { RegistryAuth } from './registry-auth.js';
-import { inspectImage } from './run-container.js';
 import { runToEnd } from './run-to-end.js';
 
 /** The engine slipway's workers build on (DOCKER_HOST): builds, reads reports out, pushes with the registry's credentials. */
@@ -15,7 +14,6 @@ export function dockerImageEngine(docker: Docker, credentials: (registry: string
     readFiles: (from: ImageSource, paths: readonly string[]) =>
       'image' in from ? readFilesFromImage(docker, from.image, paths) : readFilesFromContainer(docker, from.container, paths),
     push: (image: string, tag: string) => pushImage(docker, image, tag, credentials),
-    has: async (image: string) => (await inspectImage(docker, image)) !== undefined,
     run: (request: ContainerRun) => runToEnd(docker, request, { credentials, where: 'the build engine' }),
     imageOrigin: (ref: string, options: { pull: boolean }) => imageOrigin(docker, ref, options, credentials),
     async tag(source: string, image: string, tag: string) {

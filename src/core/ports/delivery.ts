@@ -46,8 +46,6 @@ export type ContainerRunResult = { exitCode?: number; timedOut: boolean; aborted
 
 /** Where releases are built and pushed from: the engine of slipway's workers. */
 export interface ImageEngine {
-  /** Whether the engine has this image (a tag or a reference). */
-  has(image: string): Promise<boolean>;
   /** Runs a container to its end and removes it, whatever happens. */
   run(request: ContainerRun): Promise<ContainerRunResult>;
   build(request: ImageBuild): Promise<ImageBuildResult>;

@@ -68,7 +68,7 @@ export async function integrationStage(ctx: StageContext): Promise<StageOutcome>
 async function testImage(ctx: StageContext, tests: IntegrationTests): Promise<{ ok: true; name: string } | { ok: false; cause: string }> {
   if (!tests.target) return { ok: true, name: tests.image ?? '' };
   const name = integrationImageTag(ctx.run, tests.target);
-  if (await ctx.images.has(name)) return { ok: true, name };
+  if ((await ctx.images.imageOrigin(name, { pull: false })) !== 'absent') return { ok: true, name };
   // Another worker built this run's release, or the run reused a release: the target is built here (cached layers).
   await ctx.log(`building the integration tests' target "${tests.target}" on this worker's engine`);
   const built = await buildTarget(ctx, { tag: name, target: tests.target });

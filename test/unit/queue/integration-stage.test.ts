@@ -42,7 +42,6 @@ function setup(result: Partial<ContainerRunResult>, { stage = 'integration:stagi
   const settled: string[] = [];
   const log: string[] = [];
   const engine: ImageEngine = {
-    has: async (image) => images.includes(image),
     build: async (request) => {
       builds.push(request);
       images.push(request.tag);
