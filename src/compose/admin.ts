@@ -13,13 +13,11 @@ export function adminDashboard({ env, redis, log }: Pick<Parts, 'env' | 'redis' 
   const access = adminAccess(env);
   if (!access) return undefined;
   log.info({ path: ADMIN_QUEUES_PATH, write: access.write }, `queue dashboard on ${ADMIN_QUEUES_PATH} (${access.write ? 'jobs may be retried and removed' : 'read-only'})`);
-  let loaded: Promise<Dashboard> | undefined;
-  const dashboard = () =>
-    (loaded ??= (async () => {
-      const { queueDashboard } = await import('../adapters/redis/queue-dashboard.js');
-      const board = queueDashboard({ connection: redis, queueNames: QUEUES, basePath: ADMIN_QUEUES_PATH, write: access.write });
-      closers.add(() => board.close());
-      return board.handle;
-    })());
+  const dashboard = async (): Promise<Dashboard> => {
+    const { queueDashboard } = await import('../adapters/redis/queue-dashboard.js');
+    const board = queueDashboard({ connection: redis, queueNames: QUEUES, basePath: ADMIN_QUEUES_PATH, write: access.write });
+    closers.add(() => board.close());
+    return board.handle;
+  };
   return adminRoute({ access, dashboard });
 }

@@ -7,10 +7,11 @@ export type Dashboard = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
  * `/admin/queues` and every path under it (the page, its static files, its API): nothing is served, nor the
- * dashboard loaded, without the credentials; a wrong or missing one gets 401 and a basic-auth challenge, so a
+ * dashboard loaded (that happens on the first admitted request), without the credentials; a wrong or missing one gets 401 and a basic-auth challenge, so a
  * browser asks for them.
  */
-export function adminRoute({ access, dashboard }: { access: AdminAccess; dashboard(): Promise<Dashboard> }) {
+export function adminRoute({ access, dashboard }: { access: AdminAccess; /** Loads the dashboard; called once. */ dashboard(): Promise<Dashboard> }) {
+  let loaded: Promise<Dashboard> | undefined;
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     if (!admits(access, req.headers.authorization)) {
       refuseUnread(req, res, 401, { error: 'the queue dashboard needs its credentials (SLIPWAY_ADMIN_TOKEN as a bearer token, or basic auth)' }, {
@@ -19,7 +20,7 @@ export function adminRoute({ access, dashboard }: { access: AdminAccess; dashboa
       });
       return;
     }
-    const handle = await dashboard();
+    const handle = await (loaded ??= dashboard());
     // The dashboard routes from its own root: `/admin/queues/api/queues` reaches it as `/api/queues`.
     // From the path as the front door read it, so the dashboard sees what was authorized.
     req.url = `${url.pathname.slice(ADMIN_QUEUES_PATH.length) || '/'}${url.search}`;
