@@ -36,6 +36,25 @@ export function admits(access: AdminAccess, authorization: string | undefined): 
   return asUser || asToken;
 }
 
+/** What the dashboard may do to jobs when `write` is on: retry, clean (remove) and promote them; nothing else. */
+const CHANGES = [
+  /^\/api\/queues\/[^/]+\/[^/]+\/(retry|clean|promote)$/,
+  /^\/api\/queues\/[^/]+\/(retry|clean)\/[a-z-]+$/,
+  /^\/api\/queues\/[^/]+\/promote$/,
+];
+
+/**
+ * Whether an admitted request may reach the dashboard (`path` relative to /admin/queues): reading always; a
+ * change only with `write`, and then only retry, clean and promote (not adding jobs, editing their data,
+ * emptying or obliterating a queue, which Bull Board offers too). Checked before Bull Board's own read-only
+ * mode, so a route it adds later changes nothing without the setting.
+ */
+export function adminRequestAllowed(access: AdminAccess, method: string, path: string): 'yes' | 'read-only' | 'not-offered' {
+  if (method === 'GET' || method === 'HEAD') return 'yes';
+  if (!access.write) return 'read-only';
+  return method === 'PUT' && CHANGES.some((change) => change.test(path)) ? 'yes' : 'not-offered';
+}
+
 type Given = { kind: 'bearer'; token: string } | { kind: 'basic'; user: string; password: string };
 
 /** The credentials of an `Authorization` header (RFC 7235: the scheme is case-insensitive), or undefined. */

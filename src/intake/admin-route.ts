@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ADMIN_QUEUES_PATH, ADMIN_REALM, type AdminAccess, admits } from '../core/admin-access.js';
+import { ADMIN_QUEUES_PATH, ADMIN_REALM, type AdminAccess, adminRequestAllowed, admits } from '../core/admin-access.js';
 import { refuseUnread } from './read-body.js';
 
 /** The queue dashboard's own handler, given a request whose path is relative to `/admin/queues`. */
@@ -7,8 +7,9 @@ export type Dashboard = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
  * `/admin/queues` and every path under it (the page, its static files, its API): nothing is served, nor the
- * dashboard loaded (that happens on the first admitted request), without the credentials; a wrong or missing one gets 401 and a basic-auth challenge, so a
- * browser asks for them.
+ * dashboard loaded (that happens on the first admitted request), without the credentials; a wrong or missing
+ * one gets 401 and a basic-auth challenge, so a browser asks for them. Admitted, a change goes through only as
+ * `adminRequestAllowed` says (read-only unless SLIPWAY_ADMIN_WRITE).
  */
 export function adminRoute({ access, dashboard }: { access: AdminAccess; /** Loads the dashboard; called once. */ dashboard(): Promise<Dashboard> }) {
   let loaded: Promise<Dashboard> | undefined;
@@ -20,10 +21,20 @@ export function adminRoute({ access, dashboard }: { access: AdminAccess; /** Loa
       });
       return;
     }
+    // The dashboard routes from its own root: `/admin/queues/api/queues` reaches it as `/api/queues` (from the
+    // path as the front door read it, so the dashboard sees what was allowed).
+    const path = url.pathname.slice(ADMIN_QUEUES_PATH.length) || '/';
+    const allowed = adminRequestAllowed(access, req.method ?? 'GET', path);
+    if (allowed === 'read-only') {
+      refuseUnread(req, res, 405, { error: 'the queue dashboard is read-only: set SLIPWAY_ADMIN_WRITE=true to retry, clean or promote jobs' }, { allow: 'GET, HEAD' });
+      return;
+    }
+    if (allowed === 'not-offered') {
+      refuseUnread(req, res, 403, { error: 'the queue dashboard only retries, cleans and promotes jobs; it does not add, edit, empty or pause' });
+      return;
+    }
     const handle = await (loaded ??= dashboard());
-    // The dashboard routes from its own root: `/admin/queues/api/queues` reaches it as `/api/queues`.
-    // From the path as the front door read it, so the dashboard sees what was authorized.
-    req.url = `${url.pathname.slice(ADMIN_QUEUES_PATH.length) || '/'}${url.search}`;
+    req.url = `${path}${url.search}`;
     handle(req, res);
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadEnv } from '../../../src/config.js';
-import { adminAccess, admits } from '../../../src/core/admin-access.js';
+import { adminAccess, adminRequestAllowed, admits } from '../../../src/core/admin-access.js';
 
 const TOKEN = 't'.repeat(40);
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -60,5 +60,34 @@ describe('admits', () => {
     ['the scheme alone', both, 'Bearer', false],
   ] as const)('%s', (_name, given, header, expected) => {
     expect(admits(given, header)).toBe(expected);
+  });
+});
+
+describe('adminRequestAllowed', () => {
+  const readOnly = { token: TOKEN, write: false };
+  const write = { token: TOKEN, write: true };
+
+  it.each([
+    [readOnly, 'GET', '/api/queues', 'yes'],
+    [readOnly, 'HEAD', '/', 'yes'],
+    [readOnly, 'PUT', '/api/queues/runs/r-1/retry', 'read-only'],
+    [readOnly, 'PUT', '/api/queues/runs/clean/failed', 'read-only'],
+    [readOnly, 'POST', '/api/queues/runs/add', 'read-only'],
+    [write, 'PUT', '/api/queues/runs/r-1/retry', 'yes'],
+    [write, 'PUT', '/api/queues/runs/retry/failed', 'yes'],
+    [write, 'PUT', '/api/queues/runs/r-1/clean', 'yes'],
+    [write, 'PUT', '/api/queues/runs/clean/completed', 'yes'],
+    [write, 'PUT', '/api/queues/gates/expire-r-1-production/promote', 'yes'],
+    [write, 'PUT', '/api/queues/gates/promote', 'yes'],
+    [write, 'POST', '/api/queues/runs/r-1/retry', 'not-offered'],
+    [write, 'POST', '/api/queues/runs/add', 'not-offered'],
+    [write, 'PATCH', '/api/queues/runs/r-1/update-data', 'not-offered'],
+    [write, 'PUT', '/api/queues/runs/empty', 'not-offered'],
+    [write, 'PUT', '/api/queues/runs/obliterate', 'not-offered'],
+    [write, 'PUT', '/api/queues/pause', 'not-offered'],
+    [write, 'PUT', '/api/queues/runs/concurrency', 'not-offered'],
+    [write, 'PUT', '/api/queues/runs/r-1/retry/extra', 'not-offered'],
+  ] as const)('%o %s %s → %s', (access, method, path, expected) => {
+    expect(adminRequestAllowed(access, method, path)).toBe(expected);
   });
 });

@@ -59,6 +59,16 @@ describe('the front door of /admin/queues', () => {
     expect(seen.at(-1)).toBe(relative);
   });
 
+  it('refuses a change while read-only before it reaches the dashboard', async () => {
+    const before = seen.length;
+    const res = await fetch(`${base}/admin/queues/api/queues/runs/r-1/retry`, { method: 'PUT', headers: { authorization: `Bearer ${TOKEN}` } });
+
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD');
+    expect(((await res.json()) as { error: string }).error).toContain('SLIPWAY_ADMIN_WRITE=true');
+    expect(seen.length).toBe(before);
+  });
+
   it('loads the dashboard once, however many requests come', () => {
     expect(loads).toBe(1);
   });
