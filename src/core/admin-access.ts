@@ -39,7 +39,8 @@ export function admits(access: AdminAccess, authorization: string | undefined): 
 /** What the dashboard may do to jobs when `write` is on: retry, clean (remove) and promote them; nothing else. */
 const CHANGES = [
   /^\/api\/queues\/[^/]+\/[^/]+\/(retry|clean|promote)$/,
-  /^\/api\/queues\/[^/]+\/(retry|clean)\/[a-z-]+$/,
+  /^\/api\/queues\/[^/]+\/retry\/failed$/,
+  /^\/api\/queues\/[^/]+\/clean\/[a-z-]+$/,
   /^\/api\/queues\/[^/]+\/promote$/,
 ];
 

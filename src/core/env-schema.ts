@@ -53,7 +53,7 @@ export const Env = z.object({
   SLIPWAY_ADMIN_TOKEN: z.string().min(32, 'expected at least 32 characters (e.g. openssl rand -hex 32)').optional(),
   SLIPWAY_ADMIN_USER: z.string().min(1).regex(/^[^:]+$/, 'expected a user name without ":" (basic auth splits on it)').optional(),
   SLIPWAY_ADMIN_PASSWORD: z.string().min(16, 'expected at least 16 characters (e.g. openssl rand -base64 24)').optional(),
-  /** Lets the dashboard retry, clean and remove jobs; read-only unless true. */
+  /** Lets the dashboard retry, clean (remove) and promote jobs; read-only unless true. */
   SLIPWAY_ADMIN_WRITE: z.stringbool({ error: 'expected true or false' }).default(false),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 }).superRefine((env, ctx) => {

@@ -14,8 +14,9 @@ export type QueueDashboard = {
 
 /**
  * Bull Board over slipway's BullMQ queues (their own `Queue` objects on the given connection, under
- * BULLMQ_PREFIX), served by its Express adapter. Read-only unless `write`: then retry, clean and remove go through.
- * Loaded only where the dashboard is on (compose/admin.ts): Express and Bull Board stay out of other processes.
+ * BULLMQ_PREFIX), served by its Express adapter. Read-only unless `write` (and then slipway's front door lets only
+ * retry, clean and promote through: intake/admin-route.ts).
+ * Loaded only where the dashboard is on (compose/admin.ts): Bull Board stays out of other processes.
  */
 export function queueDashboard({ connection, queueNames, basePath, write }: { connection: Redis; queueNames: readonly string[]; basePath: string; write: boolean }): QueueDashboard {
   const queues: Queue[] = queueNames.map((name) => openQueue(name, connection));

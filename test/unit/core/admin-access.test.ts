@@ -77,6 +77,7 @@ describe('adminRequestAllowed', () => {
     [write, 'PUT', '/api/queues/runs/retry/failed', 'yes'],
     [write, 'PUT', '/api/queues/runs/r-1/clean', 'yes'],
     [write, 'PUT', '/api/queues/runs/clean/completed', 'yes'],
+    [write, 'PUT', '/api/queues/runs/retry/completed', 'not-offered'],
     [write, 'PUT', '/api/queues/gates/expire-r-1-production/promote', 'yes'],
     [write, 'PUT', '/api/queues/gates/promote', 'yes'],
     [write, 'POST', '/api/queues/runs/r-1/retry', 'not-offered'],
