@@ -37,7 +37,7 @@ describe('the queue dashboard when no credential is set', () => {
   let slipway: TestSlipway;
   beforeAll(async () => {
     slipway = await startTestSlipway({ env: { PORT: '27001' } });
-  });
+  }, 120_000);
   afterAll(() => slipway.stop());
 
   it.each(ROUTES)('%s %s is no route at all (404), with or without credentials', async (method, path) => {
@@ -63,7 +63,7 @@ describe('the queue dashboard with credentials set', () => {
     await until(async () => ((await slipway.queue.getJobState('failing-run')) === 'failed' ? true : undefined), 'the failing run job to fail');
     await worker.close();
     await closeRedis(connection);
-  });
+  }, 180_000);
   afterAll(async () => {
     await writable?.stop();
     await slipway?.stop();
