@@ -15,6 +15,7 @@ import { serviceWebhookSecrets } from '../intake/service-webhook-secrets.js';
 import { slackEventsRoute } from '../intake/slack-events-route.js';
 import type { SlackApp } from '../intake/slack-app.js';
 import { webhookRoute } from '../intake/webhook-route.js';
+import { adminDashboard } from './admin.js';
 import type { Closers } from './closers.js';
 import type { Parts } from './parts.js';
 import { pullRequestsFor } from './pull-requests.js';
@@ -59,6 +60,7 @@ export async function serveRequests(
     runPage: links && runPageRoute({ runs: stores.runs, logs: stores.logs, links }),
     servicePage: links && servicePageRoute({ services, deployments: stores.deployments, runs: stores.runs, links, charts: vegaChartRenderer(), now, log }),
     metrics: metricsRoute(parts),
+    admin: adminDashboard(parts, closers),
     probes: probes(parts, { docker: runsWork }),
     log,
   });

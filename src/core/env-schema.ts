@@ -49,6 +49,12 @@ export const Env = z.object({
     .min(2, 'expected at least 2')
     .max(600, 'expected at most 600')
     .default(30),
+  /** The queue dashboard (/admin/queues) is on when a token or a user and password are set (core/admin-access.ts). */
+  SLIPWAY_ADMIN_TOKEN: z.string().min(32, 'expected at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+  SLIPWAY_ADMIN_USER: z.string().min(1).regex(/^[^:]+$/, 'expected a user name without ":" (basic auth splits on it)').optional(),
+  SLIPWAY_ADMIN_PASSWORD: z.string().min(16, 'expected at least 16 characters (e.g. openssl rand -base64 24)').optional(),
+  /** Lets the dashboard retry, clean (remove) and promote jobs; read-only unless true. */
+  SLIPWAY_ADMIN_WRITE: z.stringbool({ error: 'expected true or false' }).default(false),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 }).superRefine((env, ctx) => {
   if (env.SLACK_BOT_TOKEN && !env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
@@ -60,6 +66,13 @@ export const Env = z.object({
   }
   if (env.GITEA_TOKEN && !env.GITEA_API_URL) {
     ctx.addIssue({ code: 'custom', path: ['GITEA_API_URL'], message: 'required with GITEA_TOKEN, e.g. https://gitea.example.com/api/v1' });
+  }
+  if (!!env.SLIPWAY_ADMIN_USER !== !!env.SLIPWAY_ADMIN_PASSWORD) {
+    const missing = env.SLIPWAY_ADMIN_USER ? 'SLIPWAY_ADMIN_PASSWORD' : 'SLIPWAY_ADMIN_USER';
+    ctx.addIssue({ code: 'custom', path: [missing], message: `required with ${missing === 'SLIPWAY_ADMIN_USER' ? 'SLIPWAY_ADMIN_PASSWORD' : 'SLIPWAY_ADMIN_USER'} (the queue dashboard's basic-auth credentials come as a pair)` });
+  }
+  if (env.SLIPWAY_ADMIN_WRITE && !env.SLIPWAY_ADMIN_TOKEN && !env.SLIPWAY_ADMIN_PASSWORD) {
+    ctx.addIssue({ code: 'custom', path: ['SLIPWAY_ADMIN_WRITE'], message: 'the queue dashboard is off: set SLIPWAY_ADMIN_TOKEN or SLIPWAY_ADMIN_USER and SLIPWAY_ADMIN_PASSWORD to turn it on' });
   }
   if (env.SLACK_APP_TOKEN && !env.SLACK_BOT_TOKEN) {
     ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'required with SLACK_APP_TOKEN' });
@@ -79,6 +92,8 @@ export const SECRET_ENV_KEYS = [
   'DD_API_KEY',
   'DD_APP_KEY',
   'SLIPWAY_SIGNING_KEY',
+  'SLIPWAY_ADMIN_TOKEN',
+  'SLIPWAY_ADMIN_PASSWORD',
 ] as const satisfies readonly (keyof Env)[];
 
 /** Every secret value slipway knows of: the env's, and the clone tokens the services name. */

@@ -4,6 +4,8 @@ import { z } from 'zod';
 export const RUNS_QUEUE = 'runs';
 export const NOTIFICATIONS_QUEUE = 'notifications';
 export const GATES_QUEUE = 'gates';
+/** Every queue slipway has (the queue dashboard shows them all). */
+export const QUEUES = [RUNS_QUEUE, NOTIFICATIONS_QUEUE, GATES_QUEUE] as const;
 
 /** Job data carries only the run id: the run itself (and never a secret) lives in the store. */
 export const RunJobData = z.object({ runId: z.string().min(1), stage: z.string().optional() });

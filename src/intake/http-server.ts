@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { HealthProbe, Logger } from '../core/ports.js';
+import { isAdminPath } from './admin-route.js';
 import { replyJson } from './http-reply.js';
 import { refuseUnread } from './read-body.js';
 
@@ -14,6 +15,8 @@ export type HttpServerDeps = {
   metrics?: { contentType: string; text(): Promise<string> };
   /** `POST /slack/events` (Bolt behind `slackEventsRoute`); absent in console mode (no Slack token). */
   slack?: RequestListener;
+  /** `/admin/queues` and below: the queue dashboard behind its credentials (`adminRoute`); absent, it is off (404). */
+  admin?(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
   probes: readonly HealthProbe[];
   log: Logger;
 };
@@ -53,6 +56,7 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       if (service === undefined) return replyJson(res, 400, { error: 'the service name in this path is not valid percent-encoding' });
       return deps.servicePage(req, res, service, url.searchParams);
     }
+    if (deps.admin && isAdminPath(path)) return deps.admin(req, res, url);
     if (webhook?.[1] && deps.webhook) return onlyMethod(res, method, 'POST') && (await deps.webhook(req, res, webhook[1]));
     if (path === '/slack/events') {
       if (!onlyMethod(res, method, 'POST')) return;

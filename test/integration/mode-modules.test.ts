@@ -38,9 +38,15 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Starts `slipway <mode>` with Slack configured, stops it once started, and answers the packages it loaded. */
-async function packagesLoadedBy(mode: 'server' | 'worker'): Promise<Set<string>> {
-  const out = join(dir, `${mode}-loaded.json`);
+/**
+ * Starts `slipway <mode>` with Slack configured, stops it once started (and `whenStarted` is done), and answers
+ * the packages it loaded.
+ */
+async function packagesLoadedBy(
+  mode: 'server' | 'worker',
+  { extraEnv = {}, whenStarted }: { extraEnv?: Record<string, string>; whenStarted?(port: number): Promise<void> } = {},
+): Promise<Set<string>> {
+  const out = join(dir, `${mode}-${Object.keys(extraEnv).length}-loaded.json`);
   const env = {
     ...process.env,
     PORT: '0',
@@ -50,6 +56,7 @@ async function packagesLoadedBy(mode: 'server' | 'worker'): Promise<Set<string>>
     SLACK_SIGNING_SECRET: 'modes-secret',
     SLACK_API_URL: slack.url,
     LOADED_OUT: out,
+    ...extraEnv,
   };
   const child = spawn(process.execPath, ['--import', join(dir, 'recorder.mjs'), MAIN, mode], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -62,6 +69,7 @@ async function packagesLoadedBy(mode: 'server' | 'worker'): Promise<Set<string>>
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`slipway ${mode} did not say "${startedLine}" within 30 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+  if (whenStarted) await whenStarted(Number(/listening on port (\d+)/.exec(output)?.[1]));
   child.kill('SIGTERM');
   expect(await exited).toBe(0);
   const files = JSON.parse(await readFile(out, 'utf8')) as string[];
@@ -85,5 +93,28 @@ describe('what each mode loads', () => {
     expect(loaded).not.toContain('ssh2');
     // Charts (/slipway stats, the service page) load their renderer when the first one is asked for.
     expect(loaded).not.toContain('@resvg/resvg-js');
+    // The queue dashboard is off without SLIPWAY_ADMIN_* credentials: Bull Board and its Express adapter's view
+    // engine are not loaded. (Express itself is: Bolt's index requires it for its ExpressReceiver.)
+    expect(loaded).not.toContain('@bull-board/api');
+    expect(loaded).not.toContain('@bull-board/express');
+    expect(loaded).not.toContain('ejs');
+  });
+
+  it('a server with the queue dashboard on loads Bull Board and its Express adapter at the first request that has the credentials', async () => {
+    const token = 'modes-admin-token-0123456789abcdef0123';
+    let refused = 0;
+    let answered = 0;
+    const loaded = await packagesLoadedBy('server', {
+      extraEnv: { SLIPWAY_ADMIN_TOKEN: token, PORT: '27004' },
+      async whenStarted(port) {
+        refused = (await fetch(`http://127.0.0.1:${port}/admin/queues/api/queues`)).status;
+        answered = (await fetch(`http://127.0.0.1:${port}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${token}` } })).status;
+      },
+    });
+
+    expect([refused, answered]).toEqual([401, 200]);
+    expect(loaded).toContain('@bull-board/api');
+    expect(loaded).toContain('@bull-board/express');
+    expect(loaded).toContain('ejs');
   });
 });
