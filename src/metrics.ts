@@ -13,8 +13,8 @@ export type ScrapeReads = { queues?: QueueReader; delivery?: DeliveryFigures; ti
 
 /** One scrape reads the figures once for the four gauges; a scrape within this long of the last reuses them. */
 const DELIVERY_FRESH_MS = 15_000;
-/** The queue gauges of one scrape share one read; the next scrape reads again. */
-const QUEUES_FRESH_MS = 1_000;
+/** The two queue gauges of one scrape share one read; the next scrape reads again. */
+const QUEUES_FRESH_MS = 0;
 /** Well under Prometheus's default scrape timeout (10 s): a slow Redis costs its gauges, not the scrape. */
 const READ_TIMEOUT_MS = 3_000;
 
@@ -24,15 +24,25 @@ const STAGE_BUCKETS = [1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600];
 const RUN_BUCKETS = [5, 15, 30, 60, 120, 300, 600, 900, 1200, 1800, 3600, 7200];
 
 /**
- * A read shared by the gauges of one scrape, bounded by a timeout. A failed or late read gives nothing (those
- * gauges have no samples) and is not kept: the next scrape tries again.
+ * A read shared by the gauges of one scrape (a settled read is reused for `freshMs`, a pending one while it
+ * lasts), bounded by a timeout. A failed or late read gives nothing (those gauges have no samples) and is not
+ * kept: the next scrape reads again.
  */
 function sharedRead<T>(read: () => Promise<readonly T[]>, freshMs: number, timeoutMs: number): () => Promise<readonly T[]> {
-  let last: { at: number; value: Promise<readonly T[]> } | undefined;
+  let last: { at: number; value: Promise<readonly T[]>; settled: boolean } | undefined;
   return () => {
-    if (!last || Date.now() - last.at > freshMs) last = { at: Date.now(), value: read() };
+    if (!last || (last.settled && Date.now() - last.at > freshMs)) {
+      const current = { at: Date.now(), value: read(), settled: false };
+      current.value.then(
+        () => {
+          current.settled = true;
+          current.at = Date.now();
+        },
+        () => (last === current ? (last = undefined) : undefined),
+      );
+      last = current;
+    }
     const current = last;
-    current.value.catch(() => (last === current ? (last = undefined) : undefined));
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<readonly T[]>((resolve) => {
       timer = setTimeout(() => {

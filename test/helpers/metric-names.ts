@@ -1,5 +1,4 @@
-/** A metric family as parse-prometheus-text-format gives it. */
-export type Family = { name: string; type: string; metrics: { labels?: Record<string, string> }[] };
+import type { Scrape } from './prometheus.js';
 
 const SNAKE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
 /** Units Prometheus says not to use: time in seconds, sizes in bytes, fractions as ratios. */
@@ -13,9 +12,9 @@ const STANDARD = /^(process|nodejs)_/;
  * end in `_total` and nothing else does; histograms and summaries end in their unit (`_seconds`, `_bytes`);
  * base units only; a time is in `_seconds`, a fraction is a `_ratio`; names and labels are snake_case.
  */
-export function namingProblems(families: readonly Family[]): string[] {
+export function namingProblems({ families, labels }: Pick<Scrape, 'families' | 'labels'>): string[] {
   const problems: string[] = [];
-  for (const { name, type, metrics } of families) {
+  for (const { name, type } of families) {
     const kind = type.toLowerCase();
     const own = name.startsWith('slipway_');
     if (!own && !STANDARD.test(name)) problems.push(`${name}: neither slipway_* nor a standard process_*/nodejs_* name`);
@@ -27,7 +26,7 @@ export function namingProblems(families: readonly Family[]): string[] {
     if (NOT_BASE_UNITS.test(name)) problems.push(`${name}: not in base units`);
     if (/(duration|latency|_time|_age|_elapsed)(_|$)/.test(name) && !/_seconds(_total)?$/.test(name)) problems.push(`${name}: a time not in _seconds`);
     if (/(rate|fraction|proportion)(_|$)/.test(name) && !/_(ratio|per_second)$/.test(name)) problems.push(`${name}: a fraction not named _ratio`);
-    for (const label of new Set(metrics.flatMap((m) => Object.keys(m.labels ?? {})))) {
+    for (const label of labels(name)) {
       if (!SNAKE.test(label)) problems.push(`${name}: label ${label} not snake_case`);
     }
   }

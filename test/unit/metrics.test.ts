@@ -1,14 +1,10 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { runEnvironmentLabel, runSeconds, stageEnvironmentLabel } from '../../src/core/metric-labels.js';
 import { createMetrics } from '../../src/metrics.js';
-import { type Family, namingProblems } from '../helpers/metric-names.js';
-
-const require = createRequire(import.meta.url);
-const parse = require('parse-prometheus-text-format') as (text: string) => Family[];
+import { namingProblems } from '../helpers/metric-names.js';
+import { parseMetrics } from '../helpers/prometheus.js';
 
 const never = <T>() => new Promise<T>(() => undefined);
-const families = async (metrics: ReturnType<typeof createMetrics>) => parse(await metrics.registry.metrics());
 
 describe('metrics', () => {
   it('names every metric by the rules, Node process metrics unprefixed', async () => {
@@ -19,9 +15,10 @@ describe('metrics', () => {
     metrics.runs.inc({ service: 's', outcome: 'passed' });
     metrics.runSeconds.observe({ service: 's', environment: 'production', outcome: 'passed' }, 90);
     metrics.stageSeconds.observe({ stage: 'build', status: 'passed', service: 's', environment: 'production' }, 12);
-    const all = await families(metrics);
+    const all = parseMetrics(await metrics.registry.metrics());
     expect(namingProblems(all)).toEqual([]);
-    const names = all.map((f) => f.name);
+    expect(all.labels('slipway_stage_duration_seconds')).toEqual(new Set(['le', 'stage', 'status', 'service', 'environment']));
+    const names = all.families.map((f) => f.name);
     expect(names).toContain('process_cpu_seconds_total');
     expect(names).toContain('nodejs_heap_size_used_bytes');
     expect(names.filter((n) => n.startsWith('slipway_process') || n.startsWith('slipway_nodejs'))).toEqual([]);
@@ -32,19 +29,22 @@ describe('metrics', () => {
   });
 
   it('finds names that break the rules', () => {
-    const bad: Family[] = [
-      { name: 'slipway_runs', type: 'COUNTER', metrics: [] },
-      { name: 'slipway_jobs_total', type: 'GAUGE', metrics: [] },
-      { name: 'slipway_stage_duration', type: 'HISTOGRAM', metrics: [] },
-      { name: 'slipway_build_milliseconds', type: 'GAUGE', metrics: [] },
-      { name: 'slipway_deployments_per_day', type: 'GAUGE', metrics: [] },
-      { name: 'slipway_failure_rate', type: 'GAUGE', metrics: [] },
-      { name: 'slipway_process_cpu_seconds_total', type: 'COUNTER', metrics: [] },
-      { name: 'slipway_webhooks_total', type: 'COUNTER', metrics: [{ labels: { gitHost: 'github' } }] },
-      { name: 'go_goroutines', type: 'GAUGE', metrics: [] },
-    ];
+    const bad = parseMetrics(
+      [
+        ['slipway_runs', 'counter', 'slipway_runs 1'],
+        ['slipway_jobs_total', 'gauge', 'slipway_jobs_total 1'],
+        ['slipway_stage_duration', 'histogram', 'slipway_stage_duration_bucket{le="+Inf"} 1\nslipway_stage_duration_sum 1\nslipway_stage_duration_count 1'],
+        ['slipway_build_milliseconds', 'gauge', 'slipway_build_milliseconds 1'],
+        ['slipway_deployments_per_day', 'gauge', 'slipway_deployments_per_day 1'],
+        ['slipway_failure_rate', 'gauge', 'slipway_failure_rate 1'],
+        ['slipway_webhooks_total', 'counter', 'slipway_webhooks_total{gitHost="github"} 1'],
+        ['go_goroutines', 'gauge', 'go_goroutines 1'],
+      ]
+        .map(([name, type, lines]) => `# HELP ${name} x\n# TYPE ${name} ${type}\n${lines}\n`)
+        .join(''),
+    );
     const problems = namingProblems(bad);
-    for (const f of bad.filter((f) => f.name !== 'slipway_process_cpu_seconds_total')) expect(problems.join('\n')).toContain(f.name);
+    for (const f of bad.families) expect(problems.join('\n')).toContain(f.name);
     expect(problems).toContain('slipway_webhooks_total: label gitHost not snake_case');
   });
 
