@@ -1,5 +1,6 @@
 import { watchedRunStore } from '../adapters/store/watched-run-store.js';
 import { commitState } from '../core/commit-state.js';
+import { runEnvironmentLabel, runSeconds } from '../core/metric-labels.js';
 import type { RunStore } from '../core/ports.js';
 import { isFinished, type Run } from '../core/run.js';
 import type { Logger } from '../log.js';
@@ -19,7 +20,11 @@ export function observeRuns(
 ): RunStore {
   const reporting = new Map<string, Promise<void>>();
   return watchedRunStore(store, (run, before) => {
-    if (isFinished(run) && (!before || !isFinished(before))) metrics.runs.inc({ service: run.service, outcome: run.status });
+    if (isFinished(run) && (!before || !isFinished(before))) {
+      metrics.runs.inc({ service: run.service, outcome: run.status });
+      const seconds = runSeconds(run);
+      if (seconds !== undefined) metrics.runSeconds.observe({ service: run.service, environment: runEnvironmentLabel(run), outcome: run.status }, seconds);
+    }
     const verdict = commitState(run);
     const newVerdict = !!verdict && before?.status !== run.status && JSON.stringify(verdict) !== JSON.stringify(before && commitState(before));
     const answering = !!answers && !!run.pullRequest && before?.status !== run.status;

@@ -5,6 +5,7 @@ import { registryCredentials, type RegistryAuth } from '../adapters/docker/regis
 import { RetiringContainers } from '../adapters/docker/retiring-containers.js';
 import { httpHealthChecks } from '../adapters/http/health-checks.js';
 import { BullGateScheduler, BullRunQueue } from '../adapters/redis/bull-queues.js';
+import { queueFigures } from '../adapters/redis/queue-figures.js';
 import { loadSigningKey } from '../adapters/signing/signing-key.js';
 import { runLinkKey } from '../adapters/store/redis-run-link-key.js';
 import { secretVariableNames, type ServiceConfig, serviceList, type SlipwayConfig } from '../core/config-schema.js';
@@ -77,7 +78,10 @@ export async function buildParts(options: PartsOptions, closers: Closers): Promi
   // The delivery gauges read the stores, made below; a scrape comes after start-up. Only processes that answer
   // people export them: the figures are the same from every process, and a sum over instances must not count twice.
   let delivery: DeliveryFigures = async () => [];
-  const metrics = createMetrics(() => queueDepths(queues), answersPeople(mode) ? () => delivery() : undefined);
+  const metrics = createMetrics({
+    queues: () => Promise.all(queues.map((q) => queueFigures(q, new Date()))),
+    delivery: answersPeople(mode) ? () => delivery() : undefined,
+  });
   const chat = openChat({ env, mode, consoleChat: options.consoleChat, redis, metrics, log }, closers);
   if (chat.notifications) queues.push(chat.notifications.queue);
   const links = env.SLIPWAY_PUBLIC_URL ? runLinks(await runLinkKey(redis), env.SLIPWAY_PUBLIC_URL) : undefined;
@@ -118,12 +122,6 @@ async function signingKey(env: Env, dataDir: string, log: Logger): Promise<Buffe
   const signing = await loadSigningKey(env.SLIPWAY_SIGNING_KEY, dataDir);
   if (signing.source === 'file') log.info({ path: signing.path }, 'SLIPWAY_SIGNING_KEY is not set: approvals are signed with the key in the data dir (server and worker must share it)');
   return signing.key;
-}
-
-async function queueDepths(queues: readonly Queue[]): Promise<Record<string, Record<string, number>>> {
-  const depth: Record<string, Record<string, number>> = {};
-  for (const queue of queues) depth[queue.name] = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
-  return depth;
 }
 
 function once<T>(make: () => Promise<T>): () => Promise<T> {

@@ -103,7 +103,7 @@ function runProcessor(parts: Parts, docker: Docker, gate: GateDeps) {
     env: processEnv,
     scrub,
     now,
-    stageEnded: (stage, status, seconds) => metrics.stageSeconds.observe({ stage, status }, seconds),
+    stageEnded: (stage, status, seconds, labels) => metrics.stageSeconds.observe({ stage, status, ...labels }, seconds),
   });
 }
 

@@ -4,6 +4,7 @@ import { needsBuild, resumePoint, reuseRelease } from '../core/pipeline.js';
 import { configuredCloneUrl } from '../core/repo-match.js';
 import { checksAfterDeploy, integrationImageTag, integrationTargets } from '../core/integration-tests.js';
 import { RunJobData } from '../core/jobs.js';
+import { stageEnvironmentLabel } from '../core/metric-labels.js';
 import type { CheckoutSource, LogStore, Logger, OnceStore, SourceCheckout } from '../core/ports.js';
 import {
   cancelKey, cancelRun, completeRun, failRun, isFinished, nextStage, parkRun, passStage, type Run, skipRestOfRun, stageEnvironment, startStage, stageKind,
@@ -53,7 +54,7 @@ export type RunProcessorDeps = StageTools & {
   scrub(text: string): string;
   now(): Date;
   /** Told each stage's end, for metrics. */
-  stageEnded?(stage: string, status: string, seconds: number): void;
+  stageEnded?(stage: string, status: string, seconds: number, labels: { service: string; environment: string }): void;
 };
 
 /** One attempt at a run: what its steps share. `save` stores each transition before the next step. */
@@ -181,7 +182,9 @@ async function runAndRecord({ job, token, run, save, deps, service, source, log 
   const startedAt = deps.now();
   const outcome = await runStage(kind, stage, run(), service, source, deps);
   const now = deps.now();
-  if (outcome.status !== 'wait') deps.stageEnded?.(kind, outcome.status, (now.getTime() - startedAt.getTime()) / 1000);
+  if (outcome.status !== 'wait') {
+    deps.stageEnded?.(kind, outcome.status, (now.getTime() - startedAt.getTime()) / 1000, { service: run().service, environment: stageEnvironmentLabel(run(), stage) });
+  }
   switch (outcome.status) {
     case 'passed':
       await save({ ...passStage(run(), stage, now, outcome.summary, outcome.details), ...outcome.patch });

@@ -12,7 +12,11 @@ const parse = require('parse-prometheus-text-format') as (text: string) => Famil
 export async function scrape(baseUrl: string) {
   const res = await fetch(`${baseUrl}/metrics`);
   if (!res.headers.get('content-type')?.startsWith('text/plain')) throw new Error(`unexpected content type ${res.headers.get('content-type')}`);
-  const text = await res.text();
+  return parseMetrics(await res.text());
+}
+
+/** Prometheus text, parsed: its families, the values of its series and the label names of a family. */
+export function parseMetrics(text: string) {
   const families = parse(text);
   const series = text
     .split('\n')
@@ -31,5 +35,16 @@ export async function scrape(baseUrl: string) {
         .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
         .reduce((sum, s) => sum + s.value, 0);
     },
+    /** The label names the series of family `name` carry (a histogram's `_bucket`, `_sum`, `_count` included). */
+    labels(name: string): Set<string> {
+      const ofFamily = (s: string) => s === name || (/_(bucket|sum|count)$/.test(s) && s.replace(/_(bucket|sum|count)$/, '') === name);
+      return new Set(series.filter((s) => ofFamily(s.name!)).flatMap((s) => Object.keys(s.labels)));
+    },
+    /** The label values of each series of `name`. */
+    series(name: string): Record<string, string>[] {
+      return series.filter((s) => s.name === name).map((s) => s.labels as Record<string, string>);
+    },
   };
 }
+
+export type Scrape = ReturnType<typeof parseMetrics>;

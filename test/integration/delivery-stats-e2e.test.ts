@@ -67,12 +67,12 @@ describe('delivery figures from real deliveries', { timeout: 300_000 }, () => {
 
     const metrics = await scrape(stack.slipway.url);
     const production = { service: 'figures', environment: 'production' };
-    expect(metrics.value('slipway_deployments_per_day', production)).toBeCloseTo(2 / 30, 6);
+    expect(metrics.value('slipway_deployments_per_second', production) * 86_400).toBeCloseTo(2 / 30, 6);
     expect(metrics.value('slipway_change_failure_ratio', production)).toBe(0.5);
     expect(metrics.value('slipway_lead_time_seconds', production)).toBeCloseTo(median(leadTimes), 2);
     expect(metrics.value('slipway_time_to_restore_seconds', production)).toBeCloseTo(restoreSeconds, 2);
     // Staging took both versions, and nothing failed there.
-    expect(metrics.value('slipway_deployments_per_day', { service: 'figures', environment: 'staging' })).toBeCloseTo(2 / 30, 6);
+    expect(metrics.value('slipway_deployments_per_second', { service: 'figures', environment: 'staging' }) * 86_400).toBeCloseTo(2 / 30, 6);
     expect(metrics.value('slipway_change_failure_ratio', { service: 'figures', environment: 'staging' })).toBe(0);
   });
 });

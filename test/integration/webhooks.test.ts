@@ -202,7 +202,7 @@ describe('webhook metrics', () => {
     const waiting = metrics.value('slipway_queue_jobs', { queue: 'runs', state: 'waiting' });
     expect(waiting).toBe((await slipway.queue.getJobCounts('waiting')).waiting);
     expect(waiting).toBeGreaterThan(0);
-    expect(metrics.families.some((f) => f.name === 'slipway_process_resident_memory_bytes')).toBe(true);
+    expect(metrics.families.some((f) => f.name === 'process_resident_memory_bytes')).toBe(true);
   });
 });
 
