@@ -70,7 +70,9 @@ describe("slipway's image, built and run", () => {
         '--volume', `${SOCKET}:/var/run/docker.sock`, '--group-add', String(socketGroup),
         '--volume', `${dockerConfig}:/app/docker-config:ro`,
         '--env', `PORT=${port}`, '--env', `REDIS_URL=${redis.url}`, '--env', 'DOCKER_HOST=unix:///var/run/docker.sock',
-        '--env', 'DOCKER_CONFIG=/app/docker-config', '--env', `SLIPWAY_SIGNING_KEY=${signingKey}`, '--env', 'LOG_LEVEL=info',
+        '--env', 'DOCKER_CONFIG=/app/docker-config', '--env', 'LOG_LEVEL=info',
+        // The server is given a signing key; the worker makes one in its data dir, which must be its user's.
+        ...(mode === 'server' ? ['--env', `SLIPWAY_SIGNING_KEY=${signingKey}`] : []),
         TAG, ...image.Config.Cmd!, mode,
       ]);
     await Promise.all([start('server', SERVER_PORT), start('worker', WORKER_PORT)]);
@@ -102,6 +104,7 @@ describe("slipway's image, built and run", () => {
       expect(await healthy(name)).toBe('healthy');
       expect(await logs(name)).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find package|EACCES/);
     }
+    expect((await run('docker', ['exec', `${CONTAINER}-worker`, 'stat', '-c', '%U %a', '/app/.slipway/signing.key'])).stdout.trim()).toBe('node 600');
   }, 8 * 60_000);
 
   it('has a health check that fails where no slipway answers', async () => {
