@@ -1,7 +1,8 @@
 # slipway's own image: docker build -t slipway .
 # Two stages: the build (npm ci, tsc) and a small runtime with only production dependencies, as a non-root
-# user. It needs the node:20-bookworm-slim base image from a registry; see the README (Packaging).
-FROM node:20-bookworm-slim AS build
+# user. On Node 26, the Active LTS line from October 2026 to October 2027 (nodejs/Release schedule.json); the
+# code runs on Node 20 and later (package.json engines). See the README (Its image).
+FROM node:26-trixie-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
@@ -10,13 +11,16 @@ COPY src ./src
 COPY commands ./commands
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:26-trixie-slim AS runtime
 # git clones the services; chromium runs browser checks (leave it out if you use none); the charts of
 # /slipway stats are lettered in DejaVu Sans.
 RUN apt-get update \
   && apt-get install -y --no-install-recommends git ca-certificates chromium fonts-dejavu-core \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
+# slipway's data dir (where it keeps a signing key when SLIPWAY_SIGNING_KEY is unset), the node
+# user's own: /app itself stays root's.
+RUN install -d -o node -g node -m 700 /app/.slipway
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json manifest.yml ./

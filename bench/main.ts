@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { ackLatency, ackSection } from './ack-latency.js';
 import { blueGreenBench, blueGreenSection } from './blue-green.js';
 import { buildCacheBench, buildCacheSection } from './build-cache.js';
+import { imageSize, imageSizeSection } from './image-size.js';
 import { machine } from './machine.js';
 import { BRANCH_COUNTS, type BranchFigures, branchesSection, manyBranches } from './many-branches.js';
 import { pipelineOverhead, pipelineSection } from './pipeline-overhead.js';
@@ -32,6 +33,7 @@ const benches: Record<string, () => Promise<string>> = {
   'blue-green': async () => blueGreenSection(await blueGreenBench(RUNS, log), RUNS),
   sigterm: async () => stubbornSection(await stubbornServiceBench(RUNS, log)),
   'build-cache': async () => buildCacheSection(await buildCacheBench(RUNS, log), RUNS),
+  'image-size': async () => imageSizeSection(await imageSize(log)),
 };
 
 const unknown = [...wanted].filter((name) => !(name in benches));

@@ -32,7 +32,7 @@ log() { echo "services: $*" >&2; }
 packages_needed() {
   local -A pkg=([redis-server]=redis-server [dockerd]=docker.io [docker]=docker.io
     [docker-registry]=docker-registry [git]=git [curl]=curl [chromium]=chromium [htpasswd]=apache2-utils [caddy]=caddy
-    [sshd]=openssh-server [ssh-keygen]=openssh-client [openssl]=openssl)
+    [sshd]=openssh-server [ssh-keygen]=openssh-client [openssl]=openssl [mmdebstrap]=mmdebstrap [docker-compose]=docker-compose)
   local missing=()
   for cmd in "${!pkg[@]}"; do
     command -v "$cmd" >/dev/null 2>&1 || missing+=("${pkg[$cmd]}")
