@@ -49,6 +49,10 @@ export async function prepareLocalSample(dataDir: string, registry = '127.0.0.1:
     await mkdir(dir, { recursive: true });
     await run('git', ['init', '--quiet', '--bare', '--initial-branch=main', bare]);
     await cp(join(root, 'examples', 'sample-service'), work, { recursive: true });
+    // The sample's image is FROM scratch with busybox in it: no base image can be pulled where slipway may run.
+    if (!(await exists('/bin/busybox'))) {
+      throw new Error('local mode builds its sample service with /bin/busybox, and this machine has none: install busybox-static (Debian), or give slipway a slipway.yml with your own services');
+    }
     await copyFile('/bin/busybox', join(work, 'busybox'));
     await git('init', '--quiet', '--initial-branch=main');
     await git('config', 'user.name', 'Local Developer');
