@@ -14,6 +14,7 @@ import { datadogChecks } from '../adapters/synthetics/datadog-checks.js';
 import { httpChecks } from '../adapters/synthetics/http-checks.js';
 import { GATES_QUEUE, NOTIFICATIONS_QUEUE, RUNS_QUEUE } from '../core/jobs.js';
 import type { ChatApi } from '../core/ports.js';
+import { traced } from '../core/tracing.js';
 import { failAbandonedRun } from '../queue/abandoned-runs.js';
 import { createGateProcessor, type GateDeps } from '../queue/gates.js';
 import { createNotifier } from '../queue/notifier.js';
@@ -82,21 +83,22 @@ function runProcessor(parts: Parts, docker: Docker, gate: GateDeps) {
   return createRunProcessor({
     ...stores,
     services,
-    images: dockerImageEngine(docker, credentials),
-    targets,
+    // Each call to an outside system is a span of the stage that made it (core/tracing.ts).
+    images: traced(dockerImageEngine(docker, credentials), 'docker'),
+    targets: (environment) => traced(targets(environment), environment.target?.kind ?? 'docker', { attributes: { 'deployment.environment.name': environment.environment } }),
     secrets: (sources) => readSecrets(sources, processEnv),
-    checkout: checkoutOf,
+    checkout: (source) => traced(checkoutOf(source), 'git', { names: { sourceDir: 'fetch' } }),
     ports: new RedisPortStore(redis),
     lease: new RedisLease(redis),
     signingKey,
     gate,
-    releasing: releaseTools(env, credentials),
+    releasing: tracedReleaseTools(releaseTools(env, credentials)),
     synthetics: {
       http: httpChecks,
       browser: browserChecks(env.SLIPWAY_CHROMIUM),
       datadog:
         env.DD_API_KEY && env.DD_APP_KEY
-          ? datadogChecks({ apiKey: env.DD_API_KEY, appKey: env.DD_APP_KEY, site: env.DD_SITE ?? 'datadoghq.com', apiUrl: env.DATADOG_API_URL })
+          ? traced(datadogChecks({ apiKey: env.DD_API_KEY, appKey: env.DD_APP_KEY, site: env.DD_SITE ?? 'datadoghq.com', apiUrl: env.DATADOG_API_URL }), 'datadog')
           : undefined,
     },
     log,
@@ -105,6 +107,10 @@ function runProcessor(parts: Parts, docker: Docker, gate: GateDeps) {
     now,
     stageEnded: (stage, status, seconds) => metrics.stageSeconds.observe({ stage, status }, seconds),
   });
+}
+
+function tracedReleaseTools({ hosts, images }: ReturnType<typeof releaseTools>): ReturnType<typeof releaseTools> {
+  return { hosts: traced(hosts, 'git host'), images: traced(images, 'registry') };
 }
 
 function notificationProcessor({ stores, redis, chat, services, log, links }: Parts, slack: ChatApi) {

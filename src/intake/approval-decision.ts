@@ -1,3 +1,4 @@
+import { linkActiveSpanTo } from '../core/tracing.js';
 import { grantFor, verifyRelease } from '../core/approval-grant.js';
 import { mayApprove } from '../core/approval-policy.js';
 import { approvalProgress, approvalRules, describeMissing, eligibleRules, everyoneIn } from '../core/approval-rules.js';
@@ -137,6 +138,8 @@ async function promote(run: Run, approval: Approval, approvers: readonly string[
   const grant = grantFor(deps.signingKey, { runId: run.id, environment: approval.environment, digest }, by, at);
   const approved = { ...passStage(run, stage, at, summary), status: 'queued' as const, grants: [...(run.grants ?? []).filter((g) => g.environment !== approval.environment), grant] };
   await deps.runs.save(approved);
+  // The click's span points at the run's trace; the run goes on in that trace.
+  linkActiveSpanTo(run.traceparent);
   await deps.queue.enqueue(approved, `after-${approval.environment}`);
   return undefined;
 }

@@ -1,0 +1,117 @@
+import {
+  type Attributes, type Context, context, type Link, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace,
+} from '@opentelemetry/api';
+
+/**
+ * slipway's spans, through OpenTelemetry's API only. Without a tracer provider (OTEL_EXPORTER_OTLP_ENDPOINT
+ * unset: src/tracing.ts loads no SDK) every call here is the API's no-op, and no traceparent is made.
+ * Attribute names follow OpenTelemetry's semantic conventions where one applies, `slipway.*` otherwise.
+ */
+export const TRACER_NAME = 'slipway';
+
+export { SpanKind, SpanStatusCode };
+
+export const ATTR = {
+  runId: 'slipway.run_id',
+  service: 'slipway.service',
+  stage: 'slipway.stage',
+  stageStatus: 'slipway.stage.status',
+  httpMethod: 'http.request.method',
+  httpRoute: 'http.route',
+  httpStatus: 'http.response.status_code',
+  urlPath: 'url.path',
+  urlScheme: 'url.scheme',
+  errorType: 'error.type',
+  messagingSystem: 'messaging.system',
+  messagingDestination: 'messaging.destination.name',
+  messagingOperation: 'messaging.operation.type',
+  peerService: 'peer.service',
+} as const;
+
+const tracer = () => trace.getTracer(TRACER_NAME);
+
+export type SpanOptions = { kind?: SpanKind; attributes?: Attributes; links?: Link[]; parent?: Context };
+
+/**
+ * Runs `work` in a span that is the active one meanwhile (what it calls joins it), ended when `work` settles;
+ * a throw marks the span an error and is thrown on.
+ */
+export async function inSpan<T>(name: string, options: SpanOptions, work: (span: Span) => Promise<T>): Promise<T> {
+  const { parent = context.active(), ...spanOptions } = options;
+  return tracer().startActiveSpan(name, spanOptions, parent, async (span) => {
+    try {
+      return await work(span);
+    } catch (error) {
+      failed(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** Marks a span failed by `error`. */
+export function failed(span: Span, error: unknown): void {
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+  span.setAttribute(ATTR.errorType, error instanceof Error ? error.name : 'Error');
+}
+
+/** The W3C `traceparent` of the active span, to carry a trace to another process; undefined when nothing traces. */
+export function activeTraceparent(): string | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent;
+}
+
+/**
+ * The context a carried `traceparent` (and `tracestate`) names, the root context without one. `carrier`: Node's
+ * request headers (named in lower case) or a run's stored traceparent.
+ */
+export function contextFrom(carrier: Record<string, string | string[] | undefined>): Context {
+  return propagation.extract(ROOT_CONTEXT, carrier, {
+    keys: (c) => Object.keys(c),
+    get: (c, key) => {
+      const value = c[key];
+      return Array.isArray(value) ? value[0] : value;
+    },
+  });
+}
+
+/** A link to the span a `traceparent` names (a run's trace, from a request about it); none when it names none. */
+export function linkTo(traceparent: string | undefined): Link[] {
+  if (!traceparent) return [];
+  const spanContext = trace.getSpanContext(contextFrom({ traceparent }));
+  return spanContext ? [{ context: spanContext }] : [];
+}
+
+/** The active span (a request about a run: an approval click) linked to the run's trace. */
+export function linkActiveSpanTo(traceparent: string | undefined): void {
+  const span = trace.getActiveSpan();
+  if (span) span.addLinks(linkTo(traceparent));
+}
+
+type Names = Readonly<Record<string, string>>;
+
+/**
+ * The port `object` with each of its methods (nested ones too: `chat.postMessage`) called in a client span
+ * named `<system> <operation>`: a call to an outside system. `names` renames operations (`sourceDir` → `fetch`);
+ * `attributes` are set on every span.
+ */
+export function traced<T extends object>(object: T, system: string, { names = {}, attributes = {} }: { names?: Names; attributes?: Attributes } = {}, path = ''): T {
+  return new Proxy(object, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof property !== 'string') return value;
+      const operation = path ? `${path}.${property}` : property;
+      if (typeof value === 'function') {
+        return (...args: unknown[]) =>
+          inSpan(`${system} ${names[operation] ?? operation}`, { kind: SpanKind.CLIENT, attributes: { [ATTR.peerService]: system, ...attributes } }, async () =>
+            (value as (...a: unknown[]) => unknown).apply(target, args),
+          );
+      }
+      if (value && typeof value === 'object' && !Array.isArray(value)) return traced(value, system, { names, attributes }, operation);
+      return value;
+    },
+  });
+}
