@@ -87,7 +87,7 @@ function runProcessor(parts: Parts, docker: Docker, gate: GateDeps) {
     images: traced(dockerImageEngine(docker, credentials), 'docker'),
     targets: (environment) => traced(targets(environment), environment.target?.kind ?? 'docker', { attributes: { 'deployment.environment.name': environment.environment } }),
     secrets: (sources) => readSecrets(sources, processEnv),
-    checkout: (source) => traced(checkoutOf(source), 'git', { names: { sourceDir: 'fetch' } }),
+    checkout: checkoutOf,
     ports: new RedisPortStore(redis),
     lease: new RedisLease(redis),
     signingKey,
