@@ -110,7 +110,7 @@ function runProcessor(parts: Parts, docker: Docker, gate: GateDeps) {
 }
 
 function tracedReleaseTools({ hosts, images }: ReturnType<typeof releaseTools>): ReturnType<typeof releaseTools> {
-  return { hosts: traced(hosts, 'git host'), images: traced(images, 'registry') };
+  return { hosts: traced(hosts, 'git host', { only: ['tag', 'release'] }), images: traced(images, 'registry') };
 }
 
 function notificationProcessor({ stores, redis, chat, services, log, links }: Parts, slack: ChatApi) {

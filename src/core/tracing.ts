@@ -91,27 +91,57 @@ export function linkActiveSpanTo(traceparent: string | undefined): void {
   if (span) span.addLinks(linkTo(traceparent));
 }
 
-type Names = Readonly<Record<string, string>>;
+type TracedOptions = { only?: readonly string[]; attributes?: Attributes };
 
 /**
- * The port `object` with each of its methods (nested ones too: `chat.postMessage`) called in a client span
- * named `<system> <operation>`: a call to an outside system. `names` renames operations (`sourceDir` → `fetch`);
- * `attributes` are set on every span.
+ * The port `object` with its methods (nested ones too: `chat.postMessage`) called in a client span named
+ * `<system> <operation>`, a child of the caller's: a call to an outside system. `only` names the operations that
+ * are such calls when others are not (`HostReleases.has`); `attributes` go on every span. A method that answers
+ * without a promise answers the same way.
  */
-export function traced<T extends object>(object: T, system: string, { names = {}, attributes = {} }: { names?: Names; attributes?: Attributes } = {}, path = ''): T {
+export function traced<T extends object>(object: T, system: string, options: TracedOptions = {}, path = ''): T {
   return new Proxy(object, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
       if (typeof property !== 'string') return value;
       const operation = path ? `${path}.${property}` : property;
       if (typeof value === 'function') {
-        return (...args: unknown[]) =>
-          inSpan(`${system} ${names[operation] ?? operation}`, { kind: SpanKind.CLIENT, attributes: { [ATTR.peerService]: system, ...attributes } }, async () =>
-            (value as (...a: unknown[]) => unknown).apply(target, args),
-          );
+        const method = value as (...a: unknown[]) => unknown;
+        if (options.only && !options.only.includes(operation)) return method.bind(target);
+        return (...args: unknown[]) => call(`${system} ${operation}`, { [ATTR.peerService]: system, ...options.attributes }, () => method.apply(target, args));
       }
-      if (value && typeof value === 'object' && !Array.isArray(value)) return traced(value, system, { names, attributes }, operation);
+      if (value && typeof value === 'object' && !Array.isArray(value)) return traced(value, system, options, operation);
       return value;
     },
   });
 }
+
+/** `work` in an active client span, ended when its promise settles (at once when it answers no promise). */
+function call(name: string, attributes: Attributes, work: () => unknown): unknown {
+  const span = tracer().startSpan(name, { kind: SpanKind.CLIENT, attributes });
+  let result: unknown;
+  try {
+    result = context.with(trace.setSpan(context.active(), span), work);
+  } catch (error) {
+    failed(span, error);
+    span.end();
+    throw error;
+  }
+  if (!isPromise(result)) {
+    span.end();
+    return result;
+  }
+  return result.then(
+    (value) => {
+      span.end();
+      return value;
+    },
+    (error: unknown) => {
+      failed(span, error);
+      span.end();
+      throw error;
+    },
+  );
+}
+
+const isPromise = (value: unknown): value is Promise<unknown> => typeof (value as Promise<unknown> | undefined)?.then === 'function';

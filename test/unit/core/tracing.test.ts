@@ -53,7 +53,7 @@ describe('with a tracer provider', () => {
         throw new Error('registry said no');
       },
     };
-    const wrapped = traced(port, 'docker', { names: { build: 'image build' } });
+    const wrapped = traced(port, 'docker');
 
     await inSpan('stage build', {}, async () => {
       expect(await wrapped.build('v1')).toBe('built v1 by engine');
@@ -64,7 +64,7 @@ describe('with a tracer provider', () => {
     const spans = exporter.getFinishedSpans();
     const stage = spans.find((s) => s.name === 'stage build')!;
     const calls = spans.filter((s) => s !== stage);
-    expect(calls.map((s) => s.name)).toEqual(['docker image build', 'docker chat.postMessage', 'docker push']);
+    expect(calls.map((s) => s.name)).toEqual(['docker build', 'docker chat.postMessage', 'docker push']);
     for (const call of calls) {
       expect(call.kind).toBe(SpanKind.CLIENT);
       expect(call.parentSpanContext?.spanId).toBe(stage.spanContext().spanId);
@@ -72,6 +72,17 @@ describe('with a tracer provider', () => {
     }
     expect(calls[2]!.status).toMatchObject({ code: 2, message: 'registry said no' });
     expect(calls[2]!.attributes['error.type']).toBe('Error');
+  });
+
+  it('leaves what is not an outside call as it was: untraced, answering without a promise', async () => {
+    const releases = { has: (host: string) => host === 'github', tag: async (name: string) => `tagged ${name}`, where: 'gitea' };
+    const wrapped = traced(releases, 'git host', { only: ['tag'] });
+
+    expect(wrapped.has('github')).toBe(true);
+    expect(wrapped.where).toBe('gitea');
+    expect(await wrapped.tag('v1.0.0')).toBe('tagged v1.0.0');
+
+    expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['git host tag']);
   });
 
   it('links the active span to a run\'s trace', async () => {
