@@ -30,19 +30,26 @@ export const ATTR = {
 
 const tracer = () => trace.getTracer(TRACER_NAME);
 
-export type SpanOptions = { kind?: SpanKind; attributes?: Attributes; links?: Link[]; parent?: Context };
+export type SpanOptions = {
+  kind?: SpanKind;
+  attributes?: Attributes;
+  links?: Link[];
+  parent?: Context;
+  /** A throw that is not a failure (BullMQ's DelayedError: the job comes back later). */
+  notFailure?(error: unknown): boolean;
+};
 
 /**
  * Runs `work` in a span that is the active one meanwhile (what it calls joins it), ended when `work` settles;
  * a throw marks the span an error and is thrown on.
  */
 export async function inSpan<T>(name: string, options: SpanOptions, work: (span: Span) => Promise<T>): Promise<T> {
-  const { parent = context.active(), ...spanOptions } = options;
+  const { parent = context.active(), notFailure, ...spanOptions } = options;
   return tracer().startActiveSpan(name, spanOptions, parent, async (span) => {
     try {
       return await work(span);
     } catch (error) {
-      failed(span, error);
+      if (!notFailure?.(error)) failed(span, error);
       throw error;
     } finally {
       span.end();

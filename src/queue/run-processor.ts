@@ -101,7 +101,8 @@ export function createRunProcessor(deps: RunProcessorDeps) {
     const attributes = {
       [ATTR.runId]: runId, [ATTR.service]: service.name, [ATTR.messagingSystem]: 'bullmq', [ATTR.messagingDestination]: RUNS_QUEUE, [ATTR.messagingOperation]: 'process',
     };
-    await inSpan(`process ${RUNS_QUEUE}`, { kind: SpanKind.CONSUMER, attributes, parent: contextFrom({ traceparent: run.traceparent }) }, () => attemptRun(attempt));
+    const parent = contextFrom({ traceparent: run.traceparent });
+    await inSpan(`process ${RUNS_QUEUE}`, { kind: SpanKind.CONSUMER, attributes, parent, notFailure: (e) => e instanceof DelayedError }, () => attemptRun(attempt));
   };
 }
 

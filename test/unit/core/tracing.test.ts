@@ -85,6 +85,14 @@ describe('with a tracer provider', () => {
     expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['git host tag']);
   });
 
+  it('leaves a span unmarked by a throw that is not a failure (a job handed back for later)', async () => {
+    class Later extends Error {}
+    await expect(inSpan('process runs', { notFailure: (e) => e instanceof Later }, async () => Promise.reject(new Later('later')))).rejects.toThrow('later');
+    await expect(inSpan('stage build', { notFailure: (e) => e instanceof Later }, async () => Promise.reject(new Error('broke')))).rejects.toThrow('broke');
+
+    expect(exporter.getFinishedSpans().map((s) => [s.name, s.status.code])).toEqual([['process runs', 0], ['stage build', 2]]);
+  });
+
   it('links the active span to a run\'s trace', async () => {
     const runTrace = await inSpan('send runs', {}, async () => activeTraceparent());
 
