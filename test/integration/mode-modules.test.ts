@@ -39,8 +39,8 @@ afterAll(async () => {
 });
 
 /** Starts `slipway <mode>` with Slack configured, stops it once started, and answers the packages it loaded. */
-async function packagesLoadedBy(mode: 'server' | 'worker'): Promise<Set<string>> {
-  const out = join(dir, `${mode}-loaded.json`);
+async function packagesLoadedBy(mode: 'server' | 'worker', moreEnv: Record<string, string> = {}): Promise<Set<string>> {
+  const out = join(dir, `${mode}-${Object.keys(moreEnv).length}-loaded.json`);
   const env = {
     ...process.env,
     PORT: '0',
@@ -50,6 +50,7 @@ async function packagesLoadedBy(mode: 'server' | 'worker'): Promise<Set<string>>
     SLACK_SIGNING_SECRET: 'modes-secret',
     SLACK_API_URL: slack.url,
     LOADED_OUT: out,
+    ...moreEnv,
   };
   const child = spawn(process.execPath, ['--import', join(dir, 'recorder.mjs'), MAIN, mode], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -68,6 +69,9 @@ async function packagesLoadedBy(mode: 'server' | 'worker'): Promise<Set<string>>
   return new Set(files.map((file) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1]).filter((name): name is string => !!name));
 }
 
+/** OpenTelemetry's SDK and exporter: only the API (whose tracer is a no-op without them) when traces are off. */
+const TRACING_SDK = ['@opentelemetry/sdk-trace-node', '@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/otlp-transformer', '@opentelemetry/resources'];
+
 describe('what each mode loads', () => {
   it('a worker loads the Docker client and BullMQ but not Bolt: it answers no Slack request', async () => {
     const loaded = await packagesLoadedBy('worker');
@@ -75,6 +79,7 @@ describe('what each mode loads', () => {
     expect(loaded).toContain('dockerode');
     expect(loaded).toContain('bullmq');
     expect(loaded).not.toContain('@slack/bolt');
+    for (const name of TRACING_SDK) expect(loaded).not.toContain(name);
   });
 
   it('a server loads Bolt but not the Docker client: it builds and deploys nothing', async () => {
@@ -85,5 +90,14 @@ describe('what each mode loads', () => {
     expect(loaded).not.toContain('ssh2');
     // Charts (/slipway stats, the service page) load their renderer when the first one is asked for.
     expect(loaded).not.toContain('@resvg/resvg-js');
+    // No OTEL_EXPORTER_OTLP_ENDPOINT: no tracing SDK.
+    for (const name of TRACING_SDK) expect(loaded).not.toContain(name);
+  });
+
+  it('loads the tracing SDK and exporter when OTEL_EXPORTER_OTLP_ENDPOINT is set (the recorder sees them)', async () => {
+    // Nothing listens there: the exporter only tries when it flushes at shutdown, and a failed send stops nothing.
+    const loaded = await packagesLoadedBy('worker', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:27199', OTEL_EXPORTER_OTLP_TIMEOUT: '2000' });
+
+    for (const name of TRACING_SDK) expect(loaded).toContain(name);
   });
 });
