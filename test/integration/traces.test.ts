@@ -1,0 +1,112 @@
+import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, NodeTracerProvider, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeDatadog } from '../fakes/fake-datadog.js';
+import { stageStatus, until } from '../helpers/run-watch.js';
+import { SIGNER_CHANNELS, sampleConfig } from '../helpers/sample-config.js';
+import { useSlackStack } from '../helpers/slack-stack.js';
+
+// The test's own tracer provider, installed through OpenTelemetry's API as an SDK set up by the operator would
+// be: slipway's modules are the real ones, and their spans (server and workers run in this process) land here.
+const exporter = new InMemorySpanExporter();
+const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+beforeAll(() => provider.register());
+afterAll(async () => {
+  await provider.shutdown();
+  trace.disable();
+  context.disable();
+  propagation.disable();
+});
+
+const DD = { apiKey: 'dd-api-key-traces', appKey: 'dd-app-key-traces' };
+const datadog = new FakeDatadog(DD, { 'trc-smk-001': { name: 'staging smoke', behaviour: { outcome: 'passed', polls: 1 } } });
+beforeAll(() => datadog.start());
+afterAll(() => datadog.stop());
+
+const STAGING = 27110;
+const stack = useSlackStack({
+  config: (repoUrl) =>
+    sampleConfig({
+      repoUrl,
+      tests: true,
+      image: 'slipway-e2e-traces',
+      ...SIGNER_CHANNELS,
+      staging: { port: STAGING, syntheticsTimeoutSeconds: 60, synthetics: [{ type: 'datadog', publicId: 'trc-smk-001', name: 'staging smoke' }] },
+    }),
+  env: () => ({ DD_API_KEY: DD.apiKey, DD_APP_KEY: DD.appKey, DD_SITE: 'datadoghq.eu', DATADOG_API_URL: datadog.url }),
+});
+
+const named = (spans: readonly ReadableSpan[], name: string) => {
+  const found = spans.filter((s) => s.name === name);
+  if (found.length === 0) throw new Error(`no span "${name}" among: ${[...new Set(spans.map((s) => s.name))].join(', ')}`);
+  return found;
+};
+const parentOf = (span: ReadableSpan, spans: readonly ReadableSpan[]) => spans.find((s) => s.spanContext().spanId === span.parentSpanContext?.spanId);
+/** The span's ancestors, nearest first. */
+const ancestry = (span: ReadableSpan, spans: readonly ReadableSpan[]): string[] => {
+  const names: string[] = [];
+  for (let at = parentOf(span, spans); at; at = parentOf(at, spans)) names.push(at.name);
+  return names;
+};
+
+describe('the trace of a run', () => {
+  it('follows a push from the webhook request through every stage and outside call, in one trace', async () => {
+    const { runId } = await stack.repo.push('main');
+    expect(runId).toBeDefined();
+    const run = await stack.watch.settled(runId!, { status: 'passed' });
+    expect(stageStatus(run)).toMatchObject({ checkout: 'passed', test: 'passed', build: 'passed', push: 'passed', 'deploy:staging': 'passed', 'synthetics:staging': 'passed' });
+    // The attempt's span ends after the run is saved (its checkout removed): wait for it, and for Slack's last post.
+    const finished = (name: string) => exporter.getFinishedSpans().some((s) => s.name === name && (name !== 'process runs' || s.attributes['slipway.run_id'] === runId));
+    await until(async () => (finished('process runs') && finished('slack chat.postMessage') ? true : undefined), 'the run job\'s span and Slack\'s to end');
+    expect(run.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    const traceId = run.traceparent!.split('-')[1]!;
+    const spans = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
+
+    // The request: slipway's handling of the webhook, a server span with HTTP's attributes; it starts the trace.
+    const [request] = named(spans, 'POST /webhooks/:host');
+    expect(request!.kind).toBe(SpanKind.SERVER);
+    expect(request!.parentSpanContext).toBeUndefined();
+    expect(request!.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.route': '/webhooks/:host', 'url.path': '/webhooks/gogs', 'http.response.status_code': 202 });
+
+    // The run: queued under the request, worked under what queued it (another process could have).
+    const [send] = named(spans, 'send runs');
+    expect(send!.kind).toBe(SpanKind.PRODUCER);
+    expect(parentOf(send!, spans)).toBe(request);
+    expect(send!.spanContext().spanId).toBe(run.traceparent!.split('-')[2]);
+    expect(send!.attributes).toMatchObject({ 'slipway.run_id': runId, 'slipway.service': 'sample', 'messaging.destination.name': 'runs' });
+    const [processSpan] = named(spans, 'process runs');
+    expect(processSpan!.kind).toBe(SpanKind.CONSUMER);
+    expect(parentOf(processSpan!, spans)).toBe(send);
+
+    // A span per stage, under the attempt, with the run's attributes and how it ended.
+    for (const stage of run.stages) {
+      const [span] = named(spans, `stage ${stage.name}`);
+      expect(parentOf(span!, spans), stage.name).toBe(processSpan);
+      expect(span!.attributes).toMatchObject({ 'slipway.run_id': runId, 'slipway.service': 'sample', 'slipway.stage': stage.name, 'slipway.stage.status': 'passed' });
+    }
+
+    // Outside calls, each a client span of the stage that made it.
+    const calls: [string, string][] = [
+      ['git fetch', 'stage checkout'],
+      ['docker build', 'stage test'],
+      ['docker build', 'stage build'],
+      ['docker push', 'stage push'],
+      ['docker place', 'stage deploy:staging'],
+      ['datadog run', 'stage synthetics:staging'],
+    ];
+    for (const [call, stage] of calls) {
+      const made = named(spans, call).filter((s) => parentOf(s, spans)?.name === stage);
+      expect(made.length, `${call} under ${stage}`).toBeGreaterThan(0);
+      expect(made[0]!.kind).toBe(SpanKind.CLIENT);
+    }
+    // Slack: the run's message and its updates, from the notifications worker, in the same trace.
+    const slack = named(spans, 'slack chat.postMessage');
+    expect(ancestry(slack[0]!, spans)).toEqual(['process notifications', 'send runs', 'POST /webhooks/gogs'.replace('gogs', ':host')]);
+    expect(named(spans, 'slack chat.update').length).toBeGreaterThan(0);
+    expect(named(spans, 'process notifications')[0]!.attributes).toMatchObject({ 'slipway.run_id': runId, 'messaging.destination.name': 'notifications' });
+
+    // Every span of the run's work is in this one trace: none of its stages or calls went to another.
+    const elsewhere = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId !== traceId && s.attributes['slipway.run_id'] === runId);
+    expect(elsewhere.map((s) => s.name)).toEqual([]);
+  }, 300_000);
+});
