@@ -92,12 +92,6 @@ export function linkTo(traceparent: string | undefined): Link[] {
   return spanContext ? [{ context: spanContext }] : [];
 }
 
-/** The active span (a request about a run: an approval click) linked to the run's trace. */
-export function linkActiveSpanTo(traceparent: string | undefined): void {
-  const span = trace.getActiveSpan();
-  if (span) span.addLinks(linkTo(traceparent));
-}
-
 type TracedOptions = { only?: readonly string[]; attributes?: Attributes };
 
 /**

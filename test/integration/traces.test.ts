@@ -24,6 +24,8 @@ beforeAll(() => datadog.start());
 afterAll(() => datadog.stop());
 
 const STAGING = 27110;
+const PRODUCTION = 27112;
+const BOB = 'U0BOB';
 const stack = useSlackStack({
   config: (repoUrl) =>
     sampleConfig({
@@ -32,6 +34,7 @@ const stack = useSlackStack({
       image: 'slipway-e2e-traces',
       ...SIGNER_CHANNELS,
       staging: { port: STAGING, syntheticsTimeoutSeconds: 60, synthetics: [{ type: 'datadog', publicId: 'trc-smk-001', name: 'staging smoke' }] },
+      production: { port: PRODUCTION, approvers: { users: [BOB] } },
     }),
   env: () => ({ DD_API_KEY: DD.apiKey, DD_APP_KEY: DD.appKey, DD_SITE: 'datadoghq.eu', DATADOG_API_URL: datadog.url }),
 });
@@ -50,14 +53,17 @@ const ancestry = (span: ReadableSpan, spans: readonly ReadableSpan[]): string[] 
 };
 
 describe('the trace of a run', () => {
-  it('follows a push from the webhook request through every stage and outside call, in one trace', async () => {
+  it('follows a push from the webhook request through every stage and outside call, past its approval, in one trace', async () => {
     const { runId } = await stack.repo.push('main');
     expect(runId).toBeDefined();
+    await stack.watch.settled(runId!, { status: 'waiting' });
+    // The approval comes later, by another request: the run's second job joins the run's trace all the same.
+    await stack.users.click('approve_promotion', await stack.watch.approveValue(runId!, 'production'), BOB);
     const run = await stack.watch.settled(runId!, { status: 'passed' });
-    expect(stageStatus(run)).toMatchObject({ checkout: 'passed', test: 'passed', build: 'passed', push: 'passed', 'deploy:staging': 'passed', 'synthetics:staging': 'passed' });
+    expect(stageStatus(run)).toMatchObject({ checkout: 'passed', test: 'passed', build: 'passed', push: 'passed', 'deploy:staging': 'passed', 'synthetics:staging': 'passed', 'approval:production': 'passed', 'deploy:production': 'passed' });
     // The attempt's span ends after the run is saved (its checkout removed): wait for it, and for Slack's last post.
-    const finished = (name: string) => exporter.getFinishedSpans().some((s) => s.name === name && (name !== 'process runs' || s.attributes['slipway.run_id'] === runId));
-    await until(async () => (finished('process runs') && finished('slack chat.postMessage') ? true : undefined), 'the run job\'s span and Slack\'s to end');
+    const attemptsEnded = () => exporter.getFinishedSpans().filter((s) => s.name === 'process runs' && s.attributes['slipway.run_id'] === runId).length === 2;
+    await until(async () => (attemptsEnded() ? true : undefined), 'the spans of both of the run\'s jobs to end');
     expect(run.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     const traceId = run.traceparent!.split('-')[1]!;
     const spans = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
@@ -74,14 +80,20 @@ describe('the trace of a run', () => {
     expect(parentOf(send!, spans)).toBe(request);
     expect(send!.spanContext().spanId).toBe(run.traceparent!.split('-')[2]);
     expect(send!.attributes).toMatchObject({ 'slipway.run_id': runId, 'slipway.service': 'sample', 'messaging.destination.name': 'runs' });
-    const [processSpan] = named(spans, 'process runs');
-    expect(processSpan!.kind).toBe(SpanKind.CONSUMER);
-    expect(parentOf(processSpan!, spans)).toBe(send);
+    const attempts = named(spans, 'process runs').sort((a, b) => a.startTime[0] - b.startTime[0] || a.startTime[1] - b.startTime[1]);
+    expect(attempts).toHaveLength(2);
+    for (const attempt of attempts) {
+      expect(attempt.kind).toBe(SpanKind.CONSUMER);
+      expect(parentOf(attempt, spans)).toBe(send);
+    }
 
-    // A span per stage, under the attempt, with the run's attributes and how it ended.
-    for (const stage of run.stages) {
+    // A span per stage (the approval gate parks the run: no stage runs there), under the job that ran it, with
+    // the run's attributes and how it ended.
+    const afterApproval = run.stages.findIndex((s) => s.name === 'approval:production');
+    for (const [index, stage] of run.stages.entries()) {
+      if (index === afterApproval) continue;
       const [span] = named(spans, `stage ${stage.name}`);
-      expect(parentOf(span!, spans), stage.name).toBe(processSpan);
+      expect(parentOf(span!, spans), stage.name).toBe(attempts[index < afterApproval ? 0 : 1]);
       expect(span!.attributes).toMatchObject({ 'slipway.run_id': runId, 'slipway.service': 'sample', 'slipway.stage': stage.name, 'slipway.stage.status': 'passed' });
     }
 
@@ -93,6 +105,7 @@ describe('the trace of a run', () => {
       ['docker push', 'stage push'],
       ['docker place', 'stage deploy:staging'],
       ['datadog run', 'stage synthetics:staging'],
+      ['docker place', 'stage deploy:production'],
     ];
     for (const [call, stage] of calls) {
       const made = named(spans, call).filter((s) => parentOf(s, spans)?.name === stage);
@@ -105,8 +118,19 @@ describe('the trace of a run', () => {
     expect(named(spans, 'slack chat.update').length).toBeGreaterThan(0);
     expect(named(spans, 'process notifications')[0]!.attributes).toMatchObject({ 'slipway.run_id': runId, 'messaging.destination.name': 'notifications' });
 
-    // Every span of the run's work is in this one trace: none of its stages or calls went to another.
-    const elsewhere = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId !== traceId && s.attributes['slipway.run_id'] === runId);
+    // The click that approved it is a request of its own (Slack sends no trace context): its approval links to
+    // the run's trace.
+    const approvals = exporter.getFinishedSpans().filter((s) => s.name === 'approve production');
+    expect(approvals).toHaveLength(1);
+    expect(approvals[0]!.links.map((l) => l.context.spanId)).toEqual([send!.spanContext().spanId]);
+    expect(approvals[0]!.spanContext().traceId).not.toBe(traceId);
+    expect(approvals[0]!.attributes).toMatchObject({ 'slipway.run_id': runId, 'slipway.stage': 'approval:production' });
+    const clickTrace = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === approvals[0]!.spanContext().traceId);
+    expect(ancestry(approvals[0]!, clickTrace)).toEqual(['POST /slack/events']);
+
+    // Every span of the run's work is in this one trace: none of its stages or calls went to another (the
+    // approval, in its click's trace, links to it).
+    const elsewhere = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId !== traceId && s.attributes['slipway.run_id'] === runId && s !== approvals[0]);
     expect(elsewhere.map((s) => s.name)).toEqual([]);
   }, 300_000);
 });

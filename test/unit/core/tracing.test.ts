@@ -1,7 +1,7 @@
 import { context, propagation, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { activeTraceparent, contextFrom, inSpan, linkActiveSpanTo, SpanKind, traced } from '../../../src/core/tracing.js';
+import { activeTraceparent, contextFrom, inSpan, linkTo, SpanKind, traced } from '../../../src/core/tracing.js';
 
 const exporter = new InMemorySpanExporter();
 const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -93,12 +93,14 @@ describe('with a tracer provider', () => {
     expect(exporter.getFinishedSpans().map((s) => [s.name, s.status.code])).toEqual([['process runs', 0], ['stage build', 2]]);
   });
 
-  it('links the active span to a run\'s trace', async () => {
+  it('links a span to a run\'s trace, and to nothing without one', async () => {
     const runTrace = await inSpan('send runs', {}, async () => activeTraceparent());
 
-    await inSpan('POST /slack/events', {}, async () => linkActiveSpanTo(runTrace));
+    await inSpan('approve production', { links: linkTo(runTrace) }, async () => {});
 
-    const click = exporter.getFinishedSpans().find((s) => s.name === 'POST /slack/events')!;
-    expect(click.links.map((l) => l.context.traceId)).toEqual([runTrace!.split('-')[1]]);
+    const approval = exporter.getFinishedSpans().find((s) => s.name === 'approve production')!;
+    expect(approval.links.map((l) => `00-${l.context.traceId}-${l.context.spanId}-01`)).toEqual([runTrace]);
+    expect(linkTo(undefined)).toEqual([]);
+    expect(linkTo('not a traceparent')).toEqual([]);
   });
 });
