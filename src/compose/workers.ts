@@ -14,7 +14,7 @@ import { datadogChecks } from '../adapters/synthetics/datadog-checks.js';
 import { httpChecks } from '../adapters/synthetics/http-checks.js';
 import { GATES_QUEUE, NOTIFICATIONS_QUEUE, RUNS_QUEUE } from '../core/jobs.js';
 import type { ChatApi } from '../core/ports.js';
-import { traced } from '../core/tracing.js';
+import { imageAttributes, traced } from '../core/tracing.js';
 import { failAbandonedRun } from '../queue/abandoned-runs.js';
 import { createGateProcessor, type GateDeps } from '../queue/gates.js';
 import { createNotifier } from '../queue/notifier.js';
@@ -84,7 +84,7 @@ function runProcessor(parts: Parts, docker: Docker, gate: GateDeps) {
     ...stores,
     services,
     // Each call to an outside system is a span of the stage that made it (core/tracing.ts).
-    images: traced(dockerImageEngine(docker, credentials), 'docker'),
+    images: traced(dockerImageEngine(docker, credentials), 'docker', { describe: (operation, [image, tag]) => (operation === 'push' ? imageAttributes(image, tag) : undefined) }),
     targets: (environment) => traced(targets(environment), environment.target?.kind ?? 'docker', { attributes: { 'deployment.environment.name': environment.environment } }),
     secrets: (sources) => readSecrets(sources, processEnv),
     checkout: checkoutOf,
@@ -110,7 +110,7 @@ function runProcessor(parts: Parts, docker: Docker, gate: GateDeps) {
 }
 
 function tracedReleaseTools({ hosts, images }: ReturnType<typeof releaseTools>): ReturnType<typeof releaseTools> {
-  return { hosts: traced(hosts, 'git host', { only: ['tag', 'release'] }), images: traced(images, 'registry') };
+  return { hosts: traced(hosts, 'git host', { only: ['tag', 'release'] }), images: traced(images, 'registry', { describe: (_, [image, , tag]) => imageAttributes(image, tag) }) };
 }
 
 function notificationProcessor({ stores, redis, chat, services, log, links }: Parts, slack: ChatApi) {

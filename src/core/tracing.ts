@@ -26,7 +26,19 @@ export const ATTR = {
   messagingDestination: 'messaging.destination.name',
   messagingOperation: 'messaging.operation.type',
   peerService: 'peer.service',
+  serverAddress: 'server.address',
+  imageName: 'container.image.name',
+  imageTags: 'container.image.tags',
 } as const;
+
+/** What a push or tag of `image` (`registry/name`) names: the image, its tag, and the registry it goes to. */
+export function imageAttributes(image: unknown, tag: unknown): Attributes {
+  if (typeof image !== 'string') return {};
+  const first = image.split('/')[0] ?? '';
+  // A first part with a dot, a colon or `localhost` is a registry host; otherwise Docker Hub's.
+  const registry = image.includes('/') && /[.:]|^localhost$/.test(first) ? first : 'docker.io';
+  return { [ATTR.imageName]: image, [ATTR.serverAddress]: registry, ...(typeof tag === 'string' && { [ATTR.imageTags]: [tag] }) };
+}
 
 const tracer = () => trace.getTracer(TRACER_NAME);
 
@@ -92,7 +104,12 @@ export function linkTo(traceparent: string | undefined): Link[] {
   return spanContext ? [{ context: spanContext }] : [];
 }
 
-type TracedOptions = { only?: readonly string[]; attributes?: Attributes };
+type TracedOptions = {
+  only?: readonly string[];
+  attributes?: Attributes;
+  /** Attributes of one call, from its operation and arguments (the image a push sends and where to). */
+  describe?(operation: string, args: readonly unknown[]): Attributes | undefined;
+};
 
 /**
  * The port `object` with its methods (nested ones too: `chat.postMessage`) called in a client span named
@@ -109,7 +126,8 @@ export function traced<T extends object>(object: T, system: string, options: Tra
       if (typeof value === 'function') {
         const method = value as (...a: unknown[]) => unknown;
         if (options.only && !options.only.includes(operation)) return method.bind(target);
-        return (...args: unknown[]) => call(`${system} ${operation}`, { [ATTR.peerService]: system, ...options.attributes }, () => method.apply(target, args));
+        return (...args: unknown[]) =>
+          call(`${system} ${operation}`, { [ATTR.peerService]: system, ...options.attributes, ...options.describe?.(operation, args) }, () => method.apply(target, args));
       }
       if (value && typeof value === 'object' && !Array.isArray(value)) return traced(value, system, options, operation);
       return value;

@@ -112,6 +112,10 @@ describe('the trace of a run', () => {
       expect(made.length, `${call} under ${stage}`).toBeGreaterThan(0);
       expect(made[0]!.kind).toBe(SpanKind.CLIENT);
     }
+    // The push stage sends the release and its build cache beside it, each a span naming the image and registry.
+    const pushes = named(spans, 'docker push').filter((s) => parentOf(s, spans)?.name === 'stage push');
+    expect(pushes.map((s) => s.attributes['container.image.tags']).sort()).toEqual([[run.release!.tag], [`${run.release!.tag}-cache`]]);
+    for (const push of pushes) expect(push.attributes).toMatchObject({ 'server.address': '127.0.0.1:5000', 'container.image.name': '127.0.0.1:5000/slipway-e2e-traces' });
     // Slack: the run's message and its updates, from the notifications worker, in the same trace.
     const slack = named(spans, 'slack chat.postMessage');
     expect(ancestry(slack[0]!, spans)).toEqual(['process notifications', 'send runs', 'POST /webhooks/gogs'.replace('gogs', ':host')]);

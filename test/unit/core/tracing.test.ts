@@ -1,7 +1,7 @@
 import { context, propagation, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { activeTraceparent, contextFrom, inSpan, linkTo, SpanKind, traced } from '../../../src/core/tracing.js';
+import { activeTraceparent, contextFrom, imageAttributes, inSpan, linkTo, SpanKind, traced } from '../../../src/core/tracing.js';
 
 const exporter = new InMemorySpanExporter();
 const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -11,6 +11,18 @@ describe('without a tracer provider', () => {
     const answer = await inSpan('nothing', {}, async () => activeTraceparent());
 
     expect(answer).toBeUndefined();
+  });
+});
+
+describe('imageAttributes', () => {
+  it.each([
+    ['127.0.0.1:5000/shop', '127.0.0.1:5000'],
+    ['registry.example.com/team/shop', 'registry.example.com'],
+    ['localhost/shop', 'localhost'],
+    ['team/shop', 'docker.io'],
+    ['shop', 'docker.io'],
+  ])('names the registry %s goes to: %s', (image, registry) => {
+    expect(imageAttributes(image, 'main-abc1234')).toEqual({ 'container.image.name': image, 'server.address': registry, 'container.image.tags': ['main-abc1234'] });
   });
 });
 
