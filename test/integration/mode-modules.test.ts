@@ -70,7 +70,10 @@ async function packagesLoadedBy(mode: 'server' | 'worker', moreEnv: Record<strin
 }
 
 /** OpenTelemetry's SDK and exporter: only the API (whose tracer is a no-op without them) when traces are off. */
-const TRACING_SDK = ['@opentelemetry/sdk-trace-node', '@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/otlp-transformer', '@opentelemetry/resources'];
+const TRACING_SDK = [
+  '@opentelemetry/sdk-trace-node', '@opentelemetry/sdk-trace-base', '@opentelemetry/sdk-trace', '@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/otlp-transformer',
+  '@opentelemetry/resources',
+];
 
 describe('what each mode loads', () => {
   it('a worker loads the Docker client and BullMQ but not Bolt: it answers no Slack request', async () => {

@@ -5,7 +5,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type EmbeddedRedis, startEmbeddedRedis } from '../../src/adapters/redis/embedded-redis.js';
 import { closeRedis, connectRedis, waitForRedis } from '../../src/adapters/redis/redis-connection.js';
 import { RedisRunStore } from '../../src/adapters/store/redis-run-store.js';
@@ -101,6 +101,10 @@ describe('traces over OTLP/HTTP', () => {
       OTEL_BSP_SCHEDULE_DELAY: '600000',
     };
     const child = spawn(process.execPath, [MAIN], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A test that fails before its SIGTERM leaves no slipway behind (it would send its spans here much later).
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -136,7 +140,8 @@ describe('traces over OTLP/HTTP', () => {
     } finally {
       await closeRedis(connection);
     }
-    expect(receiver.exports).toEqual([]);
+    const sentEarly = receiver.spans().filter((s) => s.traceId === traceId);
+    expect(sentEarly).toEqual([]);
 
     child.kill('SIGTERM');
     expect(await exited, output).toBe(0);
