@@ -137,4 +137,24 @@ describe('the trace of a run', () => {
     const elsewhere = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId !== traceId && s.attributes['slipway.run_id'] === runId && s !== approvals[0]);
     expect(elsewhere.map((s) => s.name)).toEqual([]);
   }, 300_000);
+
+  it('starts the trace of a run asked for by /deploy at the Slack request', async () => {
+    const answer = await stack.users.command('/deploy', 'main', 'U0ANN', 'deploys');
+    const runId = /Started run `([^`]+)`/.exec(String(answer.json?.text))?.[1];
+    if (!runId) throw new Error(`/deploy main started no run: ${JSON.stringify(answer.json)}`);
+    const run = await stack.watch.settled(runId, { status: 'waiting' });
+    await until(async () => (exporter.getFinishedSpans().some((s) => s.name === 'process runs' && s.attributes['slipway.run_id'] === runId) ? true : undefined), 'the span of the run\'s job to end');
+
+    const traceId = run.traceparent!.split('-')[1]!;
+    const spans = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
+    const [request] = named(spans, 'POST /slack/events');
+    expect(request!.kind).toBe(SpanKind.SERVER);
+    expect(request!.parentSpanContext).toBeUndefined();
+    expect(request!.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.route': '/slack/events', 'http.response.status_code': 200 });
+    const [send] = named(spans, 'send runs');
+    expect(parentOf(send!, spans)).toBe(request);
+    const [attempt] = named(spans, 'process runs');
+    expect(parentOf(attempt!, spans)).toBe(send);
+    expect(parentOf(named(spans, 'stage deploy:staging')[0]!, spans)).toBe(attempt);
+  }, 300_000);
 });
