@@ -1,6 +1,7 @@
 import { type Processor, Worker } from 'bullmq';
 import type Docker from 'dockerode';
 import { dockerImageEngine } from '../adapters/docker/docker-image-engine.js';
+import { registryOf } from '../adapters/docker/registry-auth.js';
 import { checkoutOf } from '../adapters/git/checkout.js';
 import { BULLMQ_PREFIX } from '../adapters/redis/bull-queues.js';
 import { onGivenUpJobs } from '../adapters/redis/given-up-jobs.js';
@@ -84,7 +85,7 @@ function runProcessor(parts: Parts, docker: Docker, gate: GateDeps) {
     ...stores,
     services,
     // Each call to an outside system is a span of the stage that made it (core/tracing.ts).
-    images: traced(dockerImageEngine(docker, credentials), 'docker', { describe: (operation, [image, tag]) => (operation === 'push' ? imageAttributes(image, tag) : undefined) }),
+    images: traced(dockerImageEngine(docker, credentials), 'docker', { describe: (operation, [image, tag]) => (operation === 'push' ? imageAttributes(image, tag, registryOf) : undefined) }),
     targets: (environment) => traced(targets(environment), environment.target?.kind ?? 'docker', { attributes: { 'deployment.environment.name': environment.environment } }),
     secrets: (sources) => readSecrets(sources, processEnv),
     checkout: checkoutOf,
@@ -110,7 +111,7 @@ function runProcessor(parts: Parts, docker: Docker, gate: GateDeps) {
 }
 
 function tracedReleaseTools({ hosts, images }: ReturnType<typeof releaseTools>): ReturnType<typeof releaseTools> {
-  return { hosts: traced(hosts, 'git host', { only: ['tag', 'release'] }), images: traced(images, 'registry', { describe: (_, [image, , tag]) => imageAttributes(image, tag) }) };
+  return { hosts: traced(hosts, 'git host', { only: ['tag', 'release'] }), images: traced(images, 'registry', { describe: (_, [image, , tag]) => imageAttributes(image, tag, registryOf) }) };
 }
 
 function notificationProcessor({ stores, redis, chat, services, log, links }: Parts, slack: ChatApi) {

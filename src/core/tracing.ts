@@ -31,13 +31,10 @@ export const ATTR = {
   imageTags: 'container.image.tags',
 } as const;
 
-/** What a push or tag of `image` (`registry/name`) names: the image, its tag, and the registry it goes to. */
-export function imageAttributes(image: unknown, tag: unknown): Attributes {
+/** What a push or tag of `image` names: the image, its tag, and the registry it goes to. */
+export function imageAttributes(image: unknown, tag: unknown, registryOf: (image: string) => string): Attributes {
   if (typeof image !== 'string') return {};
-  const first = image.split('/')[0] ?? '';
-  // A first part with a dot, a colon or `localhost` is a registry host; otherwise Docker Hub's.
-  const registry = image.includes('/') && /[.:]|^localhost$/.test(first) ? first : 'docker.io';
-  return { [ATTR.imageName]: image, [ATTR.serverAddress]: registry, ...(typeof tag === 'string' && { [ATTR.imageTags]: [tag] }) };
+  return { [ATTR.imageName]: image, [ATTR.serverAddress]: registryOf(image), ...(typeof tag === 'string' && { [ATTR.imageTags]: [tag] }) };
 }
 
 const tracer = () => trace.getTracer(TRACER_NAME);

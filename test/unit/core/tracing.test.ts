@@ -15,14 +15,13 @@ describe('without a tracer provider', () => {
 });
 
 describe('imageAttributes', () => {
-  it.each([
-    ['127.0.0.1:5000/shop', '127.0.0.1:5000'],
-    ['registry.example.com/team/shop', 'registry.example.com'],
-    ['localhost/shop', 'localhost'],
-    ['team/shop', 'docker.io'],
-    ['shop', 'docker.io'],
-  ])('names the registry %s goes to: %s', (image, registry) => {
-    expect(imageAttributes(image, 'main-abc1234')).toEqual({ 'container.image.name': image, 'server.address': registry, 'container.image.tags': ['main-abc1234'] });
+  it('names the image, its tag and the registry it goes to', () => {
+    expect(imageAttributes('127.0.0.1:5000/shop', 'main-abc1234', (image) => image.split('/')[0]!)).toEqual({
+      'container.image.name': '127.0.0.1:5000/shop',
+      'server.address': '127.0.0.1:5000',
+      'container.image.tags': ['main-abc1234'],
+    });
+    expect(imageAttributes(undefined, 'x', () => 'never')).toEqual({});
   });
 });
 
