@@ -29,6 +29,8 @@ const BOB = 'U0BOB';
 const stack = useSlackStack({
   config: (repoUrl) =>
     sampleConfig({
+      // A service and content of its own: its containers and build cache are not another file's.
+      service: 'traced',
       repoUrl,
       tests: true,
       image: 'slipway-e2e-traces',
@@ -36,6 +38,7 @@ const stack = useSlackStack({
       staging: { port: STAGING, syntheticsTimeoutSeconds: 60, synthetics: [{ type: 'datadog', publicId: 'trc-smk-001', name: 'staging smoke' }] },
       production: { port: PRODUCTION, approvers: { users: [BOB] } },
     }),
+  prepare: (repo) => repo.commit({ 'www/version': 'traced\n' }, 'A version of the traces test'),
   env: () => ({ DD_API_KEY: DD.apiKey, DD_APP_KEY: DD.appKey, DD_SITE: 'datadoghq.eu', DATADOG_API_URL: datadog.url }),
 });
 
@@ -79,7 +82,7 @@ describe('the trace of a run', () => {
     expect(send!.kind).toBe(SpanKind.PRODUCER);
     expect(parentOf(send!, spans)).toBe(request);
     expect(send!.spanContext().spanId).toBe(run.traceparent!.split('-')[2]);
-    expect(send!.attributes).toMatchObject({ 'slipway.run_id': runId, 'slipway.service': 'sample', 'messaging.destination.name': 'runs' });
+    expect(send!.attributes).toMatchObject({ 'slipway.run_id': runId, 'slipway.service': 'traced', 'messaging.destination.name': 'runs' });
     const attempts = named(spans, 'process runs').sort((a, b) => a.startTime[0] - b.startTime[0] || a.startTime[1] - b.startTime[1]);
     expect(attempts).toHaveLength(2);
     for (const attempt of attempts) {
@@ -94,7 +97,7 @@ describe('the trace of a run', () => {
       if (index === afterApproval) continue;
       const [span] = named(spans, `stage ${stage.name}`);
       expect(parentOf(span!, spans), stage.name).toBe(attempts[index < afterApproval ? 0 : 1]);
-      expect(span!.attributes).toMatchObject({ 'slipway.run_id': runId, 'slipway.service': 'sample', 'slipway.stage': stage.name, 'slipway.stage.status': 'passed' });
+      expect(span!.attributes).toMatchObject({ 'slipway.run_id': runId, 'slipway.service': 'traced', 'slipway.stage': stage.name, 'slipway.stage.status': 'passed' });
     }
 
     // Outside calls, each a client span of the stage that made it.
