@@ -12,6 +12,7 @@ import { prepareLocalSample } from './local/local-sample.js';
 import { createLogger } from './log.js';
 import { parseCommandLine, USAGE } from './cli-args.js';
 import { type SlipwayMode, startSlipway } from './slipway.js';
+import { startTracing } from './tracing.js';
 
 const DATA_DIR = '.slipway';
 
@@ -52,6 +53,9 @@ async function main(): Promise<void> {
   const secrets = secretValues(env, secretVariableNames(config), process.env);
   const log = createLogger({ level: env.LOG_LEVEL, secrets }, local ? process.stderr : undefined);
   const write = (text: string) => void process.stdout.write(text);
+  // Before anything traces: spans go to OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set; without it no SDK is loaded.
+  const tracing = await startTracing(process.env, packageVersion());
+  if (tracing) log.info({ endpoint: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT }, 'exporting traces over OTLP/HTTP');
   const slipway = await startSlipway({
     env,
     config,
@@ -70,8 +74,13 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
+    // The spans of the last jobs are sent after the workers stop, before the process ends.
+    const flushed = () => tracing?.flush().catch((error: unknown) => log.warn({ err: error }, 'could not send the last traces'));
     slipway.close().then(
-      () => process.exit(0),
+      async () => {
+        await flushed();
+        process.exit(0);
+      },
       (error: unknown) => {
         log.error({ err: error }, 'error while stopping');
         process.exit(1);

@@ -6,6 +6,7 @@ import { slackClient } from '../adapters/slack/slack-client.js';
 import { slackDirectory } from '../adapters/slack/slack-directory.js';
 import type { Env } from '../core/env-schema.js';
 import type { ChatApi, Logger, RunEvents, SlackDirectory } from '../core/ports.js';
+import { traced } from '../core/tracing.js';
 import type { Metrics } from '../metrics.js';
 import type { Closers } from './closers.js';
 import type { SlipwayMode } from './modes.js';
@@ -30,7 +31,8 @@ export function openChat(
 ): Chat {
   const slackWeb = env.SLACK_BOT_TOKEN ? slackClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, log) : undefined;
   slackWeb?.on(WebClientEvent.RATE_LIMITED, () => metrics.slackErrors.inc({ kind: 'rate_limited' }));
-  const slack: ChatApi | undefined = slackWeb ?? (mode === 'all' ? consoleChat : undefined);
+  // Slack's Web API calls are spans of whatever made them (a stage, a notification, a command).
+  const slack: ChatApi | undefined = slackWeb ? traced<ChatApi>(slackWeb, 'slack') : mode === 'all' ? consoleChat : undefined;
   if (!slack) {
     log.info('SLACK_BOT_TOKEN is not set: Slack is off, /slack/events answers 503 and runs post no messages');
     return { events: { changed: async () => {} }, directory: NOBODY };

@@ -1,6 +1,7 @@
 import { type Processor, Worker } from 'bullmq';
 import type Docker from 'dockerode';
 import { dockerImageEngine } from '../adapters/docker/docker-image-engine.js';
+import { registryOf } from '../adapters/docker/registry-auth.js';
 import { checkoutOf } from '../adapters/git/checkout.js';
 import { BULLMQ_PREFIX } from '../adapters/redis/bull-queues.js';
 import { onGivenUpJobs } from '../adapters/redis/given-up-jobs.js';
@@ -14,6 +15,7 @@ import { datadogChecks } from '../adapters/synthetics/datadog-checks.js';
 import { httpChecks } from '../adapters/synthetics/http-checks.js';
 import { GATES_QUEUE, NOTIFICATIONS_QUEUE, RUNS_QUEUE } from '../core/jobs.js';
 import type { ChatApi } from '../core/ports.js';
+import { imageAttributes, traced } from '../core/tracing.js';
 import { failAbandonedRun } from '../queue/abandoned-runs.js';
 import { createGateProcessor, type GateDeps } from '../queue/gates.js';
 import { createNotifier } from '../queue/notifier.js';
@@ -82,21 +84,22 @@ function runProcessor(parts: Parts, docker: Docker, gate: GateDeps) {
   return createRunProcessor({
     ...stores,
     services,
-    images: dockerImageEngine(docker, credentials),
-    targets,
+    // Each call to an outside system is a span of the stage that made it (core/tracing.ts).
+    images: traced(dockerImageEngine(docker, credentials), 'docker', { describe: (operation, [image, tag]) => (operation === 'push' ? imageAttributes(image, tag, registryOf) : undefined) }),
+    targets: (environment) => traced(targets(environment), environment.target?.kind ?? 'docker', { attributes: { 'deployment.environment.name': environment.environment } }),
     secrets: (sources) => readSecrets(sources, processEnv),
     checkout: checkoutOf,
     ports: new RedisPortStore(redis),
     lease: new RedisLease(redis),
     signingKey,
     gate,
-    releasing: releaseTools(env, credentials),
+    releasing: tracedReleaseTools(releaseTools(env, credentials)),
     synthetics: {
       http: httpChecks,
       browser: browserChecks(env.SLIPWAY_CHROMIUM),
       datadog:
         env.DD_API_KEY && env.DD_APP_KEY
-          ? datadogChecks({ apiKey: env.DD_API_KEY, appKey: env.DD_APP_KEY, site: env.DD_SITE ?? 'datadoghq.com', apiUrl: env.DATADOG_API_URL })
+          ? traced(datadogChecks({ apiKey: env.DD_API_KEY, appKey: env.DD_APP_KEY, site: env.DD_SITE ?? 'datadoghq.com', apiUrl: env.DATADOG_API_URL }), 'datadog')
           : undefined,
     },
     log,
@@ -105,6 +108,10 @@ function runProcessor(parts: Parts, docker: Docker, gate: GateDeps) {
     now,
     stageEnded: (stage, status, seconds, labels) => metrics.stageSeconds.observe({ stage, status, ...labels }, seconds),
   });
+}
+
+function tracedReleaseTools({ hosts, images }: ReturnType<typeof releaseTools>): ReturnType<typeof releaseTools> {
+  return { hosts: traced(hosts, 'git host', { only: ['tag', 'release'] }), images: traced(images, 'registry', { describe: (_, [image, , tag]) => imageAttributes(image, tag, registryOf) }) };
 }
 
 function notificationProcessor({ stores, redis, chat, services, log, links }: Parts, slack: ChatApi) {

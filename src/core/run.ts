@@ -117,6 +117,11 @@ export const Run = z.object({
     .optional(),
   /** `/deploy force` past a freeze: which freeze it breaks (its start and end); a different freeze still stops it. */
   breaks: z.array(z.object({ environment: z.string(), from: z.string(), until: z.string() })).optional(),
+  /**
+   * The W3C traceparent of the span that started the run (the webhook's or command's request, when tracing is
+   * on): the workers' spans for it join that trace, in whichever process they run.
+   */
+  traceparent: z.string().optional(),
 });
 export type Run = z.infer<typeof Run>;
 

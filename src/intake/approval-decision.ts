@@ -1,3 +1,4 @@
+import { ATTR, inSpan, linkTo } from '../core/tracing.js';
 import { grantFor, verifyRelease } from '../core/approval-grant.js';
 import { mayApprove } from '../core/approval-policy.js';
 import { approvalProgress, approvalRules, describeMissing, eligibleRules, everyoneIn } from '../core/approval-rules.js';
@@ -136,8 +137,12 @@ async function promote(run: Run, approval: Approval, approvers: readonly string[
   // The grant the deploy checks again: the digest the approvers saw, signed now with slipway's key.
   const grant = grantFor(deps.signingKey, { runId: run.id, environment: approval.environment, digest }, by, at);
   const approved = { ...passStage(run, stage, at, summary), status: 'queued' as const, grants: [...(run.grants ?? []).filter((g) => g.environment !== approval.environment), grant] };
-  await deps.runs.save(approved);
-  await deps.queue.enqueue(approved, `after-${approval.environment}`);
+  // A span of the click (Bolt may have answered it already) linked to the run's trace, where the run goes on.
+  const attributes = { [ATTR.runId]: run.id, [ATTR.service]: run.service, [ATTR.stage]: stage };
+  await inSpan(`approve ${approval.environment}`, { attributes, links: linkTo(run.traceparent) }, async () => {
+    await deps.runs.save(approved);
+    await deps.queue.enqueue(approved, `after-${approval.environment}`);
+  });
   return undefined;
 }
 

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { HealthProbe, Logger } from '../core/ports.js';
 import { isAdminPath } from './admin-route.js';
+import { ATTR, contextFrom, inSpan, SpanKind, SpanStatusCode } from '../core/tracing.js';
 import { replyJson } from './http-reply.js';
 import { refuseUnread } from './read-body.js';
 
@@ -70,7 +71,7 @@ export function createHttpServer(deps: HttpServerDeps): Server {
   };
 
   const server = createServer({ connectionsCheckingInterval: TIMEOUTS.checkEveryMs }, (req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    traced(req, res, handle).catch((error: unknown) => {
       deps.log.error({ err: error, url: req.url }, 'request failed');
       replyJson(res, 500, { error: 'slipway failed on this request; the details are in its log' });
     });
@@ -80,6 +81,37 @@ export function createHttpServer(deps: HttpServerDeps): Server {
   server.headersTimeout = TIMEOUTS.headersMs;
   server.requestTimeout = TIMEOUTS.requestMs;
   return server;
+}
+
+/** Probes and scrapes come every few seconds and start nothing: they get no span. */
+const UNTRACED = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** The route a path matched, as OpenTelemetry's `http.route` names it (a template, never the values). */
+function routeOf(path: string): string {
+  if (/^\/webhooks\/[^/]+$/.test(path)) return '/webhooks/:host';
+  if (/^\/runs\/[^/]+$/.test(path)) return '/runs/:id';
+  if (/^\/services\/[^/]+$/.test(path)) return '/services/:name';
+  return path === '/slack/events' ? path : '';
+}
+
+/**
+ * slipway's handling of one request as a server span, in the trace of the caller's `traceparent` when it sent
+ * one; a run it starts joins this trace. Ended when the reply is sent.
+ */
+async function traced(req: IncomingMessage, res: ServerResponse, handle: (req: IncomingMessage, res: ServerResponse) => Promise<unknown>): Promise<unknown> {
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  if (UNTRACED.has(path)) return handle(req, res);
+  const method = req.method ?? 'GET';
+  const route = routeOf(path);
+  const attributes = { [ATTR.httpMethod]: method, [ATTR.urlPath]: path, [ATTR.urlScheme]: 'http', ...(route && { [ATTR.httpRoute]: route }) };
+  return inSpan(route ? `${method} ${route}` : method, { kind: SpanKind.SERVER, attributes, parent: contextFrom(req.headers) }, async (span) => {
+    const ended = new Promise<void>((resolve) => res.once('close', resolve));
+    await handle(req, res);
+    // Bolt acks a command after its listener returns: the span lasts until the reply is out.
+    await ended;
+    span.setAttribute(ATTR.httpStatus, res.statusCode);
+    if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  });
 }
 
 const TIMEOUTS = { headersMs: 10_000, requestMs: 30_000, checkEveryMs: 5_000 };

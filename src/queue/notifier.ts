@@ -12,7 +12,8 @@ import { approvalProgress, approvalRules, describeMissing } from '../core/approv
 import type { ApprovalStore, ArtifactStore, DeploymentStore, LockStore, LogStore, Logger, PostedMessages, ReleaseStore, RunStore, SlackDirectory } from '../core/ports.js';
 import { commitsBetween } from '../core/release-history.js';
 import { type Run, stageEnvironment, stageKind } from '../core/run.js';
-import { RunJobData } from '../core/jobs.js';
+import { NOTIFICATIONS_QUEUE, RunJobData } from '../core/jobs.js';
+import { ATTR, contextFrom, inSpan, SpanKind } from '../core/tracing.js';
 import { plainTextFallback } from './plain-text-fallback.js';
 
 export type NotifierDeps = {
@@ -46,70 +47,74 @@ export function createNotifier(base: NotifierDeps) {
     if (!run) return;
     const service = deps.services.find((s) => s.name === run.service);
     if (!service) return;
-    const posted = await deps.posted.read(runId);
-    const message = runMessage(run, { runUrl: deps.runUrl?.(run.id) });
+    // Slack's calls for a run join the run's trace (the traceparent its first request left on it).
+    const attributes = { [ATTR.runId]: run.id, [ATTR.service]: run.service, [ATTR.messagingSystem]: 'bullmq', [ATTR.messagingDestination]: NOTIFICATIONS_QUEUE, [ATTR.messagingOperation]: 'process' };
+    await inSpan(`process ${NOTIFICATIONS_QUEUE}`, { kind: SpanKind.CONSUMER, attributes, parent: contextFrom({ traceparent: run.traceparent }) }, async () => {
+      const posted = await deps.posted.read(runId);
+      const message = runMessage(run, { runUrl: deps.runUrl?.(run.id) });
 
-    let channel = posted.channel;
-    let ts = posted.ts;
-    if (!channel || !ts) {
-      const answer = await deps.slack.chat.postMessage({ channel: service.channel, text: message.text, blocks: message.blocks, unfurl_links: false });
-      channel = answer.channel ?? service.channel;
-      ts = answer.ts ?? '';
-      await deps.posted.record(runId, { channel, ts });
-    } else {
-      await deps.slack.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
-    }
+      let channel = posted.channel;
+      let ts = posted.ts;
+      if (!channel || !ts) {
+        const answer = await deps.slack.chat.postMessage({ channel: service.channel, text: message.text, blocks: message.blocks, unfurl_links: false });
+        channel = answer.channel ?? service.channel;
+        ts = answer.ts ?? '';
+        await deps.posted.record(runId, { channel, ts });
+      } else {
+        await deps.slack.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
+      }
 
-    // The thread carries what someone acts on: a failed stage's detail, the approval card, the final summary.
-    // Passed stages are in the run message above it.
-    for (const stage of run.stages) {
-      if (stage.status !== 'failed' || !stage.summary || posted[`stage:${stage.name}`]) continue;
-      const detail = stageDetailMessage(stage);
-      await deps.slack.chat.postMessage({ channel, thread_ts: ts, text: detail.text, blocks: detail.blocks, unfurl_links: false });
-      await deps.posted.record(runId, { [`stage:${stage.name}`]: '1' });
-    }
+      // The thread carries what someone acts on: a failed stage's detail, the approval card, the final summary.
+      // Passed stages are in the run message above it.
+      for (const stage of run.stages) {
+        if (stage.status !== 'failed' || !stage.summary || posted[`stage:${stage.name}`]) continue;
+        const detail = stageDetailMessage(stage);
+        await deps.slack.chat.postMessage({ channel, thread_ts: ts, text: detail.text, blocks: detail.blocks, unfurl_links: false });
+        await deps.posted.record(runId, { [`stage:${stage.name}`]: '1' });
+      }
 
-    // Screenshots of failed browser checks go to the thread, once each.
-    for (const artifact of await deps.artifacts.list(run.id)) {
-      const field = `file:${artifact.stage}:${artifact.name}`;
-      if (posted[field]) continue;
-      const bytes = await deps.artifacts.read(artifact);
-      if (!bytes) continue;
-      await deps.slack.files.uploadV2({
-        channel_id: channel,
-        thread_ts: ts,
-        file: Buffer.from(bytes),
-        filename: artifact.name,
-        title: `${artifact.stage}: ${artifact.name}`,
-      });
-      await deps.posted.record(runId, { [field]: '1' });
-    }
+      // Screenshots of failed browser checks go to the thread, once each.
+      for (const artifact of await deps.artifacts.list(run.id)) {
+        const field = `file:${artifact.stage}:${artifact.name}`;
+        if (posted[field]) continue;
+        const bytes = await deps.artifacts.read(artifact);
+        if (!bytes) continue;
+        await deps.slack.files.uploadV2({
+          channel_id: channel,
+          thread_ts: ts,
+          file: Buffer.from(bytes),
+          filename: artifact.name,
+          title: `${artifact.stage}: ${artifact.name}`,
+        });
+        await deps.posted.record(runId, { [field]: '1' });
+      }
 
-    for (const stage of run.stages.filter((s) => stageKind(s.name) === 'approval')) {
-      await syncApprovalCard(deps, run, stageEnvironment(stage.name) ?? '', { channel, ts }, posted);
-    }
+      for (const stage of run.stages.filter((s) => stageKind(s.name) === 'approval')) {
+        await syncApprovalCard(deps, run, stageEnvironment(stage.name) ?? '', { channel, ts }, posted);
+      }
 
-    if (run.status === 'failed' && run.failure && !posted.alert) {
-      const userId = await deps.directory.userIdByEmail(run.author.email);
-      const log = await deps.logs.read(run.id, run.failure.stage);
-      const alert = failureAlert(run, { authorMention: mention(userId, run.author.name), log, runUrl: deps.runUrl?.(run.id) });
-      const answer = await deps.slack.chat.postMessage({ channel, text: alert.text, blocks: alert.blocks, unfurl_links: false });
-      await deps.posted.record(runId, { alert: '1' });
-      await deps.posted.openAlert(alertPlace(run), { channel, ts: answer.ts, runId: run.id });
-    }
-    // A version made (or, after a rollback, run again): its notes in the thread, once.
-    const release = !posted.version ? releaseMessage(run, { runUrl: deps.runUrl?.(run.id) }) : undefined;
-    if (release) {
-      await deps.slack.chat.postMessage({ channel, thread_ts: ts, text: release.text, blocks: release.blocks, unfurl_links: false });
-      await deps.posted.record(runId, { version: '1' });
-    }
-    if (run.status === 'passed' && !posted.summary) {
-      const summary = runSummaryMessage(run, { runUrl: deps.runUrl?.(run.id) });
-      await deps.slack.chat.postMessage({ channel, thread_ts: ts, text: summary.text, blocks: summary.blocks, unfurl_links: false });
-      await deps.posted.record(runId, { summary: '1' });
-    }
-    const deployed = run.stages.find((s) => s.name === `deploy:${run.target.environment}`)?.status === 'passed';
-    if (run.status !== 'failed' && deployed) await backToNormal(deps, run);
+      if (run.status === 'failed' && run.failure && !posted.alert) {
+        const userId = await deps.directory.userIdByEmail(run.author.email);
+        const log = await deps.logs.read(run.id, run.failure.stage);
+        const alert = failureAlert(run, { authorMention: mention(userId, run.author.name), log, runUrl: deps.runUrl?.(run.id) });
+        const answer = await deps.slack.chat.postMessage({ channel, text: alert.text, blocks: alert.blocks, unfurl_links: false });
+        await deps.posted.record(runId, { alert: '1' });
+        await deps.posted.openAlert(alertPlace(run), { channel, ts: answer.ts, runId: run.id });
+      }
+      // A version made (or, after a rollback, run again): its notes in the thread, once.
+      const release = !posted.version ? releaseMessage(run, { runUrl: deps.runUrl?.(run.id) }) : undefined;
+      if (release) {
+        await deps.slack.chat.postMessage({ channel, thread_ts: ts, text: release.text, blocks: release.blocks, unfurl_links: false });
+        await deps.posted.record(runId, { version: '1' });
+      }
+      if (run.status === 'passed' && !posted.summary) {
+        const summary = runSummaryMessage(run, { runUrl: deps.runUrl?.(run.id) });
+        await deps.slack.chat.postMessage({ channel, thread_ts: ts, text: summary.text, blocks: summary.blocks, unfurl_links: false });
+        await deps.posted.record(runId, { summary: '1' });
+      }
+      const deployed = run.stages.find((s) => s.name === `deploy:${run.target.environment}`)?.status === 'passed';
+      if (run.status !== 'failed' && deployed) await backToNormal(deps, run);
+    });
   };
 }
 

@@ -3,8 +3,9 @@ import type { ServiceConfig } from '../core/config-schema.js';
 import { needsBuild, resumePoint, reuseRelease } from '../core/pipeline.js';
 import { configuredCloneUrl } from '../core/repo-match.js';
 import { checksAfterDeploy, integrationImageTag, integrationTargets } from '../core/integration-tests.js';
-import { RunJobData } from '../core/jobs.js';
+import { RUNS_QUEUE, RunJobData } from '../core/jobs.js';
 import { stageEnvironmentLabel } from '../core/metric-labels.js';
+import { ATTR, contextFrom, inSpan, SpanKind, SpanStatusCode } from '../core/tracing.js';
 import type { CheckoutSource, LogStore, Logger, OnceStore, SourceCheckout } from '../core/ports.js';
 import {
   cancelKey, cancelRun, completeRun, failRun, isFinished, nextStage, parkRun, passStage, type Run, skipRestOfRun, stageEnvironment, startStage, stageKind,
@@ -95,21 +96,32 @@ export function createRunProcessor(deps: RunProcessorDeps) {
     // The code comes from where config says now, never from a URL stored with the run (a payload's, once).
     const cloneToken = service.cloneTokenEnv ? deps.env[service.cloneTokenEnv] : undefined;
     const source = deps.checkout({ url: configuredCloneUrl(service, run.source?.host), sha: run.sha, token: cloneToken });
+    run = resumePoint(run);
     const attempt: Attempt = { job, token, service, source, log: deps.log.child({ runId }), deps, run: () => run!, save };
-    try {
-      run = resumePoint(run);
-      if ((await reuseBuiltRelease(attempt)) === 'stop') return;
-      for (let stage = nextStage(run); stage; stage = nextStage(run)) {
-        if ((await takeStep(attempt, stage.name)) === 'stop') return;
-      }
-      await save(completeRun(run, deps.now()));
-      attempt.log.info('run passed');
-    } finally {
-      await source.remove();
-      // The integration tests' images are this attempt's: a later one (another worker, after a gate) builds its own.
-      for (const target of integrationTargets(service, run.stages.map((s) => s.name))) await deps.images.discard({ image: integrationImageTag(run, target) });
-    }
+    // Each attempt (the first job, the one after each gate) joins the trace of the request that started the run.
+    const attributes = {
+      [ATTR.runId]: runId, [ATTR.service]: service.name, [ATTR.messagingSystem]: 'bullmq', [ATTR.messagingDestination]: RUNS_QUEUE, [ATTR.messagingOperation]: 'process',
+    };
+    const parent = contextFrom({ traceparent: run.traceparent });
+    await inSpan(`process ${RUNS_QUEUE}`, { kind: SpanKind.CONSUMER, attributes, parent, notFailure: (e) => e instanceof DelayedError }, () => attemptRun(attempt));
   };
+}
+
+/** The stages of one attempt, from where the run stands. */
+async function attemptRun(attempt: Attempt): Promise<void> {
+  const { deps, service, source, save, run } = attempt;
+  try {
+    if ((await reuseBuiltRelease(attempt)) === 'stop') return;
+    for (let stage = nextStage(run()); stage; stage = nextStage(run())) {
+      if ((await takeStep(attempt, stage.name)) === 'stop') return;
+    }
+    await save(completeRun(run(), deps.now()));
+    attempt.log.info('run passed');
+  } finally {
+    await source.remove();
+    // The integration tests' images are this attempt's: a later one (another worker, after a gate) builds its own.
+    for (const target of integrationTargets(service, run().stages.map((s) => s.name))) await deps.images.discard({ image: integrationImageTag(run(), target) });
+  }
 }
 
 /**
@@ -180,7 +192,13 @@ async function runAndRecord({ job, token, run, save, deps, service, source, log 
   await job.updateData({ runId: run().id, stage } satisfies RunJobData);
   log.info({ stage }, 'stage started');
   const startedAt = deps.now();
-  const outcome = await runStage(kind, stage, run(), service, source, deps);
+  const attributes = { [ATTR.runId]: run().id, [ATTR.service]: service.name, [ATTR.stage]: stage };
+  const outcome = await inSpan(`stage ${stage}`, { attributes }, async (span) => {
+    const result = await runStage(kind, stage, run(), service, source, deps);
+    span.setAttribute(ATTR.stageStatus, result.status);
+    if (result.status === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: result.cause.slice(0, 200) });
+    return result;
+  });
   const now = deps.now();
   if (outcome.status !== 'wait') {
     deps.stageEnded?.(kind, outcome.status, (now.getTime() - startedAt.getTime()) / 1000, { service: run().service, environment: stageEnvironmentLabel(run(), stage) });

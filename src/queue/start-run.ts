@@ -1,7 +1,8 @@
+import type { ServiceConfig } from '../core/config-schema.js';
+import { RUNS_QUEUE } from '../core/jobs.js';
 import type { OnceStore, RunQueue, RunStore } from '../core/ports.js';
 import type { Run } from '../core/run.js';
-
-import type { ServiceConfig } from '../core/config-schema.js';
+import { activeTraceparent, ATTR, inSpan, SpanKind } from '../core/tracing.js';
 
 export type StartRunDeps = { runs: RunStore; queue: RunQueue; once: OnceStore };
 
@@ -19,6 +20,15 @@ export type NewRunDeps = StartRunDeps & {
  * not when a worker is free.
  */
 export async function startRun(run: Run, claimKey: string, deps: StartRunDeps): Promise<void> {
+  // The run's trace: this span, a child of the request that started it, and the parent of the workers' spans.
+  const attributes = { [ATTR.runId]: run.id, [ATTR.service]: run.service, [ATTR.messagingSystem]: 'bullmq', [ATTR.messagingDestination]: RUNS_QUEUE, [ATTR.messagingOperation]: 'send' };
+  await inSpan(`send ${RUNS_QUEUE}`, { kind: SpanKind.PRODUCER, attributes }, async () => {
+    const traceparent = activeTraceparent();
+    await storeAndQueue(traceparent ? { ...run, traceparent } : run, claimKey, deps);
+  });
+}
+
+async function storeAndQueue(run: Run, claimKey: string, deps: StartRunDeps): Promise<void> {
   // Asked together, the record and the job reach Redis in one round trip, the record first (one connection
   // keeps the order), so a worker never takes a job whose run is not stored yet.
   const [stored, queued] = await Promise.allSettled([deps.runs.create(run), deps.queue.enqueue(run)]);

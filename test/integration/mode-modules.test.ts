@@ -76,6 +76,12 @@ async function packagesLoadedBy(
   return new Set(files.map((file) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1]).filter((name): name is string => !!name));
 }
 
+/** OpenTelemetry's SDK and exporter: only the API (whose tracer is a no-op without them) when traces are off. */
+const TRACING_SDK = [
+  '@opentelemetry/sdk-trace-node', '@opentelemetry/sdk-trace-base', '@opentelemetry/sdk-trace', '@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/otlp-transformer',
+  '@opentelemetry/resources',
+];
+
 describe('what each mode loads', () => {
   it('a worker loads the Docker client and BullMQ but not Bolt: it answers no Slack request', async () => {
     const loaded = await packagesLoadedBy('worker');
@@ -83,6 +89,7 @@ describe('what each mode loads', () => {
     expect(loaded).toContain('dockerode');
     expect(loaded).toContain('bullmq');
     expect(loaded).not.toContain('@slack/bolt');
+    for (const name of TRACING_SDK) expect(loaded).not.toContain(name);
   });
 
   it('a server loads Bolt but not the Docker client: it builds and deploys nothing', async () => {
@@ -98,6 +105,8 @@ describe('what each mode loads', () => {
     expect(loaded).not.toContain('@bull-board/api');
     expect(loaded).not.toContain('@bull-board/express');
     expect(loaded).not.toContain('ejs');
+    // No OTEL_EXPORTER_OTLP_ENDPOINT: no tracing SDK.
+    for (const name of TRACING_SDK) expect(loaded).not.toContain(name);
   });
 
   it('a server with the queue dashboard on loads Bull Board and its Express adapter at the first request that has the credentials', async () => {
@@ -116,5 +125,12 @@ describe('what each mode loads', () => {
     expect(loaded).toContain('@bull-board/api');
     expect(loaded).toContain('@bull-board/express');
     expect(loaded).toContain('ejs');
+  });
+
+  it('loads the tracing SDK and exporter when OTEL_EXPORTER_OTLP_ENDPOINT is set (the recorder sees them)', async () => {
+    // Nothing listens there: the exporter only tries when it flushes at shutdown, and a failed send stops nothing.
+    const loaded = await packagesLoadedBy('worker', { extraEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:27199', OTEL_EXPORTER_OTLP_TIMEOUT: '2000' } });
+
+    for (const name of TRACING_SDK) expect(loaded).toContain(name);
   });
 });

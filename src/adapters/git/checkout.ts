@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckoutSource, ReleaseStepResult, SourceCheckout } from '../../core/ports.js';
 import type { ReleaseCommit } from '../../core/releases/versioning.js';
+import { ATTR, inSpan, SpanKind } from '../../core/tracing.js';
 import { cloneAt, commitsBehind, isAncestorOf, removeCheckout } from './clone.js';
 import { defaultMirrorRoot } from './mirror.js';
 import { commitsSince, pushTag } from './release-git.js';
@@ -30,7 +31,9 @@ export class Checkout implements SourceCheckout {
       const url = this.url;
       const dir = await mkdtemp(join(tmpdir(), 'slipway-run-'));
       try {
-        return { dir, ...(await cloneAt({ ...this.source, url, dir, mirrorRoot: this.mirrorRoot })) };
+        // The one fetch from the git host: a span of the stage that first asked for the code.
+        const cloned = await inSpan('git fetch', { kind: SpanKind.CLIENT, attributes: { [ATTR.peerService]: 'git' } }, () => cloneAt({ ...this.source, url, dir, mirrorRoot: this.mirrorRoot }));
+        return { dir, ...cloned };
       } catch (error) {
         await rm(dir, { recursive: true, force: true });
         throw error;
@@ -52,7 +55,8 @@ export class Checkout implements SourceCheckout {
   }
 
   async pushTag(tag: string): Promise<ReleaseStepResult> {
-    return pushTag({ url: this.url, token: this.source.token, dir: await this.sourceDir() }, tag);
+    const dir = await this.sourceDir();
+    return inSpan('git push', { kind: SpanKind.CLIENT, attributes: { [ATTR.peerService]: 'git' } }, () => pushTag({ url: this.url, token: this.source.token, dir }, tag));
   }
 
   async remove(): Promise<void> {
