@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { chmod, copyFile, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,9 @@ export async function createSampleRepo() {
   await run('git', ['init', '--quiet', '--bare', '--initial-branch=main', bare]);
   await cp(FIXTURE, work, { recursive: true });
   await copyFile('/bin/busybox', join(work, 'busybox'));
+  // Each repository's content is its own: the engine (and the registry's build cache) keep the layers of earlier
+  // runs, and a test that reads what the test step printed needs that step to run, not to come from the cache.
+  await writeFile(join(work, '.repository-id'), `${randomUUID()}\n`);
   await git(work, 'init', '--quiet', '--initial-branch=main');
   await git(work, 'config', 'user.name', 'Ann Example');
   await git(work, 'config', 'user.email', 'ann@example.com');
