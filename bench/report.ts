@@ -19,9 +19,15 @@ export function report({ earlier, sections, machine, today, runs, partial }: Rep
   const stamped = [...fresh.values()].map((s) => (partial ? stamp(s, today, runs) : s));
   const all = [...kept, ...stamped].sort((a, b) => numberOf(a) - numberOf(b));
   const header = partial && earlier
-    ? earlier.split('\n')[2]!
+    ? introOf(earlier)
     : `Measured by \`npm run bench\` on ${today}; ${runs} runs each, medians of the per-run figures.`;
   return [`# Benchmarks`, '', header, '', '## Machine', '', ...machine, '', ...all.map((s) => s.trimEnd() + '\n')].join('\n');
+}
+
+/** What a report says before its machine: the date of the whole run, and any note written under it by hand. */
+function introOf(text: string): string {
+  const end = text.indexOf('\n## Machine');
+  return text.slice(text.indexOf('\n') + 1, end < 0 ? undefined : end).trim();
 }
 
 /** A section measured apart from the rest says when. */

@@ -29,6 +29,14 @@ describe('the benchmark report', () => {
     expect(again.match(/^## \d\./gm)).toEqual(['## 1.', '## 2.', '## 3.']);
   });
 
+  it('keeps what was written by hand under the date of the whole run', () => {
+    const earlier = whole.replace('medians of the per-run figures.\n', 'medians of the per-run figures.\n\nA note on the machine.\n');
+
+    const again = report({ earlier, sections: ['## 2. Two\n\nsecond, faster\n'], machine, today: '2026-12-02', runs: 1, partial: true });
+
+    expect(again).toContain('on 2026-12-01; 3 runs each, medians of the per-run figures.\n\nA note on the machine.\n\n## Machine');
+  });
+
   it('refuses a section without a numbered heading', () => {
     expect(() => report({ earlier: '', sections: ['no heading'], machine, today: '2026-12-01', runs: 3, partial: false })).toThrow('must begin with "## N. Title"');
   });
