@@ -17,6 +17,8 @@ const HOUR = 3_600_000;
 
 const config = (repoUrl: string) =>
   sampleConfig({
+    // A name of its own: containers are named by service and environment, and files run side by side.
+    service: 'tally',
     repoUrl,
     image: 'slipway-stats-sample',
     ...SIGNER_CHANNELS,
@@ -56,7 +58,7 @@ async function seedProduction(now: number): Promise<void> {
       const run: Run = newRun(
         {
           id,
-          service: 'sample',
+          service: 'tally',
           trigger: 'push',
           branch: 'main',
           sha,
@@ -72,7 +74,7 @@ async function seedProduction(now: number): Promise<void> {
       await stack.slipway.runs.create(run);
     }
     const deployment: Deployment = {
-      service: 'sample',
+      service: 'tally',
       environment: 'production',
       release: { sha, tag: `main-${release}`, digest: `sha256:${release.repeat(64)}`, image: 'registry/slipway-stats-sample' },
       port: 26311,
@@ -94,25 +96,25 @@ describe('how delivery is going', () => {
     const authored = execFileSync('git', ['-C', join(stack.repo.dir, 'sample.git'), 'log', '-1', '--format=%aI', run.sha], { encoding: 'utf8' }).trim();
     expect(run.commits.find((c) => c.sha === run.sha)?.at).toBe(new Date(authored).toISOString());
 
-    const answer = await stats('sample 7d');
+    const answer = await stats('tally 7d');
     expect(answer.response_type).toBe('in_channel');
     const text = blockText(answer);
-    expect(text).toContain('*sample*: how delivery went in the last 7d');
+    expect(text).toContain('*tally*: how delivery went in the last 7d');
     expect(text).toMatch(/\*staging\*\n• deployment frequency: 1 deployment, 0\.14 a day/);
     expect(text).toMatch(new RegExp(`lead time, commit to staging: \\d+[smh][^\\n]* median over ${run.commits.length} commits?`));
     expect(text).toContain('change failure rate: 0% (0 of 1)');
     expect(text).toContain('*production*\n• deployment frequency: 0 deployments');
     expect(text).not.toContain('from before slipway kept commit times');
     expect(text).toContain('The chart follows in a moment.');
-    expect(text).toMatch(/<https:\/\/slipway\.example\.com\/services\/sample\?sig=[0-9a-f]{32}\|Charts on the service page>/);
+    expect(text).toMatch(/<https:\/\/slipway\.example\.com\/services\/tally\?sig=[0-9a-f]{32}\|Charts on the service page>/);
 
     // Slack's upload in three steps: a URL for the file, its bytes there, then the share into the channel.
     const completed = await until(async () => stack.slack.callsOf('files.completeUploadExternal')[0], 'the chart upload to complete');
     const [asked] = stack.slack.callsOf('files.getUploadURLExternal');
-    expect(asked?.args).toMatchObject({ filename: 'sample-delivery-7d.png' });
+    expect(asked?.args).toMatchObject({ filename: 'tally-delivery-7d.png' });
     const files = JSON.parse(String(completed.args.files)) as { id: string; title: string }[];
-    expect(files).toEqual([{ id: expect.stringMatching(/^F/), title: 'sample: deployments per day, last 7d' }]);
-    expect(completed.args).toMatchObject({ channel_id: 'C0DEPLOYS', initial_comment: expect.stringContaining('Deployments per day of sample, last 7d') });
+    expect(files).toEqual([{ id: expect.stringMatching(/^F/), title: 'tally: deployments per day, last 7d' }]);
+    expect(completed.args).toMatchObject({ channel_id: 'C0DEPLOYS', initial_comment: expect.stringContaining('Deployments per day of tally, last 7d') });
     const png = stack.slack.uploadedBytes(files[0]!.id);
     expect(png?.subarray(0, 8)).toEqual(PNG_MAGIC);
     expect(Number(asked?.args.length)).toBe(png?.length);
@@ -121,7 +123,7 @@ describe('how delivery is going', () => {
   it('counts failed, rolled-back and restored production changes, on /slipway stats and as gauges on /metrics', async () => {
     await seedProduction(Date.now());
 
-    const text = blockText(await stats('sample'));
+    const text = blockText(await stats('tally'));
     expect(text).toContain('last 30d');
     expect(text).toContain('*production*\n• deployment frequency: 3 deployments, 0.10 a day');
     expect(text).toContain('lead time, commit to production: 4h median over 3 commits');
@@ -129,12 +131,12 @@ describe('how delivery is going', () => {
     expect(text).toContain('time to restore: 5h 30m median over 2');
 
     const metrics = await scrape(stack.slipway.url);
-    const production = { service: 'sample', environment: 'production' };
+    const production = { service: 'tally', environment: 'production' };
     expect(metrics.value('slipway_deployments_per_second', production) * 86_400).toBeCloseTo(0.1, 6);
     expect(metrics.value('slipway_lead_time_seconds', production)).toBeCloseTo(4 * 3600, 0);
     expect(metrics.value('slipway_change_failure_ratio', production)).toBe(0.5);
     expect(metrics.value('slipway_time_to_restore_seconds', production)).toBeCloseTo((3600 + 10 * 3600) / 2, 0);
-    const staging = { service: 'sample', environment: 'staging' };
+    const staging = { service: 'tally', environment: 'staging' };
     expect(metrics.value('slipway_deployments_per_second', staging) * 86_400).toBeCloseTo(1 / 30, 6);
     expect(metrics.value('slipway_change_failure_ratio', staging)).toBe(0);
     expect(metrics.value('slipway_lead_time_seconds', staging)).toBeGreaterThan(0);
@@ -143,7 +145,7 @@ describe('how delivery is going', () => {
   });
 
   it('links the run page to the service page, which shows the figures and the chart in a browser (signed link only)', async () => {
-    const [run] = await stack.slipway.runs.listByService('sample', 20).then((runs) => runs.filter((r) => r.trigger === 'push' && !r.id.startsWith('seed-')));
+    const [run] = await stack.slipway.runs.listByService('tally', 20).then((runs) => runs.filter((r) => r.trigger === 'push' && !r.id.startsWith('seed-')));
     const link = /<(https:\/\/slipway\.example\.com\/runs\/[^|>]+)\|details>/.exec(stack.watch.lastRunMessage(run!.id) ?? '')?.[1];
     expect(link).toBeDefined();
     const local = (url: string) => url.replace(PUBLIC_URL, stack.slipway.url);
@@ -153,11 +155,11 @@ describe('how delivery is going', () => {
       const page = await browser.newPage();
       expect((await page.goto(local(link!)))?.status()).toBe(200);
       const servicePage = await page.locator('a#service-page').getAttribute('href');
-      expect(servicePage).toMatch(/^https:\/\/slipway\.example\.com\/services\/sample\?sig=[0-9a-f]{32}$/);
+      expect(servicePage).toMatch(/^https:\/\/slipway\.example\.com\/services\/tally\?sig=[0-9a-f]{32}$/);
 
       const answer = await page.goto(local(servicePage!));
       expect(answer?.status()).toBe(200);
-      await expect(page.title()).resolves.toBe('sample — delivery, last 30d');
+      await expect(page.title()).resolves.toBe('tally — delivery, last 30d');
       const production = await page.locator('#figures tr[data-environment="production"]').innerText();
       expect(production).toContain('3 deployments, 0.10 a day');
       expect(production).toContain('50% (2 of 4: 1 failed, 1 rolled back)');
@@ -171,7 +173,7 @@ describe('how delivery is going', () => {
 
       // Another window by its link; then a forged signature, and a run's signature on the service path.
       await page.locator('nav a', { hasText: '7d' }).click();
-      await expect(page.title()).resolves.toBe('sample — delivery, last 7d');
+      await expect(page.title()).resolves.toBe('tally — delivery, last 7d');
       const forged = await page.goto(local(servicePage!.replace(/sig=[0-9a-f]{32}/, `sig=${'0'.repeat(32)}`)));
       expect(forged?.status()).toBe(403);
       const runSignature = /sig=([0-9a-f]{32})/.exec(link!)?.[1];
@@ -186,17 +188,17 @@ describe('how delivery is going', () => {
     stack.slack.notInChannels.add('C0DEPLOYS');
     try {
       const before = stack.slack.callsOf('chat.postEphemeral').length;
-      const text = blockText(await stats('12w sample'));
+      const text = blockText(await stats('12w tally'));
       expect(text).toContain('last 12w');
       const told = await until(async () => stack.slack.callsOf('chat.postEphemeral').slice(before).find((c) => String(c.args.text).includes('chart')), 'the note that the chart failed');
       expect(told.args).toMatchObject({ channel: 'C0DEPLOYS', user: 'U0ANN' });
-      expect(String(told.args.text)).toBe('The chart of sample could not be uploaded (Slack said not_in_channel). Invite slipway to this channel and ask again.');
+      expect(String(told.args.text)).toBe('The chart of tally could not be uploaded (Slack said not_in_channel). Invite slipway to this channel and ask again.');
     } finally {
       stack.slack.notInChannels.delete('C0DEPLOYS');
     }
 
     const uploads = stack.slack.callsOf('files.getUploadURLExternal').length;
-    const tooLong = await stats('sample 400d');
+    const tooLong = await stats('tally 400d');
     expect(tooLong.response_type).toBe('ephemeral');
     expect(JSON.stringify(tooLong)).toContain('A window is 1d to 365d (52w); 400d is 400 days.');
     expect(JSON.stringify(tooLong)).toContain('/slipway stats [service] [window]');

@@ -21,6 +21,8 @@ const STATES: JobType[] = ['waiting', 'prioritized', 'delayed', 'active', 'faile
 const stack = useSlackStack({
   config: (repoUrl) =>
     sampleConfig({
+      // A name of its own: containers are named by service and environment, and files run side by side.
+      service: 'gauges',
       repoUrl,
       image: 'slipway-metrics',
       ...SIGNER_CHANNELS,
@@ -74,7 +76,7 @@ describe('/metrics after a real run', { timeout: 300_000 }, () => {
   it('times the run and its stages by service and environment', async () => {
     const run = (await stack.slipway.runs.get(runId))!;
     const seconds = (Date.parse(run.updatedAt) - Date.parse(run.createdAt)) / 1000;
-    const runLabels = { service: 'sample', environment: 'staging', outcome: 'passed' };
+    const runLabels = { service: 'gauges', environment: 'staging', outcome: 'passed' };
     expect(metrics.value('slipway_run_duration_seconds_count', runLabels)).toBe(1);
     // Timed when the run ended; a later change of the run (its deployment recorded) only moves updatedAt on.
     expect(metrics.value('slipway_run_duration_seconds_sum', runLabels)).toBeGreaterThan(0);
@@ -83,14 +85,14 @@ describe('/metrics after a real run', { timeout: 300_000 }, () => {
     expect(metrics.labels('slipway_run_duration_seconds')).toEqual(new Set(['service', 'environment', 'outcome', 'le']));
 
     expect(metrics.labels('slipway_stage_duration_seconds')).toEqual(new Set(['stage', 'status', 'service', 'environment', 'le']));
-    const stage = (stageKind: string, environment: string) => metrics.value('slipway_stage_duration_seconds_count', { stage: stageKind, status: 'passed', service: 'sample', environment });
+    const stage = (stageKind: string, environment: string) => metrics.value('slipway_stage_duration_seconds_count', { stage: stageKind, status: 'passed', service: 'gauges', environment });
     expect(stage('build', 'staging')).toBe(1);
     expect(stage('deploy', 'staging')).toBe(1);
     expect(stage('deploy', 'production')).toBe(1);
     // Every stage that ended is timed once, under the environment it belongs to.
     const ended = run.stages.filter((s) => s.status === 'passed' && !s.name.startsWith('approval:')).length;
-    expect(metrics.value('slipway_stage_duration_seconds_count', { service: 'sample' })).toBeGreaterThanOrEqual(ended);
-    expect(metrics.value('slipway_runs_total', { service: 'sample', outcome: 'passed' })).toBe(1);
+    expect(metrics.value('slipway_stage_duration_seconds_count', { service: 'gauges' })).toBeGreaterThanOrEqual(ended);
+    expect(metrics.value('slipway_runs_total', { service: 'gauges', outcome: 'passed' })).toBe(1);
   });
 
   it('shows every queue by state, and the age of its oldest waiting job', () => {
