@@ -19,7 +19,8 @@ const IMAGE = `slipway-e2e-releases-${Date.now().toString(36)}`;
 const stack = useSlackStack({
   config: (repoUrl) =>
     sampleConfig({
-      service: 'shop',
+      // A name of its own: containers are named by service and environment, and files run side by side.
+      service: 'shelf',
       repoUrl,
       image: IMAGE,
       channels: ['#deploys', '#sample'],
@@ -62,7 +63,7 @@ const versionReply = (runId: string, tag: string) =>
     async () => {
       const post = stack.watch.topLevelPosts(runId)[0];
       const ts = post && stack.slack.answerTs(post);
-      return stack.slack.callsOf('chat.postMessage').find((c) => ts && c.args.thread_ts === ts && String(c.args.text).startsWith(`shop ${tag}`));
+      return stack.slack.callsOf('chat.postMessage').find((c) => ts && c.args.thread_ts === ts && String(c.args.text).startsWith(`shelf ${tag}`));
     },
     `the thread reply of ${tag} for ${runId}`,
   );
@@ -121,14 +122,14 @@ describe('a version when production changes', { timeout: 240_000 }, () => {
     expect(blocks).toContain('since `v0.1.0`');
     expect(blocks.indexOf('*Features*')).toBeLessThan(blocks.indexOf('*Fixes*'));
 
-    const history = JSON.stringify((await command('/slipway', 'history shop production')).json?.blocks);
+    const history = JSON.stringify((await command('/slipway', 'history shelf production')).json?.blocks);
     expect(history).toContain(':label: `v0.2.0`');
     expect(history).toContain(':label: `v0.1.0`');
   });
 
   it('a rollback makes no version and says which one production runs again; /slipway release makes nothing twice', async () => {
     const asked = await command('/rollback', 'production');
-    expect(asked.json?.text).toMatch(/^Roll \*shop\* production back from `main-[0-9a-f]{7}` \(`v0.2.0`\) to `main-[0-9a-f]{7}` \(`v0.1.0`\)/);
+    expect(asked.json?.text).toMatch(/^Roll \*shelf\* production back from `main-[0-9a-f]{7}` \(`v0.2.0`\) to `main-[0-9a-f]{7}` \(`v0.1.0`\)/);
     const button = (asked.json?.blocks as { elements: { action_id: string; value: string }[] }[])[1]!.elements[0]!;
     await stack.users.click(button.action_id, button.value, BOB);
     const told = await until(async () => stack.slack.callsOf('response_url').at(-1)?.args.text as string | undefined, 'the rollback answer');
@@ -138,26 +139,26 @@ describe('a version when production changes', { timeout: 240_000 }, () => {
     expect(rolledBack.status).toBe('passed');
     expect(rolledBack.version).toEqual({ version: '0.1.0', tag: 'v0.1.0', environment: 'production', again: true });
     expect(rolledBack.stages[0]?.summary).toContain('v0.1.0 again');
-    const again = await until(async () => stack.slack.callsOf('chat.postMessage').find((c) => String(c.args.text) === 'shop production runs v0.1.0 again'), 'the rollback\'s version reply');
+    const again = await until(async () => stack.slack.callsOf('chat.postMessage').find((c) => String(c.args.text) === 'shelf production runs v0.1.0 again'), 'the rollback\'s version reply');
     expect(String(again.args.blocks)).toContain('a rollback makes no new version');
     expect(await served(PRODUCTION)).toBe('r1');
-    expect((await versions().list('shop')).map((v) => v.tag)).toEqual(['v0.2.0', 'v0.1.0']);
+    expect((await versions().list('shelf')).map((v) => v.tag)).toEqual(['v0.2.0', 'v0.1.0']);
 
     // Redone by hand (as a failed step's message says): the same version, every step found done.
-    const redo = await command('/slipway', 'release shop');
+    const redo = await command('/slipway', 'release shelf');
     const redoRun = /as run `(\S+)`\./.exec(String(redo.json?.text))?.[1];
     expect(redoRun).toBeDefined();
     const redone = await stack.watch.settled(redoRun!, { status: 'passed' });
     expect(redone.stages).toMatchObject([{ name: 'release:production', status: 'passed', summary: 'v0.1.0' }]);
     expect(redone.version?.done?.join(' ')).toContain('there already');
-    expect((await versions().list('shop')).map((v) => v.tag)).toEqual(['v0.2.0', 'v0.1.0']);
+    expect((await versions().list('shelf')).map((v) => v.tag)).toEqual(['v0.2.0', 'v0.1.0']);
     expect(Object.keys(await remoteTags()).sort()).toEqual(['v0.1.0', 'v0.2.0']);
   });
 
   it('a step that fails (the version tag is on another image) does not undo the deploy: the thread says what failed and how to redo it', async () => {
-    expect((await command('/slipway', 'unlock production')).json?.text).toContain('unlocked shop production');
+    expect((await command('/slipway', 'unlock production')).json?.text).toContain('unlocked shelf production');
     // Someone put v0.2.1 on another image by hand: slipway must not move it.
-    const v010 = (await versions().list('shop')).find((v) => v.tag === 'v0.1.0')!;
+    const v010 = (await versions().list('shelf')).find((v) => v.tag === 'v0.1.0')!;
     await registryImageTagger(registryCredentials({}, process.env)).tag(`${TEST_REGISTRY}/${IMAGE}`, v010.digest, 'v0.2.1');
     const runId = await push({ 'www/version': 'r4\n' }, 'chore: tidy up');
 
@@ -169,7 +170,7 @@ describe('a version when production changes', { timeout: 240_000 }, () => {
     expect(await registryDigest('v0.2.1')).toBe(v010.digest);
     const blocks = String((await versionReply(runId, 'v0.2.1')).args.blocks);
     expect(blocks).toContain(`exists already on ${v010.digest}`);
-    expect(blocks).toContain('to redo what failed: /slipway release shop');
+    expect(blocks).toContain('to redo what failed: /slipway release shelf');
     expect(blocks).toContain('*Other*');
   });
 });
