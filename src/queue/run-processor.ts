@@ -188,8 +188,8 @@ async function atGate({ run, save, deps, service, log }: Attempt, stage: string)
 /** Runs the stage and stores what came of it. */
 async function runAndRecord({ job, token, run, save, deps, service, source, log }: Attempt, stage: string): Promise<Step> {
   const kind = stageKind(stage);
-  await save(startStage(run(), stage, deps.now()));
-  await job.updateData({ runId: run().id, stage } satisfies RunJobData);
+  // One round trip for both: the job's note of its stage is only read by a later attempt.
+  await Promise.all([save(startStage(run(), stage, deps.now())), job.updateData({ runId: run().id, stage } satisfies RunJobData)]);
   log.info({ stage }, 'stage started');
   const startedAt = deps.now();
   const attributes = { [ATTR.runId]: run().id, [ATTR.service]: service.name, [ATTR.stage]: stage };

@@ -26,6 +26,20 @@ export function describeRunStoreContract(name: string, make: MakeSubject<RunStor
       expect(await store.get('discounts-1')).toMatchObject({ status: 'running', stages: [{ name: 'checkout', status: 'running' }] });
     });
 
+    it('gives back the state a save replaced, and nothing for a run saved first', async () => {
+      const { store } = await make();
+      const run = sampleRun('discounts-1', 'discounts', minute(0));
+      await store.create(run);
+
+      const replaced = await store.save({ ...run, status: 'running' });
+      const again = await store.save({ ...run, status: 'passed' });
+      const unknown = await store.save(sampleRun('discounts-2', 'discounts', minute(1)));
+
+      expect(replaced).toEqual(run);
+      expect(again).toMatchObject({ status: 'running' });
+      expect(unknown).toBeUndefined();
+    });
+
     it('lists a service’s runs newest first by creation time, and only that service’s', async () => {
       const { store } = await make();
       await store.create(sampleRun('shop-mid', 'shop', minute(2)));

@@ -15,8 +15,10 @@ export class MemoryRunStore implements RunStore {
     this.byService.set(run.service, index);
   }
 
-  async save(run: Run): Promise<void> {
+  async save(run: Run): Promise<Run | undefined> {
+    const before = this.runs.get(run.id);
     this.runs.set(run.id, structuredClone(run));
+    return before === undefined ? undefined : Run.parse(before);
   }
 
   async get(id: string): Promise<Run | undefined> {

@@ -29,8 +29,9 @@ export function announcingStores<S extends Announced>(stores: S, events: RunEven
         await announce(run.id);
       },
       async save(run) {
-        await runs.save(run);
+        const before = await runs.save(run);
         await announce(run.id);
+        return before;
       },
     } satisfies RunStore,
     approvals: {

@@ -28,8 +28,10 @@ export class RedisRunStore implements RunStore {
     await this.redis.slipwayCreateRun(keys.run(run.id), keys.runsOfService(run.service), JSON.stringify(run), Date.parse(run.createdAt), run.id);
   }
 
-  async save(run: Run): Promise<void> {
-    await this.redis.set(keys.run(run.id), JSON.stringify(run));
+  async save(run: Run): Promise<Run | undefined> {
+    // SET … GET: the state replaced comes back with the write, not in a round trip before it.
+    const before = await this.redis.set(keys.run(run.id), JSON.stringify(run), 'GET');
+    return before === null ? undefined : Run.parse(JSON.parse(before));
   }
 
   async get(id: string): Promise<Run | undefined> {

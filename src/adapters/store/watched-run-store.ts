@@ -15,9 +15,9 @@ export function watchedRunStore(store: RunStore, changed: (run: Run, before: Run
     delete: (id) => store.delete(id),
     listByService: (service, limit) => store.listByService(service, limit),
     async save(run) {
-      const before = await store.get(run.id);
-      await store.save(run);
+      const before = await store.save(run);
       if (before?.status !== run.status || stageStatuses(before) !== stageStatuses(run)) changed(run, before);
+      return before;
     },
   };
 }

@@ -7,8 +7,8 @@ import type { Run } from '../run.js';
 
 export interface RunStore {
   create(run: Run): Promise<void>;
-  /** Overwrites the stored run with this state. */
-  save(run: Run): Promise<void>;
+  /** Overwrites the stored run with this state; gives back the state it replaced (read in the same step). */
+  save(run: Run): Promise<Run | undefined>;
   get(id: string): Promise<Run | undefined>;
   /** Only to undo a run that could not be queued. */
   delete(id: string): Promise<void>;

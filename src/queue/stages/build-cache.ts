@@ -70,7 +70,8 @@ export async function pushBuildCache(ctx: StageContext, releaseTag: string): Pro
     const previous = await ctx.releases.latestOnBranch(ctx.run.service, ctx.run.branch);
     await ctx.images.push(ctx.service.image, tag);
     if (previous && `${previous.image}:${previous.tag}` !== `${ctx.service.image}:${releaseTag}`) {
-      await ctx.images.discard({ image: `${previous.image}:${cacheTag(previous.tag)}` });
+      // Not waited for: the release's push is what the run waits on, and discard never fails.
+      void ctx.images.discard({ image: `${previous.image}:${cacheTag(previous.tag)}` });
     }
   } catch (error) {
     await ctx.log(`build cache: pushing ${ctx.service.image}:${tag} failed (${(error as Error).message}); another host's next build rebuilds the dependency layers`);
