@@ -13,12 +13,13 @@ import {
 } from '../core/run.js';
 import { type GateDeps, openGate } from './gates.js';
 import { admission } from './stages/admission.js';
-import { buildStage } from './stages/build-stage.js';
+import { buildStage, releaseBuild } from './stages/build-stage.js';
 import { checkout } from './stages/checkout.js';
 import { coverageStage } from './stages/coverage-stage.js';
 import { deployStage } from './stages/deploy-stage.js';
 import { integrationStage } from './stages/integration-stage.js';
 import { pushStage } from './stages/push-stage.js';
+import { ReleaseBuildAhead } from './stages/release-build-ahead.js';
 import { releaseStage } from './stages/release-stage.js';
 import { syntheticsStage } from './stages/synthetics-stage.js';
 import type { StageContext, StageOutcome, StageTools } from './stages/stage-context.js';
@@ -68,6 +69,8 @@ type Attempt = {
   deps: RunProcessorDeps;
   run(): Run;
   save(next: Run): Promise<void>;
+  /** The release's build when this attempt started it beside the tests. */
+  ahead: ReleaseBuildAhead;
 };
 
 /** Whether the run goes on to its next stage or this job is done with it (ended, parked or handed back). */
@@ -97,7 +100,7 @@ export function createRunProcessor(deps: RunProcessorDeps) {
     const cloneToken = service.cloneTokenEnv ? deps.env[service.cloneTokenEnv] : undefined;
     const source = deps.checkout({ url: configuredCloneUrl(service, run.source?.host), sha: run.sha, token: cloneToken });
     run = resumePoint(run);
-    const attempt: Attempt = { job, token, service, source, log: deps.log.child({ runId }), deps, run: () => run!, save };
+    const attempt: Attempt = { job, token, service, source, log: deps.log.child({ runId }), deps, run: () => run!, save, ahead: new ReleaseBuildAhead() };
     // Each attempt (the first job, the one after each gate) joins the trace of the request that started the run.
     const attributes = {
       [ATTR.runId]: runId, [ATTR.service]: service.name, [ATTR.messagingSystem]: 'bullmq', [ATTR.messagingDestination]: RUNS_QUEUE, [ATTR.messagingOperation]: 'process',
@@ -118,6 +121,8 @@ async function attemptRun(attempt: Attempt): Promise<void> {
     await save(completeRun(run(), deps.now()));
     attempt.log.info('run passed');
   } finally {
+    // Before the checkout goes: a release build started beside tests that then failed still reads it.
+    await attempt.ahead.settle(deps.images, (line) => deps.logs.append(run().id, 'build', [line]));
     await source.remove();
     // The integration tests' images are this attempt's: a later one (another worker, after a gate) builds its own.
     for (const target of integrationTargets(service, run().stages.map((s) => s.name))) await deps.images.discard({ image: integrationImageTag(run(), target) });
@@ -186,7 +191,7 @@ async function atGate({ run, save, deps, service, log }: Attempt, stage: string)
 }
 
 /** Runs the stage and stores what came of it. */
-async function runAndRecord({ job, token, run, save, deps, service, source, log }: Attempt, stage: string): Promise<Step> {
+async function runAndRecord({ job, token, run, save, deps, service, source, log, ahead }: Attempt, stage: string): Promise<Step> {
   const kind = stageKind(stage);
   // One round trip for both: the job's note of its stage is only read by a later attempt.
   await Promise.all([save(startStage(run(), stage, deps.now())), job.updateData({ runId: run().id, stage } satisfies RunJobData)]);
@@ -194,7 +199,11 @@ async function runAndRecord({ job, token, run, save, deps, service, source, log 
   const startedAt = deps.now();
   const attributes = { [ATTR.runId]: run().id, [ATTR.service]: service.name, [ATTR.stage]: stage };
   const outcome = await inSpan(`stage ${stage}`, { attributes }, async (span) => {
-    const result = await runStage(kind, stage, run(), service, source, deps);
+    if (kind === 'test' && service.testTarget && run().stages.some((s) => s.name === 'build' && s.status === 'pending')) {
+      const { image, build } = releaseBuild(stageContext('build', run(), service, source, deps, ahead));
+      ahead.start(image, build);
+    }
+    const result = await runStage(kind, stage, run(), service, source, deps, ahead);
     span.setAttribute(ATTR.stageStatus, result.status);
     if (result.status === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: result.cause.slice(0, 200) });
     return result;
@@ -240,11 +249,21 @@ async function runStage(
   service: ServiceConfig,
   source: SourceCheckout,
   deps: RunProcessorDeps,
+  ahead: ReleaseBuildAhead,
 ): Promise<StageOutcome> {
   const runner = RUNNERS[kind];
   if (!runner) return { status: 'failed', cause: `slipway does not know a "${kind}" stage` };
-  // The stage sees the engine, stores and providers of `deps` (its type keeps it to those), and its own log.
-  const ctx: StageContext = {
+  try {
+    return await runner(stageContext(name, run, service, source, deps, ahead));
+  } catch (error) {
+    // An outside system failing (git, the engine, the registry) fails the stage with what it said.
+    return { status: 'failed', cause: describe(error) };
+  }
+}
+
+/** What stage `name` sees: the engine, stores and providers of `deps` (its type keeps it to those), and its own log. */
+function stageContext(name: string, run: Run, service: ServiceConfig, source: SourceCheckout, deps: RunProcessorDeps, ahead: ReleaseBuildAhead): StageContext {
+  return {
     ...deps,
     run,
     service,
@@ -257,13 +276,8 @@ async function runStage(
     log: (...lines) => deps.logs.append(run.id, name, lines.map(deps.scrub)),
     cancelRequested: () => deps.once.peek(cancelKey(run.id)),
     now: deps.now,
+    ahead,
   };
-  try {
-    return await runner(ctx);
-  } catch (error) {
-    // An outside system failing (git, the engine, the registry) fails the stage with what it said.
-    return { status: 'failed', cause: describe(error) };
-  }
 }
 
 /**

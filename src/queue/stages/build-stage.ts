@@ -1,13 +1,21 @@
 import { integrationImageTag, integrationTargets } from '../../core/integration-tests.js';
+import type { ImageBuildResult } from '../../core/ports.js';
 import { imageTag } from '../../core/naming.js';
 import { keepTestImageAsCache } from './build-cache.js';
 import { buildTarget } from './build-target.js';
 import type { StageContext, StageOutcome } from './stage-context.js';
 
-/** The image that runs, tagged `<branch-slug>-<short sha>` and labelled with where it came from. */
+/** The release's build: its local `name:tag` (`<branch-slug>-<short sha>`), and the build, labelled with where it came from. */
+export function releaseBuild(ctx: StageContext): { image: string; build: () => Promise<ImageBuildResult> } {
+  const image = `${ctx.service.image}:${imageTag(ctx.run.branch, ctx.run.sha)}`;
+  return { image, build: () => buildTarget(ctx, { tag: image, target: ctx.service.buildTarget, labelled: true }) };
+}
+
+/** The image that runs: built here, or taken from the build the attempt started beside the tests. */
 export async function buildStage(ctx: StageContext): Promise<StageOutcome> {
   const tag = imageTag(ctx.run.branch, ctx.run.sha);
-  const result = await buildTarget(ctx, { tag: `${ctx.service.image}:${tag}`, target: ctx.service.buildTarget, labelled: true });
+  const { image, build } = releaseBuild(ctx);
+  const result = await (ctx.ahead?.take(image) ?? build());
   // The test image has served its purpose; with a release, it stays as the build's cache image (its layers too).
   await keepTestImageAsCache(ctx, result.ok ? tag : undefined);
   if (!result.ok) return { status: 'failed', cause: `build failed: ${result.error}` };

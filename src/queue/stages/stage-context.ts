@@ -7,6 +7,7 @@ import type {
 import type { CheckKind, SyntheticsProvider } from '../../core/synthetics.js';
 import type { Run } from '../../core/run.js';
 import type { SecretSource } from '../../core/target-schema.js';
+import type { ReleaseBuildAhead } from './release-build-ahead.js';
 
 /** What every stage may use: the engine, the deploy targets, the stores and the check providers. */
 export type StageTools = {
@@ -53,6 +54,8 @@ export type StageContext = StageTools & ReleaseSource & {
   /** Appends lines to this stage's log (secrets scrubbed). */
   log(...lines: string[]): Promise<void>;
   now(): Date;
+  /** The release's build when the attempt started it beside the tests (release-build-ahead.ts). */
+  ahead?: ReleaseBuildAhead;
 };
 
 export type StageOutcome =

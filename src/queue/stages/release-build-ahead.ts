@@ -1,0 +1,44 @@
+import type { ImageBuildResult, ImageEngine } from '../../core/ports.js';
+
+type Started = { image: string; result: Promise<ImageBuildResult>; taken: boolean };
+
+/**
+ * The release's build, started beside the tests rather than after them: the engine builds both at once, so a
+ * run waits for the longer of the two, not their sum (a person at a terminal would run them one after the
+ * other; a team's test suite and its image build are often minutes each). Nothing of it leaves the engine
+ * before the tests and the coverage gate pass: the build stage takes it, and only the push stage pushes. When
+ * the run stops before the build stage (failed tests, a cancel), `settle` waits for it and discards it.
+ * One per attempt: an attempt that resumes at the build stage builds there, as before.
+ */
+export class ReleaseBuildAhead {
+  private started?: Started;
+
+  /** Starts `build` of `image` (its local `name:tag`) unless one was started in this attempt. */
+  start(image: string, build: () => Promise<ImageBuildResult>): void {
+    if (this.started) return;
+    // A build that throws (the engine unreachable) is answered in the build stage, where it belongs.
+    const result = build().catch((error: unknown): ImageBuildResult => ({ ok: false, error: (error as Error).message }));
+    this.started = { image, result, taken: false };
+  }
+
+  /** The started build of `image`, for the build stage to finish; undefined when none was started. */
+  take(image: string): Promise<ImageBuildResult> | undefined {
+    if (!this.started || this.started.image !== image || this.started.taken) return undefined;
+    this.started.taken = true;
+    return this.started.result;
+  }
+
+  /**
+   * At the end of the attempt: a build no stage took is waited for and discarded, image or failed step's
+   * container. The run's outcome is saved (and shown in Slack) before this, so nobody waits on it.
+   */
+  async settle(images: Pick<ImageEngine, 'discard'>, log: (line: string) => Promise<void>): Promise<void> {
+    const started = this.started;
+    if (!started || started.taken) return;
+    started.taken = true;
+    const result = await started.result;
+    await log(`the run stopped before its build stage: ${started.image}, built beside the tests, is discarded`).catch(() => {});
+    if (result.ok) await images.discard({ image: started.image });
+    else if (result.failedContainerId) await images.discard({ container: result.failedContainerId });
+  }
+}
