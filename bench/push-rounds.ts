@@ -36,19 +36,22 @@ export type RoundsSetup = {
   log: (line: string) => void;
 };
 
+type Side = 'slipway' | 'floor' | 'floorAtOnce';
+
 /**
  * Rounds of push → staging answering with the new version: slipway against `floor-pipeline.sh` (clone, both
- * builds, push, replace the container, health poll), the order alternating. Both sides start at the push; each
- * round commits a version new to the engine, so both build the same fresh layers. Answers each side's times,
- * and slipway's runs.
+ * builds, push, replace the container, health poll), and with `atOnce` also against the script running its two
+ * builds together; the order turns each round. Every side starts at the push; each round commits a version new
+ * to the engine, so all build the same fresh layers. Answers each side's times, and slipway's runs.
  */
-export async function pushRounds(setup: RoundsSetup, rounds: number): Promise<{ slipway: number[]; floor: number[]; runs: Run[] }> {
+export async function pushRounds(setup: RoundsSetup, rounds: number, { atOnce = false } = {}): Promise<Record<Side, number[]> & { runs: Run[] }> {
   const { repo, ports: [slipwayPort, floorPort], log } = setup;
-  const per = { slipway: [] as number[], floor: [] as number[], runs: [] as Run[] };
+  const per = { slipway: [] as number[], floor: [] as number[], floorAtOnce: [] as number[], runs: [] as Run[] };
   // Unique across invocations too: content the engine saw before would let its layer cache skip the build.
   const nonce = randomBytes(4).toString('hex');
+  const sides: Side[] = atOnce ? ['slipway', 'floor', 'floorAtOnce'] : ['slipway', 'floor'];
   for (let round = 0; round < rounds; round += 1) {
-    for (const who of round % 2 === 0 ? (['slipway', 'floor'] as const) : (['floor', 'slipway'] as const)) {
+    for (const who of [...sides.slice(round % sides.length), ...sides.slice(0, round % sides.length)]) {
       const version = `${who}-${round}-${nonce}`;
       const sha = await repo.commit({ 'www/version': `${version}\n` }, `Version ${version}`);
       const start = performance.now();
@@ -60,7 +63,8 @@ export async function pushRounds(setup: RoundsSetup, rounds: number): Promise<{ 
       } else {
         // The floor clones what the git host has: a branch slipway has no route for.
         await repo.push('HEAD:refs/heads/floor');
-        await run('bash', ['bench/floor-pipeline.sh', repo.url, sha, `${setup.image}:floor-${round}`, setup.floorContainer, String(floorPort)]);
+        const builds = who === 'floorAtOnce' ? 'at-once' : 'one-after-the-other';
+        await run('bash', ['bench/floor-pipeline.sh', repo.url, sha, `${setup.image}:${who}-${round}`, setup.floorContainer, String(floorPort), builds]);
         if ((await servedNow(floorPort)) !== version) throw new Error('the floor script deployed the wrong version');
         per.floor.push(since(start));
       }
