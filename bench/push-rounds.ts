@@ -66,7 +66,7 @@ export async function pushRounds(setup: RoundsSetup, rounds: number, { atOnce = 
         const builds = who === 'floorAtOnce' ? 'at-once' : 'one-after-the-other';
         await run('bash', ['bench/floor-pipeline.sh', repo.url, sha, `${setup.image}:${who}-${round}`, setup.floorContainer, String(floorPort), builds]);
         if ((await servedNow(floorPort)) !== version) throw new Error('the floor script deployed the wrong version');
-        per.floor.push(since(start));
+        per[who].push(since(start));
       }
       log(`round ${round + 1} ${who}: ${(per[who].at(-1)! / 1000).toFixed(2)} s`);
     }

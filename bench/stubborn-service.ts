@@ -72,8 +72,9 @@ export function stubbornSection(f: StubbornFigures): string {
     'default action for it there, so the graceful stop ends at once; the old container is removed after the new',
     'one is healthy, without holding up the deploy.',
     '',
-    `Where slipway's time went (last run): ${f.stages}. What is left of the gap is the pipeline's fixed cost before`,
-    'the deploy (section 3), not the stop of the old release.',
+    `Where slipway's time went (last run): ${f.stages}. The script builds its two targets one after the other,`,
+    'as in section 3, where slipway builds the release beside the tests; what slipway adds over a script doing',
+    'that too is the pipeline\'s fixed cost before the deploy (section 3), not the stop of the old release.',
     '',
   ].join('\n');
 }
