@@ -19,7 +19,7 @@ import { coverageStage } from './stages/coverage-stage.js';
 import { deployStage } from './stages/deploy-stage.js';
 import { integrationStage } from './stages/integration-stage.js';
 import { pushStage } from './stages/push-stage.js';
-import { ReleaseBuildAhead } from './stages/release-build-ahead.js';
+import { countingBuilds, ReleaseBuildAhead } from './stages/release-build-ahead.js';
 import { releaseStage } from './stages/release-stage.js';
 import { syntheticsStage } from './stages/synthetics-stage.js';
 import type { StageContext, StageOutcome, StageTools } from './stages/stage-context.js';
@@ -66,7 +66,7 @@ type Attempt = {
   service: ServiceConfig;
   source: SourceCheckout;
   log: Logger;
-  deps: RunProcessorDeps;
+  deps: RunProcessorDeps & { engineIdle(): boolean };
   run(): Run;
   save(next: Run): Promise<void>;
   /** The release's build when this attempt started it beside the tests. */
@@ -81,7 +81,9 @@ type Step = 'go on' | 'stop';
  * is saved (and so shown in Slack) before the next stage starts, so a retried job resumes where the last one
  * stopped.
  */
-export function createRunProcessor(deps: RunProcessorDeps) {
+export function createRunProcessor(given: RunProcessorDeps) {
+  const engine = countingBuilds(given.images);
+  const deps: RunProcessorDeps & { engineIdle(): boolean } = { ...given, images: engine.images, engineIdle: engine.idle };
   return async (job: Job<RunJobData>, token?: string): Promise<void> => {
     const { runId } = RunJobData.parse(job.data);
     let run = await deps.runs.get(runId);
@@ -199,7 +201,7 @@ async function runAndRecord({ job, token, run, save, deps, service, source, log,
   const startedAt = deps.now();
   const attributes = { [ATTR.runId]: run().id, [ATTR.service]: service.name, [ATTR.stage]: stage };
   const outcome = await inSpan(`stage ${stage}`, { attributes }, async (span) => {
-    if (kind === 'test' && service.testTarget && run().stages.some((s) => s.name === 'build' && s.status === 'pending')) {
+    if (kind === 'test' && service.testTarget && deps.engineIdle() && run().stages.some((s) => s.name === 'build' && s.status === 'pending')) {
       const { image, build } = releaseBuild(stageContext('build', run(), service, source, deps, ahead));
       ahead.start(image, build);
     }

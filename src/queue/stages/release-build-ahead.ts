@@ -3,6 +3,24 @@ import type { ImageBuildResult, ImageEngine } from '../../core/ports.js';
 type Started = { image: string; result: Promise<ImageBuildResult>; taken: boolean };
 
 /**
+ * The engine with a count of the builds it has in hand from this process. Building ahead only pays while the
+ * engine has room: when other runs are building, its cores are busy already and a second build per run would
+ * only share them more ways, so a run builds ahead only when no other build is going.
+ */
+export function countingBuilds<E extends Pick<ImageEngine, 'build'>>(images: E): { images: E; idle(): boolean } {
+  let building = 0;
+  const build = async (...args: Parameters<ImageEngine['build']>) => {
+    building += 1;
+    try {
+      return await images.build(...args);
+    } finally {
+      building -= 1;
+    }
+  };
+  return { images: { ...images, build }, idle: () => building === 0 };
+}
+
+/**
  * The release's build, started beside the tests rather than after them: the engine builds both at once, so a
  * run waits for the longer of the two, not their sum (a person at a terminal would run them one after the
  * other; a team's test suite and its image build are often minutes each). Nothing of it leaves the engine

@@ -152,6 +152,28 @@ describe('the release build, started beside the tests', () => {
     expect(held.builds).toHaveLength(2);
   });
 
+  it('is not started while another run of the worker is building: the engine has no room for it', async () => {
+    const { ports, held, process } = setup();
+    await ports.runs.create(aRun('run-1', ['test', 'build']));
+    await ports.runs.create({ ...aRun('run-2', ['test', 'build']), sha: 'beef'.padEnd(40, '0') });
+
+    const first = process(job('run-1'));
+    await held.started(2);
+    const second = process(job('run-2'));
+    await held.started(3);
+    expect(held.builds.map((b) => b.request.tag)).toEqual([RELEASE_IMAGE, 'slipway-test/discounts:run-1', 'slipway-test/discounts:run-2']);
+    for (const build of held.builds.slice(0, 3)) build.finish({ ok: true });
+    await first;
+    // run-2's release is built in its build stage, after its tests.
+    await held.started(4);
+    expect(held.builds[3]?.request.tag).toBe('127.0.0.1:5000/discounts:main-beef000');
+    held.builds[3]?.finish({ ok: true });
+    await second;
+
+    expect((await ports.runs.get('run-2'))?.status).toBe('passed');
+    expect(held.builds).toHaveLength(4);
+  });
+
   it('is not started without a test stage: the build stage builds, once', async () => {
     const { ports, held, process } = setup();
     await ports.runs.create(aRun('run-1', ['build']));
