@@ -26,7 +26,8 @@ export function countingBuilds<E extends Pick<ImageEngine, 'build'>>(images: E):
  * other; a team's test suite and its image build are often minutes each). Nothing of it leaves the engine
  * before the tests and the coverage gate pass: the build stage takes it, and only the push stage pushes. When
  * the run stops before the build stage (failed tests, a cancel), `settle` waits for it and discards it.
- * One per attempt: an attempt that resumes at the build stage builds there, as before.
+ * One per attempt: an attempt never resumes between the tests and the push (core/pipeline.ts redoes them as a
+ * block), so the build stage finds the build its own attempt started, or builds itself.
  */
 export class ReleaseBuildAhead {
   private started?: Started;
@@ -34,8 +35,9 @@ export class ReleaseBuildAhead {
   /** Starts `build` of `image` (its local `name:tag`) unless one was started in this attempt. */
   start(image: string, build: () => Promise<ImageBuildResult>): void {
     if (this.started) return;
-    // A build that throws (the engine unreachable) is answered in the build stage, where it belongs.
-    const result = build().catch((error: unknown): ImageBuildResult => ({ ok: false, error: (error as Error).message }));
+    const result = build();
+    // A build that throws (the engine unreachable) fails the build stage that takes it, where it belongs.
+    result.catch(() => {});
     this.started = { image, result, taken: false };
   }
 
@@ -54,7 +56,8 @@ export class ReleaseBuildAhead {
     const started = this.started;
     if (!started || started.taken) return;
     started.taken = true;
-    const result = await started.result;
+    const result = await started.result.catch(() => undefined);
+    if (!result) return;
     await log(`the run stopped before its build stage: ${started.image}, built beside the tests, is discarded`).catch(() => {});
     if (result.ok) await images.discard({ image: started.image });
     else if (result.failedContainerId) await images.discard({ container: result.failedContainerId });

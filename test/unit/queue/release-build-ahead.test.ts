@@ -23,7 +23,7 @@ services:
 );
 const RELEASE_IMAGE = '127.0.0.1:5000/discounts:main-c0ffee0';
 
-type Pending = { request: ImageBuild; finish(result: ImageBuildResult): void };
+type Pending = { request: ImageBuild; finish(result: ImageBuildResult): void; fail(error: Error): void };
 
 /** An engine whose builds end when the test says so; anything else it is asked for fails the test. */
 function heldEngine() {
@@ -32,8 +32,8 @@ function heldEngine() {
   let waiting: (() => void) | undefined;
   const engine = {
     build: (request: ImageBuild) =>
-      new Promise<ImageBuildResult>((finish) => {
-        builds.push({ request, finish });
+      new Promise<ImageBuildResult>((finish, fail) => {
+        builds.push({ request, finish, fail });
         waiting?.();
       }),
     readFiles: async () => [],
@@ -150,6 +150,21 @@ describe('the release build, started beside the tests', () => {
     const run = await ports.runs.get('run-1');
     expect(run?.failure).toMatchObject({ stage: 'build', cause: 'build failed: COPY failed: no such file dist/' });
     expect(held.builds).toHaveLength(2);
+  });
+
+  it('fails the build stage with the engine\'s error when the release build could not be asked for', async () => {
+    const { ports, held, process } = setup();
+    await ports.runs.create(aRun('run-1', ['test', 'build']));
+
+    const done = process(job('run-1'));
+    await held.started(2);
+    held.builds[0]?.fail(new Error('connect ENOENT /var/run/docker.sock'));
+    held.builds[1]?.finish({ ok: true });
+    await done;
+
+    const run = await ports.runs.get('run-1');
+    expect(run?.failure?.stage).toBe('build');
+    expect(run?.failure?.cause).toMatch(/^the Docker engine is unreachable \(connect ENOENT \/var\/run\/docker.sock\)/);
   });
 
   it('is not started while another run of the worker is building: the engine has no room for it', async () => {
