@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerClient } from '../../src/adapters/docker/docker-client.js';
 import { dockerImageEngine } from '../../src/adapters/docker/docker-image-engine.js';
+import { until } from '../helpers/run-watch.js';
 
 const docker = dockerClient(process.env.DOCKER_HOST);
 const images = dockerImageEngine(docker, async (registry) => ({ serveraddress: registry }));
@@ -44,6 +45,8 @@ describe('reading reports out of an image', () => {
     expect(texts).toEqual(['<testsuites/>\n', undefined, 'LF:10\nLH:9\n']);
     const created = await containersCreatedFrom(TAG, since);
     expect(created).toHaveLength(1);
-    await expect(docker.getContainer(created[0]!).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    // Removed beside the run, not before the reports are answered.
+    const gone = await until(() => docker.getContainer(created[0]!).inspect().then(() => undefined, (error: { statusCode?: number }) => error.statusCode), 'the copy container to be removed', 30_000);
+    expect(gone).toBe(404);
   });
 });

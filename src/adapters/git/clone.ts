@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { Mutex } from 'async-mutex';
 import { isFullSha, branchNameProblem } from '../../core/ref-name.js';
 import { defaultMirrorRoot, mirrorOf } from './mirror.js';
 import { checkedCloneUrl, GitError, runGit } from './run-git.js';
@@ -19,6 +20,18 @@ function checkedBranch(branch: string): string {
 /** git in `dir` against the remote `url`; options always end with `--` before the URL, refs and paths. */
 function gitIn(dir: string, url: string, token: string | undefined) {
   return (...args: string[]) => runGit(args, { cwd: dir, url, token });
+}
+
+/**
+ * One change at a time to a mirror's worktrees, per mirror: git reads every worktree's files when it adds one
+ * (and when it fetches), and fails on one another `worktree add` has begun but not yet written ("failed to read
+ * worktrees/…/commondir"). Runs in other processes on the host are not covered.
+ */
+const mirrorLocks = new Map<string, Mutex>();
+function inMirror<T>(mirror: string, work: () => Promise<T>): Promise<T> {
+  let lock = mirrorLocks.get(mirror);
+  if (!lock) mirrorLocks.set(mirror, (lock = new Mutex()));
+  return lock.runExclusive(work);
 }
 
 const hasCommit = (git: ReturnType<typeof gitIn>, sha: string) => git('cat-file', '-e', `${sha}^{commit}`).then(() => true, () => false);
@@ -50,19 +63,23 @@ async function fetchInto(mirror: string, { url, sha, token }: Omit<CloneRequest,
 export async function cloneAt({ url, sha, dir, token, mirrorRoot = defaultMirrorRoot() }: CloneRequest & { mirrorRoot?: string }): Promise<{ mirror: string }> {
   checkedSha(sha);
   const mirror = await mirrorOf(mirrorRoot, checkedCloneUrl(url), token);
-  await fetchInto(mirror, { url, sha, token });
-  await runGit(['-c', 'advice.detachedHead=false', 'worktree', 'add', '--quiet', '--detach', '--', dir, sha], { cwd: mirror });
+  await inMirror(mirror, async () => {
+    await fetchInto(mirror, { url, sha, token });
+    await runGit(['-c', 'advice.detachedHead=false', 'worktree', 'add', '--quiet', '--detach', '--', dir, sha], { cwd: mirror });
+  });
   return { mirror };
 }
 
 /** Removes a worktree `cloneAt` made, and what the mirror kept about it (pruned, should git not remove it). */
-export async function removeCheckout(mirror: string, dir: string): Promise<void> {
-  try {
-    await runGit(['worktree', 'remove', '--force', '--', dir], { cwd: mirror });
-  } catch {
-    await rm(dir, { recursive: true, force: true });
-    await runGit(['worktree', 'prune'], { cwd: mirror }).catch(() => undefined);
-  }
+export function removeCheckout(mirror: string, dir: string): Promise<void> {
+  return inMirror(mirror, async () => {
+    try {
+      await runGit(['worktree', 'remove', '--force', '--', dir], { cwd: mirror });
+    } catch {
+      await rm(dir, { recursive: true, force: true });
+      await runGit(['worktree', 'prune'], { cwd: mirror }).catch(() => undefined);
+    }
+  });
 }
 
 /**

@@ -15,7 +15,9 @@ export function releaseBuild(ctx: StageContext): { image: string; build: () => P
 export async function buildStage(ctx: StageContext): Promise<StageOutcome> {
   const tag = imageTag(ctx.run.branch, ctx.run.sha);
   const { image, build } = releaseBuild(ctx);
-  const result = await (ctx.ahead?.take(image) ?? build());
+  const ahead = ctx.ahead?.take(image);
+  // One that threw (Redis or the engine away for a moment while the tests ran) is built again, here.
+  const result = await (ahead ? ahead.catch(() => build()) : build());
   // The test image has served its purpose; with a release, it stays as the build's cache image (its layers too).
   await keepTestImageAsCache(ctx, result.ok ? tag : undefined);
   if (!result.ok) return { status: 'failed', cause: `build failed: ${result.error}` };

@@ -36,7 +36,7 @@ export class ReleaseBuildAhead {
   start(image: string, build: () => Promise<ImageBuildResult>): void {
     if (this.started) return;
     const result = build();
-    // A build that throws (the engine unreachable) fails the build stage that takes it, where it belongs.
+    // One that throws is for the build stage that takes it to deal with (it builds again).
     result.catch(() => {});
     this.started = { image, result, taken: false };
   }

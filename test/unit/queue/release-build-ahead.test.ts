@@ -152,7 +152,23 @@ describe('the release build, started beside the tests', () => {
     expect(held.builds).toHaveLength(2);
   });
 
-  it('fails the build stage with the engine\'s error when the release build could not be asked for', async () => {
+  it('is built again in the build stage when it threw (Redis or the engine away for a moment), and that one counts', async () => {
+    const { ports, held, process } = setup();
+    await ports.runs.create(aRun('run-1', ['test', 'build']));
+
+    const done = process(job('run-1'));
+    await held.started(2);
+    held.builds[0]?.fail(new Error("Stream isn't writeable and enableOfflineQueue options is false"));
+    held.builds[1]?.finish({ ok: true });
+    await held.started(3);
+    expect(held.builds[2]?.request.tag).toBe(RELEASE_IMAGE);
+    held.builds[2]?.finish({ ok: true });
+    await done;
+
+    expect((await ports.runs.get('run-1'))?.status).toBe('passed');
+  });
+
+  it("fails the build stage with the engine's error, and its hint, when the build again throws too", async () => {
     const { ports, held, process } = setup();
     await ports.runs.create(aRun('run-1', ['test', 'build']));
 
@@ -160,6 +176,8 @@ describe('the release build, started beside the tests', () => {
     await held.started(2);
     held.builds[0]?.fail(new Error('connect ENOENT /var/run/docker.sock'));
     held.builds[1]?.finish({ ok: true });
+    await held.started(3);
+    held.builds[2]?.fail(new Error('connect ENOENT /var/run/docker.sock'));
     await done;
 
     const run = await ports.runs.get('run-1');
