@@ -142,7 +142,7 @@ export function branchesSection(figures: BranchFigures[]): string {
     'worker\'s peak above that is the work itself (4 runs at once: build output streamed, Docker API replies).',
     'Earlier, loading the Datadog client, Playwright, Octokit and Bolt only where they are used took about 120 MiB',
     'off each process. No V8 flags are set. What the peak above idle is made of: run once more with',
-    '`--max-semi-space-size=2` (BENCH_NODE_ARGS), the pair peaked at 88 + 177 MiB and one process at 176 MiB: V8\'s',
+    '`--max-semi-space-size=2` (BENCH_NODE_ARGS), on an earlier machine, the pair peaked at 88 + 177 MiB and one process at 176 MiB: V8\'s',
     'young generation, grown to its default 16 MiB semi-spaces under the burst, is 20–30 MiB of each process\'s',
     'peak. The rest of the worker\'s is the modules of a worker (about 110 MiB idle) and four runs\' Docker streams',
     'and records at once. The flag is not set: it trades memory for more frequent collections, and it would not',

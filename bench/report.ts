@@ -16,11 +16,11 @@ const HEADING = /^## (\d+)\. /;
 export function report({ earlier, sections, machine, today, runs, partial }: ReportParts): string {
   const fresh = new Map(sections.map((s) => [numberOf(s), s] as const));
   const kept = partial ? blocks(earlier).filter((b) => HEADING.test(b) && !fresh.has(numberOf(b))) : [];
-  const stamped = [...fresh.values()].map((s) => (partial ? stamp(s, today, runs) : s));
+  const stamped = [...fresh.values()].map((s) => (partial ? stamp(s, today) : s));
   const all = [...kept, ...stamped].sort((a, b) => numberOf(a) - numberOf(b));
   const header = partial && earlier
     ? introOf(earlier)
-    : `Measured by \`npm run bench\` on ${today}; ${runs} runs each, medians of the per-run figures.`;
+    : `Measured by \`npm run bench\` on ${today}; ${runs} runs each (many branches: one per case), medians of the per-run figures.`;
   return [`# Benchmarks`, '', header, '', '## Machine', '', ...machine, '', ...all.map((s) => s.trimEnd() + '\n')].join('\n');
 }
 
@@ -31,9 +31,9 @@ function introOf(text: string): string {
 }
 
 /** A section measured apart from the rest says when. */
-function stamp(section: string, today: string, runs: number): string {
+function stamp(section: string, today: string): string {
   const [heading, ...rest] = section.split('\n');
-  return [heading, '', `_Measured on ${today}, ${runs} runs, apart from the sections around it._`, ...rest].join('\n');
+  return [heading, '', `_Measured on ${today}, apart from the sections around it._`, ...rest].join('\n');
 }
 
 /** The `## ` blocks of a report, each up to the next. */
