@@ -1,26 +1,13 @@
 import type { Job } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../src/config.js';
-import { serviceList } from '../../../src/core/config-schema.js';
 import type { RunJobData } from '../../../src/core/jobs.js';
 import type { DeployTarget, HostReleases, ImageBuild, ImageBuildResult, ImageEngine, ImageSource, ImageTagger, SourceCheckout } from '../../../src/core/ports.js';
 import { createRunProcessor, type RunProcessorDeps } from '../../../src/queue/run-processor.js';
 import { memoryPorts } from '../../memory/memory-ports.js';
-import { aRun, NOW, recordingLog, SIGNING_KEY } from './queue-fixtures.js';
+import { aRun, NOW, recordingLog, SERVICES as BASE_SERVICES, SIGNING_KEY } from './queue-fixtures.js';
 
-const SERVICES = serviceList(
-  parseConfig(`
-services:
-  discounts:
-    repo: acme/discounts
-    image: 127.0.0.1:5000/discounts
-    channel: "#discounts"
-    testTarget: test
-    buildCache: false
-    environments:
-      - { name: staging, port: 8080 }
-`),
-);
+/** The fixtures' service, with a test target, and no build cache (its images are not what these tests are about). */
+const SERVICES = BASE_SERVICES.map((s) => ({ ...s, testTarget: 'test', buildCache: false }));
 const RELEASE_IMAGE = '127.0.0.1:5000/discounts:main-c0ffee0';
 
 type Pending = { request: ImageBuild; finish(result: ImageBuildResult): void; fail(error: Error): void };
@@ -84,13 +71,18 @@ function setup() {
 
 const job = (runId: string) => ({ data: { runId }, updateData: async () => {} }) as unknown as Job<RunJobData>;
 
+/** run-1 (its tests, then its build) in the processor, once both its builds were asked of the engine. */
+async function bothBuildsAskedFor() {
+  const { ports, held, process } = setup();
+  await ports.runs.create(aRun('run-1', ['test', 'build']));
+  const done = process(job('run-1'));
+  await held.started(2);
+  return { ports, held, done };
+}
+
 describe('the release build, started beside the tests', () => {
   it('is asked of the engine while the tests still build, and the build stage takes it rather than building again', async () => {
-    const { ports, held, process } = setup();
-    await ports.runs.create(aRun('run-1', ['test', 'build']));
-
-    const done = process(job('run-1'));
-    await held.started(2);
+    const { ports, held, done } = await bothBuildsAskedFor();
     expect(held.builds.map((b) => [b.request.target, b.request.tag])).toEqual([
       [undefined, RELEASE_IMAGE],
       ['test', 'slipway-test/discounts:run-1'],
@@ -108,11 +100,7 @@ describe('the release build, started beside the tests', () => {
   });
 
   it('is discarded, and said so in the build log, when the tests fail: nothing of it is kept', async () => {
-    const { ports, held, process } = setup();
-    await ports.runs.create(aRun('run-1', ['test', 'build']));
-
-    const done = process(job('run-1'));
-    await held.started(2);
+    const { ports, held, done } = await bothBuildsAskedFor();
     held.builds[1]?.finish({ ok: false, error: 'RUN sh run-tests.sh: exit code 1' });
     // The run's failure is saved before the release build ends: nobody waits on it to hear of the failure.
     await expect.poll(async () => (await ports.runs.get('run-1'))?.status).toBe('failed');
@@ -125,11 +113,7 @@ describe('the release build, started beside the tests', () => {
   });
 
   it('leaves no container behind when it fails itself after tests that failed', async () => {
-    const { ports, held, process } = setup();
-    await ports.runs.create(aRun('run-1', ['test', 'build']));
-
-    const done = process(job('run-1'));
-    await held.started(2);
+    const { held, done } = await bothBuildsAskedFor();
     held.builds[1]?.finish({ ok: false, error: 'tests failed' });
     held.builds[0]?.finish({ ok: false, error: 'COPY failed', failedContainerId: 'abc123' });
     await done;
@@ -138,11 +122,7 @@ describe('the release build, started beside the tests', () => {
   });
 
   it('fails the build stage with what the engine said when the release build fails beside passing tests', async () => {
-    const { ports, held, process } = setup();
-    await ports.runs.create(aRun('run-1', ['test', 'build']));
-
-    const done = process(job('run-1'));
-    await held.started(2);
+    const { ports, held, done } = await bothBuildsAskedFor();
     held.builds[0]?.finish({ ok: false, error: 'COPY failed: no such file dist/' });
     held.builds[1]?.finish({ ok: true });
     await done;
@@ -153,11 +133,7 @@ describe('the release build, started beside the tests', () => {
   });
 
   it('is built again in the build stage when it threw (Redis or the engine away for a moment), and that one counts', async () => {
-    const { ports, held, process } = setup();
-    await ports.runs.create(aRun('run-1', ['test', 'build']));
-
-    const done = process(job('run-1'));
-    await held.started(2);
+    const { ports, held, done } = await bothBuildsAskedFor();
     held.builds[0]?.fail(new Error("Stream isn't writeable and enableOfflineQueue options is false"));
     held.builds[1]?.finish({ ok: true });
     await held.started(3);
@@ -169,11 +145,7 @@ describe('the release build, started beside the tests', () => {
   });
 
   it("fails the build stage with the engine's error, and its hint, when the build again throws too", async () => {
-    const { ports, held, process } = setup();
-    await ports.runs.create(aRun('run-1', ['test', 'build']));
-
-    const done = process(job('run-1'));
-    await held.started(2);
+    const { ports, held, done } = await bothBuildsAskedFor();
     held.builds[0]?.fail(new Error('connect ENOENT /var/run/docker.sock'));
     held.builds[1]?.finish({ ok: true });
     await held.started(3);
