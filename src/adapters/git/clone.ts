@@ -23,9 +23,10 @@ function gitIn(dir: string, url: string, token: string | undefined) {
 }
 
 /**
- * One change at a time to a mirror's worktrees, per mirror: git reads every worktree's files when it adds one
- * (and when it fetches), and fails on one another `worktree add` has begun but not yet written ("failed to read
- * worktrees/…/commondir"). Runs in other processes on the host are not covered.
+ * One change at a time to a mirror's worktrees, per mirror: git reads every worktree's files when it adds one,
+ * and fails on one another `worktree add` has begun but not yet written ("failed to read worktrees/…/commondir",
+ * seen with four runs of one repository at once). The fetch before it goes in the same turn. Runs in other
+ * processes on the host are not covered.
  */
 const mirrorLocks = new Map<string, Mutex>();
 function inMirror<T>(mirror: string, work: () => Promise<T>): Promise<T> {
