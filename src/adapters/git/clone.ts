@@ -25,7 +25,7 @@ function gitIn(dir: string, url: string, token: string | undefined) {
 /**
  * One change at a time to a mirror's worktrees, per mirror: git reads every worktree's files when it adds one,
  * and fails on one another `worktree add` has begun but not yet written ("failed to read worktrees/…/commondir",
- * seen with four runs of one repository at once). The fetch before it goes in the same turn. Runs in other
+ * seen with six checkouts of one repository at once). The fetch before it goes in the same turn. Runs in other
  * processes on the host are not covered.
  */
 const mirrorLocks = new Map<string, Mutex>();
