@@ -66,7 +66,7 @@ type Attempt = {
   service: ServiceConfig;
   source: SourceCheckout;
   log: Logger;
-  deps: RunProcessorDeps & { engineIdle(): boolean };
+  deps: RunProcessorDeps;
   run(): Run;
   save(next: Run): Promise<void>;
   /** The release's build when this attempt started it beside the tests. */
@@ -83,7 +83,7 @@ type Step = 'go on' | 'stop';
  */
 export function createRunProcessor(given: RunProcessorDeps) {
   const engine = countingBuilds(given.images);
-  const deps: RunProcessorDeps & { engineIdle(): boolean } = { ...given, images: engine.images, engineIdle: engine.idle };
+  const deps: RunProcessorDeps = { ...given, images: engine.images };
   return async (job: Job<RunJobData>, token?: string): Promise<void> => {
     const { runId } = RunJobData.parse(job.data);
     let run = await deps.runs.get(runId);
@@ -102,7 +102,7 @@ export function createRunProcessor(given: RunProcessorDeps) {
     const cloneToken = service.cloneTokenEnv ? deps.env[service.cloneTokenEnv] : undefined;
     const source = deps.checkout({ url: configuredCloneUrl(service, run.source?.host), sha: run.sha, token: cloneToken });
     run = resumePoint(run);
-    const attempt: Attempt = { job, token, service, source, log: deps.log.child({ runId }), deps, run: () => run!, save, ahead: new ReleaseBuildAhead() };
+    const attempt: Attempt = { job, token, service, source, log: deps.log.child({ runId }), deps, run: () => run!, save, ahead: new ReleaseBuildAhead(engine.idle) };
     // Each attempt (the first job, the one after each gate) joins the trace of the request that started the run.
     const attributes = {
       [ATTR.runId]: runId, [ATTR.service]: service.name, [ATTR.messagingSystem]: 'bullmq', [ATTR.messagingDestination]: RUNS_QUEUE, [ATTR.messagingOperation]: 'process',
@@ -201,10 +201,7 @@ async function runAndRecord({ job, token, run, save, deps, service, source, log,
   const startedAt = deps.now();
   const attributes = { [ATTR.runId]: run().id, [ATTR.service]: service.name, [ATTR.stage]: stage };
   const outcome = await inSpan(`stage ${stage}`, { attributes }, async (span) => {
-    if (kind === 'test' && service.testTarget && deps.engineIdle() && run().stages.some((s) => s.name === 'build' && s.status === 'pending')) {
-      const { image, build } = releaseBuild(stageContext('build', run(), service, source, deps, ahead));
-      ahead.start(image, build);
-    }
+    if (kind === 'test') buildReleaseAhead({ run, service, source, deps, ahead });
     const result = await runStage(kind, stage, run(), service, source, deps, ahead);
     span.setAttribute(ATTR.stageStatus, result.status);
     if (result.status === 'failed') span.setStatus({ code: SpanStatusCode.ERROR, message: result.cause.slice(0, 200) });
@@ -242,6 +239,13 @@ async function runAndRecord({ job, token, run, save, deps, service, source, log,
       await job.moveToDelayed(Date.now() + outcome.delayMs, token);
       throw new DelayedError();
   }
+}
+
+/** As the tests start: the release's build beside them, when the run builds one and the engine has room. */
+function buildReleaseAhead({ run, service, source, deps, ahead }: Pick<Attempt, 'run' | 'service' | 'source' | 'deps' | 'ahead'>): void {
+  if (!service.testTarget || !run().stages.some((s) => s.name === 'build' && s.status === 'pending')) return;
+  const { image, build } = releaseBuild(stageContext('build', run(), service, source, deps, ahead));
+  ahead.start(image, build);
 }
 
 async function runStage(

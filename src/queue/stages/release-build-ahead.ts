@@ -32,9 +32,12 @@ export function countingBuilds<E extends Pick<ImageEngine, 'build'>>(images: E):
 export class ReleaseBuildAhead {
   private started?: Started;
 
-  /** Starts `build` of `image` (its local `name:tag`) unless one was started in this attempt. */
+  /** `engineIdle`: whether the engine has no other build of this process in hand (`countingBuilds`). */
+  constructor(private readonly engineIdle: () => boolean) {}
+
+  /** Starts `build` of `image` (its local `name:tag`) if the engine is idle and none was started in this attempt. */
   start(image: string, build: () => Promise<ImageBuildResult>): void {
-    if (this.started) return;
+    if (this.started || !this.engineIdle()) return;
     const result = build();
     // One that throws is for the build stage that takes it to deal with (it builds again).
     result.catch(() => {});
