@@ -9,13 +9,13 @@ import type { Parts } from './parts.js';
  * undefined: `/admin/queues` is then no route at all (404). Bull Board (and its Express adapter) is loaded on
  * the first request that carries the credentials, never in a process where the dashboard is off.
  */
-export function adminDashboard({ env, redis, log }: Pick<Parts, 'env' | 'redis' | 'log'>, closers: Closers) {
+export function adminDashboard({ env, queueRedis, log }: Pick<Parts, 'env' | 'queueRedis' | 'log'>, closers: Closers) {
   const access = adminAccess(env);
   if (!access) return undefined;
   log.info({ path: ADMIN_QUEUES_PATH, write: access.write }, `queue dashboard on ${ADMIN_QUEUES_PATH} (${access.write ? 'jobs may be retried, cleaned and promoted' : 'read-only'})`);
   const dashboard = async (): Promise<Dashboard> => {
     const { queueDashboard } = await import('../adapters/redis/queue-dashboard.js');
-    const board = queueDashboard({ connection: redis, queueNames: QUEUES, basePath: ADMIN_QUEUES_PATH, write: access.write });
+    const board = queueDashboard({ connection: queueRedis, queueNames: QUEUES, basePath: ADMIN_QUEUES_PATH, write: access.write });
     closers.add(() => board.close());
     return board.handle;
   };

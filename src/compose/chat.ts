@@ -26,7 +26,7 @@ const NOBODY: SlackDirectory = { userIdByEmail: async () => undefined, groupMemb
 
 /** Slack (or the console of local mode), the queue of its updates and who people are in it. */
 export function openChat(
-  { env, mode, consoleChat, redis, metrics, log }: { env: Env; mode: SlipwayMode; consoleChat?: ConsoleChat; redis: Redis; metrics: Metrics; log: Logger },
+  { env, mode, consoleChat, queueRedis, metrics, log }: { env: Env; mode: SlipwayMode; consoleChat?: ConsoleChat; queueRedis: Redis; metrics: Metrics; log: Logger },
   closers: Closers,
 ): Chat {
   const slackWeb = env.SLACK_BOT_TOKEN ? slackClient(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, log) : undefined;
@@ -37,7 +37,7 @@ export function openChat(
     log.info('SLACK_BOT_TOKEN is not set: Slack is off, /slack/events answers 503 and runs post no messages');
     return { events: { changed: async () => {} }, directory: NOBODY };
   }
-  const notifications = new BullRunEvents(redis);
+  const notifications = new BullRunEvents(queueRedis);
   closers.add(() => notifications.close());
   return { slack, slackWeb, events: notifications, notifications, directory: slackDirectory(slack) };
 }

@@ -68,10 +68,10 @@ export async function buildParts(options: PartsOptions, closers: Closers): Promi
   const { env, config, log, mode, dataDir, processEnv } = options;
   const services = serviceList(config);
   const redisParts = await openRedis(env, dataDir, log, closers);
-  const { redis } = redisParts;
-  const queue = new BullRunQueue(redis);
+  const { redis, queueRedis } = redisParts;
+  const queue = new BullRunQueue(queueRedis);
   closers.add(() => queue.close());
-  const gates = new BullGateScheduler(redis, options.now);
+  const gates = new BullGateScheduler(queueRedis, options.now);
   closers.add(() => gates.close());
   // Read at scrape time: the notifications queue joins once Slack is opened.
   const queues: Queue[] = [queue.queue, gates.queue];
@@ -82,7 +82,7 @@ export async function buildParts(options: PartsOptions, closers: Closers): Promi
     queues: () => Promise.all(queues.map((q) => queueFigures(q, new Date()))),
     delivery: answersPeople(mode) ? () => delivery() : undefined,
   });
-  const chat = openChat({ env, mode, consoleChat: options.consoleChat, redis, metrics, log }, closers);
+  const chat = openChat({ env, mode, consoleChat: options.consoleChat, queueRedis, metrics, log }, closers);
   if (chat.notifications) queues.push(chat.notifications.queue);
   const links = env.SLIPWAY_PUBLIC_URL ? runLinks(await runLinkKey(redis), env.SLIPWAY_PUBLIC_URL) : undefined;
   const secretNames = secretVariableNames(config);

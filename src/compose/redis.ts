@@ -6,7 +6,13 @@ import type { Env } from '../core/env-schema.js';
 import type { Logger } from '../core/ports.js';
 import type { Closers } from './closers.js';
 
-export type RedisParts = { redis: Redis; redisUrl: string; onError(error: Error): void };
+/**
+ * `redis` carries the stores' commands, `queueRedis` BullMQ's queues. BullMQ defines its 60-odd Lua scripts on
+ * the connection it is given, and ioredis copies every defined script onto each pipeline it makes (a `multi`,
+ * an auto-pipelined tick): on a shared connection that copying was the worker's largest source of garbage and
+ * a good part of a webhook's CPU.
+ */
+export type RedisParts = { redis: Redis; queueRedis: Redis; redisUrl: string; onError(error: Error): void };
 
 /** `REDIS_URL`, or (unset) an embedded redis-server with its data under the data dir. */
 export async function openRedis(env: Env, dataDir: string, log: Logger, closers: Closers): Promise<RedisParts> {
@@ -23,7 +29,9 @@ export async function openRedis(env: Env, dataDir: string, log: Logger, closers:
   }
   const onError = (error: Error) => log.warn({ err: error }, 'Redis connection problem');
   const redis = connectRedis(redisUrl, { onError });
+  const queueRedis = connectRedis(redisUrl, { onError });
   closers.add(() => closeRedis(redis));
-  await waitForRedis(redis);
-  return { redis, redisUrl, onError };
+  closers.add(() => closeRedis(queueRedis));
+  await Promise.all([waitForRedis(redis), waitForRedis(queueRedis)]);
+  return { redis, queueRedis, redisUrl, onError };
 }

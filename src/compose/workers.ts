@@ -119,13 +119,13 @@ function notificationProcessor({ stores, redis, chat, services, log, links }: Pa
 }
 
 /** A run is never left "running" when BullMQ gives up on its job: every worker listens, the first saves it. */
-function failRunsOfGivenUpJobs({ redis, redisUrl, onError, stores, log, now }: Parts, closers: Closers): void {
+function failRunsOfGivenUpJobs({ queueRedis, redisUrl, onError, stores, log, now }: Parts, closers: Closers): void {
   const eventsConnection = connectRedis(redisUrl, { forWorker: true, onError });
   closers.add(() => closeRedis(eventsConnection));
   closers.add(
     onGivenUpJobs(
       RUNS_QUEUE,
-      { connection: redis, eventsConnection },
+      { connection: queueRedis, eventsConnection },
       (data, failedReason) => failAbandonedRun(data, failedReason, { runs: stores.runs, log, now }),
       (error, jobId) => log.error({ err: error, jobId }, 'cannot fail the run of a failed job'),
     ),

@@ -29,10 +29,13 @@ export async function startRun(run: Run, claimKey: string, deps: StartRunDeps): 
 }
 
 async function storeAndQueue(run: Run, claimKey: string, deps: StartRunDeps): Promise<void> {
-  // Asked together, the record and the job reach Redis in one round trip, the record first (one connection
-  // keeps the order), so a worker never takes a job whose run is not stored yet.
-  const [stored, queued] = await Promise.allSettled([deps.runs.create(run), deps.queue.enqueue(run)]);
-  if (stored.status === 'fulfilled' && queued.status === 'fulfilled') return;
-  await Promise.allSettled([deps.once.forget(claimKey), deps.runs.delete(run.id), ...(queued.status === 'fulfilled' ? [deps.queue.remove(run)] : [])]);
-  throw stored.status === 'rejected' ? stored.reason : (queued as PromiseRejectedResult).reason;
+  // The record first, so a worker never takes a job whose run is not stored yet: the queue has a Redis
+  // connection of its own (compose/redis.ts), so sending both at once would not keep that order.
+  try {
+    await deps.runs.create(run);
+    await deps.queue.enqueue(run);
+  } catch (error) {
+    await Promise.allSettled([deps.once.forget(claimKey), deps.runs.delete(run.id)]);
+    throw error;
+  }
 }

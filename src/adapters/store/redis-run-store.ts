@@ -19,8 +19,7 @@ declare module 'ioredis' {
 /** Runs as JSON documents, indexed per service by creation time. */
 export class RedisRunStore implements RunStore {
   constructor(private readonly redis: Redis) {
-    // A script rather than MULTI: on a connection BullMQ shares, ioredis copies every script BullMQ defined
-    // onto each MULTI it builds, which cost more than the write itself on the webhook path.
+    // One script: the record and its index entry together, in one command.
     redis.defineCommand('slipwayCreateRun', { lua: CREATE, numberOfKeys: 2 });
   }
 

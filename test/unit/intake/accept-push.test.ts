@@ -106,7 +106,7 @@ describe('acceptPush: once per push', () => {
     expect(ports.queue.jobs).toEqual(['shop-r2']);
   });
 
-  it('a run whose record could not be stored leaves no job and no claim behind (record and job are asked together)', async () => {
+  it('a run whose record could not be stored leaves no job and no claim behind', async () => {
     const ports = intakePorts();
     let redisDown = true;
     const runs: RunStore = {
@@ -129,6 +129,34 @@ describe('acceptPush: once per push', () => {
     expect(jobsAfterFailure).toEqual([]);
     expect(again).toEqual({ status: 202, body: { status: 'queued', runId: 'shop-r2', runIds: ['shop-r2'] } });
     expect(ports.queue.jobs).toEqual(['shop-r2']);
+  });
+
+  it('a run is queued only once its record is stored: the queue has a Redis connection of its own, so nothing orders the two', async () => {
+    const ports = intakePorts();
+    const storedWhenQueued: boolean[] = [];
+    const queue: RunQueue = {
+      enqueue: async (run, step) => {
+        storedWhenQueued.push((await ports.runs.get(run.id)) !== undefined);
+        await ports.queue.enqueue(run, step);
+      },
+      remove: (run) => ports.queue.remove(run),
+    };
+    const runs: RunStore = {
+      get: (id) => ports.runs.get(id),
+      delete: (id) => ports.runs.delete(id),
+      listByService: (service, limit) => ports.runs.listByService(service, limit),
+      save: (run) => ports.runs.save(run),
+      // A write that takes its time, as one behind a busy connection does.
+      create: async (run) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await ports.runs.create(run);
+      },
+    };
+    const deps: AcceptPushDeps = { ...ports, runs, queue, services: services(), newRunId: sequentialRunIds(), now: () => NOW };
+
+    await acceptPush(pushEvent(), deps);
+
+    expect(storedWhenQueued).toEqual([true]);
   });
 });
 
