@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { parse } from 'yaml';
 
 export type Child = {
   child: ChildProcess;
@@ -13,10 +15,10 @@ export type Child = {
   stop(): Promise<void>;
 };
 
-/** Starts a Node script (compiled JS) and, given `portLine`, waits for the line that names its port. */
-export async function startNode(script: string, args: string[], env: Record<string, string>, portLine?: RegExp): Promise<Child> {
+/** Starts a Node script (compiled JS) with `nodeFlags` and, given `portLine`, waits for the line that names its port. */
+export async function startNode(script: string, args: string[], env: Record<string, string>, portLine?: RegExp, nodeFlags: readonly string[] = []): Promise<Child> {
   // BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": to see where a figure's time goes.
-  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const nodeArgs = [...nodeFlags, ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
   const child = spawn(process.execPath, [...nodeArgs, resolve(script), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-200_000)));
@@ -62,13 +64,21 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** The Node flags docker-compose.yml starts slipway's `server` or `worker` with (its command's words before the script). */
+export function composeNodeFlags(mode: 'server' | 'worker'): string[] {
+  const compose = parse(readFileSync('docker-compose.yml', 'utf8'), { merge: true }) as { services: Record<string, { command: string[] }> };
+  const command = compose.services[mode]!.command;
+  return command.slice(1, command.indexOf('dist/src/main.js'));
+}
+
 /**
- * slipway as `npm start` runs it: dist/src/main.js, `server`, `worker` or all in one, on a port chosen here
- * (its log level may hide the line that names it), ready once /healthz answers.
+ * slipway as it is started: dist/src/main.js all in one as `npm start` runs it, or `server` or `worker` as
+ * docker-compose.yml runs them (with its Node flags); on a port chosen here (its log level may hide the line
+ * that names it), ready once /healthz answers.
  */
 export async function startSlipwayProcess(env: Record<string, string>, mode: 'all' | 'server' | 'worker' = 'all'): Promise<Child> {
   const port = await freePort();
-  const started = startNode('dist/src/main.js', mode === 'all' ? [] : [mode], { ...env, PORT: String(port) });
+  const started = startNode('dist/src/main.js', mode === 'all' ? [] : [mode], { ...env, PORT: String(port) }, undefined, mode === 'all' ? [] : composeNodeFlags(mode));
   const child = await started;
   for (let i = 0; i < 300; i += 1) {
     const up = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);

@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { chmod, chown, copyFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedRedis, startEmbeddedRedis } from '../../src/adapters/redis/embedded-redis.js';
 import { until } from '../helpers/run-watch.js';
@@ -18,10 +20,11 @@ const REDIS_PORT = 27301;
 const UNUSED_PORT = 27399;
 const SOCKET = (process.env.DOCKER_HOST ?? '').replace(/^unix:\/\//, '');
 const log = (line: string) => console.error(`image: ${line}`);
+const compose = parse(readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8'), { merge: true }) as { services: Record<string, { command: string[] }> };
 
 /**
  * slipway's image, built from the Dockerfile as it is and run as docker-compose.yml runs it (`server` and `worker`
- * after its CMD, as its user), against the real Redis, Docker engine and registry credentials, until `/readyz`
+ * with compose's commands, as the image's user), against the real Redis, Docker engine and registry credentials, until `/readyz`
  * answers ready and the engine calls each container healthy by the image's own HEALTHCHECK. The official Node base cannot be pulled here: a stand-in
  * under its name is made from this machine's Debian mirror and Node (test/helpers/slipway-image.ts), so this
  * runs the image on Node 20. The first run builds everything (minutes); later ones reuse the engine's cache.
@@ -73,7 +76,7 @@ describe("slipway's image, built and run", () => {
         '--env', 'DOCKER_CONFIG=/app/docker-config', '--env', 'LOG_LEVEL=info',
         // The server is given a signing key; the worker makes one in its data dir, which must be its user's.
         ...(mode === 'server' ? ['--env', `SLIPWAY_SIGNING_KEY=${signingKey}`] : []),
-        TAG, ...image.Config.Cmd!, mode,
+        TAG, ...compose.services[mode]!.command,
       ]);
     await Promise.all([start('server', SERVER_PORT), start('worker', WORKER_PORT)]);
 
