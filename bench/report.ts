@@ -20,7 +20,7 @@ export function report({ earlier, sections, machine, today, runs, partial }: Rep
   const all = [...kept, ...stamped].sort((a, b) => numberOf(a) - numberOf(b));
   const header = partial && earlier
     ? introOf(earlier)
-    : `Measured by \`npm run bench\` on ${today}; ${runs} runs each (many branches: one per case), medians of the per-run figures.`;
+    : `Measured by \`npm run bench\` on ${today}; ${runs} runs each (many branches: one per count, the server + worker case as many as the rest), medians of the per-run figures.`;
   return [`# Benchmarks`, '', header, '', '## Machine', '', ...machine, '', ...all.map((s) => s.trimEnd() + '\n')].join('\n');
 }
 

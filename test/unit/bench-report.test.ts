@@ -7,7 +7,7 @@ const whole = report({ earlier: '', sections: ['## 1. One\n\nfirst\n', '## 2. Tw
 describe('the benchmark report', () => {
   it('is every section, in order, under the date and the machine', () => {
     expect(whole).toBe(
-      '# Benchmarks\n\nMeasured by `npm run bench` on 2026-12-01; 3 runs each (many branches: one per case), medians of the per-run figures.\n\n## Machine\n\n- CPU: 2 × test\n\n## 1. One\n\nfirst\n\n## 2. Two\n\nsecond\n',
+      '# Benchmarks\n\nMeasured by `npm run bench` on 2026-12-01; 3 runs each (many branches: one per count, the server + worker case as many as the rest), medians of the per-run figures.\n\n## Machine\n\n- CPU: 2 × test\n\n## 1. One\n\nfirst\n\n## 2. Two\n\nsecond\n',
     );
   });
 
@@ -34,7 +34,7 @@ describe('the benchmark report', () => {
 
     const again = report({ earlier, sections: ['## 2. Two\n\nsecond, faster\n'], machine, today: '2026-12-02', runs: 1, partial: true });
 
-    expect(again).toContain('on 2026-12-01; 3 runs each (many branches: one per case), medians of the per-run figures.\n\nA note on the machine.\n\n## Machine');
+    expect(again).toContain('on 2026-12-01; 3 runs each (many branches: one per count, the server + worker case as many as the rest), medians of the per-run figures.\n\nA note on the machine.\n\n## Machine');
   });
 
   it('refuses a section without a numbered heading', () => {
