@@ -8,9 +8,9 @@ import type { Closers } from './closers.js';
 
 /**
  * `redis` carries the stores' commands, `queueRedis` BullMQ's queues. BullMQ defines its 60-odd Lua scripts on
- * the connection it is given, and ioredis copies every defined script onto each pipeline it makes (a `multi`,
- * an auto-pipelined tick): on a shared connection that copying was the worker's largest source of garbage and
- * a good part of a webhook's CPU.
+ * the connection it is given, and ioredis copies every defined script onto each pipeline it makes there (a
+ * `multi`, an auto-pipelined tick): on one shared connection, that copying was the largest allocation site of
+ * a worker's runs (BENCHMARKS.md §4).
  */
 export type RedisParts = { redis: Redis; queueRedis: Redis; redisUrl: string; onError(error: Error): void };
 
