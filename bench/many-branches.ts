@@ -154,7 +154,7 @@ export function branchesSection(single: BranchFigures[], split: BranchFigures[])
     'go to their own environment, one in five to the shared staging (so those queue for it, and a newer one',
     'supersedes an older one still waiting). slipway runs as one process, as `npm start` and the image run it, and',
     `at 50 also as a \`slipway server\` plus a \`slipway worker\` as docker-compose.yml starts them (${split.length} runs, the`,
-    'median shown, each run\'s total in brackets); 4 runs at a time. Peak RSS is the kernel\'s VmHWM. Overlap is',
+    'median shown, each run\'s total beside it); 4 runs at a time. Peak RSS is the kernel\'s VmHWM. Overlap is',
     'the most deploys of one environment running at one moment. Target: all finish, overlap 1, peak RSS < 250 MiB',
     'together and < 200 MiB for any one process.',
     '',
