@@ -11,6 +11,17 @@ function scene(overrides: Partial<AcceptPushDeps> = {}) {
   return { ports, deps };
 }
 
+/** `runs` with its `create` replaced: a Redis that refuses or is slow to write the record. */
+function withCreate(runs: RunStore, create: RunStore['create']): RunStore {
+  return {
+    get: (id) => runs.get(id),
+    delete: (id) => runs.delete(id),
+    listByService: (service, limit) => runs.listByService(service, limit),
+    save: (run) => runs.save(run),
+    create,
+  };
+}
+
 describe('acceptPush: a push to a configured branch', () => {
   it('creates one run, queues it and announces it', async () => {
     const { ports, deps } = scene();
@@ -109,16 +120,10 @@ describe('acceptPush: once per push', () => {
   it('a run whose record could not be stored leaves no job and no claim behind', async () => {
     const ports = intakePorts();
     let redisDown = true;
-    const runs: RunStore = {
-      get: (id) => ports.runs.get(id),
-      delete: (id) => ports.runs.delete(id),
-      listByService: (service, limit) => ports.runs.listByService(service, limit),
-      save: (run) => ports.runs.save(run),
-      create: async (run) => {
-        if (redisDown) throw new Error('OOM command not allowed');
-        await ports.runs.create(run);
-      },
-    };
+    const runs = withCreate(ports.runs, async (run) => {
+      if (redisDown) throw new Error('OOM command not allowed');
+      await ports.runs.create(run);
+    });
     const deps: AcceptPushDeps = { ...ports, runs, services: services(), newRunId: sequentialRunIds(), now: () => NOW };
     await expect(acceptPush(pushEvent(), deps)).rejects.toThrow(/OOM/);
     const jobsAfterFailure = [...ports.queue.jobs];
@@ -141,17 +146,11 @@ describe('acceptPush: once per push', () => {
       },
       remove: (run) => ports.queue.remove(run),
     };
-    const runs: RunStore = {
-      get: (id) => ports.runs.get(id),
-      delete: (id) => ports.runs.delete(id),
-      listByService: (service, limit) => ports.runs.listByService(service, limit),
-      save: (run) => ports.runs.save(run),
-      // A write that takes its time, as one behind a busy connection does.
-      create: async (run) => {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        await ports.runs.create(run);
-      },
-    };
+    // A write that takes its time, as one behind a busy connection does.
+    const runs = withCreate(ports.runs, async (run) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await ports.runs.create(run);
+    });
     const deps: AcceptPushDeps = { ...ports, runs, queue, services: services(), newRunId: sequentialRunIds(), now: () => NOW };
 
     await acceptPush(pushEvent(), deps);
