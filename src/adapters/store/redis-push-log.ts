@@ -22,7 +22,7 @@ declare module 'ioredis' {
 
 export class RedisPushLog implements PushLog {
   constructor(private readonly redis: Redis) {
-    // A script rather than MULTI, as in RedisRunStore: a MULTI on a connection BullMQ shares is costly to build.
+    // One script: the push, the trim and the expiry in one command.
     redis.defineCommand('slipwayAddPush', { lua: ADD, numberOfKeys: 1 });
   }
 
