@@ -56,23 +56,21 @@ async function main(): Promise<void> {
   // Before anything traces: spans go to OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set; without it no SDK is loaded.
   const tracing = await startTracing(process.env, packageVersion());
   if (tracing) log.info({ endpoint: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT }, 'exporting traces over OTLP/HTTP');
-  const slipway = await startSlipway({
-    env,
-    config,
-    log,
-    mode,
-    dataDir: DATA_DIR,
-    console: local ? { chat: new ConsoleChat(write, join(DATA_DIR, 'files'), { [CONSOLE_USER]: localUserName() }), input: process.stdin, write, push: sample?.push } : undefined,
-  });
-  if (sample) {
-    await sample.connect(`http://127.0.0.1:${slipway.port}/webhooks/gogs`);
-    write(`The sample service lives in ${join(DATA_DIR, 'sample', 'work')}: commit and push there, or type "push".\n`);
-  }
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  // Signals are taken before slipway starts: its "listening" line can reach a supervisor before `startSlipway`
+  // returns, and a SIGTERM sent on it must stop slipway cleanly, not kill it. One that comes while it starts
+  // stops it once started; a second one then ends the process at once (a start that hangs still yields).
+  const run: { started?: { close(): Promise<void> }; signalled?: string } = {};
+  const onSignal = (signal: string) => {
+    if (run.signalled) {
+      if (!run.started) process.exit(1);
+      return;
+    }
+    run.signalled = signal;
+    if (run.started) stop(run.started, signal);
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  const stop = (slipway: { close(): Promise<void> }, signal: string) => {
     log.info({ signal }, 'stopping');
     // The spans of the last jobs are sent after the workers stop, before the process ends.
     const flushed = () => tracing?.flush().catch((error: unknown) => log.warn({ err: error }, 'could not send the last traces'));
@@ -87,8 +85,21 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+
+  const slipway = await startSlipway({
+    env,
+    config,
+    log,
+    mode,
+    dataDir: DATA_DIR,
+    console: local ? { chat: new ConsoleChat(write, join(DATA_DIR, 'files'), { [CONSOLE_USER]: localUserName() }), input: process.stdin, write, push: sample?.push } : undefined,
+  });
+  run.started = slipway;
+  if (run.signalled) return stop(slipway, run.signalled);
+  if (sample) {
+    await sample.connect(`http://127.0.0.1:${slipway.port}/webhooks/gogs`);
+    write(`The sample service lives in ${join(DATA_DIR, 'sample', 'work')}: commit and push there, or type "push".\n`);
+  }
 }
 
 main().catch((error: unknown) => {

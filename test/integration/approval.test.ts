@@ -131,8 +131,10 @@ describe('approval gate and promotion', { timeout: 120_000 }, () => {
     expect(ofRun).toHaveLength(1);
     expect((await audit().list('shop', 'production', 50)).filter((e) => e.runId === runId && e.action === 'approve')).toHaveLength(1);
     expect(await served(PRODUCTION)).toBe('r3');
-    const containers = await docker.listContainers({ all: true, filters: { label: ['slipway.service=shop', 'slipway.environment=production'] } });
-    expect(containers).toHaveLength(1);
+    // The replaced release is removed after the run, off its critical path: wait for that, then count.
+    const productionContainers = () => docker.listContainers({ all: true, filters: { label: ['slipway.service=shop', 'slipway.environment=production'] } });
+    await until(async () => ((await productionContainers()).length <= 1 ? true : undefined), 'the replaced production container to be removed');
+    expect(await productionContainers()).toHaveLength(1);
     const answers = stack.slack.callsOf('chat.postEphemeral').map((c) => String(c.args.text)).filter((t) => t.startsWith('Already approved by') || t.startsWith('You have already approved this'));
     expect(answers.length).toBeGreaterThanOrEqual(2);
   });

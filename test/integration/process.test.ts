@@ -57,6 +57,17 @@ describe('slipway as a process', () => {
     expect(slipway.err()).toContain('embedded Redis stopped');
   });
 
+  it('stops cleanly on a SIGTERM that comes while it is still starting', async () => {
+    const slipway = await spawnSlipway();
+    // Its embedded Redis is up; its stores, workers and port are not yet.
+    await until(async () => (slipway.err().includes('started an embedded redis-server') ? true : undefined), 'slipway to start its embedded Redis', 60_000, 10);
+    slipway.child.kill('SIGTERM');
+
+    expect(await slipway.exited).toBe(0);
+    expect(slipway.err()).toContain('"signal":"SIGTERM"');
+    expect(slipway.err()).toContain('embedded Redis stopped');
+  });
+
   it('refuses to start on bad environment values, naming each', async () => {
     const slipway = await spawnSlipway({ PORT: 'eighty', REDIS_URL: 'localhost' });
     expect(await slipway.exited).toBe(1);
