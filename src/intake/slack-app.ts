@@ -133,7 +133,7 @@ export function registerCommands(
  * Slack redelivers when it thinks we were slow: the same event_id (events) or trigger_id (commands, clicks)
  * arrives again. The repeat is acknowledged and dropped so nothing is done twice.
  */
-function dropRepeats(once: OnceStore, log: Logger): Middleware<AnyMiddlewareArgs> {
+export function dropRepeats(once: OnceStore, log: Logger): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const body = args.body as { event_id?: string; trigger_id?: string };
     const id = body.event_id ?? body.trigger_id;
