@@ -27,7 +27,7 @@ import { serviceList } from '../src/core/config-schema.js';
 import { acceptPush } from '../src/intake/accept-push.js';
 import { newRunId } from '../src/intake/run-id.js';
 
-export const RUNGS = ['bare', 'parse', 'accept'] as const;
+const RUNGS = ['bare', 'parse', 'accept'] as const;
 export type Rung = (typeof RUNGS)[number];
 
 const rung = (process.argv[2] ?? 'bare') as Rung;

@@ -26,8 +26,11 @@ services:
       - { name: staging, port: 18780 }
 `;
 
-/** `cpu`: CPU ms per delivery of the process that answered (none for the limit) and of Redis: robust to a busy machine. */
-/** `ofFloor`: the median of the runs' ratios to the HTTP floor's deliveries/s in the same run (the machine's speed moves between runs). */
+/**
+ * `cpu`: CPU ms per delivery of the process that answered (none for the limit) and of Redis: robust to a busy
+ * machine. `ofFloor`: the median of the runs' ratios to the HTTP floor's deliveries/s, each taken within one run
+ * (the machine's speed moves between runs).
+ */
 type Figure = { perSecond: number; ofFloor: number; p99: number; cpuMs?: number; redisCpuMs: number };
 /** `acceptFloor` and `parseFloor`: rungs between the HTTP floor and slipway (bench/http-floor.ts). */
 export type IntakeFigures = { deliveries: number; concurrency: number; slipway: Figure; acceptFloor: Figure; parseFloor: Figure; httpFloor: Figure; limit: Figure; runsStored: number };
