@@ -69,7 +69,7 @@ export async function ackLatency(runs: number, log: (line: string) => void): Pro
 
     const figures: AckFigures[] = [];
     for (const kind of ['slash command', 'button click'] as const) {
-      // Warm both up: JIT, connections, Redis.
+      // Warm every side up: JIT, connections, Redis.
       for (const side of SIDES) await waves(() => request(portOf[side], kind), { concurrency: 20, rounds: 5 });
       for (const concurrency of ACK_LEVELS) {
         const per = Object.fromEntries(SIDES.map((side) => [side, { p50: [] as number[], p99: [] as number[] }])) as Record<Side, { p50: number[]; p99: number[] }>;
