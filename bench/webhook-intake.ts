@@ -173,16 +173,18 @@ export function intakeSection(f: IntakeFigures): string {
 
 /** From `--cpu-prof`, a sampling heap profile, /proc and in-process timing of `acceptPush` (BENCH_NODE_ARGS, bench/processes.ts). */
 const WHERE_THE_TIME_GOES = [
-  "The largest step, in every run made so far, is `acceptPush`'s Redis work. Throughput here is CPU-bound: the load generator, the",
-  'process under test and Redis share two cores, so the CPU columns (from /proc and Redis `INFO cpu`; less swayed',
-  'than deliveries/s by whatever else the machine runs, though not immune to it) say where it goes. The floor',
+  "The largest step, in every run made so far, is `acceptPush`'s Redis work. Throughput here is CPU-bound: the",
+  'load generator, the process under test and Redis share two cores, so the CPU columns (from /proc and Redis',
+  '`INFO cpu`; less swayed than deliveries/s by whatever else the machine runs, though not immune to it) say',
+  'where it goes. The floor',
   'makes one Redis call; `acceptPush` makes five (six with a Slack token, which this run has not: the Slack',
   'update is a second BullMQ job). One Lua script claims the delivery and the push together, and the branch\'s',
   'recent pushes are read in the same round trip; then the run record (a script), its BullMQ job, the push',
   'record. Called in-process at 50 at once on one Redis (no HTTP), `acceptPush` took about 180 µs of CPU per',
   "push, 110–135 µs when the recent pushes were not read: reading and parsing them (50 records: ioredis's reply",
-  "decoder, then JSON) is a quarter to a third of it here, because every delivery of this benchmark is a sibling of the",
-  "same parent commit, so none follows on from the branch's newest push and the check walks the history.",
+  'decoder, then JSON) is a quarter to a third of it here, because every delivery of this benchmark is a',
+  "sibling of the same parent commit, so none follows on from the branch's newest push and the check walks the",
+  'history.',
   '',
   "Read from /proc per thread, a third of slipway's CPU is V8's garbage-collection threads (a quarter of the",
   "floor's): slipway allocates about 180 kB per delivery, spread over ioredis encoding and decoding, the body",

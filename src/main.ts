@@ -56,20 +56,6 @@ async function main(): Promise<void> {
   // Before anything traces: spans go to OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set; without it no SDK is loaded.
   const tracing = await startTracing(process.env, packageVersion());
   if (tracing) log.info({ endpoint: process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT }, 'exporting traces over OTLP/HTTP');
-  // Signals are taken before slipway starts: its "listening" line can reach a supervisor before `startSlipway`
-  // returns, and a SIGTERM sent on it must stop slipway cleanly, not kill it. One that comes while it starts
-  // stops it once started; a second one then ends the process at once (a start that hangs still yields).
-  const run: { started?: { close(): Promise<void> }; signalled?: string } = {};
-  const onSignal = (signal: string) => {
-    if (run.signalled) {
-      if (!run.started) process.exit(1);
-      return;
-    }
-    run.signalled = signal;
-    if (run.started) stop(run.started, signal);
-  };
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  process.on('SIGINT', () => onSignal('SIGINT'));
   const stop = (slipway: { close(): Promise<void> }, signal: string) => {
     log.info({ signal }, 'stopping');
     // The spans of the last jobs are sent after the workers stop, before the process ends.
@@ -85,6 +71,20 @@ async function main(): Promise<void> {
       },
     );
   };
+  // Signals are taken before slipway starts: its "listening" line can reach a supervisor before `startSlipway`
+  // returns, and a SIGTERM sent on it must stop slipway cleanly, not kill it. One that comes while it starts
+  // stops it once started; a second one then ends the process at once (a start that hangs still yields).
+  const run: { started?: { close(): Promise<void> }; signalled?: string } = {};
+  const onSignal = (signal: string) => {
+    if (run.signalled) {
+      if (!run.started) process.exit(1);
+      return;
+    }
+    run.signalled = signal;
+    if (run.started) stop(run.started, signal);
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
 
   const slipway = await startSlipway({
     env,
